@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * Commander wiring only. Each action lazily imports its command module so `envsync --help` and
+ * `--version` load nothing but commander. This is the one place that prints errors and picks exit
+ * codes (through errors.ts).
+ */
+import { Command, CommanderError, Option } from "commander";
+import { createRequire } from "node:module";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describeError, exitCodeFor, ExitCode } from "./errors.js";
+import type { Io } from "./output/io.js";
+
+const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  invalid config, failed check or runtime error
+  2  usage error (unknown command or option, missing argument)
+  3  the command ran and found something that needs attention (drift, blocked rollback)`;
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("envsync")
+    .description("Keep GitLab environment branches in sync: validate envsync.yaml, compile Duo flows, find drift.")
+    .version(version, "-V, --version", "print the EnvSync version")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  const configOption = () => new Option("-c, --config <file>", "path of envsync.yaml").default("envsync.yaml");
+  const jsonOption = () => new Option("--json", "print the result as JSON on stdout");
+
+  program
+    .command("validate")
+    .description("check envsync.yaml and report every problem with file:line:column")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const { validateCommand } = await import("./commands/validate.js");
+      setExit(await validateCommand(opts, io));
+    });
+
+  program
+    .command("schema")
+    .description("write the JSON Schema of envsync.yaml for editors (or check that it is current)")
+    .option("-o, --out <file>", "where to write the schema", "schema/envsync.schema.json")
+    .option("--check", "exit 1 when the file differs from the current schema; write nothing")
+    .addOption(jsonOption())
+    .action(async (opts: { out: string; check?: boolean; json?: boolean }) => {
+      const { schemaCommand } = await import("./commands/schema.js");
+      setExit(await schemaCommand(opts, io));
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version arrive as "errors" with exit code 0; everything else commander rejects is usage.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    io.stderr(`${describeError(error)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${describeError(error)}\n`);
+      process.exitCode = ExitCode.failure;
+    },
+  );
+}

@@ -1,0 +1,85 @@
+import type { ParsedConfig } from "./schema.js";
+import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
+
+/** Fills the defaults that depend on other parts of the file. Input must have passed rules.ts. */
+export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
+  const environments: ResolvedEnvironment[] = Object.entries(parsed.environments).map(([name, env]) => ({
+    name,
+    branch: env.branch,
+    gitlab_environment: env.gitlab_environment ?? name,
+    protected: env.protected,
+  }));
+  const chain = parsed.promotion.chain ?? environments.map((e) => e.name);
+  const pairs = chain.slice(1).map((to, i) => ({ from: chain[i]!, to }));
+
+  const compareWith: Record<string, string[]> = {};
+  for (const env of environments) {
+    const explicit = parsed.pipeline_doctor.compare_with;
+    if (explicit) {
+      compareWith[env.name] = explicit.filter((name) => name !== env.name);
+    } else {
+      const at = chain.indexOf(env.name);
+      compareWith[env.name] = at < 0 ? [] : [chain[at - 1], chain[at + 1]].filter((n): n is string => n !== undefined);
+    }
+  }
+
+  return {
+    version: 1,
+    ...(parsed.project ? { project: parsed.project } : {}),
+    environments,
+    promotion: { chain, pairs, merge_request: { ...parsed.promotion.merge_request } },
+    drift: {
+      expected: parsed.drift.expected.map((rule) => ({
+        paths: rule.paths,
+        between: rule.between ?? chain,
+        reason: rule.reason,
+      })),
+      ignore: parsed.drift.ignore,
+      schedule: parsed.drift.schedule.trim().split(/\s+/).join(" "),
+    },
+    conflicts: {
+      auto_resolve: parsed.conflicts.auto_resolve.map((rule) => ({
+        paths: rule.paths,
+        strategy: rule.strategy,
+        ...(rule.command ? { command: rule.command } : {}),
+      })),
+      ai_confidence_threshold: parsed.conflicts.ai_confidence_threshold,
+      always_manual: parsed.conflicts.always_manual,
+    },
+    rollback: {
+      migrations: { paths: parsed.rollback.migrations.paths },
+      require_confirmation: parsed.rollback.require_confirmation ?? environments.filter((e) => e.protected).map((e) => e.name),
+      auto_rollback_on_failure: parsed.rollback.auto_rollback_on_failure,
+      min_confidence: parsed.rollback.min_confidence,
+    },
+    pipeline_doctor: {
+      enabled: parsed.pipeline_doctor.enabled,
+      compare_with: compareWith,
+      log_lines: parsed.pipeline_doctor.log_lines,
+    },
+    dashboard: { issue_title: parsed.dashboard.issue_title },
+    projects: parsed.projects.map((project) => ({
+      path: project.path,
+      environments: environments.map((env) => {
+        const override = project.environments?.[env.name];
+        return {
+          name: env.name,
+          branch: override?.branch ?? env.branch,
+          gitlab_environment: override?.gitlab_environment ?? env.gitlab_environment,
+          protected: override?.protected ?? env.protected,
+        };
+      }),
+    })),
+    catalog: {
+      ...(parsed.catalog.group ? { group: parsed.catalog.group } : {}),
+      ...(parsed.catalog.project ? { project: parsed.catalog.project } : {}),
+      name_prefix: parsed.catalog.name_prefix,
+      public: parsed.catalog.public,
+      triggers: [...new Set(parsed.catalog.triggers)],
+    },
+  };
+}
+
+export function findEnvironment(config: ResolvedConfig, name: string): ResolvedEnvironment | undefined {
+  return config.environments.find((env) => env.name === name);
+}

@@ -1,0 +1,79 @@
+/**
+ * ResolvedConfig: the one typed, fully defaulted view of envsync.yaml that every later module
+ * consumes. Nothing downstream reads raw YAML or re-applies defaults.
+ */
+export type Strategy = "regenerate" | "ours" | "theirs" | "union";
+export type TriggerType = "mention" | "assign" | "assign_reviewer";
+
+export interface ResolvedEnvironment {
+  name: string;
+  branch: string;
+  gitlab_environment: string;
+  protected: boolean;
+}
+
+export interface PromotionPair {
+  from: string;
+  to: string;
+}
+
+export interface ExpectedDifference {
+  paths: string[];
+  /** Environments the rule covers; it applies to a pair when both ends are listed. */
+  between: string[];
+  reason: string;
+}
+
+export interface AutoResolveRule {
+  paths: string[];
+  strategy: Strategy;
+  command?: string;
+}
+
+export interface ResolvedProject {
+  path: string;
+  /** Same order and names as the top-level environments, with this project's overrides applied. */
+  environments: ResolvedEnvironment[];
+}
+
+export interface ResolvedConfig {
+  version: 1;
+  project?: string;
+  /** In file order. */
+  environments: ResolvedEnvironment[];
+  promotion: {
+    chain: string[];
+    /** Adjacent pairs of the chain, upstream first. */
+    pairs: PromotionPair[];
+    merge_request: { labels: string[]; squash: boolean; remove_source_branch: boolean };
+  };
+  drift: { expected: ExpectedDifference[]; ignore: string[]; schedule: string };
+  conflicts: { auto_resolve: AutoResolveRule[]; ai_confidence_threshold: number; always_manual: string[] };
+  rollback: {
+    migrations: { paths: string[] };
+    require_confirmation: string[];
+    auto_rollback_on_failure: boolean;
+    min_confidence: number;
+  };
+  pipeline_doctor: {
+    enabled: boolean;
+    /** For each environment, the environments whose last green run a failure is compared with. */
+    compare_with: Record<string, string[]>;
+    log_lines: number;
+  };
+  dashboard: { issue_title: string };
+  projects: ResolvedProject[];
+  catalog: {
+    group?: string;
+    project?: string;
+    name_prefix: string;
+    public: boolean;
+    triggers: TriggerType[];
+  };
+}
+
+export interface LoadedConfig {
+  /** The path the config was read from, as given. */
+  file: string;
+  config: ResolvedConfig;
+}

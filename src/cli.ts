@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * Commander wiring only. Each action lazily imports its command module so `envsync --help` and
  * `--version` load nothing but commander. This is the one place that prints errors and picks exit

@@ -13,5 +13,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
   }
   const tolerance = Math.max(2, Math.floor(word.length / 3));
-  return bestDistance <= tolerance ? best : undefined;
+  if (bestDistance <= tolerance) return best;
+  // Abbreviations ("prod" for "production") are typos too, but far away in edit distance.
+  if (lower.length >= 3) return candidates.find((c) => c.toLowerCase().startsWith(lower));
+  return undefined;
 }

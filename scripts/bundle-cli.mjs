@@ -1,0 +1,21 @@
+// Bundles the CLI entry into dist/cli.js with one lazily loaded chunk per command. Node 20 has no
+// module compile cache, so resolving and compiling a few hundred small ESM files of zod and yaml
+// cost more than the work itself; one bundle halves `envsync validate` start-up (see bench/).
+import { build } from "esbuild";
+import { rmSync } from "node:fs";
+
+rmSync("dist/chunks", { recursive: true, force: true });
+await build({
+  entryPoints: { cli: "src/cli.ts" },
+  outdir: "dist",
+  chunkNames: "chunks/[name]-[hash]",
+  bundle: true,
+  splitting: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  minifySyntax: true,
+  // Some CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);" },
+  logLevel: "warning",
+});

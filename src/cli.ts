@@ -52,6 +52,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await schemaCommand(opts, io));
     });
 
+  program
+    .command("build")
+    .description("compile envsync.yaml into the GitLab Duo flows (checked before anything is written)")
+    .addOption(configOption())
+    .option("-o, --out <dir>", "directory for the compiled flows", "flows")
+    .option("--check", "exit 1 and print a diff when the directory differs from a fresh build; write nothing")
+    .option("--templates <dir>", "use this templates directory instead of the bundled one")
+    .addOption(jsonOption())
+    .action(async (opts: { config: string; out: string; check?: boolean; json?: boolean; templates?: string }) => {
+      const { buildCommand } = await import("./commands/build.js");
+      setExit(await buildCommand(opts, io));
+    });
+
   return program;
 }
 

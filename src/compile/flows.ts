@@ -1,0 +1,55 @@
+/**
+ * The flows EnvSync compiles, and the least-privilege role of every component in them. The roles are
+ * security policy, so they live in code, not in the templates they police.
+ */
+import type { Role } from "../flowspec/tools.js";
+
+export interface FlowDefinition {
+  id: string;
+  /** What the flow is for, shown in `envsync build` output and the catalog. */
+  summary: string;
+  roles: Record<string, Role>;
+  readOnly?: boolean;
+}
+
+export const FLOWS: readonly FlowDefinition[] = [
+  {
+    id: "core",
+    summary: "@envsync commands in issues and MRs: status, drift-check, cherry-pick, promote, rollback, help",
+    roles: {
+      load_config: "config_loader",
+      classify_command: "classifier",
+      status_command: "reader",
+      drift_check_command: "runner",
+      cherry_pick_command: "git_writer",
+      promote_command: "git_writer",
+      rollback_command: "git_writer",
+      post_reply: "reporter",
+    },
+  },
+  {
+    id: "pipeline-doctor",
+    summary: "root cause of a failed pipeline, with a confidence per hypothesis and a code-or-environment verdict",
+    roles: { load_config: "config_loader", triage_failure: "runner", post_diagnosis: "reporter" },
+  },
+  {
+    id: "rollback-guardian",
+    summary: "risk of a rollback: deployments, commits and migrations in between, the confirmation required",
+    roles: { load_config: "config_loader", assess_rollback: "runner", report_assessment: "reporter", report_blocked: "reporter" },
+  },
+  {
+    id: "conflict-resolver",
+    summary: "three tiers for a conflicting cherry-pick or promotion: rules, proposed merge, human",
+    roles: { load_config: "config_loader", classify_conflicts: "runner", apply_tier1: "git_writer", post_outcome: "reporter" },
+  },
+  {
+    id: "assistant",
+    summary: "read-only Duo Chat agent for topology, pipeline status and drift questions",
+    roles: { assistant: "assistant" },
+    readOnly: true,
+  },
+];
+
+export function flowName(prefix: string, id: string): string {
+  return `${prefix}-${id}`;
+}

@@ -1,0 +1,92 @@
+/**
+ * ResolvedConfig → the strings the templates print. Every user-provided value is escaped here, once,
+ * for the prompt context (escape.ts); templates only arrange pre-computed text.
+ */
+import type { ResolvedConfig } from "../config/types.js";
+import { promptList, promptText } from "./escape.js";
+
+export interface EnvironmentView {
+  name: string;
+  branch: string;
+  gitlabEnvironment: string;
+  protected: boolean;
+  /** The phrase a command must contain to write into this environment, or null. */
+  writeConfirmation: string | null;
+  rollbackConfirmation: string | null;
+  compareWith: string;
+}
+
+export interface FlowViewModel {
+  version: string;
+  configHash: string;
+  prefix: string;
+  flowNames: Record<string, string>;
+  project: string | null;
+  environments: EnvironmentView[];
+  environmentNames: string;
+  protectedNames: string;
+  chain: string;
+  pairs: { from: string; to: string; fromBranch: string; toBranch: string }[];
+  expected: { paths: string; between: string; reason: string }[];
+  ignore: string;
+  driftSchedule: string;
+  conflicts: { rules: { paths: string; strategy: string; command: string | null }[]; threshold: string; alwaysManual: string };
+  rollback: { migrationPaths: string; requireConfirmation: string; autoRollback: string; minConfidence: string };
+  pipelineDoctor: { enabled: boolean; logLines: number };
+  projects: { path: string; overrides: string | null }[];
+  dashboardTitle: string;
+}
+
+export function buildViewModel(config: ResolvedConfig, meta: { version: string; configHash: string; flowNames: Record<string, string> }): FlowViewModel {
+  const requireRollbackConfirmation = new Set(config.rollback.require_confirmation);
+  const environments = config.environments.map((env) => ({
+    name: promptText(env.name),
+    branch: promptText(env.branch),
+    gitlabEnvironment: promptText(env.gitlab_environment),
+    protected: env.protected,
+    writeConfirmation: env.protected ? `confirm ${promptText(env.name)}` : null,
+    rollbackConfirmation: requireRollbackConfirmation.has(env.name) || env.protected ? `confirm ${promptText(env.name)}` : null,
+    compareWith: promptList(config.pipeline_doctor.compare_with[env.name] ?? []),
+  }));
+  const branchOf = (name: string) => promptText(config.environments.find((e) => e.name === name)?.branch ?? name);
+  return {
+    version: meta.version,
+    configHash: meta.configHash,
+    prefix: config.catalog.name_prefix,
+    flowNames: meta.flowNames,
+    project: config.project ? promptText(config.project) : null,
+    environments,
+    environmentNames: promptList(config.environments.map((e) => e.name)),
+    protectedNames: promptList(config.environments.filter((e) => e.protected).map((e) => e.name)),
+    chain: config.promotion.chain.map(promptText).join(" → "),
+    pairs: config.promotion.pairs.map((p) => ({ from: promptText(p.from), to: promptText(p.to), fromBranch: branchOf(p.from), toBranch: branchOf(p.to) })),
+    expected: config.drift.expected.map((rule) => ({ paths: promptList(rule.paths), between: promptList(rule.between), reason: promptText(rule.reason) })),
+    ignore: promptList(config.drift.ignore),
+    driftSchedule: promptText(config.drift.schedule),
+    conflicts: {
+      rules: config.conflicts.auto_resolve.map((rule) => ({ paths: promptList(rule.paths), strategy: rule.strategy, command: rule.command ? promptText(rule.command) : null })),
+      threshold: String(config.conflicts.ai_confidence_threshold),
+      alwaysManual: promptList(config.conflicts.always_manual),
+    },
+    rollback: {
+      migrationPaths: promptList(config.rollback.migrations.paths),
+      requireConfirmation: promptList(config.rollback.require_confirmation),
+      autoRollback: config.rollback.auto_rollback_on_failure ? `on, only at confidence ${config.rollback.min_confidence} or above` : "off",
+      minConfidence: String(config.rollback.min_confidence),
+    },
+    pipelineDoctor: { enabled: config.pipeline_doctor.enabled, logLines: config.pipeline_doctor.log_lines },
+    projects: config.projects.map((project) => {
+      const overrides = project.environments.flatMap((env) => {
+        const base = config.environments.find((e) => e.name === env.name)!;
+        const changes = [
+          env.branch !== base.branch ? `branch ${promptText(env.branch)}` : "",
+          env.gitlab_environment !== base.gitlab_environment ? `GitLab environment ${promptText(env.gitlab_environment)}` : "",
+          env.protected !== base.protected ? (env.protected ? "protected" : "not protected") : "",
+        ].filter(Boolean);
+        return changes.length > 0 ? [`${promptText(env.name)}: ${changes.join(", ")}`] : [];
+      });
+      return { path: promptText(project.path), overrides: overrides.length > 0 ? overrides.join("; ") : null };
+    }),
+    dashboardTitle: promptText(config.dashboard.issue_title),
+  };
+}

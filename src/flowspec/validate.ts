@@ -170,26 +170,27 @@ function checkInput(input: unknown, scope: Scope): { name?: string; problems: st
 }
 
 function checkSource(from: string, scope: Scope, name: string): { name: string; problems: string[] } {
+  return { name, problems: referenceProblems(from, scope.names, scope.schemas) };
+}
+
+/** Problems with a `context:` / `conversation_history:` / `status` reference, as inputs and routers use them. */
+function referenceProblems(from: string, names: Map<string, Dict>, schemas: Map<string, Dict>): string[] {
   const [target, rest = ""] = from.split(/:(.*)/s, 2) as [string, string?];
-  if (target === "status") return { name, problems: [] };
-  if (target === "conversation_history") {
-    return { name, problems: scope.names.has(rest) ? [] : [`input '${from}' names no component`] };
-  }
-  if (target !== "context") return { name, problems: [`input '${from}' must start with context:, conversation_history: or be status`] };
+  if (target === "status") return [];
+  if (target === "conversation_history") return names.has(rest) ? [] : [`input '${from}' names no component`];
+  if (target !== "context") return [`input '${from}' must start with context:, conversation_history: or be status`];
   const [root, ...path] = rest.split(".");
-  if (!root) return { name, problems: [`input '${from}' names no context key`] };
-  if (CONTEXT_ROOTS.has(root)) return { name, problems: [] };
-  const component = scope.names.get(root);
-  if (!component) return { name, problems: [`input '${from}' names neither a component nor a GitLab context key`] };
+  if (!root) return [`input '${from}' names no context key`];
+  if (CONTEXT_ROOTS.has(root)) return [];
+  const component = names.get(root);
+  if (!component) return [`input '${from}' names neither a component nor a GitLab context key`];
   const [output, field] = path;
   const outputs = component.type === "DeterministicStepComponent" ? ["tool_responses", "execution_result"] : ["final_answer", "tool_responses"];
-  if (!output || !outputs.includes(output)) return { name, problems: [`input '${from}': '${root}' outputs ${outputs.join(" or ")}`] };
-  if (field !== undefined) {
-    const properties = schemaProperties(component, scope.schemas);
-    if (!properties) return { name, problems: [`input '${from}' reads a field of a final answer that has no inline response schema`] };
-    if (!properties.includes(field)) return { name, problems: [`input '${from}': the response schema of '${root}' has no field '${field}'`] };
-  }
-  return { name, problems: [] };
+  if (!output || !outputs.includes(output)) return [`input '${from}': '${root}' outputs ${outputs.join(" or ")}`];
+  if (field === undefined) return [];
+  const properties = schemaProperties(component, schemas);
+  if (!properties) return [`input '${from}' reads a field of a final answer that has no inline response schema`];
+  return properties.includes(field) ? [] : [`input '${from}': the response schema of '${root}' has no field '${field}'`];
 }
 
 function schemaProperties(component: Dict, schemas: Map<string, Dict>): string[] | undefined {
@@ -244,6 +245,7 @@ function checkRouting(flow: Dict, names: Map<string, Dict>, schemas: Map<string,
       const inputFrom = typeof input === "string" ? input : isDict(input) ? String(input.from) : undefined;
       if (!inputFrom) problems.push(`${where}: condition needs an input`);
       if (!isDict(routes) || routes.default_route === undefined) problems.push(`${where}: condition routes need a default_route`);
+      if (inputFrom) problems.push(...referenceProblems(inputFrom, names, schemas).map((p) => `${where}: ${p}`));
       const enumValues = inputFrom ? routeEnum(inputFrom, names, schemas) : undefined;
       for (const [key, to] of Object.entries(isDict(routes) ? routes : {})) {
         const t = target(to, `${where}, route '${key}'`);

@@ -10,5 +10,5 @@ export function benchStartup({ root, runs }) {
   ];
   const lines = [row("node -e 0 (baseline)", baseline, baseline)];
   for (const [name, argv, target] of cases) lines.push(row(name, timeCommand(argv, { runs, cwd: root }), baseline, target));
-  return lines;
+  return { lines, baseline };
 }

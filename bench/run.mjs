@@ -1,9 +1,13 @@
 // `npm run bench`: every benchmark, each printed as a ratio to a baseline measured in this run.
 import { fileURLToPath } from "node:url";
+import { benchBuild } from "./build.mjs";
 import { benchStartup } from "./cli-startup.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 console.log(`EnvSync benchmarks (median of ${runs} runs, node ${process.version})\n`);
 console.log("CLI start-up");
-for (const line of benchStartup({ root, runs })) console.log(`  ${line}`);
+const startup = benchStartup({ root, runs });
+for (const line of startup.lines) console.log(`  ${line}`);
+console.log("\nFlow compiler");
+for (const line of benchBuild({ root, runs, baseline: startup.baseline })) console.log(`  ${line}`);

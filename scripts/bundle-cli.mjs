@@ -2,7 +2,7 @@
 // module compile cache, so resolving and compiling a few hundred small ESM files of zod and yaml
 // cost more than the work itself; one bundle halves `envsync validate` start-up (see bench/).
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 
 rmSync("dist/chunks", { recursive: true, force: true });
 await build({
@@ -19,3 +19,7 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);" },
   logLevel: "warning",
 });
+
+// Precompile the bundled templates; loadTemplates() uses a spec only while its source hash matches.
+const { precompiledModule } = await import("../dist/compile/templates.js");
+writeFileSync("dist/precompiled-templates.js", await precompiledModule("templates"));

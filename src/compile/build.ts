@@ -3,7 +3,6 @@
  * Writing is the caller's decision (commands/build.ts), after everything here has succeeded.
  */
 import { join } from "node:path";
-import { createTwoFilesPatch } from "diff";
 import type { ResolvedConfig } from "../config/types.js";
 import { readTextIfExists } from "../output/files.js";
 import { packageRoot } from "../package-root.js";
@@ -34,7 +33,8 @@ export async function planBuild(config: ResolvedConfig, options: BuildPlanOption
       const path = join(options.outDir, flow.file);
       const current = await readTextIfExists(path);
       const status: FileStatus = current === undefined ? "new" : current === flow.content ? "unchanged" : "changed";
-      const diff = status === "unchanged" ? "" : createTwoFilesPatch(path, path, current ?? "", flow.content, "on disk", "would be built");
+      // diff is loaded only when something changed: an up-to-date build never pays for it.
+      const diff = status === "unchanged" ? "" : (await import("diff")).createTwoFilesPatch(path, path, current ?? "", flow.content, "on disk", "would be built");
       return { ...flow, path, status, diff };
     }),
   );

@@ -3,11 +3,19 @@
  * isolated Handlebars environment. Helpers are few and each escapes for exactly one context:
  * `json` for a YAML scalar, `placeholder` for a Jinja placeholder GitLab fills at run time, `prompt`
  * for a rendered prompt embedded as a YAML scalar.
+ *
+ * `npm run build` precompiles the bundled templates into dist/precompiled-templates.js. A template
+ * whose source still hashes to its precompiled version skips Handlebars' compiler (the larger part
+ * of a build's time); an edited or custom template is compiled here, so output never goes stale.
  */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import Handlebars from "handlebars";
+import { pathToFileURL } from "node:url";
+import type Handlebars from "handlebars";
 import { BuildError } from "../errors.js";
+import { packageRoot } from "../package-root.js";
 
 export interface TemplateSet {
   dir: string;
@@ -15,49 +23,84 @@ export interface TemplateSet {
   prompts: Map<string, Handlebars.TemplateDelegate>;
 }
 
-const COMPILE_OPTIONS: CompileOptions = { noEscape: true, strict: true, preventIndent: true };
-type CompileOptions = Parameters<typeof Handlebars.compile>[1];
+interface TemplateSource {
+  /** e.g. partials/projects, prompts/core/classify, flows/core */
+  key: string;
+  file: string;
+  text: string;
+}
 
-async function listFiles(dir: string, suffix: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    throw new BuildError(`cannot read templates in ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+type Precompiled = Record<string, { hash: string; spec: Parameters<typeof Handlebars.template>[0] }>;
+
+export const COMPILE_OPTIONS = { noEscape: true, strict: true, preventIndent: true } as const;
+const KINDS = [
+  ["partials", ".hbs"],
+  ["prompts", ".hbs"],
+  ["flows", ".yml.hbs"],
+] as const;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+export async function readTemplateSources(dir: string): Promise<TemplateSource[]> {
+  const sources: TemplateSource[] = [];
+  for (const [kind, suffix] of KINDS) {
+    const root = join(dir, kind);
+    let entries;
+    try {
+      entries = await readdir(root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      throw new BuildError(`cannot read templates in ${root}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const files = entries.filter((e) => e.isFile() && e.name.endsWith(suffix)).map((e) => join(e.parentPath, e.name)).sort();
+    const texts = await Promise.all(files.map((file) => readFile(file, "utf8")));
+    files.forEach((file, i) => sources.push({ key: `${kind}/${relative(root, file).slice(0, -suffix.length)}`, file, text: texts[i]! }));
   }
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith(suffix))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+  return sources;
+}
+
+async function loadPrecompiled(): Promise<Precompiled> {
+  const file = join(packageRoot(), "dist", "precompiled-templates.js");
+  if (!existsSync(file)) return {};
+  return ((await import(pathToFileURL(file).href)) as { default: Precompiled }).default;
 }
 
 export async function loadTemplates(dir: string): Promise<TemplateSet> {
-  const hb = Handlebars.create();
-  const prompts = new Map<string, Handlebars.TemplateDelegate>();
-  const flows = new Map<string, Handlebars.TemplateDelegate>();
-  const compile = (source: string, file: string) => {
+  const sources = await readTemplateSources(dir);
+  const precompiled = await loadPrecompiled();
+  const fresh = (s: TemplateSource) => precompiled[s.key]?.hash === sha256(s.text);
+  const needsCompiler = sources.some((s) => !fresh(s));
+  // The runtime alone is a fraction of the full package; load the compiler only when needed.
+  const hb: typeof Handlebars = needsCompiler
+    ? (await import("handlebars")).default.create()
+    : ((await import("handlebars/runtime")).default.create() as unknown as typeof Handlebars);
+
+  const where = (s: TemplateSource) => relative(dir, s.file);
+  const toTemplate = (s: TemplateSource): Handlebars.TemplateDelegate => {
+    let template: Handlebars.TemplateDelegate;
     try {
-      const template = hb.compile(source, COMPILE_OPTIONS);
-      return (context: unknown) => {
-        try {
-          return template(context);
-        } catch (error) {
-          throw new BuildError(`template ${relative(dir, file)}: ${(error as Error).message.split("\n")[0]}`);
-        }
-      };
+      template = fresh(s) ? hb.template(precompiled[s.key]!.spec) : hb.compile(s.text, COMPILE_OPTIONS);
     } catch (error) {
-      throw new BuildError(`template ${relative(dir, file)}: ${(error as Error).message.split("\n")[0]}`);
+      throw new BuildError(`template ${where(s)}: ${(error as Error).message.split("\n")[0]}`);
     }
+    return (context: unknown, options?: Handlebars.RuntimeOptions) => {
+      try {
+        return template(context, options);
+      } catch (error) {
+        if (error instanceof BuildError) throw error;
+        throw new BuildError(`template ${where(s)}: ${(error as Error).message.split("\n")[0]}`);
+      }
+    };
   };
 
-  for (const file of await listFiles(join(dir, "partials"), ".hbs")) {
-    hb.registerPartial(relative(join(dir, "partials"), file).replace(/\.hbs$/, ""), await readFile(file, "utf8"));
-  }
-  for (const file of await listFiles(join(dir, "prompts"), ".hbs")) {
-    prompts.set(relative(join(dir, "prompts"), file).replace(/\.hbs$/, ""), compile(await readFile(file, "utf8"), file));
-  }
-  for (const file of await listFiles(join(dir, "flows"), ".yml.hbs")) {
-    flows.set(relative(join(dir, "flows"), file).replace(/\.yml\.hbs$/, ""), compile(await readFile(file, "utf8"), file));
+  const prompts = new Map<string, Handlebars.TemplateDelegate>();
+  const flows = new Map<string, Handlebars.TemplateDelegate>();
+  for (const s of sources) {
+    const [kind] = s.key.split("/", 1);
+    const name = s.key.slice(kind!.length + 1);
+    // Partials are registered compiled: one registered as source is recompiled on every render.
+    if (kind === "partials") hb.registerPartial(name, toTemplate(s));
+    else if (kind === "prompts") prompts.set(name, toTemplate(s));
+    else flows.set(name, toTemplate(s));
   }
 
   hb.registerHelper("json", (value: unknown) => JSON.stringify(value));
@@ -66,8 +109,31 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
     const template = prompts.get(String(name));
     if (!template) throw new BuildError(`prompt template '${String(name)}' does not exist under ${join(dir, "prompts")}`);
     // Prompts always see the whole view model, wherever the helper is called. Surrounding blank
-    // lines are template layout, not prompt text.
-    return JSON.stringify(`${template(options.data.root).trim()}\n`);
+    // lines are template layout, not prompt text. The text goes into a side table and the YAML
+    // gets a short token: parsing kilobytes of quoted prompt back out of YAML costs more than the
+    // rest of the build.
+    const rendered: string[] = options.data.renderedPrompts;
+    rendered.push(`${template(options.data.root).trim()}\n`);
+    return JSON.stringify(promptToken(rendered.length - 1));
   });
   return { dir, flows, prompts };
+}
+
+export function promptToken(index: number): string {
+  return `envsync-prompt-${index}`;
+}
+
+/** Renders a flow template; prompt texts come back separately, referenced by promptToken(). */
+export function renderFlowTemplate(template: Handlebars.TemplateDelegate, view: unknown): { text: string; prompts: string[] } {
+  const prompts: string[] = [];
+  return { text: template(view, { data: { renderedPrompts: prompts } }), prompts };
+}
+
+/** Source of dist/precompiled-templates.js for a templates directory (used by the package build). */
+export async function precompiledModule(dir: string): Promise<string> {
+  const { default: handlebars } = await import("handlebars");
+  const entries = (await readTemplateSources(dir)).map(
+    (s) => `  ${JSON.stringify(s.key)}: { hash: ${JSON.stringify(sha256(s.text))}, spec: ${handlebars.precompile(s.text, COMPILE_OPTIONS)} },`,
+  );
+  return `// Generated by scripts/bundle-cli.mjs from templates/: precompiled Handlebars specs.\nexport default {\n${entries.join("\n")}\n};\n`;
 }

@@ -4,8 +4,7 @@
  * reachability, tool names, and EnvSync's least-privilege roles. Returns every problem found.
  * Facts: ../shared/docs/gitlab-platform.md.
  */
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { FLOW_CONFIG_V1_SCHEMA } from "./reference.js";
+import { validate as validateGitLabSchema } from "./flow-schema-validate.js";
 import { KNOWN_TOOLS, READ_ONLY_TOOLS, ROLE_ALLOWLISTS, type Role } from "./tools.js";
 import { placeholdersIn, REQUIRED_SECTIONS, sectionProblems, strayJinja, SYSTEM_SECTIONS, USER_SECTIONS } from "./prompt-checks.js";
 
@@ -53,17 +52,18 @@ const CONTEXT_ROOTS = new Set([
 ]);
 const NAME = /^[A-Za-z0-9_]+$/;
 
-let schemaValidator: ValidateFunction | undefined;
-function gitlabSchema(): ValidateFunction {
-  schemaValidator ??= new Ajv2020({ allErrors: true, strict: false }).compile(FLOW_CONFIG_V1_SCHEMA);
-  return schemaValidator;
+interface SchemaError {
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown>;
 }
+/** GitLab's flow JSON Schema, compiled ahead of time (scripts/vendor-gitlab.mjs). */
+const gitlabSchema = validateGitLabSchema as unknown as { (data: unknown): boolean; errors?: SchemaError[] | null };
 
 export function validateFlow(flow: unknown, options: FlowCheckOptions): string[] {
   const problems: string[] = [];
-  const validate = gitlabSchema();
-  if (!validate(flow)) {
-    for (const error of validate.errors ?? []) {
+  if (!gitlabSchema(flow)) {
+    for (const error of gitlabSchema.errors ?? []) {
       problems.push(`GitLab flow schema: ${error.instancePath || "/"} ${error.message ?? "is invalid"}${error.params && "additionalProperty" in error.params ? ` ('${String(error.params.additionalProperty)}')` : ""}`);
     }
   }

@@ -14,7 +14,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  minifySyntax: true,
+  minify: true,
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);" },
   logLevel: "warning",

@@ -2,7 +2,7 @@
 // module compile cache, so resolving and compiling a few hundred small ESM files of zod and yaml
 // cost more than the work itself; one bundle halves `envsync validate` start-up (see bench/).
 import { build } from "esbuild";
-import { rmSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 
 rmSync("dist/chunks", { recursive: true, force: true });
 await build({
@@ -19,6 +19,9 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);" },
   logLevel: "warning",
 });
+
+// The bin must be executable for `npx envsync` and a linked install; esbuild writes 0644.
+chmodSync("dist/cli.js", 0o755);
 
 // Precompile the bundled templates; loadTemplates() uses a spec only while its source hash matches.
 const { precompiledModule } = await import("../dist/compile/templates.js");

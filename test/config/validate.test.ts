@@ -258,3 +258,10 @@ describe("envsync validate: the command line", () => {
     expect((await envsync("valdate")).err).toContain("validate");
   });
 });
+
+describe("the installed binary", () => {
+  it("is executable, so `npx envsync` runs it", async () => {
+    const { statSync } = await import("node:fs");
+    expect(statSync(join(repoRoot, "dist", "cli.js")).mode & 0o111).not.toBe(0);
+  });
+});

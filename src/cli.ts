@@ -4,13 +4,11 @@
  * codes (through errors.ts).
  */
 import { Command, CommanderError, Option } from "commander";
-import { createRequire } from "node:module";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeError, exitCodeFor, ExitCode } from "./errors.js";
 import type { Io } from "./output/io.js";
-
-const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+import { envsyncVersion } from "./version.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -22,7 +20,7 @@ Exit codes:
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("envsync")
     .description("Keep GitLab environment branches in sync: validate envsync.yaml, compile Duo flows, find drift.")
-    .version(version, "-V, --version", "print the EnvSync version")
+    .version(envsyncVersion(), "-V, --version", "print the EnvSync version")
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -1,7 +1,8 @@
 import * as z from "zod";
 import { configSchema } from "./schema.js";
 
-export const SCHEMA_ID = "https://gitlab.com/envsync/envsync/-/raw/main/schema/envsync.schema.json";
+/** A name, not a location: editors load the file from the installed package (see README). */
+export const SCHEMA_ID = "urn:envsync:schema:envsync.yaml:1";
 
 /** JSON Schema 2020-12 for editors (yaml-language-server), generated from the zod contract. */
 export function configJsonSchema(): Record<string, unknown> {

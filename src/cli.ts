@@ -63,6 +63,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await buildCommand(opts, io));
     });
 
+  program
+    .command("publish")
+    .description("publish the compiled flows and the assistant to the GitLab AI Catalog and enable them (needs GITLAB_TOKEN)")
+    .addOption(configOption())
+    .option("--dir <dir>", "directory of the compiled flows", "flows")
+    .option("--dry-run", "read the catalog and print what would change, with diffs; write nothing")
+    .option("--version <x.y.z>", "version for updated items (default: next patch version)")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nEnvironment: GITLAB_TOKEN (api scope), GITLAB_URL or CI_SERVER_URL (default https://gitlab.com).")
+    .action(async (opts: { config: string; dir: string; dryRun?: boolean; json?: boolean; version?: string }) => {
+      const { publishCommand } = await import("./commands/publish.js");
+      setExit(await publishCommand(opts, io, { env: process.env }));
+    });
+
   return program;
 }
 

@@ -86,7 +86,13 @@ export function describeError(error: unknown): string {
   if (error instanceof BuildError) {
     return [`error: ${error.message}`, ...error.details.map((d) => `  - ${d}`)].join("\n");
   }
-  if (error instanceof EnvsyncError) return `error: ${error.message}`;
+  if (error instanceof EnvsyncError) {
+    // GitLabError formats itself (method, path, request id); others may carry a hint.
+    const describe = (error as { describe?: () => string }).describe;
+    if (typeof describe === "function") return describe.call(error);
+    const hint = (error as { hint?: string }).hint;
+    return `error: ${error.message}${hint ? `\n  hint: ${hint}` : ""}`;
+  }
   const message = error instanceof Error ? error.message : String(error);
   return `error: unexpected failure: ${message}\n  hint: this is a bug in envsync; please report it with the command you ran`;
 }

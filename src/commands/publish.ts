@@ -1,0 +1,79 @@
+import { loadConfig } from "../config/load.js";
+import { planBuild } from "../compile/build.js";
+import { ExitCode } from "../errors.js";
+import { CatalogApi } from "../gitlab/catalog.js";
+import { connectionFromEnv } from "../gitlab/connection.js";
+import { GitLabGraphQL } from "../gitlab/graphql.js";
+import { GitLabHttp, type RetryPolicy } from "../gitlab/http.js";
+import { createRestClient } from "../gitlab/rest.js";
+import { json, type Io } from "../output/io.js";
+import { table } from "../output/table.js";
+import { desiredItems } from "../publish/items.js";
+import { publish, PublishError } from "../publish/publish.js";
+import { envsyncVersion } from "../version.js";
+
+export interface PublishCommandOptions {
+  config: string;
+  dir: string;
+  dryRun?: boolean;
+  json?: boolean;
+  version?: string;
+}
+
+export interface PublishDeps {
+  env: Record<string, string | undefined>;
+  policy?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function publishCommand(options: PublishCommandOptions, io: Io, deps: PublishDeps): Promise<number> {
+  const { config } = await loadConfig(options.config);
+  const plan = await planBuild(config, { outDir: options.dir, version: envsyncVersion() });
+  const stale = plan.filter((f) => f.status !== "unchanged");
+  if (stale.length > 0) {
+    throw new PublishError(
+      `${options.dir} does not match ${options.config} (${stale.map((f) => f.file).join(", ")} ${stale.length === 1 ? "is" : "are"} ${stale[0]!.status === "new" ? "missing" : "stale"})`,
+      `run \`envsync build -c ${options.config} -o ${options.dir}\` first, so what is published is what was reviewed`,
+    );
+  }
+  const connection = connectionFromEnv(deps.env, { allowJobToken: false, scope: "api" });
+  const progress = (line: string) => io.stderr(`${line}\n`);
+  const http = new GitLabHttp(connection, {
+    scope: "api",
+    ...(deps.policy ? { policy: deps.policy } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    onRetry: (e) => progress(`retrying ${e.method} ${e.path} in ${Math.round(e.delayMs / 100) / 10}s (${e.reason}, attempt ${e.attempt})`),
+  });
+  const api = new CatalogApi(new GitLabGraphQL(http), createRestClient(http));
+  const { createTwoFilesPatch } = await import("diff");
+  progress(`${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${connection.baseUrl}`);
+  const results = await publish(config, desiredItems(plan), api, {
+    dryRun: Boolean(options.dryRun),
+    ...(options.version ? { version: options.version } : {}),
+    onProgress: progress,
+    diff: (name, before, after) => createTwoFilesPatch(`${name} (catalog)`, `${name} (${options.dir})`, before, after, "", "", { context: 3 }),
+  });
+  const failed = results.filter((r) => r.error);
+  if (options.json) {
+    io.stdout(json({ dry_run: Boolean(options.dryRun), host: connection.baseUrl, requests: http.requestCount, items: results }));
+  } else {
+    if (options.dryRun) for (const r of results) if (r.diff) io.stdout(`${r.diff}\n`);
+    const rows = results.map((r) => [
+      r.name,
+      r.kind,
+      r.status,
+      summarize(r.consumers.map((c) => c.status)),
+      r.serviceAccount ? `@${r.serviceAccount}` : "-",
+      r.error ?? "",
+    ]);
+    io.stdout(table(["item", "kind", "status", "enabled in group + projects", "mention", "error"], rows));
+  }
+  return failed.length > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+function summarize(statuses: string[]): string {
+  if (statuses.length === 0) return "-";
+  const counts = new Map<string, number>();
+  for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+}

@@ -1,0 +1,123 @@
+/**
+ * The AI Catalog operations `envsync publish` needs, over GitLabGraphQL (catalog) and REST (ids of
+ * projects and groups). Shapes: ./queries.ts.
+ */
+import { GitLabError } from "./errors.js";
+import { assertNoPayloadErrors, type GitLabGraphQL } from "./graphql.js";
+import {
+  AGENT_CREATE,
+  AGENT_UPDATE,
+  BUILT_IN_TOOLS,
+  CATALOG_INPUT_FIELDS,
+  CATALOG_ITEMS,
+  CONFIGURED_ITEMS,
+  CONSUMER_CREATE,
+  ENUM_VALUES,
+  FLOW_CREATE,
+  FLOW_UPDATE,
+  type CatalogItemNode,
+  type ConsumerNode,
+  type DataOf,
+} from "./queries.js";
+import type { RestClient } from "./rest.js";
+
+/** How this GitLab wants item visibility: `public: Boolean` (before 19.2) or a `visibility` enum. */
+export type VisibilityField = { field: "public" } | { field: "visibility"; publicValue: string; privateValue: string };
+
+export type ConsumerTarget = { groupId: string } | { projectId: string };
+
+export class CatalogApi {
+  constructor(
+    private readonly graphql: GitLabGraphQL,
+    private readonly rest: RestClient,
+  ) {}
+
+  async projectGid(path: string): Promise<string> {
+    const project = (await this.rest.Projects.show(path)) as unknown as { id: number };
+    return `gid://gitlab/Project/${project.id}`;
+  }
+
+  async groupGid(path: string): Promise<string> {
+    const group = (await this.rest.Groups.show(path)) as unknown as { id: number };
+    return `gid://gitlab/Group/${group.id}`;
+  }
+
+  async visibilityField(): Promise<VisibilityField> {
+    const { __type } = await this.graphql.run(CATALOG_INPUT_FIELDS, {});
+    const field = __type?.inputFields.find((f) => f.name === "visibility");
+    if (!field) return { field: "public" };
+    const enumName = field.type.name ?? field.type.ofType?.name;
+    const values = enumName ? ((await this.graphql.run(ENUM_VALUES, { name: enumName })).__type?.enumValues ?? []).map((v) => v.name) : [];
+    const publicValue = values.find((v) => /public/i.test(v));
+    const privateValue = values.find((v) => /private/i.test(v));
+    if (!publicValue || !privateValue) {
+      throw new GitLabError(`cannot tell the AI Catalog visibility values (${values.join(", ") || "none"})`, { status: 200, method: "POST", path: "/api/graphql" });
+    }
+    return { field: "visibility", publicValue, privateValue };
+  }
+
+  /** Items named exactly `name` that belong to the project `projectGid`. */
+  async itemsNamed(name: string, projectGid: string): Promise<CatalogItemNode[]> {
+    const found: CatalogItemNode[] = [];
+    let after: string | null = null;
+    do {
+      const { aiCatalogItems }: DataOf<typeof CATALOG_ITEMS> = await this.graphql.run(CATALOG_ITEMS, { search: name, after });
+      found.push(...aiCatalogItems.nodes.filter((n) => n.name === name && n.project?.id === projectGid));
+      after = aiCatalogItems.pageInfo.hasNextPage ? aiCatalogItems.pageInfo.endCursor : null;
+    } while (after);
+    return found;
+  }
+
+  /** Built-in tool ids by title ("Get Repository File"). */
+  async builtInTools(): Promise<Map<string, string>> {
+    const { aiCatalogBuiltInTools } = await this.graphql.run(BUILT_IN_TOOLS, {});
+    return new Map(aiCatalogBuiltInTools.nodes.map((t) => [t.title, t.id]));
+  }
+
+  async configuredItems(target: ConsumerTarget): Promise<ConsumerNode[]> {
+    const nodes: ConsumerNode[] = [];
+    let after: string | null = null;
+    do {
+      const vars: { projectId: string | null; groupId: string | null; after: string | null } = { projectId: "projectId" in target ? target.projectId : null, groupId: "groupId" in target ? target.groupId : null, after };
+      const { aiCatalogConfiguredItems }: DataOf<typeof CONFIGURED_ITEMS> = await this.graphql.run(CONFIGURED_ITEMS, vars);
+      nodes.push(...aiCatalogConfiguredItems.nodes);
+      after = aiCatalogConfiguredItems.pageInfo.hasNextPage ? aiCatalogConfiguredItems.pageInfo.endCursor : null;
+    } while (after);
+    return nodes;
+  }
+
+  async createFlow(input: Record<string, unknown>): Promise<string> {
+    const data = await this.graphql.run(FLOW_CREATE, { input });
+    assertNoPayloadErrors("aiCatalogFlowCreate", data.aiCatalogFlowCreate);
+    return requireId("aiCatalogFlowCreate", data.aiCatalogFlowCreate?.item?.id);
+  }
+
+  async updateFlow(input: Record<string, unknown>): Promise<void> {
+    const data = await this.graphql.run(FLOW_UPDATE, { input });
+    assertNoPayloadErrors("aiCatalogFlowUpdate", data.aiCatalogFlowUpdate);
+  }
+
+  async createAgent(input: Record<string, unknown>): Promise<string> {
+    const data = await this.graphql.run(AGENT_CREATE, { input });
+    assertNoPayloadErrors("aiCatalogAgentCreate", data.aiCatalogAgentCreate);
+    return requireId("aiCatalogAgentCreate", data.aiCatalogAgentCreate?.item?.id);
+  }
+
+  async updateAgent(input: Record<string, unknown>): Promise<void> {
+    const data = await this.graphql.run(AGENT_UPDATE, { input });
+    assertNoPayloadErrors("aiCatalogAgentUpdate", data.aiCatalogAgentUpdate);
+  }
+
+  async createConsumer(input: Record<string, unknown>): Promise<ConsumerNode> {
+    const data = await this.graphql.run(CONSUMER_CREATE, { input });
+    assertNoPayloadErrors("aiCatalogItemConsumerCreate", data.aiCatalogItemConsumerCreate);
+    const consumer = data.aiCatalogItemConsumerCreate?.itemConsumer;
+    if (!consumer) throw new GitLabError("aiCatalogItemConsumerCreate returned no consumer", { status: 200, method: "POST", path: "/api/graphql" });
+    return consumer;
+  }
+}
+
+function requireId(operation: string, id: string | undefined): string {
+  if (!id) throw new GitLabError(`${operation} returned no item`, { status: 200, method: "POST", path: "/api/graphql" });
+  return id;
+}

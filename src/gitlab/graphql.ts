@@ -1,0 +1,52 @@
+/**
+ * The one GraphQL client: POST /api/graphql through GitLabHttp. GitLab answers GraphQL errors with
+ * HTTP 200 and an `errors` array; mutations also report failures in their payload's `errors`. Both
+ * become GitLabError with the messages GitLab gave.
+ */
+import { GitLabError } from "./errors.js";
+import type { GitLabHttp } from "./http.js";
+import type { GraphQLOperation } from "./queries.js";
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[] }[];
+}
+
+export class GitLabGraphQL {
+  constructor(private readonly http: GitLabHttp) {}
+
+  async run<TData, TVars>(operation: GraphQLOperation<TData, TVars>, variables: TVars): Promise<TData> {
+    const response = await this.http.send({
+      method: "POST",
+      path: "/api/graphql",
+      body: JSON.stringify({ operationName: operation.name, query: operation.document, variables }),
+      idempotent: operation.kind === "query",
+    });
+    let body: GraphQLResponse<TData>;
+    try {
+      body = JSON.parse(response.text) as GraphQLResponse<TData>;
+    } catch {
+      throw new GitLabError("GraphQL answered with something that is not JSON", { status: response.status, method: "POST", path: `/api/graphql (${operation.name})` });
+    }
+    if (body.errors && body.errors.length > 0) {
+      const messages = body.errors.map((e) => (e.path ? `${e.message} (at ${e.path.join(".")})` : e.message));
+      throw new GitLabError(`GraphQL ${operation.name}: ${messages.join("; ")}`, {
+        status: response.status,
+        method: "POST",
+        path: "/api/graphql",
+        ...(response.headers.get("x-request-id") ? { requestId: response.headers.get("x-request-id")! } : {}),
+        hint: "your GitLab may not offer this API yet (the AI Catalog needs GitLab 18.5+ with Duo Agent Platform), or the token lacks access",
+      });
+    }
+    if (!body.data) throw new GitLabError(`GraphQL ${operation.name}: empty answer`, { status: response.status, method: "POST", path: "/api/graphql" });
+    return body.data;
+  }
+}
+
+/** A mutation payload's `errors` (HTTP 200) as a typed error. */
+export function assertNoPayloadErrors(operation: string, payload: { errors?: string[] | null } | null | undefined): void {
+  if (!payload) throw new GitLabError(`${operation}: no payload (not permitted, or not available on this GitLab)`, { status: 200, method: "POST", path: "/api/graphql" });
+  if (payload.errors && payload.errors.length > 0) {
+    throw new GitLabError(`${operation}: ${payload.errors.join("; ")}`, { status: 200, method: "POST", path: "/api/graphql" });
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Every GraphQL document EnvSync sends, with the shapes it reads back. Shapes come from
+ * ../shared/docs/gitlab-platform.md and GitLab's own specs; where GitLab changes one, this module
+ * is the one edit. The test stand-in validates each document against its schema subset.
+ */
+export interface GraphQLOperation<TData, TVars> {
+  name: string;
+  kind: "query" | "mutation";
+  document: string;
+  /** Type-level only. */
+  readonly _types?: { data: TData; vars: TVars };
+}
+
+/** The data type an operation answers with. */
+export type DataOf<O> = O extends GraphQLOperation<infer D, unknown> ? D : never;
+
+const op = <TData, TVars>(kind: "query" | "mutation", name: string, body: string): GraphQLOperation<TData, TVars> => ({
+  name,
+  kind,
+  document: `${kind} ${name}${body}`,
+});
+
+type Payload<K extends string, T> = Record<K, (T & { errors: string[] }) | null>;
+
+export interface InputFieldType {
+  name: string | null;
+  kind: string;
+  ofType: { name: string | null; kind: string } | null;
+}
+
+/** Which of `public` (before GitLab 19.2) or `visibility` the catalog inputs take. */
+export const CATALOG_INPUT_FIELDS = op<{ __type: { inputFields: { name: string; type: InputFieldType }[] } | null }, Record<string, never>>(
+  "query",
+  "EnvsyncCatalogInputFields",
+  ` {
+  __type(name: "AiCatalogFlowCreateInput") { inputFields { name type { name kind ofType { name kind } } } }
+}`,
+);
+
+export const ENUM_VALUES = op<{ __type: { enumValues: { name: string }[] | null } | null }, { name: string }>(
+  "query",
+  "EnvsyncEnumValues",
+  `($name: String!) {
+  __type(name: $name) { enumValues { name } }
+}`,
+);
+
+export interface CatalogItemNode {
+  id: string;
+  name: string;
+  description: string;
+  itemType: "AGENT" | "FLOW" | "THIRD_PARTY_FLOW";
+  project: { id: string } | null;
+  latestVersion: {
+    id: string;
+    versionName: string | null;
+    released: boolean | null;
+    definition?: string | null;
+    systemPrompt?: string | null;
+    userPrompt?: string | null;
+    tools?: { nodes: { id: string }[] } | null;
+  } | null;
+}
+
+export const CATALOG_ITEMS = op<
+  { aiCatalogItems: { nodes: CatalogItemNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { search: string; after: string | null }
+>(
+  "query",
+  "EnvsyncCatalogItems",
+  `($search: String, $after: String) {
+  aiCatalogItems(search: $search, first: 100, after: $after) {
+    nodes {
+      id name description itemType project { id }
+      latestVersion {
+        id versionName released
+        ... on AiCatalogFlowVersion { definition }
+        ... on AiCatalogAgentVersion { systemPrompt userPrompt tools { nodes { id } } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+);
+
+export const BUILT_IN_TOOLS = op<{ aiCatalogBuiltInTools: { nodes: { id: string; title: string; description: string | null }[] } }, Record<string, never>>(
+  "query",
+  "EnvsyncBuiltInTools",
+  ` {
+  aiCatalogBuiltInTools(first: 200) { nodes { id title description } }
+}`,
+);
+
+export interface ConsumerNode {
+  id: string;
+  item: { id: string; name: string } | null;
+  serviceAccount: { username: string } | null;
+}
+
+export const CONFIGURED_ITEMS = op<
+  { aiCatalogConfiguredItems: { nodes: ConsumerNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { projectId: string | null; groupId: string | null; after: string | null }
+>(
+  "query",
+  "EnvsyncConfiguredItems",
+  `($projectId: ProjectID, $groupId: GroupID, $after: String) {
+  aiCatalogConfiguredItems(projectId: $projectId, groupId: $groupId, includeInherited: false, first: 100, after: $after) {
+    nodes { id item { id name } serviceAccount { username } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+);
+
+const ITEM_FIELDS = "item { id name latestVersion { id versionName } }";
+
+export const FLOW_CREATE = op<Payload<"aiCatalogFlowCreate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+  "mutation",
+  "EnvsyncFlowCreate",
+  `($input: AiCatalogFlowCreateInput!) {
+  aiCatalogFlowCreate(input: $input) { errors ${ITEM_FIELDS} }
+}`,
+);
+
+export const FLOW_UPDATE = op<Payload<"aiCatalogFlowUpdate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+  "mutation",
+  "EnvsyncFlowUpdate",
+  `($input: AiCatalogFlowUpdateInput!) {
+  aiCatalogFlowUpdate(input: $input) { errors ${ITEM_FIELDS} }
+}`,
+);
+
+export const AGENT_CREATE = op<Payload<"aiCatalogAgentCreate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+  "mutation",
+  "EnvsyncAgentCreate",
+  `($input: AiCatalogAgentCreateInput!) {
+  aiCatalogAgentCreate(input: $input) { errors ${ITEM_FIELDS} }
+}`,
+);
+
+export const AGENT_UPDATE = op<Payload<"aiCatalogAgentUpdate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+  "mutation",
+  "EnvsyncAgentUpdate",
+  `($input: AiCatalogAgentUpdateInput!) {
+  aiCatalogAgentUpdate(input: $input) { errors ${ITEM_FIELDS} }
+}`,
+);
+
+export const CONSUMER_CREATE = op<Payload<"aiCatalogItemConsumerCreate", { itemConsumer: ConsumerNode | null }>, { input: Record<string, unknown> }>(
+  "mutation",
+  "EnvsyncConsumerCreate",
+  `($input: AiCatalogItemConsumerCreateInput!) {
+  aiCatalogItemConsumerCreate(input: $input) { errors itemConsumer { id item { id name } serviceAccount { username } } }
+}`,
+);
+
+export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
+  CATALOG_INPUT_FIELDS,
+  ENUM_VALUES,
+  CATALOG_ITEMS,
+  BUILT_IN_TOOLS,
+  CONFIGURED_ITEMS,
+  FLOW_CREATE,
+  FLOW_UPDATE,
+  AGENT_CREATE,
+  AGENT_UPDATE,
+  CONSUMER_CREATE,
+] as GraphQLOperation<unknown, unknown>[];

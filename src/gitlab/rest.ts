@@ -1,0 +1,35 @@
+/**
+ * REST through @gitbeaker/rest, with its transport replaced by GitLabHttp: gitbeaker gives typed
+ * resources, GitLabHttp gives the timeouts, retry-after handling and error mapping every EnvSync
+ * request shares (gitbeaker's own handler retries only 429/502 and ignores retry-after).
+ */
+import { createRequesterFn } from "@gitbeaker/requester-utils";
+import { Gitlab } from "@gitbeaker/rest";
+import type { GitLabHttp } from "./http.js";
+
+export type RestClient = InstanceType<typeof Gitlab<false>>;
+
+export function createRestClient(http: GitLabHttp): RestClient {
+  const requesterFn = createRequesterFn(
+    async (_service, options) => options,
+    async (endpoint, options = {}) => {
+      const prefix = String(options.prefixUrl ?? `${http.connection.baseUrl}/api/v4/`);
+      const url = new URL(endpoint, prefix.endsWith("/") ? prefix : `${prefix}/`);
+      if (options.searchParams) url.search = String(options.searchParams);
+      const headers = Object.fromEntries(
+        Object.entries((options.headers ?? {}) as Record<string, string>).filter(([name]) => !/^(private-token|job-token|authorization)$/i.test(name)),
+      );
+      const response = await http.send({
+        method: String(options.method ?? "GET"),
+        path: url.pathname + url.search,
+        ...(typeof options.body === "string" ? { body: options.body } : {}),
+        headers,
+      });
+      const type = response.headers.get("content-type") ?? "";
+      const body = response.status === 204 ? null : type.includes("application/json") ? (JSON.parse(response.text || "null") ?? {}) : response.text;
+      return { body, headers: Object.fromEntries(response.headers.entries()), status: response.status };
+    },
+  );
+  // The token is only needed to satisfy gitbeaker's constructor; GitLabHttp sets the auth header.
+  return new Gitlab({ host: http.connection.baseUrl, token: http.connection.token, requesterFn });
+}

@@ -1,0 +1,302 @@
+import { cpSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { publishCommand, type PublishDeps } from "../../src/commands/publish.js";
+import { describeError } from "../../src/errors.js";
+import { bufferIo } from "../../src/output/io.js";
+import { repoRoot, spawnEnvsync, tempDir } from "../helpers/cli.js";
+import { GitLabStandin, type StandinOptions } from "../standin/server.js";
+
+const CONFIG = join(repoRoot, "examples", "envsync.yaml");
+const FLOWS = join(repoRoot, "flows");
+const MUTATIONS = ["EnvsyncFlowCreate", "EnvsyncFlowUpdate", "EnvsyncAgentCreate", "EnvsyncAgentUpdate", "EnvsyncConsumerCreate"];
+
+let standin: GitLabStandin | undefined;
+afterEach(async () => {
+  await standin?.stop();
+  standin = undefined;
+});
+
+/** The example's GitLab: catalog project acme/envsync-flows, group acme, projects shop, payments, search. */
+async function gitlab(options: StandinOptions = {}): Promise<GitLabStandin> {
+  standin = await new GitLabStandin(options).start();
+  for (const path of ["acme/envsync-flows", "acme/shop", "acme/payments", "acme/search"]) standin.state.addProject(path);
+  standin.state.addGroup("acme");
+  return standin;
+}
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  sleeps: number[];
+}
+
+async function run(gl: GitLabStandin, args: { dryRun?: boolean; json?: boolean; version?: string; dir?: string; config?: string } = {}, deps: Partial<PublishDeps> = {}): Promise<Run> {
+  const io = bufferIo();
+  const sleeps: number[] = [];
+  let code: number;
+  try {
+    code = await publishCommand(
+      { config: args.config ?? CONFIG, dir: args.dir ?? FLOWS, ...(args.dryRun ? { dryRun: true } : {}), ...(args.json ? { json: true } : {}), ...(args.version ? { version: args.version } : {}) },
+      io,
+      {
+        env: { GITLAB_TOKEN: gl.token, GITLAB_URL: gl.url },
+        sleep: async (ms) => void sleeps.push(ms),
+        ...deps,
+      },
+    );
+  } catch (error) {
+    io.stderr(`${describeError(error)}\n`);
+    code = 1;
+  }
+  return { code, out: io.out, err: io.err, sleeps };
+}
+
+const mutationsSent = (gl: GitLabStandin) => gl.log.filter((r) => r.operation && MUTATIONS.includes(r.operation));
+
+describe("envsync publish against the GitLab stand-in", () => {
+  it("creates the four flows and the assistant agent, enables them in the group and every project, and reports the @handles", async () => {
+    const gl = await gitlab();
+    const result = await run(gl);
+    expect(result.err).toContain("envsync-core: created");
+    expect(result.code).toBe(0);
+
+    const items = gl.state.items;
+    expect(items.map((i) => [i.name, i.itemType]).sort()).toEqual([
+      ["envsync-assistant", "AGENT"],
+      ["envsync-conflict-resolver", "FLOW"],
+      ["envsync-core", "FLOW"],
+      ["envsync-pipeline-doctor", "FLOW"],
+      ["envsync-rollback-guardian", "FLOW"],
+    ]);
+    expect(items.every((i) => i.projectId === gl.state.project("acme/envsync-flows")!.id && !i.public && i.versions[0]!.released)).toBe(true);
+
+    const core = items.find((i) => i.name === "envsync-core")!;
+    expect(core.versions[0]!.definition).toMatch(/^version: "v1"\nenvironment: ambient\n/);
+    const agent = items.find((i) => i.itemType === "AGENT")!;
+    const toolNames = agent.versions[0]!.toolIds!.map((id) => gl.state.builtInTools.find((t) => t.id === id)!.name);
+    expect(toolNames).toContain("get_repository_file");
+    expect(toolNames).not.toContain("create_issue_note");
+    expect(agent.versions[0]!.systemPrompt).toContain("<environment_topology>");
+
+    const group = gl.state.group("acme")!;
+    expect(gl.state.consumers.filter((c) => c.groupId === group.id)).toHaveLength(5);
+    const inProjects = gl.state.consumers.filter((c) => c.projectId !== undefined);
+    expect(inProjects).toHaveLength(15); // shop, payments, search
+    expect(inProjects.filter((c) => c.itemId === core.id).every((c) => c.triggerTypes.join() === "mention")).toBe(true);
+    expect(inProjects.filter((c) => c.itemId === agent.id).every((c) => c.triggerTypes.length === 0)).toBe(true);
+    expect(result.out).toContain("@ai-envsync-core-acme");
+  });
+
+  it("is a no-op on a second run: everything unchanged, no write sent", async () => {
+    const gl = await gitlab();
+    await run(gl);
+    const before = gl.log.length;
+    const again = await run(gl);
+    expect(again.code).toBe(0);
+    expect(mutationsSent(gl)).toHaveLength(25); // the first run: 5 items, 5 group and 15 project consumers
+    const secondRun = gl.log.slice(before);
+    expect(secondRun.filter((r) => r.operation && MUTATIONS.includes(r.operation))).toEqual([]);
+    expect(again.out.match(/unchanged/g)).toHaveLength(5);
+    expect(again.out).toContain("4 exists");
+    expect(gl.state.items).toHaveLength(5);
+  });
+
+  it("updates only the item whose definition differs, as a new released version", async () => {
+    const gl = await gitlab();
+    await run(gl);
+    const doctor = gl.state.items.find((i) => i.name === "envsync-pipeline-doctor")!;
+    doctor.versions[0]!.definition = doctor.versions[0]!.definition!.replace("max_cycles: 30", "max_cycles: 99");
+    const result = await run(gl);
+    expect(result.code).toBe(0);
+    expect(doctor.versions.map((v) => v.versionName)).toEqual(["1.0.0", "1.0.1"]);
+    expect(doctor.versions[1]!.definition).toContain("max_cycles: 30");
+    expect(gl.state.items.filter((i) => i !== doctor).every((i) => i.versions.length === 1)).toBe(true);
+    expect(result.out).toMatch(/envsync-pipeline-doctor\s+flow\s+updated/);
+  });
+
+  it("treats a definition GitLab re-serialised as unchanged", async () => {
+    const gl = await gitlab();
+    await run(gl);
+    const core = gl.state.items.find((i) => i.name === "envsync-core")!;
+    const { dump, load } = (await import("js-yaml")).default;
+    core.versions[0]!.definition = dump(load(core.versions[0]!.definition!), { lineWidth: -1 });
+    const result = await run(gl);
+    expect(core.versions).toHaveLength(1);
+    expect(result.out).toMatch(/envsync-core\s+flow\s+unchanged/);
+  });
+
+  it("--version picks the bump that reaches it, and refuses one that does not follow", async () => {
+    const gl = await gitlab();
+    await run(gl);
+    const core = gl.state.items.find((i) => i.name === "envsync-core")!;
+    core.versions[0]!.definition += "\n# edited in the UI\nname: other\n";
+    expect((await run(gl, { version: "1.1.0" })).code).toBe(0);
+    expect(core.versions.at(-1)!.versionName).toBe("1.1.0");
+    core.versions.at(-1)!.definition = "version: v1\n";
+    const refused = await run(gl, { version: "1.0.5" });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain("--version 1.0.5 is not newer than envsync-core's latest version 1.1.0");
+  });
+
+  it("--dry-run writes nothing and shows what would change, with a diff", async () => {
+    const gl = await gitlab();
+    const fresh = await run(gl, { dryRun: true });
+    expect(fresh.code).toBe(0);
+    expect(mutationsSent(gl)).toEqual([]);
+    expect(gl.state.items).toEqual([]);
+    expect(fresh.out.match(/would create/g)!.length).toBeGreaterThanOrEqual(5);
+    expect(fresh.out).toContain("+++ envsync-core (");
+    expect(fresh.out).toContain("+environment: ambient");
+
+    await run(gl);
+    const core = gl.state.items.find((i) => i.name === "envsync-core")!;
+    core.versions[0]!.definition = core.versions[0]!.definition!.replace("max_cycles: 15", "max_cycles: 16");
+    const before = mutationsSent(gl).length;
+    const changed = await run(gl, { dryRun: true, json: true });
+    const report = JSON.parse(changed.out);
+    expect(mutationsSent(gl).length).toBe(before);
+    const item = report.items.find((i: { name: string }) => i.name === "envsync-core");
+    expect(item.status).toBe("would update");
+    expect(item.diff).toMatch(/^-    max_cycles: 16$/m);
+    expect(item.diff).toMatch(/^\+    max_cycles: 15$/m);
+    expect(report.items.filter((i: { status: string }) => i.status === "unchanged")).toHaveLength(4);
+    expect(report.dry_run).toBe(true);
+    expect(report.requests).toBeGreaterThan(0);
+  });
+
+  it("finishes a run that failed half-way without duplicating items, consumers or triggers", async () => {
+    const gl = await gitlab();
+    // A write GitLab may have applied is never retried: the item fails, the rest carry on.
+    gl.fail({ operation: "EnvsyncConsumerCreate", times: 1, respond: { status: 500, body: { message: "500 Internal Server Error" } } });
+    gl.fail({ operation: "EnvsyncFlowCreate", times: 1, respond: { status: 500 } });
+    const first = await run(gl);
+    expect(first.code).toBe(1);
+    expect(first.out).toMatch(/failed/);
+    expect(gl.state.items.length).toBeLessThan(5);
+
+    const second = await run(gl);
+    expect(second.code).toBe(0);
+    expect(gl.state.items).toHaveLength(5);
+    expect(gl.state.consumers).toHaveLength(20);
+    const targets = gl.state.consumers.map((c) => `${c.itemId}:${c.groupId ?? ""}:${c.projectId ?? ""}`);
+    expect(new Set(targets).size).toBe(targets.length);
+
+    const third = await run(gl);
+    expect(third.out.match(/unchanged/g)).toHaveLength(5);
+  });
+
+  it("pages through catalog listings", async () => {
+    const gl = await gitlab({ pageSize: 2 });
+    await run(gl);
+    const again = await run(gl);
+    expect(again.code).toBe(0);
+    expect(gl.state.items).toHaveLength(5);
+    expect(gl.state.consumers).toHaveLength(20);
+  });
+
+  it("sends `public` to a GitLab before 19.2 and `visibility` to a newer one", async () => {
+    for (const visibility of [false, true]) {
+      const gl = await gitlab({ visibility });
+      const result = await run(gl);
+      expect(result.err).not.toContain("failed");
+      expect(result.code).toBe(0);
+      expect(gl.state.items.every((i) => i.public === false)).toBe(true);
+      await gl.stop();
+    }
+  });
+});
+
+describe("envsync publish when GitLab misbehaves", () => {
+  it("honours retry-after on 429", async () => {
+    const gl = await gitlab();
+    gl.fail({ operation: "EnvsyncCatalogItems", respond: { status: 429, headers: { "retry-after": "7" }, body: { message: "Retry later" } } });
+    const result = await run(gl);
+    expect(result.code).toBe(0);
+    expect(result.sleeps).toContain(7000);
+    expect(result.err).toMatch(/retrying POST \/api\/graphql in 7s \(HTTP 429, attempt 1\)/);
+  });
+
+  it("retries a read after 500s, with growing backoff", async () => {
+    const gl = await gitlab();
+    gl.fail({ method: "GET", path: "/api/v4/groups/acme", times: 2, respond: { status: 500 } });
+    const result = await run(gl);
+    expect(result.code).toBe(0);
+    expect(result.sleeps.slice(0, 2)).toEqual([500, 1000]);
+    expect(gl.requests({ path: "/api/v4/groups/acme" }).map((r) => r.status)).toEqual([500, 500, 200]);
+  });
+
+  it("gives up on a read after the last retry with the status and request id", async () => {
+    const gl = await gitlab();
+    gl.fail({ method: "GET", path: "/api/v4/groups/acme", times: 10, respond: { status: 503 } });
+    const result = await run(gl);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/error: GitLab GET \/api\/v4\/groups\/acme: HTTP 503 after 5 attempts: 503 injected \[request id [0-9a-f-]+\]/);
+  });
+
+  it("times out a hanging read and retries it; a hanging write fails its item and a re-run converges", async () => {
+    const gl = await gitlab();
+    gl.fail({ method: "GET", path: "/api/v4/projects/acme%2Fenvsync-flows", respond: "hang" });
+    gl.fail({ operation: "EnvsyncAgentCreate", respond: "hang" });
+    const result = await run(gl, {}, { policy: { timeoutMs: 300 } });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("retrying GET /api/v4/projects/acme%2Fenvsync-flows in 0.5s (no answer within 0.3s, attempt 1)");
+    expect(result.out).toMatch(/envsync-assistant\s+agent\s+failed.*no answer within 0\.3s/);
+    const rerun = await run(gl, {}, { policy: { timeoutMs: 300 } });
+    expect(rerun.code).toBe(0);
+    expect(gl.state.items).toHaveLength(5);
+  });
+
+  it("turns a GraphQL errors array into a clear message", async () => {
+    const gl = await gitlab();
+    gl.fail({ operation: "EnvsyncCatalogItems", times: 5, respond: { status: 200, body: { errors: [{ message: "Field 'aiCatalogItems' doesn't exist on type 'Query'", path: ["aiCatalogItems"] }] } } });
+    const result = await run(gl);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("GraphQL EnvsyncCatalogItems: Field 'aiCatalogItems' doesn't exist on type 'Query' (at aiCatalogItems)");
+  });
+
+  it("reports a project that does not exist with GitLab's 404 message", async () => {
+    const gl = await gitlab();
+    gl.state.projects = gl.state.projects.filter((p) => p.fullPath !== "acme/search");
+    const result = await run(gl);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("error: GitLab GET /api/v4/projects/acme%2Fsearch: not found (404): 404 Project Not Found");
+    expect(result.err).toContain("hint: check the path in envsync.yaml");
+  });
+
+  it("refuses to publish flows/ that do not match the config, before any request", async () => {
+    const gl = await gitlab();
+    const dir = join(tempDir(), "flows");
+    cpSync(FLOWS, dir, { recursive: true });
+    writeFileSync(join(dir, "envsync-core.yml"), "version: v1\n");
+    const result = await run(gl, { dir });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("envsync-core.yml is stale");
+    expect(result.err).toContain("run `envsync build");
+    expect(gl.log).toEqual([]);
+  });
+});
+
+describe("envsync publish and the token", () => {
+  it("names the scope needed when no token is set", async () => {
+    const gl = await gitlab();
+    const result = await run(gl, {}, { env: { GITLAB_URL: gl.url, CI_JOB_TOKEN: "job-token" } });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("error: no GitLab token: set GITLAB_TOKEN");
+    expect(result.err).toContain("with the 'api' scope");
+    expect(gl.log).toEqual([]);
+  });
+
+  it("reports a rejected token in one line, exit 1, and never prints the token", async () => {
+    const gl = await gitlab();
+    const secret = "glpat-wrong-token-0123456789";
+    gl.fail({ method: "GET", path: /^\/api\/v4\/projects\//, respond: { status: 401, body: { message: `401 Unauthorized: token ${secret} is invalid` } } });
+    const result = await spawnEnvsync(["publish", "-c", CONFIG, "--dir", FLOWS], { env: { ...process.env, GITLAB_TOKEN: secret, GITLAB_URL: gl.url } });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("the token was rejected (401 Unauthorized)");
+    expect(result.err).toContain("hint: GITLAB_TOKEN must be a valid, unexpired access token with the 'api' scope");
+    expect(result.err + result.out).not.toContain(secret);
+    expect(result.err).not.toMatch(/\n\s+at /);
+  });
+});

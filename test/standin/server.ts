@@ -1,0 +1,207 @@
+/**
+ * A GitLab API stand-in for tests: a real HTTP server on 127.0.0.1 (free port) that answers the REST
+ * and GraphQL calls EnvSync makes with GitLab's documented shapes and errors, keeps state, logs
+ * every request, and can be told to fail (status, retry-after, a request that never answers).
+ * Later commands add REST routes with `route()`.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { graphql, parse, validate, type GraphQLSchema } from "graphql";
+import { catalogRoot, catalogSchema } from "./catalog.js";
+import { StandinState } from "./state.js";
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  operation?: string;
+  status: number;
+}
+
+export interface Fault {
+  method?: string;
+  /** Matches the path without query. */
+  path?: string | RegExp;
+  /** Matches a GraphQL operationName. */
+  operation?: string;
+  /** How many matching requests fail; default 1. */
+  times?: number;
+  respond: { status: number; headers?: Record<string, string>; body?: unknown } | "hang";
+}
+
+export interface RestRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  params: string[];
+  body: unknown;
+}
+export type RestHandler = (req: RestRequest, state: StandinState) => { status: number; body: unknown; headers?: Record<string, string> };
+
+export interface StandinOptions {
+  token?: string;
+  /** Play GitLab 19.2+ (visibility enum) instead of an older GitLab (public boolean). */
+  visibility?: boolean;
+  /** Largest page GraphQL connections return, to exercise pagination. */
+  pageSize?: number;
+}
+
+export class GitLabStandin {
+  readonly state = new StandinState();
+  readonly log: LoggedRequest[] = [];
+  readonly token: string;
+  private readonly faults: (Fault & { left: number })[] = [];
+  private readonly routes: { method: string; pattern: RegExp; handler: RestHandler }[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server?: Server;
+  private schema: GraphQLSchema;
+  private root: ReturnType<typeof catalogRoot>;
+
+  constructor(private readonly options: StandinOptions = {}) {
+    this.token = options.token ?? "glpat-standin-secret-token";
+    this.schema = catalogSchema({ visibility: options.visibility ?? true });
+    this.root = catalogRoot(this.state, { visibility: options.visibility ?? true, pageSize: options.pageSize ?? 100 });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const path = project.fullPath.split("/").pop();
+      return {
+        status: 200,
+        body: {
+          id: project.id,
+          name: path,
+          path,
+          path_with_namespace: project.fullPath,
+          default_branch: project.defaultBranch,
+          web_url: `${this.url}/${project.fullPath}`,
+        },
+      };
+    });
+    this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
+      const group = state.group(decodeURIComponent(req.params[0]!));
+      if (!group) return { status: 404, body: { message: "404 Group Not Found" } };
+      return { status: 200, body: { id: group.id, name: group.fullPath.split("/").pop(), path: group.fullPath.split("/").pop(), full_path: group.fullPath, web_url: `${this.url}/groups/${group.fullPath}` } };
+    });
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error("the stand-in is not started");
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  route(method: string, pattern: RegExp, handler: RestHandler): void {
+    this.routes.unshift({ method, pattern, handler });
+  }
+
+  fail(fault: Fault): void {
+    this.faults.push({ ...fault, left: fault.times ?? 1 });
+  }
+
+  /** Requests logged for a GraphQL operation or a path. */
+  requests(match: { operation?: string; path?: string | RegExp; method?: string }): LoggedRequest[] {
+    return this.log.filter(
+      (r) =>
+        (!match.operation || r.operation === match.operation) &&
+        (!match.method || r.method === match.method) &&
+        (!match.path || (typeof match.path === "string" ? r.path === match.path : match.path.test(r.path))),
+    );
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const raw = await readBody(req);
+    let body: unknown = undefined;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const operation = url.pathname === "/api/graphql" ? (body as { operationName?: string } | undefined)?.operationName : undefined;
+    const entry: LoggedRequest = { method: req.method ?? "GET", path: url.pathname, ...(operation ? { operation } : {}), status: 0 };
+    this.log.push(entry);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      res.writeHead(status, { "content-type": "application/json", "x-request-id": randomUUID().slice(0, 13), ...headers });
+      res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
+    };
+
+    const fault = this.faults.find(
+      (f) =>
+        f.left > 0 &&
+        (!f.method || f.method === entry.method) &&
+        (!f.operation || f.operation === operation) &&
+        (!f.path || (typeof f.path === "string" ? f.path === url.pathname : f.path.test(url.pathname))),
+    );
+    if (fault) {
+      fault.left--;
+      if (fault.respond === "hang") return; // never answers; stop() destroys the socket
+      send(fault.respond.status, fault.respond.body ?? { message: `${fault.respond.status} injected` }, fault.respond.headers);
+      return;
+    }
+
+    const given = req.headers["private-token"] ?? req.headers["job-token"] ?? String(req.headers.authorization ?? "").replace(/^Bearer /, "");
+    if (given !== this.token) {
+      send(401, { message: "401 Unauthorized" });
+      return;
+    }
+
+    if (url.pathname === "/api/graphql" && req.method === "POST") {
+      const { query, variables } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+      let document;
+      try {
+        document = parse(query ?? "");
+      } catch (error) {
+        send(200, { errors: [{ message: (error as Error).message }] });
+        return;
+      }
+      const errors = validate(this.schema, document);
+      if (errors.length > 0) {
+        send(200, { errors: errors.map((e) => ({ message: e.message, locations: e.locations })) });
+        return;
+      }
+      const result = await graphql({ schema: this.schema, source: query!, rootValue: this.root, variableValues: variables ?? null, ...(operation ? { operationName: operation } : {}) });
+      send(200, result);
+      return;
+    }
+
+    for (const route of this.routes) {
+      const match = route.method === req.method ? route.pattern.exec(url.pathname) : null;
+      if (!match) continue;
+      const out = route.handler({ method: entry.method, path: url.pathname, query: url.searchParams, params: match.slice(1), body }, this.state);
+      send(out.status, out.body, out.headers);
+      return;
+    }
+    send(404, { error: "404 Not Found" });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** A started stand-in with the example's catalog project, group and fleet projects. */
+export async function startStandin(options: StandinOptions = {}): Promise<GitLabStandin> {
+  const standin = await new GitLabStandin(options).start();
+  return standin;
+}

@@ -1,0 +1,86 @@
+/** What the GitLab stand-in knows: projects, groups, and the AI Catalog. Tests seed and inspect it. */
+import { GITLAB_TOOLS } from "../../src/flowspec/reference.js";
+
+export interface StandinProject {
+  id: number;
+  fullPath: string;
+  defaultBranch: string;
+}
+
+export interface StandinGroup {
+  id: number;
+  fullPath: string;
+}
+
+export interface StandinVersion {
+  id: number;
+  versionName: string;
+  released: boolean;
+  createdAt: string;
+  definition?: string;
+  systemPrompt?: string;
+  userPrompt?: string;
+  toolIds?: number[];
+}
+
+export interface StandinItem {
+  id: number;
+  name: string;
+  description: string;
+  itemType: "AGENT" | "FLOW";
+  projectId: number;
+  public: boolean;
+  versions: StandinVersion[];
+}
+
+export interface StandinConsumer {
+  id: number;
+  itemId: number;
+  groupId?: number;
+  projectId?: number;
+  parentId?: number;
+  triggerTypes: string[];
+  serviceAccount?: string;
+}
+
+export class StandinState {
+  projects: StandinProject[] = [];
+  groups: StandinGroup[] = [];
+  items: StandinItem[] = [];
+  consumers: StandinConsumer[] = [];
+  /** GitLab's built-in tools, titled as the catalog titles them ("Get Repository File"). */
+  builtInTools: { id: number; name: string; title: string }[];
+  private nextId = 100;
+
+  constructor() {
+    this.builtInTools = [...GITLAB_TOOLS.read_only, ...GITLAB_TOOLS.mutating].map((name, i) => ({
+      id: i + 1,
+      name,
+      title: name.split("_").filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(" "),
+    }));
+  }
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  addProject(fullPath: string, defaultBranch = "main"): StandinProject {
+    const project = { id: this.id(), fullPath, defaultBranch };
+    this.projects.push(project);
+    return project;
+  }
+
+  addGroup(fullPath: string): StandinGroup {
+    const group = { id: this.id(), fullPath };
+    this.groups.push(group);
+    return group;
+  }
+
+  project(idOrPath: string | number): StandinProject | undefined {
+    return this.projects.find((p) => p.id === Number(idOrPath) || p.fullPath === idOrPath);
+  }
+
+  group(idOrPath: string | number): StandinGroup | undefined {
+    return this.groups.find((g) => g.id === Number(idOrPath) || g.fullPath === idOrPath);
+  }
+}

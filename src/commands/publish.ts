@@ -64,9 +64,10 @@ export async function publishCommand(options: PublishCommandOptions, io: Io, dep
       r.status,
       summarize(r.consumers.map((c) => c.status)),
       r.serviceAccount ? `@${r.serviceAccount}` : "-",
-      r.error ?? "",
+      ...(failed.length > 0 ? [r.error ?? ""] : []),
     ]);
-    io.stdout(table(["item", "kind", "status", "enabled in group + projects", "mention", "error"], rows));
+    const headers = ["item", "kind", "status", "enabled in group + projects", "mention"];
+    io.stdout(table(failed.length > 0 ? [...headers, "error"] : headers, rows));
   }
   return failed.length > 0 ? ExitCode.failure : ExitCode.ok;
 }

@@ -77,6 +77,23 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await publishCommand(opts, io, { env: process.env }));
     });
 
+  program
+    .command("drift")
+    .description("commits pending promotion, picks already applied, hotfixes missing upstream and file drift between environments")
+    .addOption(configOption())
+    .option("--from <env>", "upstream environment of the one pair to check")
+    .option("--to <env>", "downstream environment of the one pair to check")
+    .option("--local", "use the local repository's branches (default inside a git checkout)")
+    .option("--api", "use the GitLab API (compare, commits) instead of a local clone")
+    .option("--all-projects", "check every project in projects[] (API), with bounded concurrency")
+    .option("-C, --repo <dir>", "the git repository to read in local mode", ".")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExit codes: 0 nothing unexpected; 3 drift not explained by pending promotions, or hotfixes missing upstream.")
+    .action(async (opts: { config: string; from?: string; to?: string; local?: boolean; api?: boolean; allProjects?: boolean; json?: boolean; repo: string }) => {
+      const { driftCommand } = await import("./commands/drift.js");
+      setExit(await driftCommand(opts, io));
+    });
+
   return program;
 }
 

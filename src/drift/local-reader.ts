@@ -1,0 +1,88 @@
+/**
+ * Reads what drift needs for one pair from a local repository: the commits only on each side (with
+ * patch-ids and cherry-pick trailers), the paths each touches, and the files that differ between
+ * the tips. Branches resolve to local refs, falling back to origin/<branch>.
+ */
+import { pickedFromTrailers, type CommitInfo } from "../engine/equivalence.js";
+import type { FileChange } from "../engine/file-drift.js";
+import { GitError, type Git } from "../git/git.js";
+import type { PairInput } from "./pair.js";
+
+const US = "\u001f";
+const RS = "\u001e";
+
+export async function resolveBranch(git: Git, branch: string): Promise<string> {
+  for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
+    const sha = (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim();
+    if (sha) return sha;
+  }
+  throw new GitError(`branch '${branch}' is neither a local branch nor origin/${branch}`, ["rev-parse", branch], `fetch it first: git fetch origin ${branch}:${branch}`);
+}
+
+export async function readPairLocal(git: Git, pair: { from: string; to: string; fromBranch: string; toBranch: string }): Promise<PairInput> {
+  const [fromSha, toSha] = await Promise.all([resolveBranch(git, pair.fromBranch), resolveBranch(git, pair.toBranch)]);
+  const upRange = `${toSha}..${fromSha}`;
+  const downRange = `${fromSha}..${toSha}`;
+  const [upstream, downstream, upPatchIds, downPatchIds, files, touched] = await Promise.all([
+    commitsIn(git, upRange),
+    commitsIn(git, downRange),
+    patchIds(git, upRange),
+    patchIds(git, downRange),
+    changedFiles(git, toSha, fromSha),
+    pathsTouched(git, upRange),
+  ]);
+  for (const c of upstream) c.patchId = upPatchIds.get(c.sha);
+  for (const c of downstream) c.patchId = downPatchIds.get(c.sha);
+  return { ...pair, fromSha, toSha, upstream, downstream, files, touched };
+}
+
+/** Non-merge commits in a range, newest first. */
+async function commitsIn(git: Git, range: string): Promise<CommitInfo[]> {
+  const out = await git.run(["log", "--no-merges", `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`, range, "--"]);
+  return out
+    .split(RS)
+    .map((record) => record.replace(/^\n/, ""))
+    .filter(Boolean)
+    .map((record) => {
+      const [sha, author, email, date, subject, body] = record.split(US) as [string, string, string, string, string, string];
+      return { sha, author, email, date, subject, pickedFrom: pickedFromTrailers(body ?? "") };
+    });
+}
+
+/** sha → `git patch-id --stable` for the non-merge commits of a range. */
+async function patchIds(git: Git, range: string): Promise<Map<string, string>> {
+  const out = await git.pipe(["log", "--no-merges", "-p", "--no-color", "--no-ext-diff", "--no-textconv", "--format=commit %H", range, "--"], ["patch-id", "--stable"]);
+  const ids = new Map<string, string>();
+  for (const line of out.split("\n")) {
+    const [patchId, sha] = line.split(" ");
+    if (patchId && sha) ids.set(sha, patchId);
+  }
+  return ids;
+}
+
+/** sha → paths the commit touches. */
+async function pathsTouched(git: Git, range: string): Promise<Map<string, string[]>> {
+  const out = await git.run(["-c", "core.quotePath=false", "log", "--no-merges", "--name-only", `--format=${RS}%H`, range, "--"]);
+  const touched = new Map<string, string[]>();
+  for (const record of out.split(RS).filter(Boolean)) {
+    const [sha, ...paths] = record.split("\n").filter(Boolean);
+    if (sha) touched.set(sha, paths);
+  }
+  return touched;
+}
+
+/** What promoting `to` → `from` would change: `git diff --name-status -M <to> <from>`. */
+async function changedFiles(git: Git, toSha: string, fromSha: string): Promise<FileChange[]> {
+  const out = await git.run(["diff", "--name-status", "-M", "-z", "--no-ext-diff", toSha, fromSha, "--"]);
+  const fields = out.split("\0");
+  const changes: FileChange[] = [];
+  for (let i = 0; i < fields.length - 1; ) {
+    const status = fields[i++]!;
+    if (!status) continue;
+    if (status.startsWith("R") || status.startsWith("C")) {
+      const oldPath = fields[i++]!;
+      changes.push({ status: status[0]!, path: fields[i++]!, oldPath });
+    } else changes.push({ status, path: fields[i++]! });
+  }
+  return changes;
+}

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each printed as a ratio to a baseline measured in this run.
 import { fileURLToPath } from "node:url";
 import { benchBuild } from "./build.mjs";
+import { benchDrift } from "./drift.mjs";
 import { benchStartup } from "./cli-startup.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -11,3 +12,5 @@ const startup = benchStartup({ root, runs });
 for (const line of startup.lines) console.log(`  ${line}`);
 console.log("\nFlow compiler");
 for (const line of benchBuild({ root, runs, baseline: startup.baseline })) console.log(`  ${line}`);
+console.log("\nDrift engine (local git)");
+for (const line of benchDrift({ root, runs: Math.max(3, Math.floor(runs / 3)) })) console.log(`  ${line}`);

@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describeError, exitCodeFor, ExitCode } from "./errors.js";
+import { describeError, exitCodeFor, ExitCode, UsageError } from "./errors.js";
 import type { Io } from "./output/io.js";
 import { envsyncVersion } from "./version.js";
 
@@ -89,12 +89,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("-C, --repo <dir>", "the git repository to read in local mode", ".")
     .addOption(jsonOption())
     .addHelpText("after", "\nExit codes: 0 nothing unexpected; 3 drift not explained by pending promotions, or hotfixes missing upstream.")
-    .action(async (opts: { config: string; from?: string; to?: string; local?: boolean; api?: boolean; allProjects?: boolean; json?: boolean; repo: string }) => {
+    .option("--concurrency <n>", "projects checked at once with --all-projects", (v) => positiveInt(v, "--concurrency"), 4)
+    .action(async (opts: { config: string; from?: string; to?: string; local?: boolean; api?: boolean; allProjects?: boolean; json?: boolean; repo: string; concurrency: number }) => {
       const { driftCommand } = await import("./commands/drift.js");
-      setExit(await driftCommand(opts, io));
+      setExit(await driftCommand(opts, io, { env: process.env }));
     });
 
   return program;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number of 1 or more, not '${value}'`);
+  return n;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */

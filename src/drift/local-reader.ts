@@ -33,7 +33,7 @@ export async function readPairLocal(git: Git, pair: { from: string; to: string; 
   ]);
   for (const c of upstream) c.patchId = upPatchIds.get(c.sha);
   for (const c of downstream) c.patchId = downPatchIds.get(c.sha);
-  return { ...pair, fromSha, toSha, upstream, downstream, files, touched };
+  return { ...pair, fromSha, toSha, upstream, downstream, files, pathsOf: (commits) => new Set(commits.flatMap((c) => touched.get(c.sha) ?? [])) };
 }
 
 /** Non-merge commits in a range, newest first. */

@@ -17,8 +17,8 @@ export interface PairInput {
   upstream: CommitInfo[];
   downstream: CommitInfo[];
   files: FileChange[];
-  /** sha → paths, for upstream commits. */
-  touched: Map<string, string[]>;
+  /** Paths the given upstream commits touch (exact locally; through the API, every upstream-only change). */
+  pathsOf: (commits: readonly CommitInfo[]) => Set<string>;
 }
 
 export interface CommitSummary {
@@ -44,7 +44,7 @@ export interface PairDrift {
 
 export function computePairDrift(input: PairInput, config: ResolvedConfig): PairDrift {
   const { pending, applied, missingUpstream } = matchCommits(input.upstream, input.downstream);
-  const pendingPaths = new Set(pending.flatMap((c) => input.touched.get(c.sha) ?? []));
+  const pendingPaths = pending.length > 0 ? input.pathsOf(pending) : new Set<string>();
   const files = classifyFiles(input.files, config.drift, input, pendingPaths);
   const summary = (c: CommitInfo): CommitSummary => ({ sha: c.sha, subject: c.subject, author: c.author, date: c.date });
   return {

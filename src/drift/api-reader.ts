@@ -1,0 +1,130 @@
+/**
+ * Reads what drift needs for one pair through the GitLab REST API, for projects that are not cloned:
+ * three compares per pair (upstream-only commits with the paths they change, downstream-only
+ * commits, and the files that differ between the tips). Trailers and fingerprints come with the
+ * commits; patch equivalence costs one request per commit, so it is computed only for commits the
+ * cheaper evidence left unmatched, at most MAX_PATCH_LOOKUPS per side.
+ */
+import { createHash } from "node:crypto";
+import pLimit from "p-limit";
+import { matchCommits, pickedFromTrailers, type CommitInfo } from "../engine/equivalence.js";
+import type { FileChange } from "../engine/file-drift.js";
+import type { GitLabHttp } from "../gitlab/http.js";
+import type { PairInput } from "./pair.js";
+
+export const MAX_PATCH_LOOKUPS = 100;
+
+interface ApiCommit {
+  id: string;
+  title: string;
+  message: string;
+  author_name: string;
+  author_email: string;
+  authored_date: string;
+  parent_ids: string[];
+}
+
+interface ApiDiff {
+  old_path: string;
+  new_path: string;
+  new_file: boolean;
+  renamed_file: boolean;
+  deleted_file: boolean;
+  diff: string;
+}
+
+interface Compare {
+  commits: ApiCommit[];
+  diffs: ApiDiff[];
+}
+
+export async function readPairApi(
+  http: GitLabHttp,
+  project: string,
+  pair: { from: string; to: string; fromBranch: string; toBranch: string },
+): Promise<PairInput> {
+  const base = `/api/v4/projects/${encodeURIComponent(project)}/repository`;
+  const get = async <T>(path: string): Promise<T> => JSON.parse((await http.send({ method: "GET", path })).text) as T;
+  const compare = (from: string, to: string, straight: boolean) =>
+    get<Compare>(`${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&straight=${straight}`);
+  const [up, down, tips] = await Promise.all([
+    compare(pair.toBranch, pair.fromBranch, false),
+    compare(pair.fromBranch, pair.toBranch, false),
+    compare(pair.toBranch, pair.fromBranch, true),
+  ]);
+  const upstream = toCommits(up.commits);
+  const downstream = toCommits(down.commits);
+  const pathsBySha = await addPatchHashes(upstream, downstream, (sha) => get<ApiDiff[]>(`${base}/commits/${sha}/diff`));
+  const upstreamPaths = new Set(up.diffs.flatMap((d) => [d.new_path, d.old_path]));
+  return {
+    ...pair,
+    fromSha: up.commits.at(-1)?.id ?? pair.fromBranch,
+    toSha: down.commits.at(-1)?.id ?? pair.toBranch,
+    upstream,
+    downstream,
+    files: tips.diffs.map(toFileChange),
+    // Exact when every pending commit's diff was read; past the cap, every path changed upstream
+    // since the merge base stands in (it may hide drift, never invent it).
+    pathsOf: (commits) => (commits.every((c) => pathsBySha.has(c.sha)) ? new Set(commits.flatMap((c) => pathsBySha.get(c.sha)!)) : upstreamPaths),
+  };
+}
+
+/** Non-merge commits, newest first (compare lists them oldest first). */
+function toCommits(commits: ApiCommit[]): CommitInfo[] {
+  return commits
+    .filter((c) => c.parent_ids.length <= 1)
+    .reverse()
+    .map((c) => ({
+      sha: c.id,
+      author: c.author_name,
+      email: c.author_email,
+      // GitLab adds milliseconds; both sides go through here, so fingerprints stay comparable.
+      date: c.authored_date.replace(/\.\d+(?=[+-]|Z)/, ""),
+      subject: c.title,
+      pickedFrom: pickedFromTrailers(c.message),
+    }));
+}
+
+function toFileChange(d: ApiDiff): FileChange {
+  if (d.renamed_file) return { status: "R", path: d.new_path, oldPath: d.old_path };
+  return { status: d.new_file ? "A" : d.deleted_file ? "D" : "M", path: d.new_path };
+}
+
+/**
+ * Reads the diffs of the commits trailers and fingerprints left unmatched (upstream: the pending
+ * candidates; downstream: only when an upstream one is open) and sets their patch hashes.
+ * Returns the paths each read commit touches.
+ */
+async function addPatchHashes(upstream: CommitInfo[], downstream: CommitInfo[], diffOf: (sha: string) => Promise<ApiDiff[]>): Promise<Map<string, string[]>> {
+  const first = matchCommits(upstream, downstream);
+  const matchedDown = new Set(first.applied.map((a) => a.to_sha));
+  const openUp = first.pending.slice(0, MAX_PATCH_LOOKUPS);
+  const openDown = openUp.length > 0 ? downstream.filter((d) => !matchedDown.has(d.sha)).slice(0, MAX_PATCH_LOOKUPS) : [];
+  const paths = new Map<string, string[]>();
+  const limit = pLimit(8);
+  await Promise.all(
+    [...openUp, ...openDown].map((c) =>
+      limit(async () => {
+        const diffs = await diffOf(c.sha);
+        c.patchId = patchHash(diffs);
+        paths.set(c.sha, diffs.flatMap((d) => (d.old_path === d.new_path ? [d.new_path] : [d.new_path, d.old_path])));
+      }),
+    ),
+  );
+  return paths;
+}
+
+/**
+ * A content hash in the spirit of `git patch-id --stable`: per file, the path and the added and
+ * removed lines without whitespace or line numbers; files in path order.
+ */
+export function patchHash(diffs: ApiDiff[]): string | undefined {
+  const files = diffs
+    .map((d) => {
+      const lines = d.diff.split("\n").filter((l) => (l.startsWith("+") || l.startsWith("-")) && !l.startsWith("+++") && !l.startsWith("---"));
+      return `${d.new_path}\n${lines.map((l) => l[0] + l.slice(1).replace(/\s+/g, "")).join("\n")}`;
+    })
+    .sort();
+  if (files.length === 0) return undefined;
+  return createHash("sha1").update(files.join("\n\0")).digest("hex");
+}

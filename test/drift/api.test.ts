@@ -1,0 +1,143 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { driftCommand, driftLocal, type DriftReport, type FleetDriftReport } from "../../src/commands/drift.js";
+import { parseConfig } from "../../src/config/load.js";
+import { describeError } from "../../src/errors.js";
+import { bufferIo } from "../../src/output/io.js";
+import { tempDir } from "../helpers/cli.js";
+import { TestRepo } from "../helpers/repo.js";
+import { attachRepositoryRoutes } from "../standin/repository.js";
+import { GitLabStandin } from "../standin/server.js";
+
+let standin: GitLabStandin;
+const repos = new Map<number, string>();
+
+beforeEach(async () => {
+  standin = await new GitLabStandin().start();
+  repos.clear();
+  attachRepositoryRoutes(standin, repos);
+});
+afterEach(() => standin.stop());
+
+function project(path: string, repo: TestRepo): void {
+  repos.set(standin.state.addProject(path).id, repo.dir);
+}
+
+/** A history with a clean pick, a conflict-resolved pick without trailer, a pending commit and a hotfix. */
+function history(): TestRepo {
+  const repo = new TestRepo();
+  repo.commit("base", { "app.js": "1\n2\n3\n", "config/settings.staging.yml": "a: 1\n" });
+  repo.git("branch", "staging");
+  repo.git("branch", "main");
+  const clean = repo.commit("Clean feature", { "clean.js": "c\n" });
+  const fix = repo.commit("Fix two", { "app.js": "1\n2 fixed\n3\n" });
+  repo.commit("Pending feature", { "pending.js": "p\n" });
+  repo.checkout("staging");
+  repo.commit("Staging edit", { "app.js": "1\n2 staging\n3\n", "config/settings.staging.yml": "a: 2\n" });
+  repo.pick(clean, { trailer: false });
+  repo.pickWithConflict(fix, { "app.js": "1\n2 fixed staging\n3\n" }, { trailer: false });
+  repo.checkout("main");
+  repo.commit("Hotfix", { "hot.js": "h\n" });
+  return repo;
+}
+
+const YAML = `version: 1
+project: acme/shop
+environments:
+  dev: { branch: develop }
+  staging: { branch: staging }
+  production: { branch: main }
+drift:
+  expected:
+    - paths: ["config/*.yml"]
+      reason: per environment
+`;
+
+async function run(configYaml: string, ...flags: string[]) {
+  const config = join(tempDir(), "envsync.yaml");
+  writeFileSync(config, configYaml);
+  const io = bufferIo();
+  let code: number;
+  try {
+    code = await driftCommand(
+      { config, repo: tempDir(), json: true, ...(flags.includes("--all-projects") ? { allProjects: true } : { api: true }) },
+      io,
+      { env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }, sleep: async () => undefined },
+    );
+  } catch (error) {
+    io.stderr(describeError(error));
+    code = 1;
+  }
+  return { code, out: io.out, err: io.err };
+}
+
+const essence = (report: DriftReport) =>
+  report.pairs.map((p) => ({
+    pair: `${p.from}>${p.to}`,
+    pending: p.pending.map((c) => c.sha),
+    applied: p.applied.map((a) => `${a.sha}>${a.to_sha}`),
+    missing: p.missing_upstream.map((c) => c.sha),
+    unexpected: p.files.unexpected.map((f) => `${f.status} ${f.path} ${f.pending}`),
+    expected: p.files.expected.map((f) => f.path),
+  }));
+
+describe("envsync drift --api", () => {
+  it("agrees with local mode on the same repository", async () => {
+    const repo = history();
+    project("acme/shop", repo);
+    const result = await run(YAML);
+    const api = JSON.parse(result.out) as DriftReport;
+    const config = parseConfig(YAML, "envsync.yaml");
+    const local = await driftLocal(config, repo.dir, config.promotion.pairs);
+    expect(essence(api)).toEqual(essence(local));
+    expect(api.mode).toBe("api");
+    expect(api.pairs[0]!.applied.map((a) => a.evidence)).toEqual(["fingerprint", "fingerprint"]);
+    // Three compares per pair, plus one diff for each of the 6 commits trailers and fingerprints leave
+    // unmatched (dev>staging: Pending feature, Staging edit; staging>main: 3 pending, the hotfix).
+    expect(api.requests).toBe(12);
+    expect(result.code).toBe(3);
+  });
+
+  it("falls back to a patch comparison for a re-applied commit whose author date changed", async () => {
+    const repo = new TestRepo();
+    repo.commit("base", { "a.txt": "a\n" });
+    repo.git("branch", "staging");
+    repo.git("branch", "main");
+    const feature = repo.commit("Feature", { "f.txt": "f\n" });
+    repo.checkout("staging");
+    repo.pick(feature, { trailer: false });
+    repo.git("commit", "--amend", "--no-edit", "--reset-author", "-m", "Feature (re-applied)");
+    project("acme/shop", repo);
+    const report = JSON.parse((await run(YAML)).out) as DriftReport;
+    expect(report.pairs[0]!.applied).toEqual([{ sha: feature, to_sha: repo.git("rev-parse", "staging"), evidence: "patch-id" }]);
+    expect(report.pairs[0]!.missing_upstream).toEqual([]);
+  });
+
+  it("--all-projects checks each fleet project with its own branches, and reports a failing one without stopping", async () => {
+    const a = history();
+    const b = new TestRepo();
+    b.commit("base", { "x.txt": "x\n" });
+    b.git("branch", "staging");
+    b.git("branch", "release");
+    project("acme/payments", a);
+    project("acme/search", b);
+    const fleet = `${YAML}projects:\n  - path: acme/payments\n  - path: acme/search\n    environments:\n      production: { branch: release }\n  - path: acme/gone\n`;
+    const result = await run(fleet, "--all-projects");
+    const report = JSON.parse(result.out) as FleetDriftReport;
+    expect(report.projects.map((p) => p.project)).toEqual(["acme/payments", "acme/search", "acme/gone"]);
+    expect(report.projects[0]!.pairs![1]!.missing_upstream.map((c) => c.subject)).toEqual(["Hotfix"]);
+    expect(report.projects[1]!.pairs![1]!.to_branch).toBe("release");
+    expect(report.projects[1]!.pairs!.every((p) => p.counts.pending === 0)).toBe(true);
+    expect(report.projects[2]!.error).toContain("not found (404): 404 Project Not Found");
+    expect(result.err.split("\n").filter((l) => /^\[\d\/3\] /.test(l))).toHaveLength(3);
+    expect(result.err).toMatch(/\[\d\/3\] acme\/gone: failed: GitLab GET \/api\/v4\/projects\/acme%2Fgone\/repository\/compare: not found \(404\)/);
+    expect(result.code).toBe(1);
+  });
+
+  it("names the scope when no token is set", async () => {
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML);
+    await expect(driftCommand({ config, repo: tempDir(), api: true }, bufferIo(), { env: {} })).rejects.toThrow(/no GitLab token/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Repository endpoints of the stand-in, answered from a real git repository attached to a project:
+ * compare, a commit's diff, branches. Shapes follow GitLab's REST documentation (Repositories and
+ * Commits APIs).
+ */
+import { execFileSync } from "node:child_process";
+import type { GitLabStandin } from "./server.js";
+
+interface DiffEntry {
+  old_path: string;
+  new_path: string;
+  a_mode: string;
+  b_mode: string;
+  new_file: boolean;
+  renamed_file: boolean;
+  deleted_file: boolean;
+  diff: string;
+}
+
+export function attachRepositoryRoutes(standin: GitLabStandin, repos: Map<number, string>): void {
+  const git = (projectId: number, args: string[]) => execFileSync("git", args, { cwd: repos.get(projectId)!, encoding: "utf8", maxBuffer: 1 << 28 });
+  const projectOf = (param: string) => standin.state.project(decodeURIComponent(param));
+  const resolve = (projectId: number, ref: string) => {
+    try {
+      return git(projectId, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const commitJson = (projectId: number, range: string[]) => {
+    const out = git(projectId, ["log", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%cI%x1f%s%x1f%B%x1e", ...range, "--"]);
+    return out
+      .split("\x1e")
+      .map((r) => r.replace(/^\n/, ""))
+      .filter(Boolean)
+      .map((r) => {
+        const [id, parents, author_name, author_email, authored_date, committer_name, committed_date, title, message] = r.split("\x1f") as string[];
+        return { id, short_id: id!.slice(0, 8), title, message, author_name, author_email, authored_date, committer_name, committed_date, created_at: committed_date, parent_ids: parents ? parents!.split(" ") : [] };
+      });
+  };
+
+  standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/compare$/, (req) => {
+    const project = projectOf(req.params[0]!);
+    if (!project || !repos.has(project.id)) return { status: 404, body: { message: "404 Project Not Found" } };
+    const from = req.query.get("from") ?? "";
+    const to = req.query.get("to") ?? "";
+    const fromSha = resolve(project.id, from);
+    const toSha = resolve(project.id, to);
+    if (!fromSha || !toSha) return { status: 404, body: { message: "404 Ref Not Found" } };
+    const straight = req.query.get("straight") === "true";
+    const commits = commitJson(project.id, [`${fromSha}..${toSha}`]);
+    const diffs = diffEntries(git(project.id, ["diff", "-M", "--no-color", straight ? fromSha : `${fromSha}...${toSha}`, ...(straight ? [toSha] : [])]));
+    return {
+      status: 200,
+      body: { commit: commits.at(-1) ?? null, commits, diffs, compare_timeout: false, compare_same_ref: fromSha === toSha, web_url: `${standin.url}/${project.fullPath}/-/compare/${from}...${to}` },
+    };
+  });
+
+  standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/commits\/([0-9a-f]{7,40})\/diff$/, (req) => {
+    const project = projectOf(req.params[0]!);
+    if (!project || !repos.has(project.id)) return { status: 404, body: { message: "404 Project Not Found" } };
+    if (!resolve(project.id, req.params[1]!)) return { status: 404, body: { message: "404 Commit Not Found" } };
+    return { status: 200, body: diffEntries(git(project.id, ["show", "-M", "--no-color", "--format=", req.params[1]!])) };
+  });
+}
+
+/** Splits `git diff` output into GitLab's per-file diff objects. */
+function diffEntries(patch: string): DiffEntry[] {
+  const entries: DiffEntry[] = [];
+  for (const chunk of patch.split(/^(?=diff --git )/m).filter((c) => c.startsWith("diff --git "))) {
+    const header = /^diff --git a\/(.+?) b\/(.+)$/m.exec(chunk)!;
+    const lines = chunk.split("\n");
+    const hunkStart = lines.findIndex((l) => l.startsWith("@@"));
+    const renameFrom = /^rename from (.+)$/m.exec(chunk)?.[1];
+    const renameTo = /^rename to (.+)$/m.exec(chunk)?.[1];
+    entries.push({
+      old_path: renameFrom ?? header[1]!,
+      new_path: renameTo ?? header[2]!,
+      a_mode: /^(?:old|deleted file) mode (\d+)$/m.exec(chunk)?.[1] ?? "100644",
+      b_mode: /^(?:new|new file) mode (\d+)$/m.exec(chunk)?.[1] ?? "100644",
+      new_file: /^new file mode/m.test(chunk),
+      renamed_file: Boolean(renameFrom),
+      deleted_file: /^deleted file mode/m.test(chunk),
+      diff: hunkStart >= 0 ? `${lines.slice(hunkStart).join("\n")}` : "",
+    });
+  }
+  return entries;
+}

@@ -95,6 +95,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await driftCommand(opts, io, { env: process.env }));
     });
 
+  program
+    .command("status")
+    .description("per environment: branch head, latest pipeline, last successful deployment, drift from the previous environment")
+    .addOption(configOption())
+    .option("--all-projects", "every project in projects[], batched into few requests")
+    .option("--concurrency <n>", "HTTP requests in flight at once", (v) => positiveInt(v, "--concurrency"), 16)
+    .option("--batch <n>", "projects per GraphQL request", (v) => positiveInt(v, "--batch"), 5)
+    .addOption(jsonOption())
+    .addHelpText("after", "\nEnvironment: GITLAB_TOKEN (read_api scope) or CI_JOB_TOKEN, GITLAB_URL or CI_SERVER_URL.")
+    .action(async (opts: { config: string; allProjects?: boolean; json?: boolean; concurrency: number; batch: number }) => {
+      const { statusCommand } = await import("./commands/status.js");
+      setExit(await statusCommand(opts, io, { env: process.env }));
+    });
+
   return program;
 }
 

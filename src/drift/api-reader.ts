@@ -38,10 +38,18 @@ interface Compare {
   diffs: ApiDiff[];
 }
 
+export interface ApiReadOptions {
+  /** Compare the tips for differing files (a third request). Default true. */
+  files?: boolean;
+  /** Read diffs of unmatched commits for patch equivalence and exact pending paths. Default true. */
+  patchLookups?: boolean;
+}
+
 export async function readPairApi(
   http: GitLabHttp,
   project: string,
   pair: { from: string; to: string; fromBranch: string; toBranch: string },
+  options: ApiReadOptions = {},
 ): Promise<PairInput> {
   const base = `/api/v4/projects/${encodeURIComponent(project)}/repository`;
   const get = async <T>(path: string): Promise<T> => JSON.parse((await http.send({ method: "GET", path })).text) as T;
@@ -50,11 +58,11 @@ export async function readPairApi(
   const [up, down, tips] = await Promise.all([
     compare(pair.toBranch, pair.fromBranch, false),
     compare(pair.fromBranch, pair.toBranch, false),
-    compare(pair.toBranch, pair.fromBranch, true),
+    options.files === false ? Promise.resolve({ commits: [], diffs: [] }) : compare(pair.toBranch, pair.fromBranch, true),
   ]);
   const upstream = toCommits(up.commits);
   const downstream = toCommits(down.commits);
-  const pathsBySha = await addPatchHashes(upstream, downstream, (sha) => get<ApiDiff[]>(`${base}/commits/${sha}/diff`));
+  const pathsBySha = options.patchLookups === false ? new Map<string, string[]>() : await addPatchHashes(upstream, downstream, (sha) => get<ApiDiff[]>(`${base}/commits/${sha}/diff`));
   const upstreamPaths = new Set(up.diffs.flatMap((d) => [d.new_path, d.old_path]));
   return {
     ...pair,

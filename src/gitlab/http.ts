@@ -5,6 +5,7 @@
  * writes retry only where GitLab cannot have applied them (429, 502, 503, 504), so a retry never
  * doubles a write. A re-run converges instead, because every write is preceded by a read.
  */
+import pLimit, { type LimitFunction } from "p-limit";
 import { authHeaders, redact, type GitLabConnection } from "./connection.js";
 import { GitLabError } from "./errors.js";
 
@@ -19,6 +20,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { timeoutMs: 30_000, retries: 4
 
 export interface HttpOptions {
   policy?: Partial<RetryPolicy>;
+  /** Requests in flight at once, across everything sharing this client. */
+  maxConcurrent?: number;
   /** Token scope named in authentication hints, e.g. "api". */
   scope?: string;
   /** Injected so tests can observe waits without sleeping. */
@@ -50,6 +53,7 @@ export class GitLabHttp {
   /** Requests sent, retries included: reported by commands that promise few round trips. */
   requestCount = 0;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly limit: LimitFunction;
 
   constructor(
     readonly connection: GitLabConnection,
@@ -57,8 +61,10 @@ export class GitLabHttp {
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     this.sleep = options.sleep ?? defaultSleep;
+    this.limit = pLimit(options.maxConcurrent ?? 16);
   }
 
+  /** Sends a request, holding one of the client's concurrency slots for each attempt (not while waiting to retry). */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const idempotent = request.idempotent ?? request.method === "GET";
     const shownPath = request.path.split("?")[0]!;
@@ -66,12 +72,17 @@ export class GitLabHttp {
       const canRetry = attempt < this.policy.retries;
       let response: Response;
       try {
-        this.requestCount++;
-        response = await fetch(this.connection.baseUrl + request.path, {
-          method: request.method,
-          headers: { ...authHeaders(this.connection), ...(request.body !== undefined ? { "content-type": "application/json" } : {}), ...request.headers },
-          ...(request.body !== undefined ? { body: request.body } : {}),
-          signal: AbortSignal.timeout(this.policy.timeoutMs),
+        response = await this.limit(async () => {
+          this.requestCount++;
+          const answer = await fetch(this.connection.baseUrl + request.path, {
+            method: request.method,
+            headers: { ...authHeaders(this.connection), ...(request.body !== undefined ? { "content-type": "application/json" } : {}), ...request.headers },
+            ...(request.body !== undefined ? { body: request.body } : {}),
+            signal: AbortSignal.timeout(this.policy.timeoutMs),
+          });
+          // Read the body inside the slot, so a slot frees only when the exchange is over.
+          const body = await answer.text();
+          return new Response([204, 205, 304].includes(answer.status) ? null : body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
         });
       } catch (error) {
         const timedOut = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";

@@ -165,3 +165,49 @@ export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
   AGENT_UPDATE,
   CONSUMER_CREATE,
 ] as GraphQLOperation<unknown, unknown>[];
+
+export interface StatusProjectNode {
+  webUrl: string;
+  repository: Record<string, { lastCommit: { sha: string; title: string; committedDate: string; webPath: string } | null } | null> | null;
+  [alias: string]: unknown;
+}
+
+export interface StatusPipeline {
+  iid: string;
+  status: string;
+  createdAt: string;
+  path: string | null;
+}
+
+export interface StatusDeployment {
+  iid: string;
+  createdAt: string;
+  finishedAt: string | null;
+  ref: string | null;
+  sha: string | null;
+}
+
+/**
+ * Branch heads, latest pipelines and last successful deployments of every environment of several
+ * projects in one request: one alias per project (p0, p1, ...) and per environment (h0, l0, d0, ...).
+ */
+export function statusQuery(projects: readonly { environments: readonly unknown[] }[]): GraphQLOperation<Record<string, StatusProjectNode | null>, Record<string, string>> {
+  const vars: string[] = [];
+  const parts = projects.map((project, p) => {
+    vars.push(`$path${p}: ID!`);
+    const envs = project.environments.map((_, e) => {
+      vars.push(`$ref${p}_${e}: String!`, `$env${p}_${e}: String!`);
+      return {
+        head: `h${e}: tree(ref: $ref${p}_${e}) { lastCommit { sha title committedDate webPath } }`,
+        rest: `l${e}: pipelines(ref: $ref${p}_${e}, first: 1) { nodes { iid status createdAt path } }
+    d${e}: environment(name: $env${p}_${e}) { lastDeployment(status: SUCCESS) { iid createdAt finishedAt ref sha } }`,
+      };
+    });
+    return `  p${p}: project(fullPath: $path${p}) {
+    webUrl
+    repository { ${envs.map((e) => e.head).join(" ")} }
+    ${envs.map((e) => e.rest).join("\n    ")}
+  }`;
+  });
+  return op("query", "EnvsyncStatus", `(${vars.join(", ")}) {\n${parts.join("\n")}\n}`);
+}

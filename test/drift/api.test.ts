@@ -11,17 +11,15 @@ import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
 
 let standin: GitLabStandin;
-const repos = new Map<number, string>();
 
 beforeEach(async () => {
   standin = await new GitLabStandin().start();
-  repos.clear();
-  attachRepositoryRoutes(standin, repos);
+  attachRepositoryRoutes(standin);
 });
 afterEach(() => standin.stop());
 
 function project(path: string, repo: TestRepo): void {
-  repos.set(standin.state.addProject(path).id, repo.dir);
+  standin.state.repositories.set(standin.state.addProject(path).id, repo.dir);
 }
 
 /** A history with a clean pick, a conflict-resolved pick without trailer, a pending commit and a hotfix. */

@@ -3,6 +3,7 @@
  * StandinState, with the validations GitLab applies (a mutation's `errors` on HTTP 200, global ids,
  * exactly one of public/visibility, a project consumer needs its group's consumer first).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { buildSchema, GraphQLError, type GraphQLSchema } from "graphql";
 import jsYaml from "js-yaml";
@@ -39,10 +40,44 @@ function page<T>(all: T[], first: number | undefined, after: string | undefined)
   };
 }
 
-export function catalogRoot(state: StandinState, options: { visibility: boolean; pageSize?: number }) {
+export function catalogRoot(state: StandinState, options: { visibility: boolean; pageSize?: number; baseUrl: () => string }) {
+  const lastCommit = (projectId: number, ref: string) => {
+    const dir = state.repositories.get(projectId);
+    if (!dir) return null;
+    try {
+      const [sha, title, authorName, committedDate] = execFileSync("git", ["log", "-1", "--format=%H%x1f%s%x1f%an%x1f%cI", ref, "--"], { cwd: dir, encoding: "utf8" }).trim().split("\x1f");
+      return { id: gid("CommitPresenter", 1), sha, title, authorName, committedDate, webPath: `/${state.project(projectId)!.fullPath}/-/commit/${sha}` };
+    } catch {
+      return null; // unknown ref: GitLab answers a tree with no last commit
+    }
+  };
   const projectView = (id: number) => {
     const p = state.project(id);
-    return p ? { id: gid("Project", p.id), fullPath: p.fullPath, name: p.fullPath.split("/").pop() } : null;
+    if (!p) return null;
+    return {
+      id: gid("Project", p.id),
+      fullPath: p.fullPath,
+      name: p.fullPath.split("/").pop(),
+      webUrl: `${options.baseUrl()}/${p.fullPath}`,
+      repository: { tree: ({ ref }: { ref?: string }) => ({ lastCommit: lastCommit(p.id, ref ?? p.defaultBranch) }) },
+      pipelines: ({ ref, first }: { ref?: string; first?: number }) =>
+        page(
+          state.pipelines
+            .filter((x) => x.projectId === p.id && (!ref || x.ref === ref))
+            .sort((a, b) => b.id - a.id)
+            .map((x) => ({ id: gid("Ci::Pipeline", x.id), iid: String(x.iid), status: x.status, ref: x.ref, sha: x.sha, createdAt: x.createdAt, path: `/${p.fullPath}/-/pipelines/${x.id}` })),
+          first,
+          undefined,
+        ),
+      environment: ({ name }: { name: string }) => ({
+        id: gid("Environment", p.id * 100 + name.length),
+        name,
+        lastDeployment: ({ status }: { status: string }) => {
+          const d = state.deployments.filter((x) => x.projectId === p.id && x.environment === name && x.status === status).sort((a, b) => b.id - a.id)[0];
+          return d ? { id: gid("Deployment", d.id), iid: String(d.iid), status: d.status, ref: d.ref, sha: d.sha, createdAt: d.createdAt, finishedAt: d.finishedAt } : null;
+        },
+      }),
+    };
   };
   const groupView = (id: number) => {
     const g = state.group(id);

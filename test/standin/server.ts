@@ -44,6 +44,8 @@ export interface StandinOptions {
   visibility?: boolean;
   /** Largest page GraphQL connections return, to exercise pagination. */
   pageSize?: number;
+  /** Delay before every answer, to model a distant GitLab. */
+  latencyMs?: number;
 }
 
 export class GitLabStandin {
@@ -60,7 +62,7 @@ export class GitLabStandin {
   constructor(private readonly options: StandinOptions = {}) {
     this.token = options.token ?? "glpat-standin-secret-token";
     this.schema = catalogSchema({ visibility: options.visibility ?? true });
-    this.root = catalogRoot(this.state, { visibility: options.visibility ?? true, pageSize: options.pageSize ?? 100 });
+    this.root = catalogRoot(this.state, { visibility: options.visibility ?? true, pageSize: options.pageSize ?? 100, baseUrl: () => this.url });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
@@ -126,6 +128,7 @@ export class GitLabStandin {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const raw = await readBody(req);
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     let body: unknown = undefined;
     try {
       body = raw ? JSON.parse(raw) : undefined;

@@ -43,8 +43,34 @@ export interface StandinConsumer {
   serviceAccount?: string;
 }
 
+export interface StandinPipeline {
+  projectId: number;
+  id: number;
+  iid: number;
+  ref: string;
+  sha: string;
+  status: string;
+  createdAt: string;
+}
+
+export interface StandinDeployment {
+  projectId: number;
+  id: number;
+  iid: number;
+  environment: string;
+  ref: string;
+  sha: string;
+  status: string;
+  createdAt: string;
+  finishedAt: string;
+}
+
 export class StandinState {
   projects: StandinProject[] = [];
+  pipelines: StandinPipeline[] = [];
+  deployments: StandinDeployment[] = [];
+  /** Project id → the directory of the real git repository that backs it. */
+  repositories = new Map<number, string>();
   groups: StandinGroup[] = [];
   items: StandinItem[] = [];
   consumers: StandinConsumer[] = [];

@@ -1,0 +1,77 @@
+import { loadConfig } from "../config/load.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { connectionFromEnv } from "../gitlab/connection.js";
+import { GitLabGraphQL } from "../gitlab/graphql.js";
+import { GitLabHttp, type RetryPolicy } from "../gitlab/http.js";
+import { json, type Io } from "../output/io.js";
+import { table } from "../output/table.js";
+import { gatherStatus, type ProjectStatus, type StatusTarget } from "../status/status.js";
+
+export interface StatusOptions {
+  config: string;
+  allProjects?: boolean;
+  json?: boolean;
+  concurrency?: number;
+  batch?: number;
+}
+
+export interface StatusDeps {
+  env: Record<string, string | undefined>;
+  now?: () => Date;
+  policy?: Partial<RetryPolicy>;
+}
+
+export async function statusCommand(options: StatusOptions, io: Io, deps: StatusDeps): Promise<number> {
+  const { config } = await loadConfig(options.config);
+  let targets: StatusTarget[];
+  if (options.allProjects) {
+    if (config.projects.length === 0) throw new UsageError("--all-projects needs projects[] in envsync.yaml");
+    targets = config.projects;
+  } else {
+    const project = config.project ?? deps.env.CI_PROJECT_PATH;
+    if (!project) throw new UsageError("status needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
+    targets = [{ path: project, environments: config.environments }];
+  }
+  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: true, scope: "read_api" }), {
+    scope: "read_api",
+    maxConcurrent: options.concurrency ?? 16,
+    ...(deps.policy ? { policy: deps.policy } : {}),
+  });
+  let done = 0;
+  const projects = await gatherStatus(targets, config.promotion.pairs, { http, graphql: new GitLabGraphQL(http) }, {
+    batchSize: options.batch ?? 5,
+    onProject: (p) => {
+      if (options.allProjects) io.stderr(`[${++done}/${targets.length}] ${p.project}${p.error ? `: failed: ${p.error}` : ""}\n`);
+    },
+  });
+  const now = (deps.now ?? (() => new Date()))();
+  if (options.json) io.stdout(json({ generated_at: now.toISOString(), requests: http.requestCount, projects }));
+  else io.stdout(projects.map((p) => formatProject(p, now)).join("\n"));
+  return projects.some((p) => p.error) ? ExitCode.failure : ExitCode.ok;
+}
+
+function formatProject(project: ProjectStatus, now: Date): string {
+  if (project.error) return `== ${project.project}\n  failed: ${project.error}\n`;
+  const rows = project.environments.map((e) => [
+    e.environment,
+    e.branch,
+    e.head ? `${e.head.sha.slice(0, 8)} ${truncate(e.head.title, 40)} (${age(e.head.committed_at, now)})` : "(no branch)",
+    e.pipeline ? `${e.pipeline.status} ${age(e.pipeline.created_at, now)}` : "-",
+    e.deployment ? `${e.deployment.sha?.slice(0, 8) ?? "?"} ${age(e.deployment.finished_at, now)}${e.deployment.deploys_head ? "" : " (behind head)"}` : "-",
+    e.drift ? `${e.drift.pending} pending from ${e.drift.from}${e.drift.missing_upstream ? `, ${e.drift.missing_upstream} missing upstream` : ""}` : "-",
+  ]);
+  return `== ${project.project}\n${table(["environment", "branch", "head", "pipeline", "last deployment", "drift"], rows)}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function age(iso: string | null, now: Date): string {
+  if (!iso) return "?";
+  const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
+  if (seconds < 90) return `${seconds}s ago`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86400)}d ago`;
+}

@@ -1,0 +1,110 @@
+/**
+ * Environment status for one project or a fleet, in as few round trips as GitLab allows: one
+ * GraphQL request per batch of projects for every environment's branch head, latest pipeline and
+ * last successful deployment; two compares per environment pair for the drift counts. Everything is
+ * launched at once and bounded by the HTTP client's concurrency.
+ */
+import type { PromotionPair, ResolvedEnvironment } from "../config/types.js";
+import { readPairApi } from "../drift/api-reader.js";
+import { matchCommits } from "../engine/equivalence.js";
+import { EnvsyncError } from "../errors.js";
+import { GitLabError } from "../gitlab/errors.js";
+import type { GitLabGraphQL } from "../gitlab/graphql.js";
+import type { GitLabHttp } from "../gitlab/http.js";
+import { statusQuery, type StatusDeployment, type StatusPipeline, type StatusProjectNode } from "../gitlab/queries.js";
+
+export interface StatusTarget {
+  path: string;
+  environments: ResolvedEnvironment[];
+}
+
+export interface EnvironmentStatus {
+  environment: string;
+  branch: string;
+  gitlab_environment: string;
+  head: { sha: string; title: string; committed_at: string; url: string } | null;
+  pipeline: { status: string; created_at: string; url: string | null } | null;
+  deployment: { sha: string | null; finished_at: string | null; ref: string | null; deploys_head: boolean } | null;
+  /** Drift from the environment before this one in the chain. */
+  drift: { from: string; pending: number; missing_upstream: number } | null;
+}
+
+export interface ProjectStatus {
+  project: string;
+  environments: EnvironmentStatus[];
+  error?: string;
+}
+
+export async function gatherStatus(
+  targets: readonly StatusTarget[],
+  pairs: readonly PromotionPair[],
+  clients: { http: GitLabHttp; graphql: GitLabGraphQL },
+  options: { batchSize: number; onProject?: (status: ProjectStatus) => void },
+): Promise<ProjectStatus[]> {
+  const batches: StatusTarget[][] = [];
+  for (let i = 0; i < targets.length; i += options.batchSize) batches.push(targets.slice(i, i + options.batchSize));
+
+  const nodes = new Map<string, StatusProjectNode | null | Error>();
+  const graphqlDone = Promise.all(
+    batches.map(async (batch) => {
+      const vars: Record<string, string> = {};
+      batch.forEach((t, p) => {
+        vars[`path${p}`] = t.path;
+        t.environments.forEach((e, i) => {
+          vars[`ref${p}_${i}`] = e.branch;
+          vars[`env${p}_${i}`] = e.gitlab_environment;
+        });
+      });
+      try {
+        const data = await clients.graphql.run(statusQuery(batch), vars);
+        batch.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
+      } catch (error) {
+        if (!(error instanceof EnvsyncError)) throw error;
+        for (const t of batch) nodes.set(t.path, error as Error);
+      }
+    }),
+  );
+
+  return Promise.all(
+    targets.map(async (target) => {
+      const branch = (name: string) => target.environments.find((e) => e.name === name)!.branch;
+      const driftDone = Promise.all(
+        pairs.map(async (pair) => {
+          const input = await readPairApi(clients.http, target.path, { ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) }, { files: false, patchLookups: false });
+          const m = matchCommits(input.upstream, input.downstream);
+          return [pair.to, { from: pair.from, pending: m.pending.length, missing_upstream: m.missingUpstream.length }] as const;
+        }),
+      );
+      let status: ProjectStatus;
+      try {
+        const [drift] = await Promise.all([driftDone, graphqlDone]);
+        const node = nodes.get(target.path);
+        if (node instanceof Error) throw node;
+        if (!node) throw new GitLabError("project not found, or the token cannot see it", { status: 200, method: "POST", path: "/api/graphql" });
+        status = { project: target.path, environments: target.environments.map((env, i) => environmentStatus(env, i, node, new Map(drift))) };
+      } catch (error) {
+        if (!(error instanceof EnvsyncError)) throw error;
+        if (error instanceof GitLabError && error.details.status === 401) throw error;
+        status = { project: target.path, environments: [], error: error instanceof GitLabError ? error.describe().replace(/^error: /, "").split("\n")[0]! : error.message };
+      }
+      options.onProject?.(status);
+      return status;
+    }),
+  );
+}
+
+function environmentStatus(env: ResolvedEnvironment, i: number, node: StatusProjectNode, drift: Map<string, EnvironmentStatus["drift"]>): EnvironmentStatus {
+  const head = node.repository?.[`h${i}`]?.lastCommit ?? null;
+  const pipeline = (node[`l${i}`] as { nodes: StatusPipeline[] } | null)?.nodes[0] ?? null;
+  const deployment = (node[`d${i}`] as { lastDeployment: StatusDeployment | null } | null)?.lastDeployment ?? null;
+  const origin = new URL(node.webUrl).origin;
+  return {
+    environment: env.name,
+    branch: env.branch,
+    gitlab_environment: env.gitlab_environment,
+    head: head && { sha: head.sha, title: head.title, committed_at: head.committedDate, url: origin + head.webPath },
+    pipeline: pipeline && { status: pipeline.status.toLowerCase(), created_at: pipeline.createdAt, url: pipeline.path ? origin + pipeline.path : null },
+    deployment: deployment && { sha: deployment.sha, finished_at: deployment.finishedAt ?? deployment.createdAt, ref: deployment.ref, deploys_head: Boolean(head && deployment.sha === head.sha) },
+    drift: drift.get(env.name) ?? null,
+  };
+}

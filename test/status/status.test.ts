@@ -1,0 +1,131 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { statusCommand } from "../../src/commands/status.js";
+import { describeError } from "../../src/errors.js";
+import { bufferIo } from "../../src/output/io.js";
+import type { ProjectStatus } from "../../src/status/status.js";
+import { tempDir } from "../helpers/cli.js";
+import { TestRepo } from "../helpers/repo.js";
+import { attachRepositoryRoutes } from "../standin/repository.js";
+import { GitLabStandin } from "../standin/server.js";
+
+let standin: GitLabStandin;
+beforeEach(async () => {
+  standin = await new GitLabStandin().start();
+  attachRepositoryRoutes(standin);
+});
+afterEach(() => standin.stop());
+
+const YAML = `version: 1
+project: acme/shop
+environments:
+  dev: { branch: develop }
+  staging: { branch: staging }
+  production: { branch: main, gitlab_environment: prod }
+`;
+
+/** develop has one commit pending for staging; main has a hotfix staging lacks. */
+function repo(): TestRepo {
+  const r = new TestRepo();
+  r.commit("base", { "a.txt": "a\n" });
+  r.git("branch", "staging");
+  r.git("branch", "main");
+  r.commit("Feature X", { "x.txt": "x\n" });
+  r.checkout("main");
+  r.commit("Hotfix Y", { "y.txt": "y\n" });
+  return r;
+}
+
+function seed(projectPath: string, r: TestRepo): number {
+  const id = standin.state.addProject(projectPath).id;
+  standin.state.repositories.set(id, r.dir);
+  const head = (b: string) => r.git("rev-parse", b);
+  let n = standin.state.id();
+  standin.state.pipelines.push(
+    { projectId: id, id: n++, iid: 1, ref: "develop", sha: head("develop"), status: "SUCCESS", createdAt: "2026-11-24T10:00:00Z" },
+    { projectId: id, id: n++, iid: 2, ref: "staging", sha: head("staging"), status: "SUCCESS", createdAt: "2026-11-23T09:00:00Z" },
+    { projectId: id, id: n++, iid: 3, ref: "staging", sha: head("staging"), status: "FAILED", createdAt: "2026-11-24T11:30:00Z" },
+  );
+  standin.state.deployments.push(
+    { projectId: id, id: n++, iid: 7, environment: "staging", ref: "staging", sha: head("staging"), status: "SUCCESS", createdAt: "2026-11-23T09:10:00Z", finishedAt: "2026-11-23T09:12:00Z" },
+    { projectId: id, id: n++, iid: 8, environment: "prod", ref: "main", sha: head("main~1"), status: "SUCCESS", createdAt: "2026-11-20T09:10:00Z", finishedAt: "2026-11-20T09:12:00Z" },
+    { projectId: id, id: n++, iid: 9, environment: "prod", ref: "main", sha: head("main"), status: "FAILED", createdAt: "2026-11-24T09:10:00Z", finishedAt: "2026-11-24T09:12:00Z" },
+  );
+  return id;
+}
+
+async function run(yaml: string, options: { allProjects?: boolean; json?: boolean; batch?: number } = {}) {
+  const config = join(tempDir(), "envsync.yaml");
+  writeFileSync(config, yaml);
+  const io = bufferIo();
+  let code: number;
+  try {
+    code = await statusCommand({ config, json: options.json ?? true, ...options }, io, {
+      env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
+      now: () => new Date("2026-11-24T12:00:00Z"),
+    });
+  } catch (error) {
+    io.stderr(describeError(error));
+    code = 1;
+  }
+  return { code, out: io.out, err: io.err };
+}
+
+describe("envsync status", () => {
+  it("reports each environment's head, latest pipeline, last successful deployment and drift", async () => {
+    const r = repo();
+    seed("acme/shop", r);
+    const result = await run(YAML);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { requests: number; projects: ProjectStatus[] };
+    const [dev, staging, production] = report.projects[0]!.environments;
+    expect(dev).toMatchObject({
+      environment: "dev",
+      head: { sha: r.git("rev-parse", "develop"), title: "Feature X", url: `${standin.url}/acme/shop/-/commit/${r.git("rev-parse", "develop")}` },
+      pipeline: { status: "success" },
+      deployment: null,
+      drift: null,
+    });
+    expect(staging).toMatchObject({ pipeline: { status: "failed", created_at: "2026-11-24T11:30:00Z" }, deployment: { deploys_head: true }, drift: { from: "dev", pending: 1, missing_upstream: 0 } });
+    expect(production).toMatchObject({
+      gitlab_environment: "prod",
+      pipeline: null,
+      deployment: { sha: r.git("rev-parse", "main~1"), deploys_head: false },
+      drift: { from: "staging", pending: 0, missing_upstream: 1 },
+    });
+    // One GraphQL request for all heads, pipelines and deployments; two compares per pair.
+    expect(standin.requests({ operation: "EnvsyncStatus" })).toHaveLength(1);
+    expect(report.requests).toBe(5);
+  });
+
+  it("prints a table with ages", async () => {
+    seed("acme/shop", repo());
+    const result = await run(YAML, { json: false });
+    const lines = result.out.split("\n");
+    expect(lines[0]).toBe("== acme/shop");
+    expect(lines[1]).toMatch(/^environment\s+branch\s+head\s+pipeline\s+last deployment\s+drift$/);
+    expect(result.out).toMatch(/staging\s+staging\s+[0-9a-f]{8} base \(\d+d ago\)\s+failed 30m ago\s+[0-9a-f]{8} 27h ago\s+1 pending from dev/);
+    expect(result.out).toMatch(/production\s+main\s+[0-9a-f]{8} Hotfix Y .*\(behind head\)\s+0 pending from staging, 1 missing upstream/);
+  });
+
+  it("--all-projects batches projects into few GraphQL requests and reports a missing project without stopping", async () => {
+    seed("acme/a", repo());
+    seed("acme/b", repo());
+    seed("acme/c", repo());
+    const fleet = `${YAML}projects:\n  - path: acme/a\n  - path: acme/b\n  - path: acme/c\n  - path: acme/gone\n`;
+    const result = await run(fleet, { allProjects: true, batch: 2 });
+    const report = JSON.parse(result.out) as { requests: number; projects: ProjectStatus[] };
+    expect(report.projects.map((p) => [p.project, p.environments.length, p.error ? "error" : "ok"])).toEqual([
+      ["acme/a", 3, "ok"],
+      ["acme/b", 3, "ok"],
+      ["acme/c", 3, "ok"],
+      ["acme/gone", 0, "error"],
+    ]);
+    expect(report.projects[3]!.error).toContain("404");
+    expect(standin.requests({ operation: "EnvsyncStatus" })).toHaveLength(2);
+    expect(report.requests).toBe(2 + 4 * 2 * 2);
+    expect(result.err.split("\n").filter((l) => l.startsWith("["))).toHaveLength(4);
+    expect(result.code).toBe(1);
+  });
+});

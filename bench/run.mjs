@@ -2,6 +2,7 @@
 import { fileURLToPath } from "node:url";
 import { benchBuild } from "./build.mjs";
 import { benchDrift } from "./drift.mjs";
+import { benchFleetStatus } from "./fleet-status.mjs";
 import { benchStartup } from "./cli-startup.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -14,3 +15,5 @@ console.log("\nFlow compiler");
 for (const line of benchBuild({ root, runs, baseline: startup.baseline })) console.log(`  ${line}`);
 console.log("\nDrift engine (local git)");
 for (const line of benchDrift({ root, runs: Math.max(3, Math.floor(runs / 3)) })) console.log(`  ${line}`);
+console.log("\nFleet status (GitLab stand-in)");
+for (const line of await benchFleetStatus({ root, runs: 3 })) console.log(`  ${line}`);

@@ -45,7 +45,10 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
     const dir = state.repositories.get(projectId);
     if (!dir) return null;
     try {
-      const [sha, title, authorName, committedDate] = execFileSync("git", ["log", "-1", "--format=%H%x1f%s%x1f%an%x1f%cI", ref, "--"], { cwd: dir, encoding: "utf8" }).trim().split("\x1f");
+      const key = `${dir}\0${ref}`;
+      const out = (state.cacheGit && state.gitCache.get(key)) || execFileSync("git", ["log", "-1", "--format=%H%x1f%s%x1f%an%x1f%cI", ref, "--"], { cwd: dir, encoding: "utf8" });
+      if (state.cacheGit) state.gitCache.set(key, out);
+      const [sha, title, authorName, committedDate] = out.trim().split("\x1f");
       return { id: gid("CommitPresenter", 1), sha, title, authorName, committedDate, webPath: `/${state.project(projectId)!.fullPath}/-/commit/${sha}` };
     } catch {
       return null; // unknown ref: GitLab answers a tree with no last commit

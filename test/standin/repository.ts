@@ -17,16 +17,16 @@ interface DiffEntry {
   diff: string;
 }
 
-export function attachRepositoryRoutes(standin: GitLabStandin, options: { cache?: boolean } = {}): void {
+export function attachRepositoryRoutes(standin: GitLabStandin): void {
   const repos = standin.state.repositories;
-  const cache = new Map<string, string>();
+  const cache = standin.state.gitCache;
   const git = (projectId: number, args: string[]) => {
     const dir = repos.get(projectId)!;
     const key = `${dir}\0${args.join("\0")}`;
     // The benchmark attaches one repository to many projects; caching keeps git off its clock.
-    if (options.cache && cache.has(key)) return cache.get(key)!;
+    if (standin.state.cacheGit && cache.has(key)) return cache.get(key)!;
     const out = execFileSync("git", args, { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 });
-    if (options.cache) cache.set(key, out);
+    if (standin.state.cacheGit) cache.set(key, out);
     return out;
   };
   const projectOf = (param: string) => standin.state.project(decodeURIComponent(param));

@@ -71,6 +71,9 @@ export class StandinState {
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */
   repositories = new Map<number, string>();
+  /** Remember git answers (the benchmark's repositories never change while it runs). */
+  cacheGit = false;
+  readonly gitCache = new Map<string, string>();
   groups: StandinGroup[] = [];
   items: StandinItem[] = [];
   consumers: StandinConsumer[] = [];

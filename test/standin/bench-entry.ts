@@ -1,0 +1,3 @@
+// What bench/fleet-status.mjs bundles of the stand-in.
+export { GitLabStandin } from "./server.js";
+export { attachRepositoryRoutes } from "./repository.js";

@@ -211,3 +211,23 @@ describe("envsync drift: bad input", () => {
     expect(result.err).toContain(message);
   });
 });
+
+describe("envsync drift --json: the contract other tools parse", () => {
+  it("has the documented keys on every pair and list entry", async () => {
+    threeBranches();
+    const a = repo.commit("Pending", { "p.js": "p\n" });
+    repo.checkout("staging");
+    repo.commit("Hotfix", { "h.js": "h\n" });
+    repo.pick(a);
+    repo.commit("Settings", { "config/settings.staging.yml": "x: 3\n" });
+    const { report } = await drift();
+    const p = pair(report, "dev");
+    expect(Object.keys(p)).toEqual(expect.arrayContaining(["from", "to", "from_branch", "to_branch", "pending", "applied", "missing_upstream", "files"]));
+    expect(Object.keys(p.applied[0]!)).toEqual(["sha", "to_sha", "evidence"]);
+    expect(Object.keys(p.missing_upstream[0]!)).toEqual(["sha", "subject", "author", "date"]);
+    expect(Object.keys(p.files)).toEqual(["unexpected", "expected"]);
+    expect(Object.keys(p.files.unexpected[0]!)).toEqual(expect.arrayContaining(["path", "status"]));
+    const s = pair(report, "staging");
+    expect(Object.keys(s.files.expected[0]!)).toEqual(["path", "rule", "reason"]);
+  });
+});

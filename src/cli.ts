@@ -109,6 +109,21 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await statusCommand(opts, io, { env: process.env }));
     });
 
+  program
+    .command("rollback-check")
+    .description("before a rollback: deployed vs target, commits and migrations in between, risk and the confirmation required")
+    .addOption(configOption())
+    .requiredOption("--env <env>", "environment to roll back")
+    .option("--to <sha>", "target commit (default: the previous successful deployment)")
+    .option("--to-deployment <id>", "target deployment id", (v) => positiveInt(v, "--to-deployment"))
+    .option("-C, --repo <dir>", "the git repository to read", ".")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExit codes: 0 not blocked; 3 blocked by an irreversible migration.\nDeployments are read from GitLab when GITLAB_TOKEN (or CI_JOB_TOKEN) and the project are known.")
+    .action(async (opts: { config: string; env: string; to?: string; toDeployment?: number; repo: string; json?: boolean }) => {
+      const { rollbackCheckCommand } = await import("./commands/rollback-check.js");
+      setExit(await rollbackCheckCommand(opts, io, { env: process.env }));
+    });
+
   return program;
 }
 

@@ -79,6 +79,17 @@ export class GitLabStandin {
         },
       };
     });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/deployments$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const q = req.query;
+      const list = state.deployments
+        .filter((d) => d.projectId === project.id && (!q.get("environment") || d.environment === q.get("environment")) && (!q.get("status") || d.status.toLowerCase() === q.get("status")))
+        .sort((a, b) => (q.get("sort") === "asc" ? 1 : -1) * a.createdAt.localeCompare(b.createdAt))
+        .slice(0, Number(q.get("per_page") ?? 20))
+        .map((d) => ({ id: d.id, iid: d.iid, ref: d.ref, sha: d.sha, created_at: d.createdAt, updated_at: d.finishedAt, status: d.status.toLowerCase(), environment: { name: d.environment } }));
+      return { status: 200, body: list };
+    });
     this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
       const group = state.group(decodeURIComponent(req.params[0]!));
       if (!group) return { status: 404, body: { message: "404 Group Not Found" } };

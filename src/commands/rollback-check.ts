@@ -1,0 +1,61 @@
+import { loadConfig } from "../config/load.js";
+import { closest } from "../config/suggest.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { gitIn } from "../git/git.js";
+import { connectionFromEnv } from "../gitlab/connection.js";
+import { GitLabHttp } from "../gitlab/http.js";
+import { json, type Io } from "../output/io.js";
+import { assessRollback, type RollbackAssessment } from "../rollback/assess.js";
+import { migrationsBetween, resolveRevisions, successfulDeployments } from "../rollback/gather.js";
+
+export interface RollbackCheckOptions {
+  config: string;
+  env: string;
+  to?: string;
+  toDeployment?: number;
+  repo: string;
+  json?: boolean;
+}
+
+export async function rollbackCheckCommand(options: RollbackCheckOptions, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
+  if (options.to && options.toDeployment !== undefined) throw new UsageError("give --to or --to-deployment, not both");
+  const { config } = await loadConfig(options.config);
+  const environment = config.environments.find((e) => e.name === options.env);
+  if (!environment) {
+    const guess = closest(options.env, config.environments.map((e) => e.name));
+    throw new UsageError(`'${options.env}' is not an environment in the config`, guess ? `did you mean '${guess}'?` : undefined);
+  }
+  const project = config.project ?? deps.env.CI_PROJECT_PATH;
+  const hasToken = Boolean(deps.env.GITLAB_TOKEN || deps.env.CI_JOB_TOKEN);
+  // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what is deployed.
+  const deployments =
+    project && hasToken
+      ? await successfulDeployments(new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: true, scope: "read_api" }), { scope: "read_api" }), project, environment.gitlab_environment)
+      : undefined;
+  const git = gitIn(options.repo);
+  const { deployed, target } = await resolveRevisions(git, environment, {
+    ...(options.to ? { to: options.to } : {}),
+    ...(options.toDeployment !== undefined ? { toDeployment: options.toDeployment } : {}),
+    ...(deployments ? { deployments } : {}),
+  });
+  const { commits, migrations } = await migrationsBetween(git, config, target.sha, deployed.sha);
+  const assessment = assessRollback({ environment, deployed, target, commits, migrations }, config);
+  io.stdout(options.json ? json(assessment) : format(assessment));
+  return assessment.risk === "blocked" ? ExitCode.findings : ExitCode.ok;
+}
+
+function format(a: RollbackAssessment): string {
+  const rev = (r: RollbackAssessment["deployed"]) => `${r.sha.slice(0, 10)} (${r.source}${r.deployment_id ? ` #${r.deployment_id}` : ""}${r.at ? `, ${r.at.slice(0, 10)}` : ""})`;
+  const lines = [
+    `rollback ${a.environment}: risk ${a.risk.toUpperCase()}`,
+    `  deployed ${rev(a.deployed)} → target ${rev(a.target)}: ${a.commits_between} commit${a.commits_between === 1 ? "" : "s"} would be undone`,
+  ];
+  if (a.migrations.length > 0) {
+    lines.push("  migrations:");
+    for (const m of a.migrations) lines.push(`    ${m.classification.padEnd(12)} ${m.path}${m.line ? `:${m.line}` : ""}  ${m.reason}`);
+  }
+  lines.push("  reasons:", ...a.reasons.map((r) => `    - ${r}`));
+  if (a.risk === "blocked") lines.push("  blocked: roll forward with a fix, or write and review a down migration first");
+  else lines.push(`  confirmation required: ${a.confirmation_required ?? "none"}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,84 @@
+/**
+ * The facts a rollback check needs: deployments from GitLab (when a token and project are known),
+ * commits and migration files from the local clone.
+ */
+import { matcherFor } from "../config/glob.js";
+import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
+import { classifyMigration, type MigrationFinding } from "../engine/migrations.js";
+import { UsageError } from "../errors.js";
+import { GitError, type Git } from "../git/git.js";
+import type { GitLabHttp } from "../gitlab/http.js";
+import { resolveBranch } from "../drift/local-reader.js";
+import type { Revision } from "./assess.js";
+
+interface ApiDeployment {
+  id: number;
+  iid: number;
+  sha: string;
+  ref: string;
+  created_at: string;
+  status: string;
+}
+
+export async function successfulDeployments(http: GitLabHttp, project: string, gitlabEnvironment: string): Promise<ApiDeployment[]> {
+  const query = new URLSearchParams({ environment: gitlabEnvironment, status: "success", order_by: "created_at", sort: "desc", per_page: "20" });
+  const response = await http.send({ method: "GET", path: `/api/v4/projects/${encodeURIComponent(project)}/deployments?${query}` });
+  return JSON.parse(response.text) as ApiDeployment[];
+}
+
+export async function resolveRevisions(
+  git: Git,
+  env: ResolvedEnvironment,
+  options: { to?: string; toDeployment?: number; deployments?: ApiDeployment[] },
+): Promise<{ deployed: Revision; target: Revision }> {
+  const deployments = options.deployments ?? [];
+  const latest = deployments[0];
+  const deployed: Revision = latest
+    ? { sha: latest.sha, source: "deployment", deployment_id: latest.id, at: latest.created_at }
+    : { sha: await resolveBranch(git, env.branch), source: "branch head" };
+  let target: Revision;
+  if (options.to) target = { sha: await commitOf(git, options.to), source: "given" };
+  else if (options.toDeployment !== undefined) {
+    const d = deployments.find((x) => x.id === options.toDeployment || x.iid === options.toDeployment);
+    if (!d) throw new UsageError(`deployment ${options.toDeployment} is not among ${env.gitlab_environment}'s recent successful deployments`);
+    target = { sha: d.sha, source: "deployment", deployment_id: d.id, at: d.created_at };
+  } else {
+    const previous = deployments.find((d) => d.sha !== deployed.sha);
+    if (!previous) {
+      throw new UsageError(
+        `no previous successful deployment of ${env.gitlab_environment} is known`,
+        deployments.length === 0 ? "pass --to SHA (and set GITLAB_TOKEN with the project, to read deployments)" : "pass --to SHA",
+      );
+    }
+    target = { sha: previous.sha, source: "previous deployment", deployment_id: previous.id, at: previous.created_at };
+  }
+  return { deployed: { ...deployed, sha: await commitOf(git, deployed.sha) }, target };
+}
+
+export async function migrationsBetween(git: Git, config: ResolvedConfig, target: string, deployed: string): Promise<{ commits: number; migrations: MigrationFinding[] }> {
+  if (!(await isAncestor(git, target, deployed))) {
+    throw new UsageError(`the target ${target.slice(0, 10)} is not an ancestor of what is deployed (${deployed.slice(0, 10)})`, "a rollback goes back in the environment's history; pick an earlier commit");
+  }
+  const commits = Number((await git.run(["rev-list", "--count", `${target}..${deployed}`])).trim());
+  const isMigration = matcherFor(config.rollback.migrations.paths);
+  const changed = (await git.run(["-c", "core.quotePath=false", "diff", "--name-only", "--diff-filter=AM", target, deployed, "--"])).split("\n").filter((p) => p && isMigration(p));
+  const contents = await Promise.all(changed.map((p) => git.run(["show", `${deployed}:${p}`])));
+  return { commits, migrations: changed.map((p, i) => classifyMigration(p, contents[i]!, changed)) };
+}
+
+/** `git merge-base --is-ancestor` answers with its exit code: 0 yes, 1 no. */
+async function isAncestor(git: Git, a: string, b: string): Promise<boolean> {
+  try {
+    await git.run(["merge-base", "--is-ancestor", a, b]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError) return false;
+    throw error;
+  }
+}
+
+async function commitOf(git: Git, ref: string): Promise<string> {
+  const sha = (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim();
+  if (!sha) throw new GitError(`'${ref}' is not a commit in this repository`, ["rev-parse", ref], "fetch the environment branch with its history (git fetch --unshallow)");
+  return sha;
+}

@@ -124,6 +124,23 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await rollbackCheckCommand(opts, io, { env: process.env }));
     });
 
+  program
+    .command("cherry-pick")
+    .description("pick commits onto an environment's branch in a temporary worktree, resolving tier-1 conflicts by rule")
+    .argument("<sha...>", "commits to pick, in order")
+    .addOption(configOption())
+    .requiredOption("--to <env>", "environment whose branch receives the picks")
+    .option("--mr", "push the branch and open a merge request into the environment's branch (needs GITLAB_TOKEN)")
+    .option("--dry-run", "pick in a throwaway worktree and report; create no branch")
+    .option("--confirm <env>", "required to write into a protected environment; must name it")
+    .option("-C, --repo <dir>", "the git repository", ".")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExit codes: 0 picked (or nothing to pick); 3 stopped on conflicts that need judgement (nothing applied).")
+    .action(async (shas: string[], opts: { config: string; to: string; mr?: boolean; dryRun?: boolean; confirm?: string; repo: string; json?: boolean }) => {
+      const { cherryPickCommand } = await import("./commands/cherry-pick.js");
+      setExit(await cherryPickCommand({ ...opts, shas }, io, { env: process.env }));
+    });
+
   return program;
 }
 

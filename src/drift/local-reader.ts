@@ -36,9 +36,9 @@ export async function readPairLocal(git: Git, pair: { from: string; to: string; 
   return { ...pair, fromSha, toSha, upstream, downstream, files, pathsOf: (commits) => new Set(commits.flatMap((c) => touched.get(c.sha) ?? [])) };
 }
 
-/** Non-merge commits in a range, newest first. */
-async function commitsIn(git: Git, range: string): Promise<CommitInfo[]> {
-  const out = await git.run(["log", "--no-merges", `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`, range, "--"]);
+/** Non-merge commits of `git log <revs>` (a range, or `--no-walk` and SHAs), newest first. */
+export async function commitsIn(git: Git, ...revs: string[]): Promise<CommitInfo[]> {
+  const out = await git.run(["log", "--no-merges", `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`, ...revs, "--"]);
   return out
     .split(RS)
     .map((record) => record.replace(/^\n/, ""))
@@ -49,9 +49,9 @@ async function commitsIn(git: Git, range: string): Promise<CommitInfo[]> {
     });
 }
 
-/** sha → `git patch-id --stable` for the non-merge commits of a range. */
-async function patchIds(git: Git, range: string): Promise<Map<string, string>> {
-  const out = await git.pipe(["log", "--no-merges", "-p", "--no-color", "--no-ext-diff", "--no-textconv", "--format=commit %H", range, "--"], ["patch-id", "--stable"]);
+/** sha → `git patch-id --stable` for the non-merge commits of `git log <revs>`. */
+export async function patchIds(git: Git, ...revs: string[]): Promise<Map<string, string>> {
+  const out = await git.pipe(["log", "--no-merges", "-p", "--no-color", "--no-ext-diff", "--no-textconv", "--format=commit %H", ...revs, "--"], ["patch-id", "--stable"]);
   const ids = new Map<string, string>();
   for (const line of out.split("\n")) {
     const [patchId, sha] = line.split(" ");

@@ -90,6 +90,29 @@ export class GitLabStandin {
         .map((d) => ({ id: d.id, iid: d.iid, ref: d.ref, sha: d.sha, created_at: d.createdAt, updated_at: d.finishedAt, status: d.status.toLowerCase(), environment: { name: d.environment } }));
       return { status: 200, body: list };
     });
+    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      for (const field of ["source_branch", "target_branch", "title"]) if (!body[field]) return { status: 400, body: { error: `${field} is missing` } };
+      const open = state.mergeRequests.find((m) => m.projectId === project.id && m.source_branch === body.source_branch && m.state === "opened");
+      if (open) return { status: 409, body: { message: [`Another open merge request already exists for this source branch: !${open.iid}`] } };
+      const iid = state.mergeRequests.filter((m) => m.projectId === project.id).length + 1;
+      const mr = {
+        projectId: project.id,
+        id: state.id(),
+        iid,
+        source_branch: String(body.source_branch),
+        target_branch: String(body.target_branch),
+        title: String(body.title),
+        description: String(body.description ?? ""),
+        labels: String(body.labels ?? "").split(",").filter(Boolean),
+        state: "opened",
+      };
+      state.mergeRequests.push(mr);
+      const { projectId: _p, ...shown } = mr;
+      return { status: 201, body: { ...shown, project_id: project.id, web_url: `${this.url}/${project.fullPath}/-/merge_requests/${iid}` } };
+    });
     this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
       const group = state.group(decodeURIComponent(req.params[0]!));
       if (!group) return { status: 404, body: { message: "404 Group Not Found" } };

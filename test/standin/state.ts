@@ -68,6 +68,7 @@ export interface StandinDeployment {
 export class StandinState {
   projects: StandinProject[] = [];
   pipelines: StandinPipeline[] = [];
+  mergeRequests: { projectId: number; id: number; iid: number; source_branch: string; target_branch: string; title: string; description: string; labels: string[]; state: string }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */
   repositories = new Map<number, string>();

@@ -141,6 +141,18 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await cherryPickCommand({ ...opts, shas }, io, { env: process.env }));
     });
 
+  program
+    .command("doctor")
+    .description("triage a failed pipeline: first errors, last green runs, what changed, ranked hypotheses")
+    .addOption(configOption())
+    .requiredOption("--pipeline <id>", "the failed pipeline's id", (v) => positiveInt(v, "--pipeline"))
+    .addOption(jsonOption())
+    .addHelpText("after", "\nEnvironment: GITLAB_TOKEN (read_api) or CI_JOB_TOKEN, GITLAB_URL or CI_SERVER_URL.")
+    .action(async (opts: { config: string; pipeline: number; json?: boolean }) => {
+      const { doctorCommand } = await import("./commands/doctor.js");
+      setExit(await doctorCommand(opts, io, { env: process.env }));
+    });
+
   return program;
 }
 

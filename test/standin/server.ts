@@ -113,6 +113,47 @@ export class GitLabStandin {
       const { projectId: _p, ...shown } = mr;
       return { status: 201, body: { ...shown, project_id: project.id, web_url: `${this.url}/${project.fullPath}/-/merge_requests/${iid}` } };
     });
+    const pipelineJson = (p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string }, fullPath: string, projectId: number) => ({
+      id: p.id,
+      iid: p.iid,
+      project_id: projectId,
+      ref: p.ref,
+      sha: p.sha,
+      status: p.status.toLowerCase(),
+      created_at: p.createdAt,
+      web_url: `${this.url}/${fullPath}/-/pipelines/${p.id}`,
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const q = req.query;
+      const list = state.pipelines
+        .filter((p) => p.projectId === project.id && (!q.get("ref") || p.ref === q.get("ref")) && (!q.get("status") || p.status.toLowerCase() === q.get("status")))
+        .sort((a, b) => b.id - a.id)
+        .slice(0, Number(q.get("per_page") ?? 20));
+      return { status: 200, body: list.map((p) => pipelineJson(p, project.fullPath, project.id)) };
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const pipeline = project && state.pipelines.find((p) => p.projectId === project.id && p.id === Number(req.params[1]));
+      if (!project || !pipeline) return { status: 404, body: { message: "404 Not found" } };
+      return { status: 200, body: pipelineJson(pipeline, project.fullPath, project.id) };
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/jobs$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const jobs = state.jobs.filter((j) => j.projectId === project.id && j.pipelineId === Number(req.params[1]));
+      return {
+        status: 200,
+        body: jobs.map((j) => ({ id: j.id, name: j.name, stage: j.stage, status: j.status, allow_failure: Boolean(j.allowFailure), web_url: `${this.url}/${project.fullPath}/-/jobs/${j.id}`, pipeline: { id: j.pipelineId } })),
+      };
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/jobs\/(\d+)\/trace$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const job = project && state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
+      if (!job) return { status: 404, body: { message: "404 Job Not Found" } };
+      return { status: 200, body: job.log, headers: { "content-type": "text/plain" } };
+    });
     this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
       const group = state.group(decodeURIComponent(req.params[0]!));
       if (!group) return { status: 404, body: { message: "404 Group Not Found" } };

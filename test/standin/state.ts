@@ -68,6 +68,7 @@ export interface StandinDeployment {
 export class StandinState {
   projects: StandinProject[] = [];
   pipelines: StandinPipeline[] = [];
+  jobs: { projectId: number; id: number; pipelineId: number; name: string; stage: string; status: string; log: string; allowFailure?: boolean }[] = [];
   mergeRequests: { projectId: number; id: number; iid: number; source_branch: string; target_branch: string; title: string; description: string; labels: string[]; state: string }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */

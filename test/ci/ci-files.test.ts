@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../helpers/cli.js";
+
+const KEYWORDS = new Set(["stages", "variables", "default", "include", "workflow", "image", "services", "cache", "before_script", "after_script"]);
+type Job = { stage?: string; rules?: { if?: string; when?: string }[]; extends?: string; script?: string[]; when?: string; release?: unknown; parallel?: unknown };
+
+describe("the project's .gitlab-ci.yml", () => {
+  const ci = parse(readFileSync(join(repoRoot, ".gitlab-ci.yml"), "utf8")) as Record<string, unknown> & { stages: string[] };
+  const jobs = Object.entries(ci).filter(([name]) => !KEYWORDS.has(name) && !name.startsWith(".")) as [string, Job][];
+  const stageOf = (job: Job): string | undefined => job.stage ?? (job.extends ? (ci[job.extends] as Job).stage : undefined);
+
+  it("puts every job in a declared stage and gives it rules", () => {
+    for (const [name, job] of jobs) {
+      expect([...ci.stages, ".pre", ".post"], name).toContain(stageOf(job) ?? "test");
+      expect(job.rules, `${name} has rules`).toBeDefined();
+    }
+  });
+
+  it("tests on Node 20 and 22 and checks the generated files", () => {
+    const test = ci.test as Job & { parallel: { matrix: { NODE: string[] }[] } };
+    expect(test.parallel.matrix[0]!.NODE).toEqual(["20", "22"]);
+    expect(test.script).toEqual(["npm test"]);
+    expect((ci["generated-files"] as Job).script).toEqual(["node dist/cli.js schema --check", "node dist/cli.js build --check -c examples/envsync.yaml -o flows"]);
+  });
+
+  it("publishes and releases only on a version tag, publishing only with the token set", () => {
+    const publish = ci["publish-flows"] as Job;
+    expect(publish.rules![0]!.if).toMatch(/\$CI_COMMIT_TAG/);
+    expect(publish.rules![0]!.if).toMatch(/\$ENVSYNC_GITLAB_TOKEN/);
+    expect(stageOf(publish)).toBe("release");
+    expect((ci["release-components"] as Job).release).toBeDefined();
+  });
+});
+
+describe("the CI/CD components", () => {
+  for (const name of ["pipeline-doctor", "drift-check"]) {
+    const text = readFileSync(join(repoRoot, "templates", `${name}.yml`), "utf8");
+    const [specDoc, jobsDoc] = parseAllDocuments(text);
+    const spec = specDoc!.toJS() as { spec: { inputs: Record<string, { default?: unknown }> } };
+    const jobs = jobsDoc!.toJS() as Record<string, Job>;
+
+    it(`${name}: starts with a spec:inputs header, every input with a default`, () => {
+      expect(Object.keys(spec.spec.inputs).length).toBeGreaterThan(3);
+      for (const [input, def] of Object.entries(spec.spec.inputs)) expect(def, input).toHaveProperty("default");
+      for (const input of ["stage", "image", "config", "token_variable"]) expect(spec.spec.inputs).toHaveProperty(input);
+    });
+
+    it(`${name}: declares every $[[ inputs.x ]] it uses`, () => {
+      const used = [...text.matchAll(/\$\[\[\s*inputs\.([\w-]+)/g)].map((m) => m[1]!);
+      expect(used.length).toBeGreaterThan(3);
+      for (const input of used) expect(Object.keys(spec.spec.inputs), input).toContain(input);
+    });
+
+    it(`${name}: has one job with rules`, () => {
+      const [job] = Object.values(jobs);
+      expect(Object.keys(jobs)).toHaveLength(1);
+      expect(job!.rules!.length).toBeGreaterThan(0);
+    });
+  }
+
+  it("pipeline-doctor runs only when an earlier stage failed, never for schedules", () => {
+    const job = Object.values(parseAllDocuments(readFileSync(join(repoRoot, "templates/pipeline-doctor.yml"), "utf8"))[1]!.toJS() as Record<string, Job>)[0]!;
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"', when: "never" }, { when: "on_failure" }]);
+  });
+
+  it("drift-check runs only on schedules, with full history", () => {
+    const job = Object.values(parseAllDocuments(readFileSync(join(repoRoot, "templates/drift-check.yml"), "utf8"))[1]!.toJS() as Record<string, Job & { variables: Record<string, string> }>)[0]!;
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"' }]);
+    expect(job.variables.GIT_DEPTH).toBe("0");
+  });
+});

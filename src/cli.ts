@@ -153,6 +153,23 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await doctorCommand(opts, io, { env: process.env }));
     });
 
+  const notify = program.command("notify").description("CI bridges that start EnvSync flows where GitLab has no trigger");
+  notify
+    .command("pipeline-failure")
+    .description("in a `when: on_failure` job: gather the evidence and start the pipeline-doctor flow (once per pipeline)")
+    .addOption(configOption())
+    .option("--via <how>", "api: start the flow directly; mention: post a note that mentions its service account", "api")
+    .option("--issue <iid>", "issue to report on when the pipeline has no merge request (default: the dashboard issue)")
+    .option("--all-branches [bool]", "also triage branches that are not environment branches", parseBool, false)
+    .option("--pipeline <id>", "pipeline id (default: CI_PIPELINE_ID)", (v) => positiveInt(v, "--pipeline"))
+    .option("--dry-run", "gather the evidence and say what would happen; start and post nothing")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nEnvironment: GITLAB_TOKEN (api scope; CI_JOB_TOKEN cannot post notes) and GitLab CI's predefined variables.")
+    .action(async (opts: { config: string; via: string; issue?: string; allBranches: boolean; pipeline?: number; dryRun?: boolean; json?: boolean }) => {
+      const { notifyCommand } = await import("./commands/notify.js");
+      setExit(await notifyCommand(opts, io, { env: process.env }));
+    });
+
   return program;
 }
 
@@ -160,6 +177,12 @@ function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number of 1 or more, not '${value}'`);
   return n;
+}
+
+function parseBool(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "true") return value !== "";
+  if (value === "false") return false;
+  throw new UsageError(`expected true or false, not '${value}'`);
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */

@@ -153,18 +153,6 @@ export const CONSUMER_CREATE = op<Payload<"aiCatalogItemConsumerCreate", { itemC
 }`,
 );
 
-export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
-  CATALOG_INPUT_FIELDS,
-  ENUM_VALUES,
-  CATALOG_ITEMS,
-  BUILT_IN_TOOLS,
-  CONFIGURED_ITEMS,
-  FLOW_CREATE,
-  FLOW_UPDATE,
-  AGENT_CREATE,
-  AGENT_UPDATE,
-  CONSUMER_CREATE,
-] as GraphQLOperation<unknown, unknown>[];
 
 export interface StatusProjectNode {
   webUrl: string;
@@ -211,3 +199,23 @@ export function statusQuery(projects: readonly { environments: readonly unknown[
   });
   return op("query", "EnvsyncStatus", `(${vars.join(", ")}) {\n${parts.join("\n")}\n}`);
 }
+
+export const PROJECT_ID = op<{ project: { id: string } | null }, { path: string }>("query", "EnvsyncProjectId", `($path: ID!) { project(fullPath: $path) { id } }`);
+
+export const GROUP_ID = op<{ group: { id: string } | null }, { path: string }>("query", "EnvsyncGroupId", `($path: ID!) { group(fullPath: $path) { id } }`);
+
+/** Every fixed document, so tests can validate each against the stand-in's schema. */
+export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
+  CATALOG_INPUT_FIELDS,
+  ENUM_VALUES,
+  CATALOG_ITEMS,
+  BUILT_IN_TOOLS,
+  CONFIGURED_ITEMS,
+  FLOW_CREATE,
+  FLOW_UPDATE,
+  AGENT_CREATE,
+  AGENT_UPDATE,
+  CONSUMER_CREATE,
+  PROJECT_ID,
+  GROUP_ID,
+] as GraphQLOperation<unknown, unknown>[];

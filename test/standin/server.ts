@@ -46,6 +46,8 @@ export interface StandinOptions {
   pageSize?: number;
   /** Delay before every answer, to model a distant GitLab. */
   latencyMs?: number;
+  /** Play a GitLab without the workflows API (free tier, older self-managed): it answers 404. */
+  workflowsApi?: boolean;
 }
 
 export class GitLabStandin {
@@ -153,6 +155,65 @@ export class GitLabStandin {
       const job = project && state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
       if (!job) return { status: 404, body: { message: "404 Job Not Found" } };
       return { status: 200, body: job.log, headers: { "content-type": "text/plain" } };
+    });
+    const projectFrom = (req: RestRequest) => this.state.project(decodeURIComponent(req.params[0]!));
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes$/, (req, state) => {
+      const project = projectFrom(req);
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const notes = state.notes.filter((n) => n.projectId === project.id && n.kind === req.params[1] && n.iid === Number(req.params[2])).sort((a, b) => b.id - a.id);
+      return { status: 200, body: notes.map(({ id, body, created_at }) => ({ id, body, created_at, system: false, author: { username: "envsync-bot" } })) };
+    });
+    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes$/, (req, state) => {
+      const project = projectFrom(req);
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const body = String((req.body as { body?: string } | undefined)?.body ?? "");
+      if (!body.trim()) return { status: 400, body: { message: { note: ["can't be blank"] } } };
+      const note = { projectId: project.id, kind: req.params[1] as "merge_requests" | "issues", iid: Number(req.params[2]), id: state.id(), body, created_at: new Date().toISOString() };
+      state.notes.push(note);
+      return { status: 201, body: { id: note.id, body, created_at: note.created_at, system: false } };
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/issues$/, (req, state) => {
+      const project = projectFrom(req);
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const search = req.query.get("search") ?? "";
+      const list = state.issues.filter((i) => i.projectId === project.id && (!req.query.get("state") || i.state === req.query.get("state")) && i.title.includes(search));
+      return { status: 200, body: list.map(({ id, iid, title, description, state: st }) => ({ id, iid, title, description, state: st, web_url: `${this.url}/${project.fullPath}/-/issues/${iid}` })) };
+    });
+    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/issues$/, (req, state) => {
+      const project = projectFrom(req);
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const body = (req.body ?? {}) as { title?: string; description?: string };
+      if (!body.title) return { status: 400, body: { error: "title is missing" } };
+      const issue = { projectId: project.id, id: state.id(), iid: state.issues.filter((i) => i.projectId === project.id).length + 1, title: body.title, description: body.description ?? "", state: "opened" };
+      state.issues.push(issue);
+      return { status: 201, body: { id: issue.id, iid: issue.iid, title: issue.title, description: issue.description, state: "opened" } };
+    });
+    this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/issues\/(\d+)$/, (req, state) => {
+      const project = projectFrom(req);
+      const issue = project && state.issues.find((i) => i.projectId === project.id && i.iid === Number(req.params[1]));
+      if (!issue) return { status: 404, body: { message: "404 Issue Not Found" } };
+      const body = (req.body ?? {}) as { description?: string; title?: string };
+      if (body.description !== undefined) issue.description = body.description;
+      if (body.title !== undefined) issue.title = body.title;
+      return { status: 200, body: { id: issue.id, iid: issue.iid, title: issue.title, description: issue.description, state: issue.state } };
+    });
+    const PRIVILEGES = ["read_write_files", "read_only_gitlab", "read_write_gitlab", "run_commands", "use_git", "run_mcp_tools"];
+    this.route("GET", /^\/api\/v4\/ai\/duo_workflows\/workflows\/agent_privileges$/, () =>
+      this.options.workflowsApi === false
+        ? { status: 404, body: { message: "404 Not Found" } }
+        : { status: 200, body: { all_privileges: PRIVILEGES.map((name, i) => ({ id: i + 1, name, description: `Allows ${name.replace(/_/g, " ")}`, default_enabled: i < 2 })) } },
+    );
+    this.route("POST", /^\/api\/v4\/ai\/duo_workflows\/workflows$/, (req, state) => {
+      if (this.options.workflowsApi === false) return { status: 404, body: { message: "404 Not Found" } };
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (!body.project_id || !body.goal) return { status: 400, body: { message: "project_id and goal are required" } };
+      const consumerId = Number(body.ai_catalog_item_consumer_id);
+      if (!state.consumers.some((c) => c.id === consumerId)) return { status: 404, body: { message: "404 Item consumer not found" } };
+      const context = body.additional_context as { Category: string; Content: string }[] | undefined;
+      if (context && !context.every((c) => typeof c.Category === "string" && typeof c.Content === "string")) return { status: 400, body: { message: "additional_context is invalid" } };
+      const workflow = { id: state.id(), body };
+      state.workflows.push(workflow);
+      return { status: 201, body: { id: workflow.id, status: "created", workload: { id: state.id(), message: "Workload started" } } };
     });
     this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
       const group = state.group(decodeURIComponent(req.params[0]!));

@@ -68,6 +68,9 @@ export interface StandinDeployment {
 export class StandinState {
   projects: StandinProject[] = [];
   pipelines: StandinPipeline[] = [];
+  notes: { projectId: number; kind: "merge_requests" | "issues"; iid: number; id: number; body: string; created_at: string }[] = [];
+  issues: { projectId: number; id: number; iid: number; title: string; description: string; state: string }[] = [];
+  workflows: { id: number; body: Record<string, unknown> }[] = [];
   jobs: { projectId: number; id: number; pipelineId: number; name: string; stage: string; status: string; log: string; allowFailure?: boolean }[] = [];
   mergeRequests: { projectId: number; id: number; iid: number; source_branch: string; target_branch: string; title: string; description: string; labels: string[]; state: string }[] = [];
   deployments: StandinDeployment[] = [];

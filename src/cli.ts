@@ -153,6 +153,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await doctorCommand(opts, io, { env: process.env }));
     });
 
+  program
+    .command("dashboard")
+    .description("keep the dashboard issue current with the latest drift report (created if absent; a note when something changed)")
+    .addOption(configOption())
+    .option("--report <file>", "a report from `envsync drift --json` (default: compute drift in the repository)")
+    .option("-C, --repo <dir>", "the git repository, when no --report is given", ".")
+    .option("--dry-run", "print the description that would be written; touch nothing")
+    .addOption(jsonOption())
+    .action(async (opts: { config: string; report?: string; repo: string; dryRun?: boolean; json?: boolean }) => {
+      const { dashboardCommand } = await import("./commands/dashboard.js");
+      setExit(await dashboardCommand(opts, io, { env: process.env }));
+    });
+
   const notify = program.command("notify").description("CI bridges that start EnvSync flows where GitLab has no trigger");
   notify
     .command("pipeline-failure")

@@ -1,0 +1,58 @@
+import { readFile } from "node:fs/promises";
+import { loadConfig } from "../config/load.js";
+import { changeNote, dashboardState, previousState, renderDashboard } from "../dashboard/render.js";
+import type { PairDrift } from "../drift/pair.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { connectionFromEnv } from "../gitlab/connection.js";
+import { GitLabHttp } from "../gitlab/http.js";
+import { notesApi } from "../notify/issue-target.js";
+import { json, type Io } from "../output/io.js";
+import { driftLocal } from "./drift.js";
+
+export interface DashboardOptions {
+  config: string;
+  report?: string;
+  repo: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export async function dashboardCommand(options: DashboardOptions, io: Io, deps: { env: Record<string, string | undefined>; now?: () => Date }): Promise<number> {
+  const { config } = await loadConfig(options.config);
+  const project = config.project ?? deps.env.CI_PROJECT_PATH;
+  if (!project) throw new UsageError("the dashboard needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
+  const pairs = options.report ? await readReport(options.report) : (await driftLocal(config, options.repo, config.promotion.pairs)).pairs;
+  const description = renderDashboard(pairs, { title: config.dashboard.issue_title, at: (deps.now ?? (() => new Date()))(), ...(deps.env.CI_PIPELINE_URL ? { pipelineUrl: deps.env.CI_PIPELINE_URL } : {}) });
+  const state = dashboardState(pairs);
+  if (options.dryRun) {
+    io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
+    return ExitCode.ok;
+  }
+  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: false, scope: "api" }), { scope: "api" });
+  const notes = notesApi(http, project);
+  const issue = (await notes.issueTitled(config.dashboard.issue_title, description, true))!;
+  let noted = false;
+  if (!issue.created) {
+    const note = changeNote(previousState(issue.description), state);
+    await notes.setDescription(issue.iid, description);
+    if (note) {
+      await notes.addNote({ kind: "issues", iid: issue.iid }, note);
+      noted = true;
+    }
+  }
+  const result = { issue: issue.iid, created: issue.created, changed: issue.created || noted, note_posted: noted, state };
+  io.stdout(options.json ? json(result) : `dashboard issue #${issue.iid} ${issue.created ? "created" : "updated"}${noted ? "; posted what changed" : ""}\n`);
+  return ExitCode.ok;
+}
+
+async function readReport(path: string): Promise<PairDrift[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read the drift report ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "write it with `envsync drift --json > FILE`");
+  }
+  const pairs = (parsed as { pairs?: unknown }).pairs;
+  if (!Array.isArray(pairs)) throw new UsageError(`${path} is not an envsync drift report (no "pairs")`, "write it with `envsync drift --json > FILE`");
+  return pairs as PairDrift[];
+}

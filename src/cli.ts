@@ -166,6 +166,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await dashboardCommand(opts, io, { env: process.env }));
     });
 
+  program
+    .command("ci")
+    .description("print the include lines, CI variable and schedule the CI bridges need; --write adds the includes to .gitlab-ci.yml")
+    .addOption(configOption())
+    .option("--components <path>", "project that hosts EnvSync's CI/CD components", "envsync/envsync")
+    .option("--write", "add the includes to .gitlab-ci.yml, keeping everything else as it is")
+    .option("--dry-run", "say what --write would add; write nothing")
+    .option("-C, --repo <dir>", "repository whose .gitlab-ci.yml to edit", ".")
+    .addOption(jsonOption())
+    .action(async (opts: { config: string; components: string; write?: boolean; dryRun?: boolean; repo: string; json?: boolean }) => {
+      const { ciCommand } = await import("./commands/ci.js");
+      setExit(await ciCommand(opts, io));
+    });
+
   const notify = program.command("notify").description("CI bridges that start EnvSync flows where GitLab has no trigger");
   notify
     .command("pipeline-failure")

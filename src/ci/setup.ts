@@ -1,0 +1,59 @@
+/**
+ * What a project adds to use EnvSync's CI bridges: two component includes, one masked variable, one
+ * pipeline schedule, and the edit of .gitlab-ci.yml that adds the includes without disturbing
+ * anything else (comments, order and other includes stay).
+ */
+import { isMap, isScalar, isSeq, parseDocument, YAMLSeq, type Document } from "yaml";
+import type { ResolvedConfig } from "../config/types.js";
+
+export interface CiSetup {
+  includes: { component: string; inputs?: Record<string, string> }[];
+  variables: { name: string; value: string; masked: boolean; protected: boolean }[];
+  schedule: { description: string; cron: string; target_branch: string };
+}
+
+export function ciSetup(config: ResolvedConfig, options: { components: string; version: string; configPath: string }): CiSetup {
+  const inputs = options.configPath !== "envsync.yaml" ? { inputs: { config: options.configPath } } : {};
+  const chainEnd = config.environments.find((e) => e.name === config.promotion.chain.at(-1));
+  return {
+    includes: ["pipeline-doctor", "drift-check"].map((name) => ({ component: `$CI_SERVER_FQDN/${options.components}/${name}@${options.version}`, ...inputs })),
+    variables: [{ name: "ENVSYNC_GITLAB_TOKEN", value: "a project or group access token with the api scope", masked: true, protected: false }],
+    schedule: { description: "EnvSync drift check", cron: config.drift.schedule, target_branch: chainEnd?.branch ?? "main" },
+  };
+}
+
+/** Adds the includes to the CI file text; returns the new text and the includes that were added. */
+export function addIncludes(text: string | undefined, includes: CiSetup["includes"]): { text: string; added: string[] } {
+  const doc: Document = text === undefined || text.trim() === "" ? parseDocument("{}") : parseDocument(text);
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    throw new Error(`does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`);
+  }
+  if (!isMap(doc.contents)) throw new Error("must be a mapping of keys at the top level");
+  const existing = doc.get("include", true);
+  let list: YAMLSeq;
+  if (existing === undefined) {
+    list = new YAMLSeq();
+    // `include` reads best first, before the jobs.
+    doc.contents.items.unshift(doc.createPair("include", list));
+  } else if (isSeq(existing)) {
+    list = existing;
+  } else {
+    list = new YAMLSeq();
+    list.items.push(existing);
+    doc.set("include", list);
+  }
+  const present = list.items.map((item) => {
+    const value = isScalar(item) ? String(item.value) : isMap(item) ? String(item.get("component") ?? item.get("local") ?? item.get("template") ?? "") : "";
+    return value.replace(/@[^@/]*$/, "");
+  });
+  const added: string[] = [];
+  for (const include of includes) {
+    if (present.includes(include.component.replace(/@[^@/]*$/, ""))) continue;
+    list.items.push(doc.createNode(include));
+    added.push(include.component);
+  }
+  if (text !== undefined && added.length === 0) return { text, added };
+  return { text: doc.toString({ lineWidth: 0 }), added };
+}

@@ -1,0 +1,55 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { envsync, repoRoot, tempDir } from "../helpers/cli.js";
+import { envsyncVersion } from "../../src/version.js";
+
+const CONFIG = join(repoRoot, "examples", "envsync.yaml");
+
+describe("envsync ci", () => {
+  it("prints the includes, the variable and the schedule for the config", async () => {
+    const result = await envsync("ci", "-c", CONFIG, "--json");
+    const setup = JSON.parse(result.out);
+    expect(setup.includes.map((i: { component: string }) => i.component)).toEqual([
+      `$CI_SERVER_FQDN/envsync/envsync/pipeline-doctor@${envsyncVersion()}`,
+      `$CI_SERVER_FQDN/envsync/envsync/drift-check@${envsyncVersion()}`,
+    ]);
+    expect(setup.schedule).toEqual({ description: "EnvSync drift check", cron: "0 6 * * 1-5", target_branch: "main" });
+    expect(setup.variables[0]).toMatchObject({ name: "ENVSYNC_GITLAB_TOKEN", masked: true });
+    const text = await envsync("ci", "-c", CONFIG);
+    expect(text.out).toContain("include:\n  - component: $CI_SERVER_FQDN/envsync/envsync/pipeline-doctor@");
+    expect(text.out).toContain("interval: 0 6 * * 1-5");
+  });
+
+  it("--write adds the includes without disturbing the file, and only once", async () => {
+    const dir = tempDir();
+    const file = join(dir, ".gitlab-ci.yml");
+    const original = "# our pipeline\ninclude: local/lint.yml\n\nstages: [build, test]\n\nbuild:\n  stage: build # compile\n  script: [make]\n";
+    writeFileSync(file, original);
+    const first = await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
+    expect(first.out).toContain("Added 2 includes");
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("# our pipeline");
+    expect(text).toContain("stage: build # compile");
+    const parsed = parse(text);
+    expect(parsed.include[0]).toBe("local/lint.yml");
+    expect(parsed.include.slice(1).map((i: { component: string }) => i.component.replace(/@.*/, ""))).toEqual(["$CI_SERVER_FQDN/envsync/envsync/pipeline-doctor", "$CI_SERVER_FQDN/envsync/envsync/drift-check"]);
+    expect(parsed.build).toEqual({ stage: "build", script: ["make"] });
+    const second = await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
+    expect(second.out).toContain("already includes both components");
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  it("--write creates the file when there is none, and refuses one that does not parse", async () => {
+    const dir = tempDir();
+    await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
+    expect(parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")).include).toHaveLength(2);
+    const broken = tempDir();
+    writeFileSync(join(broken, ".gitlab-ci.yml"), "stages: [a\n");
+    const result = await envsync("ci", "-c", CONFIG, "-C", broken, "--write");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("does not parse; nothing was changed");
+    expect(readFileSync(join(broken, ".gitlab-ci.yml"), "utf8")).toBe("stages: [a\n");
+  });
+});

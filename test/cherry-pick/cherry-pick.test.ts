@@ -4,9 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CherryPickReport } from "../../src/cherry-pick/cherry-pick.js";
 import { cherryPickCommand } from "../../src/commands/cherry-pick.js";
-import { describeError, exitCodeFor } from "../../src/errors.js";
-import { bufferIo } from "../../src/output/io.js";
-import { tempDir } from "../helpers/cli.js";
+import { capture, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -39,15 +37,10 @@ afterEach(async () => {
 async function pick(repo: TestRepo, shas: string[], args: { to?: string; mr?: boolean; dryRun?: boolean; confirm?: string } = {}, env: Record<string, string> = {}) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const io = bufferIo();
-  let code: number;
-  try {
-    code = await cherryPickCommand({ config, shas, to: args.to ?? "staging", repo: repo.dir, json: true, ...args }, io, { env });
-  } catch (error) {
-    io.stderr(describeError(error));
-    code = exitCodeFor(error);
-  }
-  return { code, report: io.out ? (JSON.parse(io.out) as CherryPickReport & { merge_request?: { iid: number; web_url: string } }) : undefined, err: io.err };
+  const { code, out, err } = await capture((io) =>
+    cherryPickCommand({ config, shas, to: args.to ?? "staging", repo: repo.dir, json: true, ...args }, io, { env }),
+  );
+  return { code, report: out ? (JSON.parse(out) as CherryPickReport & { merge_request?: { iid: number; web_url: string } }) : undefined, err };
 }
 
 function base(): TestRepo {

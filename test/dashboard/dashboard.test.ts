@@ -2,9 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { dashboardCommand } from "../../src/commands/dashboard.js";
-import { describeError, exitCodeFor } from "../../src/errors.js";
-import { bufferIo } from "../../src/output/io.js";
-import { envsync, tempDir } from "../helpers/cli.js";
+import { capture, envsync, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -35,18 +33,13 @@ function repo(): TestRepo {
 async function dashboard(r: TestRepo, options: { report?: string; dryRun?: boolean } = {}, at = "2026-11-24T06:00:00Z") {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const io = bufferIo();
-  let code: number;
-  try {
-    code = await dashboardCommand({ config, repo: r.dir, json: true, ...options }, io, {
+  const { code, out, err } = await capture((io) =>
+    dashboardCommand({ config, repo: r.dir, json: true, ...options }, io, {
       env: standin ? { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url } : {},
       now: () => new Date(at),
-    });
-  } catch (error) {
-    io.stderr(describeError(error));
-    code = exitCodeFor(error);
-  }
-  return { code, out: io.out ? JSON.parse(io.out) : undefined, err: io.err };
+    }),
+  );
+  return { code, out: out ? JSON.parse(out) : undefined, err };
 }
 
 describe("envsync dashboard", () => {

@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { driftCommand, driftLocal, type DriftReport, type FleetDriftReport } from "../../src/commands/drift.js";
 import { parseConfig } from "../../src/config/load.js";
-import { describeError } from "../../src/errors.js";
-import { bufferIo } from "../../src/output/io.js";
-import { tempDir } from "../helpers/cli.js";
+import { capture, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
@@ -55,19 +53,14 @@ drift:
 async function run(configYaml: string, ...flags: string[]) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, configYaml);
-  const io = bufferIo();
-  let code: number;
-  try {
-    code = await driftCommand(
+  const { code, out, err } = await capture((io) =>
+    driftCommand(
       { config, repo: tempDir(), json: true, ...(flags.includes("--all-projects") ? { allProjects: true } : { api: true }) },
       io,
       { env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }, sleep: async () => undefined },
-    );
-  } catch (error) {
-    io.stderr(describeError(error));
-    code = 1;
-  }
-  return { code, out: io.out, err: io.err };
+    ),
+  );
+  return { code, out, err };
 }
 
 const essence = (report: DriftReport) =>
@@ -136,6 +129,8 @@ describe("envsync drift --api", () => {
   it("names the scope when no token is set", async () => {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);
-    await expect(driftCommand({ config, repo: tempDir(), api: true }, bufferIo(), { env: {} })).rejects.toThrow(/no GitLab token/);
+    const result = await capture((io) => driftCommand({ config, repo: tempDir(), api: true }, io, { env: {} }));
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("no GitLab token");
   });
 });

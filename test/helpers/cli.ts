@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { onTestFinished } from "vitest";
 import { runCli } from "../../src/cli.js";
 import { bufferIo } from "../../src/output/io.js";
+import { describeError, exitCodeFor } from "../../src/errors.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const distCli = join(repoRoot, "dist", "cli.js");
@@ -38,4 +39,20 @@ export function tempDir(prefix = "envsync-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Runs one command function with a buffer for output, mapping a thrown error to its message and
+ * exit code exactly as the CLI does. For tests that inject what the CLI cannot (env, clock, sleep).
+ */
+export async function capture(run: (io: ReturnType<typeof bufferIo>) => Promise<number>): Promise<CliResult> {
+  const io = bufferIo();
+  let code: number;
+  try {
+    code = await run(io);
+  } catch (error) {
+    io.stderr(`${describeError(error)}\n`);
+    code = exitCodeFor(error);
+  }
+  return { code, out: io.out, err: io.err };
 }

@@ -2,10 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { notifyCommand, type NotifyOptions } from "../../src/commands/notify.js";
-import { describeError, exitCodeFor } from "../../src/errors.js";
 import type { NotifyResult } from "../../src/notify/pipeline-failure.js";
-import { bufferIo } from "../../src/output/io.js";
-import { tempDir } from "../helpers/cli.js";
+import { capture, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin, type StandinOptions } from "../standin/server.js";
@@ -68,15 +66,10 @@ function ciEnv(gl: GitLabStandin, extra: Record<string, string> = {}): Record<st
 async function notify(env: Record<string, string>, options: Partial<NotifyOptions> = {}) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const io = bufferIo();
-  let code: number;
-  try {
-    code = await notifyCommand({ config, via: "api", json: true, ...options }, io, { env });
-  } catch (error) {
-    io.stderr(describeError(error));
-    code = exitCodeFor(error);
-  }
-  return { code, result: io.out ? (JSON.parse(io.out) as NotifyResult) : undefined, err: io.err };
+  const { code, out, err } = await capture((io) =>
+    notifyCommand({ config, via: "api", json: true, ...options }, io, { env }),
+  );
+  return { code, result: out ? (JSON.parse(out) as NotifyResult) : undefined, err };
 }
 
 describe("envsync notify pipeline-failure", () => {

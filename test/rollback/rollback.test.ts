@@ -2,10 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { rollbackCheckCommand } from "../../src/commands/rollback-check.js";
-import { describeError, exitCodeFor } from "../../src/errors.js";
-import { bufferIo } from "../../src/output/io.js";
 import type { RollbackAssessment } from "../../src/rollback/assess.js";
-import { tempDir } from "../helpers/cli.js";
+import { capture, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -28,15 +26,10 @@ afterEach(async () => {
 async function check(repo: TestRepo, args: { env?: string; to?: string; toDeployment?: number } = {}, env: Record<string, string> = {}) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const io = bufferIo();
-  let code: number;
-  try {
-    code = await rollbackCheckCommand({ config, env: args.env ?? "production", repo: repo.dir, json: true, ...(args.to ? { to: args.to } : {}), ...(args.toDeployment ? { toDeployment: args.toDeployment } : {}) }, io, { env });
-  } catch (error) {
-    io.stderr(describeError(error));
-    code = exitCodeFor(error);
-  }
-  return { code, report: io.out ? (JSON.parse(io.out) as RollbackAssessment) : undefined, err: io.err };
+  const { code, out, err } = await capture((io) =>
+    rollbackCheckCommand({ config, env: args.env ?? "production", repo: repo.dir, json: true, ...(args.to ? { to: args.to } : {}), ...(args.toDeployment ? { toDeployment: args.toDeployment } : {}) }, io, { env }),
+  );
+  return { code, report: out ? (JSON.parse(out) as RollbackAssessment) : undefined, err };
 }
 
 function mainRepo(): { repo: TestRepo; release1: string } {

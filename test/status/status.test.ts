@@ -2,10 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { statusCommand } from "../../src/commands/status.js";
-import { describeError } from "../../src/errors.js";
-import { bufferIo } from "../../src/output/io.js";
 import type { ProjectStatus } from "../../src/status/status.js";
-import { tempDir } from "../helpers/cli.js";
+import { capture, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
@@ -58,18 +56,13 @@ function seed(projectPath: string, r: TestRepo): number {
 async function run(yaml: string, options: { allProjects?: boolean; json?: boolean; batch?: number } = {}) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, yaml);
-  const io = bufferIo();
-  let code: number;
-  try {
-    code = await statusCommand({ config, json: options.json ?? true, ...options }, io, {
+  const { code, out, err } = await capture((io) =>
+    statusCommand({ config, json: options.json ?? true, ...options }, io, {
       env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
       now: () => new Date("2026-11-24T12:00:00Z"),
-    });
-  } catch (error) {
-    io.stderr(describeError(error));
-    code = 1;
-  }
-  return { code, out: io.out, err: io.err };
+    }),
+  );
+  return { code, out, err };
 }
 
 describe("envsync status", () => {

@@ -14,7 +14,7 @@ import { matchCommits } from "../engine/equivalence.js";
 import { tierRules, type TierDecision } from "../engine/tiers.js";
 import { EnvsyncError } from "../errors.js";
 import { commitsIn, patchIds, resolveBranch } from "../drift/local-reader.js";
-import { gitIn, GitError, type Git } from "../git/git.js";
+import { commitSha, gitIn, GitError, isAncestor, type Git } from "../git/git.js";
 
 export interface Tier1Resolution {
   path: string;
@@ -123,7 +123,7 @@ export async function cherryPick(
 }
 
 async function fullSha(git: Git, ref: string): Promise<string> {
-  const sha = (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim();
+  const sha = await commitSha(git, ref);
   if (!sha) throw new CherryPickError(`'${ref}' is not a commit in this repository`, "fetch it first (git fetch origin)");
   return sha;
 }
@@ -132,10 +132,7 @@ async function fullSha(git: Git, ref: string): Promise<string> {
 async function notYetApplied(git: Git, requested: string[], targetSha: string, report: CherryPickReport): Promise<string[]> {
   const remaining: string[] = [];
   for (const sha of requested) {
-    const merged = await git.run(["merge-base", "--is-ancestor", sha, targetSha]).then(
-      () => true,
-      () => false,
-    );
+    const merged = await isAncestor(git, sha, targetSha);
     const subject = (await git.run(["log", "-1", "--format=%s", sha])).trim();
     if (merged) report.skipped.push({ sha, subject, evidence: "merged" });
     else remaining.push(sha);

@@ -1,10 +1,9 @@
 import { cherryPick, type CherryPickReport } from "../cherry-pick/cherry-pick.js";
 import { loadConfig } from "../config/load.js";
-import { closest } from "../config/suggest.js";
+import { requireEnvironment, requireProject } from "../config/resolve.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
-import { GitLabHttp } from "../gitlab/http.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
 import { json, type Io } from "../output/io.js";
 
@@ -21,26 +20,22 @@ export interface CherryPickOptions {
 
 export async function cherryPickCommand(options: CherryPickOptions, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
   const { config } = await loadConfig(options.config);
-  const env = config.environments.find((e) => e.name === options.to);
-  if (!env) {
-    const guess = closest(options.to, config.environments.map((e) => e.name));
-    throw new UsageError(`'${options.to}' is not an environment in the config`, guess ? `did you mean '${guess}'?` : undefined);
-  }
+  const env = requireEnvironment(config, options.to);
   if (options.dryRun && options.mr) throw new UsageError("--dry-run writes nothing, so it cannot open a merge request; drop one of them");
   if (env.protected && !options.dryRun && options.confirm !== env.name) {
     throw new UsageError(`${env.name} is protected: nothing was written`, `add --confirm ${env.name} to write into it`);
   }
-  const project = config.project ?? deps.env.CI_PROJECT_PATH;
-  if (options.mr && !project) throw new UsageError("--mr needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
-  const connection = options.mr ? connectionFromEnv(deps.env, { allowJobToken: false, scope: "api" }) : undefined;
+  // Resolved before any work, so a missing project or token fails before a branch is made.
+  const project = options.mr ? requireProject(config, deps.env, "--mr") : undefined;
+  const http = options.mr ? httpFromEnv(deps.env, { scope: "api", allowJobToken: false }) : undefined;
 
   const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } = await cherryPick(options.repo, config, env, options.shas, {
     dryRun: Boolean(options.dryRun),
     keepBranch: true,
   });
-  if (report.status === "picked" && options.mr && report.branch && connection && project) {
+  if (report.status === "picked" && report.branch && http && project) {
     await gitIn(options.repo).run(["push", "--quiet", "origin", `refs/heads/${report.branch}:refs/heads/${report.branch}`]);
-    const rest = createRestClient(new GitLabHttp(connection, { scope: "api" }));
+    const rest = createRestClient(http);
     const mr = (await rest.MergeRequests.create(project, report.branch, env.branch, `Cherry-pick ${report.picked.length} commit${report.picked.length === 1 ? "" : "s"} to ${env.name}`, {
       description: description(report),
       labels: config.promotion.merge_request.labels.join(","),

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { loadConfig } from "../config/load.js";
+import { requireProject } from "../config/resolve.js";
 import { changeNote, dashboardState, previousState, renderDashboard } from "../dashboard/render.js";
 import type { PairDrift } from "../drift/pair.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
-import { GitLabHttp } from "../gitlab/http.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import { notesApi } from "../notify/issue-target.js";
 import { json, type Io } from "../output/io.js";
 import { driftLocal } from "./drift.js";
@@ -19,8 +19,7 @@ export interface DashboardOptions {
 
 export async function dashboardCommand(options: DashboardOptions, io: Io, deps: { env: Record<string, string | undefined>; now?: () => Date }): Promise<number> {
   const { config } = await loadConfig(options.config);
-  const project = config.project ?? deps.env.CI_PROJECT_PATH;
-  if (!project) throw new UsageError("the dashboard needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
+  const project = requireProject(config, deps.env, "the dashboard");
   const pairs = options.report ? await readReport(options.report) : (await driftLocal(config, options.repo, config.promotion.pairs)).pairs;
   const description = renderDashboard(pairs, { title: config.dashboard.issue_title, at: (deps.now ?? (() => new Date()))(), ...(deps.env.CI_PIPELINE_URL ? { pipelineUrl: deps.env.CI_PIPELINE_URL } : {}) });
   const state = dashboardState(pairs);
@@ -28,7 +27,7 @@ export async function dashboardCommand(options: DashboardOptions, io: Io, deps: 
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
   }
-  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: false, scope: "api" }), { scope: "api" });
+  const http = httpFromEnv(deps.env, { scope: "api", allowJobToken: false });
   const notes = notesApi(http, project);
   const issue = (await notes.issueTitled(config.dashboard.issue_title, description, true))!;
   let noted = false;

@@ -1,16 +1,15 @@
 import { loadConfig } from "../config/load.js";
+import { requireProject } from "../config/resolve.js";
 import { diagnosePipeline, type DoctorReport } from "../doctor/doctor.js";
-import { ExitCode, UsageError } from "../errors.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
-import { GitLabHttp } from "../gitlab/http.js";
+import { ExitCode } from "../errors.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import { json, type Io } from "../output/io.js";
 import { table } from "../output/table.js";
 
 export async function doctorCommand(options: { config: string; pipeline: number; json?: boolean }, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
   const { config } = await loadConfig(options.config);
-  const project = config.project ?? deps.env.CI_PROJECT_PATH;
-  if (!project) throw new UsageError("doctor needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
-  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: true, scope: "read_api" }), { scope: "read_api" });
+  const project = requireProject(config, deps.env, "doctor");
+  const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true });
   const report = await diagnosePipeline(http, project, options.pipeline, config);
   io.stdout(options.json ? json(report) : format(report));
   return ExitCode.ok;

@@ -1,17 +1,16 @@
 import pLimit from "p-limit";
 import { loadConfig } from "../config/load.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { describeError, ExitCode, UsageError } from "../errors.js";
+import { requireProject } from "../config/resolve.js";
 import { readPairApi } from "../drift/api-reader.js";
 import { readPairLocal } from "../drift/local-reader.js";
 import { computePairDrift, needsAttention, type PairDrift, type PairInput } from "../drift/pair.js";
 import { selectPairs } from "../drift/select-pairs.js";
 import { gitIn } from "../git/git.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
 import { GitLabError } from "../gitlab/errors.js";
-import { GitLabHttp, type RetryPolicy } from "../gitlab/http.js";
+import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
 import { json, type Io } from "../output/io.js";
-import { describeError } from "../errors.js";
 
 export interface DriftOptions {
   config: string;
@@ -61,14 +60,12 @@ export async function driftCommand(options: DriftOptions, io: Io, deps: DriftDep
     return report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
   }
 
-  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: true, scope: "read_api" }), {
-    scope: "read_api",
+  const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }, {
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   if (!options.allProjects) {
-    const project = config.project ?? deps.env.CI_PROJECT_PATH;
-    if (!project) throw new UsageError("API mode needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
+    const project = requireProject(config, deps.env, "API mode");
     const read: Reader = (pair) => readPairApi(http, project, pair);
     const report: DriftReport = { mode: "api", project, pairs: await driftPairs(config, config.environments, pairs, read), requests: http.requestCount };
     io.stdout(options.json ? json(report) : formatReport(report));

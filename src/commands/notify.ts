@@ -1,8 +1,7 @@
 import { loadConfig } from "../config/load.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { GitLabHttp } from "../gitlab/http.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import { notifyPipelineFailure, type NotifyContext } from "../notify/pipeline-failure.js";
 import { json, type Io } from "../output/io.js";
 
@@ -43,7 +42,7 @@ export async function notifyCommand(options: NotifyOptions, io: Io, deps: { env:
   if (options.issue && !/^\d*$/.test(options.issue)) throw new UsageError(`--issue takes an issue IID, not '${options.issue}'`);
   const { config } = await loadConfig(options.config);
   const ctx = ciContext(deps.env, { ...(config.project ? { project: config.project } : {}), ...(options.pipeline ? { pipeline: options.pipeline } : {}), ...(options.issue ? { issue: options.issue } : {}) });
-  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: false, scope: "api" }), { scope: "api" });
+  const http = httpFromEnv(deps.env, { scope: "api", allowJobToken: false });
   const result = await notifyPipelineFailure(config, ctx, { http, graphql: new GitLabGraphQL(http) }, {
     via: options.via,
     allBranches: Boolean(options.allBranches),

@@ -2,9 +2,8 @@ import { loadConfig } from "../config/load.js";
 import { planBuild } from "../compile/build.js";
 import { ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { GitLabHttp, type RetryPolicy } from "../gitlab/http.js";
+import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
 import { json, type Io } from "../output/io.js";
 import { table } from "../output/table.js";
@@ -36,17 +35,15 @@ export async function publishCommand(options: PublishCommandOptions, io: Io, dep
       `run \`envsync build -c ${options.config} -o ${options.dir}\` first, so what is published is what was reviewed`,
     );
   }
-  const connection = connectionFromEnv(deps.env, { allowJobToken: false, scope: "api" });
   const progress = (line: string) => io.stderr(`${line}\n`);
-  const http = new GitLabHttp(connection, {
-    scope: "api",
+  const http = httpFromEnv(deps.env, { scope: "api", allowJobToken: false }, {
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     onRetry: (e) => progress(`retrying ${e.method} ${e.path} in ${Math.round(e.delayMs / 100) / 10}s (${e.reason}, attempt ${e.attempt})`),
   });
   const api = new CatalogApi(new GitLabGraphQL(http), createRestClient(http));
   const { createTwoFilesPatch } = await import("diff");
-  progress(`${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${connection.baseUrl}`);
+  progress(`${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${http.connection.baseUrl}`);
   const results = await publish(config, desiredItems(plan), api, {
     dryRun: Boolean(options.dryRun),
     ...(options.version ? { version: options.version } : {}),
@@ -55,7 +52,7 @@ export async function publishCommand(options: PublishCommandOptions, io: Io, dep
   });
   const failed = results.filter((r) => r.error);
   if (options.json) {
-    io.stdout(json({ dry_run: Boolean(options.dryRun), host: connection.baseUrl, requests: http.requestCount, items: results }));
+    io.stdout(json({ dry_run: Boolean(options.dryRun), host: http.connection.baseUrl, requests: http.requestCount, items: results }));
   } else {
     if (options.dryRun) for (const r of results) if (r.diff) io.stdout(`${r.diff}\n`);
     const rows = results.map((r) => [

@@ -1,9 +1,8 @@
 import { loadConfig } from "../config/load.js";
-import { closest } from "../config/suggest.js";
+import { requireEnvironment } from "../config/resolve.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
-import { GitLabHttp } from "../gitlab/http.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import { json, type Io } from "../output/io.js";
 import { assessRollback, type RollbackAssessment } from "../rollback/assess.js";
 import { migrationsBetween, resolveRevisions, successfulDeployments } from "../rollback/gather.js";
@@ -20,17 +19,13 @@ export interface RollbackCheckOptions {
 export async function rollbackCheckCommand(options: RollbackCheckOptions, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
   if (options.to && options.toDeployment !== undefined) throw new UsageError("give --to or --to-deployment, not both");
   const { config } = await loadConfig(options.config);
-  const environment = config.environments.find((e) => e.name === options.env);
-  if (!environment) {
-    const guess = closest(options.env, config.environments.map((e) => e.name));
-    throw new UsageError(`'${options.env}' is not an environment in the config`, guess ? `did you mean '${guess}'?` : undefined);
-  }
+  const environment = requireEnvironment(config, options.env);
   const project = config.project ?? deps.env.CI_PROJECT_PATH;
   const hasToken = Boolean(deps.env.GITLAB_TOKEN || deps.env.CI_JOB_TOKEN);
   // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what is deployed.
   const deployments =
     project && hasToken
-      ? await successfulDeployments(new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: true, scope: "read_api" }), { scope: "read_api" }), project, environment.gitlab_environment)
+      ? await successfulDeployments(httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }), project, environment.gitlab_environment)
       : undefined;
   const git = gitIn(options.repo);
   const { deployed, target } = await resolveRevisions(git, environment, {

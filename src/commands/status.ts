@@ -1,8 +1,8 @@
 import { loadConfig } from "../config/load.js";
+import { requireProject } from "../config/resolve.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { connectionFromEnv } from "../gitlab/connection.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { GitLabHttp, type RetryPolicy } from "../gitlab/http.js";
+import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
 import { json, type Io } from "../output/io.js";
 import { table } from "../output/table.js";
 import { gatherStatus, type ProjectStatus, type StatusTarget } from "../status/status.js";
@@ -28,12 +28,9 @@ export async function statusCommand(options: StatusOptions, io: Io, deps: Status
     if (config.projects.length === 0) throw new UsageError("--all-projects needs projects[] in envsync.yaml");
     targets = config.projects;
   } else {
-    const project = config.project ?? deps.env.CI_PROJECT_PATH;
-    if (!project) throw new UsageError("status needs the project: set `project` in envsync.yaml (or run in GitLab CI)");
-    targets = [{ path: project, environments: config.environments }];
+    targets = [{ path: requireProject(config, deps.env, "status"), environments: config.environments }];
   }
-  const http = new GitLabHttp(connectionFromEnv(deps.env, { allowJobToken: true, scope: "read_api" }), {
-    scope: "read_api",
+  const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }, {
     maxConcurrent: options.concurrency ?? 16,
     ...(deps.policy ? { policy: deps.policy } : {}),
   });

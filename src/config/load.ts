@@ -197,7 +197,7 @@ function dedupe(problems: Problem[]): Problem[] {
 }
 
 /** environments.staging.branch, promotion.chain[1] */
-export function keyPath(path: readonly (string | number)[]): string {
+function keyPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
 }
 

@@ -1,4 +1,6 @@
+import { UsageError } from "../errors.js";
 import type { ParsedConfig } from "./schema.js";
+import { closest } from "./suggest.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
 
 /** Fills the defaults that depend on other parts of the file. Input must have passed rules.ts. */
@@ -82,4 +84,20 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
 
 export function findEnvironment(config: ResolvedConfig, name: string): ResolvedEnvironment | undefined {
   return config.environments.find((env) => env.name === name);
+}
+
+/** The environment a command line names, or a usage error with a did-you-mean. */
+export function requireEnvironment(config: ResolvedConfig, name: string): ResolvedEnvironment {
+  const env = findEnvironment(config, name);
+  if (env) return env;
+  const names = config.environments.map((e) => e.name);
+  const guess = closest(name, names);
+  throw new UsageError(`'${name}' is not an environment in the config`, guess ? `did you mean '${guess}'?` : `environments: ${names.join(", ")}`);
+}
+
+/** The GitLab project a command acts on: `project` in envsync.yaml, else the CI job's project. */
+export function requireProject(config: ResolvedConfig, env: Record<string, string | undefined>, who: string): string {
+  const project = config.project ?? env.CI_PROJECT_PATH;
+  if (!project) throw new UsageError(`${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`);
+  return project;
 }

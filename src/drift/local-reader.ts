@@ -5,7 +5,7 @@
  */
 import { pickedFromTrailers, type CommitInfo } from "../engine/equivalence.js";
 import type { FileChange } from "../engine/file-drift.js";
-import { GitError, type Git } from "../git/git.js";
+import { commitSha, GitError, type Git } from "../git/git.js";
 import type { PairInput } from "./pair.js";
 
 const US = "\u001f";
@@ -13,7 +13,7 @@ const RS = "\u001e";
 
 export async function resolveBranch(git: Git, branch: string): Promise<string> {
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
-    const sha = (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim();
+    const sha = await commitSha(git, ref);
     if (sha) return sha;
   }
   throw new GitError(`branch '${branch}' is neither a local branch nor origin/${branch}`, ["rev-parse", branch], `fetch it first: git fetch origin ${branch}:${branch}`);

@@ -6,7 +6,6 @@
 import { GITLAB_TOOLS } from "./reference.js";
 
 export const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(GITLAB_TOOLS.read_only);
-export const MUTATING_TOOLS: ReadonlySet<string> = new Set(GITLAB_TOOLS.mutating);
 /** Tools an agent may list; internal planning tools are granted by the platform, never listed. */
 export const KNOWN_TOOLS: ReadonlySet<string> = new Set([...GITLAB_TOOLS.read_only, ...GITLAB_TOOLS.mutating]);
 

@@ -75,6 +75,22 @@ export function gitIn(cwd: string): Git {
   };
 }
 
+/** The full SHA of a commit-ish, or undefined when the repository has no such commit. */
+export async function commitSha(git: Git, ref: string): Promise<string | undefined> {
+  return (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim() || undefined;
+}
+
+/** `git merge-base --is-ancestor` answers with its exit code: 0 yes, 1 no. */
+export async function isAncestor(git: Git, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await git.run(["merge-base", "--is-ancestor", ancestor, descendant]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError) return false;
+    throw error;
+  }
+}
+
 function firstLine(text: string): string {
   return text.trim().split("\n")[0] ?? "";
 }

@@ -6,7 +6,7 @@
  * doubles a write. A re-run converges instead, because every write is preceded by a read.
  */
 import pLimit, { type LimitFunction } from "p-limit";
-import { authHeaders, redact, type GitLabConnection } from "./connection.js";
+import { authHeaders, connectionFromEnv, redact, type GitLabConnection } from "./connection.js";
 import { GitLabError } from "./errors.js";
 
 export interface RetryPolicy {
@@ -152,6 +152,11 @@ export class GitLabHttp {
         return new GitLabError(`HTTP ${response.status}${retried}${server ? `: ${server}` : ""}`, details);
     }
   }
+}
+
+/** A client for the GitLab the environment names, with the token scope the command needs. */
+export function httpFromEnv(env: Record<string, string | undefined>, needs: { scope: "api" | "read_api"; allowJobToken: boolean }, options: Omit<HttpOptions, "scope"> = {}): GitLabHttp {
+  return new GitLabHttp(connectionFromEnv(env, needs), { ...options, scope: needs.scope });
 }
 
 function networkCode(error: unknown): string {

@@ -111,9 +111,10 @@ export async function publish(config: ResolvedConfig, items: readonly DesiredIte
       progress(`${item.name}: ${result.status}`);
       await enable(api, item, result, { groupGid, projectGids, triggers: config.catalog.triggers, dryRun: options.dryRun, consumersOf, progress, group: targets.group });
     } catch (error) {
-      if (error instanceof GitLabError && (error.details.status === 401 || error.details.status === 403)) throw error;
-      result.error = error instanceof GitLabError ? `${error.message}${error.details.requestId ? ` [request id ${error.details.requestId}]` : ""}` : (error as Error).message;
+      // A bug, or a token GitLab refuses, stops the run; any other failure stays with its item.
       if (!(error instanceof EnvsyncError)) throw error;
+      if (error instanceof GitLabError && (error.details.status === 401 || error.details.status === 403)) throw error;
+      result.error = error instanceof GitLabError ? `${error.message}${error.details.requestId ? ` [request id ${error.details.requestId}]` : ""}` : error.message;
       progress(`${item.name}: failed: ${result.error}`);
     }
   }

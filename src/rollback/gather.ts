@@ -6,7 +6,7 @@ import { matcherFor } from "../config/glob.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { classifyMigration, type MigrationFinding } from "../engine/migrations.js";
 import { UsageError } from "../errors.js";
-import { GitError, type Git } from "../git/git.js";
+import { commitSha, GitError, isAncestor, type Git } from "../git/git.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import { resolveBranch } from "../drift/local-reader.js";
 import type { Revision } from "./assess.js";
@@ -66,19 +66,8 @@ export async function migrationsBetween(git: Git, config: ResolvedConfig, target
   return { commits, migrations: changed.map((p, i) => classifyMigration(p, contents[i]!, changed)) };
 }
 
-/** `git merge-base --is-ancestor` answers with its exit code: 0 yes, 1 no. */
-async function isAncestor(git: Git, a: string, b: string): Promise<boolean> {
-  try {
-    await git.run(["merge-base", "--is-ancestor", a, b]);
-    return true;
-  } catch (error) {
-    if (error instanceof GitError) return false;
-    throw error;
-  }
-}
-
 async function commitOf(git: Git, ref: string): Promise<string> {
-  const sha = (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim();
+  const sha = await commitSha(git, ref);
   if (!sha) throw new GitError(`'${ref}' is not a commit in this repository`, ["rev-parse", ref], "fetch the environment branch with its history (git fetch --unshallow)");
   return sha;
 }

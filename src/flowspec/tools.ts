@@ -3,7 +3,7 @@
  * a role; its toolset must stay inside that role's allowlist, so a template edit that hands a
  * reporting step a merge tool fails the build instead of shipping.
  */
-import { GITLAB_TOOLS } from "./reference.js";
+import { GITLAB_TOOLS } from "../generated/gitlab-reference.js";
 
 export const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(GITLAB_TOOLS.read_only);
 /** Tools an agent may list; internal planning tools are granted by the platform, never listed. */

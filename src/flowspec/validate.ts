@@ -4,7 +4,7 @@
  * reachability, tool names, and EnvSync's least-privilege roles. Returns every problem found.
  * Facts: ../shared/docs/gitlab-platform.md.
  */
-import { validate as validateGitLabSchema } from "./flow-schema-validate.js";
+import { validate as validateGitLabSchema } from "../generated/flow-schema-validate.js";
 import { KNOWN_TOOLS, READ_ONLY_TOOLS, ROLE_ALLOWLISTS, type Role } from "./tools.js";
 import { placeholdersIn, REQUIRED_SECTIONS, sectionProblems, strayJinja, SYSTEM_SECTIONS, USER_SECTIONS } from "./prompt-checks.js";
 

@@ -1,5 +1,5 @@
 /** What the GitLab stand-in knows: projects, groups, and the AI Catalog. Tests seed and inspect it. */
-import { GITLAB_TOOLS } from "../../src/flowspec/reference.js";
+import { GITLAB_TOOLS } from "../../src/generated/gitlab-reference.js";
 
 export interface StandinProject {
   id: number;

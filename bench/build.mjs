@@ -9,7 +9,15 @@ import { timeCommand, row } from "./measure.mjs";
 export function benchBuild({ root, runs, baseline }) {
   const out = mkdtempSync(join(tmpdir(), "envsync-bench-"));
   try {
-    const argv = [process.execPath, "dist/cli.js", "build", "-c", "examples/envsync.yaml", "-o", out];
+    const argv = [
+      process.execPath,
+      "dist/cli.js",
+      "build",
+      "-c",
+      "examples/envsync.yaml",
+      "-o",
+      out,
+    ];
     const ms = timeCommand(argv, { runs, cwd: root });
     const lines = [row("envsync build (examples/envsync.yaml)", ms, baseline, 3)];
     let largest = 0;
@@ -18,7 +26,9 @@ export function benchBuild({ root, runs, baseline }) {
       for (const prompt of flow.prompts ?? []) {
         const tokens = Math.ceil(prompt.prompt_template.system.length / 4);
         largest = Math.max(largest, tokens);
-        lines.push(`  ${file.padEnd(30)} ${prompt.prompt_id.padEnd(28)} ${String(tokens).padStart(5)} tokens`);
+        lines.push(
+          `  ${file.padEnd(30)} ${prompt.prompt_id.padEnd(28)} ${String(tokens).padStart(5)} tokens`,
+        );
       }
     }
     lines.push(`  largest system prompt: ${largest} tokens (target < 4000)`);

@@ -6,9 +6,14 @@ export function benchStartup({ root, runs }) {
   const baseline = timeCommand([node, "-e", "0"], { runs });
   const cases = [
     ["envsync --version", [node, "dist/cli.js", "--version"], 1.5],
-    ["envsync validate (examples/envsync.yaml)", [node, "dist/cli.js", "validate", "-c", "examples/envsync.yaml"], 2.5],
+    [
+      "envsync validate (examples/envsync.yaml)",
+      [node, "dist/cli.js", "validate", "-c", "examples/envsync.yaml"],
+      2.5,
+    ],
   ];
   const lines = [row("node -e 0 (baseline)", baseline, baseline)];
-  for (const [name, argv, target] of cases) lines.push(row(name, timeCommand(argv, { runs, cwd: root }), baseline, target));
+  for (const [name, argv, target] of cases)
+    lines.push(row(name, timeCommand(argv, { runs, cwd: root }), baseline, target));
   return { lines, baseline };
 }

@@ -17,14 +17,36 @@ async function loadStandin(root) {
   const dir = join(root, "node_modules", ".cache", "envsync-bench");
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, "standin.mjs");
-  await build({ entryPoints: [join(root, "test/standin/bench-entry.ts")], bundle: true, platform: "node", format: "esm", outfile, logLevel: "error", packages: "external", absWorkingDir: root });
+  await build({
+    entryPoints: [join(root, "test/standin/bench-entry.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    logLevel: "error",
+    packages: "external",
+    absWorkingDir: root,
+  });
   copyFileSync(join(root, "test/standin/catalog.graphql"), join(dir, "catalog.graphql"));
   return import(`${outfile}?${Date.now()}`);
 }
 
 function repoFor(work) {
   const dir = join(work, "repo");
-  const git = (...args) => execFileSync("git", args, { cwd: dir, stdio: "ignore", env: { ...process.env, GIT_AUTHOR_DATE: "1760000000 +0000", GIT_COMMITTER_DATE: "1760000000 +0000", GIT_AUTHOR_NAME: "B", GIT_AUTHOR_EMAIL: "b@x", GIT_COMMITTER_NAME: "B", GIT_COMMITTER_EMAIL: "b@x" } });
+  const git = (...args) =>
+    execFileSync("git", args, {
+      cwd: dir,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        GIT_AUTHOR_DATE: "1760000000 +0000",
+        GIT_COMMITTER_DATE: "1760000000 +0000",
+        GIT_AUTHOR_NAME: "B",
+        GIT_AUTHOR_EMAIL: "b@x",
+        GIT_COMMITTER_NAME: "B",
+        GIT_COMMITTER_EMAIL: "b@x",
+      },
+    });
   execFileSync("mkdir", ["-p", dir]);
   git("init", "-q", "-b", "develop");
   writeFileSync(join(dir, "a.txt"), "a\n");
@@ -41,10 +63,17 @@ function repoFor(work) {
 function runCli(root, args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, "dist/cli.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [join(root, "dist/cli.js"), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
-    child.on("close", (code) => (code === 0 ? resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, out }) : reject(new Error(`status exited ${code}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, out })
+        : reject(new Error(`status exited ${code}`)),
+    );
   });
 }
 
@@ -57,11 +86,23 @@ export async function benchFleetStatus({ root, runs }) {
     attachRepositoryRoutes(standin);
     const repo = repoFor(work);
     const paths = Array.from({ length: PROJECTS }, (_, i) => `fleet/service-${i}`);
-    for (const path of paths) standin.state.repositories.set(standin.state.addProject(path).id, repo);
+    for (const path of paths)
+      standin.state.repositories.set(standin.state.addProject(path).id, repo);
     const config = join(work, "envsync.yaml");
-    writeFileSync(config, `version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main }\nprojects:\n${paths.map((p) => `  - path: ${p}`).join("\n")}\n`);
+    writeFileSync(
+      config,
+      `version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main }\nprojects:\n${paths.map((p) => `  - path: ${p}`).join("\n")}\n`,
+    );
     const env = { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url };
-    const args = ["status", "--all-projects", "--json", "-c", config, "--concurrency", String(CONCURRENCY)];
+    const args = [
+      "status",
+      "--all-projects",
+      "--json",
+      "-c",
+      config,
+      "--concurrency",
+      String(CONCURRENCY),
+    ];
     await runCli(root, args, env); // warm the stand-in's git cache
     const samples = [];
     let requests = 0;
@@ -73,7 +114,9 @@ export async function benchFleetStatus({ root, runs }) {
     await standin.stop();
     samples.sort((a, b) => a - b);
     const measured = samples[Math.floor(samples.length / 2)];
-    const startup = timeCommand([process.execPath, join(root, "dist/cli.js"), "--version"], { runs: 5 });
+    const startup = timeCommand([process.execPath, join(root, "dist/cli.js"), "--version"], {
+      runs: 5,
+    });
     const ideal = startup + Math.ceil(requests / CONCURRENCY) * LATENCY_MS;
     return [
       `${PROJECTS} projects × 3 environments, ${LATENCY_MS} ms latency, ${CONCURRENCY} requests in flight: ${requests} requests (${(requests / PROJECTS).toFixed(1)} per project)`,

@@ -14,6 +14,7 @@ for (const line of startup.lines) console.log(`  ${line}`);
 console.log("\nFlow compiler");
 for (const line of benchBuild({ root, runs, baseline: startup.baseline })) console.log(`  ${line}`);
 console.log("\nDrift engine (local git)");
-for (const line of benchDrift({ root, runs: Math.max(3, Math.floor(runs / 3)) })) console.log(`  ${line}`);
+for (const line of benchDrift({ root, runs: Math.max(3, Math.floor(runs / 3)) }))
+  console.log(`  ${line}`);
 console.log("\nFleet status (GitLab stand-in)");
 for (const line of await benchFleetStatus({ root, runs: 3 })) console.log(`  ${line}`);

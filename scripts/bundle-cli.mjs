@@ -16,7 +16,9 @@ await build({
   target: "node20",
   minify: true,
   // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);",
+  },
   logLevel: "warning",
 });
 

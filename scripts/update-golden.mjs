@@ -8,5 +8,7 @@ const builds = [
   ["examples/multi-project.yaml", "test/golden/multi-project"],
 ];
 for (const [config, out] of builds) {
-  execFileSync(process.execPath, ["dist/cli.js", "build", "-c", config, "-o", out], { stdio: "inherit" });
+  execFileSync(process.execPath, ["dist/cli.js", "build", "-c", config, "-o", out], {
+    stdio: "inherit",
+  });
 }

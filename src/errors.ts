@@ -33,7 +33,10 @@ export class ConfigError extends EnvsyncError {
 /** Bad flags or arguments on the command line. */
 export class UsageError extends EnvsyncError {
   readonly kind = "usage";
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = "UsageError";
   }
@@ -42,7 +45,10 @@ export class UsageError extends EnvsyncError {
 /** A rendered artefact (flow, schema) failed a check before anything was written. */
 export class BuildError extends EnvsyncError {
   readonly kind = "build";
-  constructor(message: string, readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
     super(message);
     this.name = "BuildError";
   }
@@ -82,7 +88,8 @@ export function formatProblem(p: Problem): string {
 /** One-line-per-item text for any error, never a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
-  if (error instanceof UsageError) return `error: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`;
+  if (error instanceof UsageError)
+    return `error: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`;
   if (error instanceof BuildError) {
     return [`error: ${error.message}`, ...error.details.map((d) => `  - ${d}`)].join("\n");
   }

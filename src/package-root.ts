@@ -12,9 +12,11 @@ export function packageRoot(): string {
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "templates"))) return (cached = dir);
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "templates")))
+      return (cached = dir);
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("cannot find the envsync package directory (package.json with templates/)");
+    if (parent === dir)
+      throw new Error("cannot find the envsync package directory (package.json with templates/)");
     dir = parent;
   }
 }

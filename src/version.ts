@@ -6,6 +6,8 @@ let cached: string | undefined;
 
 /** The EnvSync version, read once from package.json (never at import time). */
 export function envsyncVersion(): string {
-  cached ??= (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  cached ??= (
+    JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }
+  ).version;
   return cached;
 }

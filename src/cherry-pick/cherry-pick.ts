@@ -39,14 +39,22 @@ export interface CherryPickReport {
   dry_run: boolean;
   status: "picked" | "conflict" | "nothing to pick";
   picked: { sha: string; new_sha: string; subject: string; tier1: Tier1Resolution[] }[];
-  skipped: { sha: string; subject: string; evidence: "merged" | "patch-id" | "trailer" | "fingerprint"; on_target?: string }[];
+  skipped: {
+    sha: string;
+    subject: string;
+    evidence: "merged" | "patch-id" | "trailer" | "fingerprint";
+    on_target?: string;
+  }[];
   /** Set when a commit stopped on files that need judgement. */
   conflict?: { sha: string; subject: string; files: ConflictedFile[] };
 }
 
 export class CherryPickError extends EnvsyncError {
   readonly kind = "cherry-pick";
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = "CherryPickError";
   }
@@ -62,14 +70,32 @@ export async function cherryPick(
   const git = gitIn(repo);
   const targetSha = await resolveBranch(git, env.branch);
   const requested = await Promise.all(shas.map((s) => fullSha(git, s)));
-  const report: CherryPickReport = { environment: env.name, target_branch: env.branch, target_sha: targetSha, dry_run: options.dryRun, status: "nothing to pick", picked: [], skipped: [] };
+  const report: CherryPickReport = {
+    environment: env.name,
+    target_branch: env.branch,
+    target_sha: targetSha,
+    dry_run: options.dryRun,
+    status: "nothing to pick",
+    picked: [],
+    skipped: [],
+  };
 
   const toPick = await notYetApplied(git, requested, targetSha, report);
   if (toPick.length === 0) return report;
 
   const branch = `envsync/cherry-pick/${env.name}/${toPick[0]!.slice(0, 8)}`;
-  if (!options.dryRun && (await git.run(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { allowExitCodes: [1] })).trim()) {
-    throw new CherryPickError(`branch ${branch} already exists`, "an earlier pick of this commit is waiting for review; merge or delete that branch first");
+  if (
+    !options.dryRun &&
+    (
+      await git.run(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], {
+        allowExitCodes: [1],
+      })
+    ).trim()
+  ) {
+    throw new CherryPickError(
+      `branch ${branch} already exists`,
+      "an earlier pick of this commit is waiting for review; merge or delete that branch first",
+    );
   }
   const dir = await mkdtemp(join(tmpdir(), "envsync-pick-"));
   const worktree = join(dir, "wt");
@@ -90,24 +116,45 @@ export async function cherryPick(
         },
       );
       if (!clean) {
-        const conflicted = (await wt.run(["diff", "--name-only", "--diff-filter=U"])).split("\n").filter(Boolean);
-        if (conflicted.length === 0) throw new CherryPickError(`cherry-pick of ${sha.slice(0, 10)} failed without conflicts`, "check that the commit applies (an empty pick, or a merge commit?)");
+        const conflicted = (await wt.run(["diff", "--name-only", "--diff-filter=U"]))
+          .split("\n")
+          .filter(Boolean);
+        if (conflicted.length === 0)
+          throw new CherryPickError(
+            `cherry-pick of ${sha.slice(0, 10)} failed without conflicts`,
+            "check that the commit applies (an empty pick, or a merge commit?)",
+          );
         const decisions = conflicted.map((path) => ({ path, decision: tierOf(path) }));
         const open = decisions.filter((d) => d.decision.tier !== 1);
         if (open.length > 0) {
           report.status = "conflict";
-          report.conflict = { sha, subject, files: await Promise.all(decisions.map((d) => describeConflict(worktree, d.path, d.decision))) };
+          report.conflict = {
+            sha,
+            subject,
+            files: await Promise.all(
+              decisions.map((d) => describeConflict(worktree, d.path, d.decision)),
+            ),
+          };
           await wt.run(["cherry-pick", "--abort"]).catch(() => undefined);
           return report;
         }
         for (const { path, decision } of decisions) {
           if (decision.tier !== 1) continue;
           await resolveByRule(wt, worktree, path, decision.rule.strategy, decision.rule.command);
-          tier1.push({ path, strategy: decision.rule.strategy, rule: `conflicts.auto_resolve[${decision.ruleIndex}]` });
+          tier1.push({
+            path,
+            strategy: decision.rule.strategy,
+            rule: `conflicts.auto_resolve[${decision.ruleIndex}]`,
+          });
         }
         await wt.run(["-c", "core.editor=true", "cherry-pick", "--continue"]);
       }
-      report.picked.push({ sha, new_sha: (await wt.run(["rev-parse", "HEAD"])).trim(), subject, tier1 });
+      report.picked.push({
+        sha,
+        new_sha: (await wt.run(["rev-parse", "HEAD"])).trim(),
+        subject,
+        tier1,
+      });
     }
     report.status = "picked";
     if (!options.dryRun) {
@@ -118,18 +165,28 @@ export async function cherryPick(
   } finally {
     await git.run(["worktree", "remove", "--force", worktree]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
-    if (!options.dryRun && !keep) await git.run(["branch", "-D", branch], { allowExitCodes: [1] }).catch(() => undefined);
+    if (!options.dryRun && !keep)
+      await git.run(["branch", "-D", branch], { allowExitCodes: [1] }).catch(() => undefined);
   }
 }
 
 async function fullSha(git: Git, ref: string): Promise<string> {
   const sha = await commitSha(git, ref);
-  if (!sha) throw new CherryPickError(`'${ref}' is not a commit in this repository`, "fetch it first (git fetch origin)");
+  if (!sha)
+    throw new CherryPickError(
+      `'${ref}' is not a commit in this repository`,
+      "fetch it first (git fetch origin)",
+    );
   return sha;
 }
 
 /** Drops (and reports) requested commits the target already has, merged or as an equivalent. */
-async function notYetApplied(git: Git, requested: string[], targetSha: string, report: CherryPickReport): Promise<string[]> {
+async function notYetApplied(
+  git: Git,
+  requested: string[],
+  targetSha: string,
+  report: CherryPickReport,
+): Promise<string[]> {
   const remaining: string[] = [];
   for (const sha of requested) {
     const merged = await isAncestor(git, sha, targetSha);
@@ -150,12 +207,23 @@ async function notYetApplied(git: Git, requested: string[], targetSha: string, r
   return remaining.filter((sha) => {
     const a = applied.get(sha);
     if (!a) return true;
-    report.skipped.push({ sha, subject: upstream.find((c) => c.sha === sha)!.subject, evidence: a.evidence, on_target: a.to_sha });
+    report.skipped.push({
+      sha,
+      subject: upstream.find((c) => c.sha === sha)!.subject,
+      evidence: a.evidence,
+      on_target: a.to_sha,
+    });
     return false;
   });
 }
 
-async function resolveByRule(wt: Git, worktree: string, path: string, strategy: string, command: string | undefined): Promise<void> {
+async function resolveByRule(
+  wt: Git,
+  worktree: string,
+  path: string,
+  strategy: string,
+  command: string | undefined,
+): Promise<void> {
   switch (strategy) {
     case "ours":
       await wt.run(["checkout", "--ours", "--", path]);
@@ -168,8 +236,22 @@ async function resolveByRule(wt: Git, worktree: string, path: string, strategy: 
       const [base, ours, theirs] = await Promise.all([stage(1), stage(2), stage(3)]);
       const dir = await mkdtemp(join(tmpdir(), "envsync-union-"));
       try {
-        await Promise.all([writeFile(join(dir, "ours"), ours), writeFile(join(dir, "base"), base), writeFile(join(dir, "theirs"), theirs)]);
-        const merged = await wt.run(["merge-file", "-p", "--union", join(dir, "ours"), join(dir, "base"), join(dir, "theirs")], { allowExitCodes: [1] });
+        await Promise.all([
+          writeFile(join(dir, "ours"), ours),
+          writeFile(join(dir, "base"), base),
+          writeFile(join(dir, "theirs"), theirs),
+        ]);
+        const merged = await wt.run(
+          [
+            "merge-file",
+            "-p",
+            "--union",
+            join(dir, "ours"),
+            join(dir, "base"),
+            join(dir, "theirs"),
+          ],
+          { allowExitCodes: [1] },
+        );
         await writeFile(join(worktree, path), merged);
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -193,14 +275,34 @@ function runCommand(command: string, cwd: string, path: string): Promise<void> {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new CherryPickError(`regenerating ${path} failed: \`${command}\` exited ${code}${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`, "fix the rule's command in conflicts.auto_resolve")),
+      code === 0
+        ? resolve()
+        : reject(
+            new CherryPickError(
+              `regenerating ${path} failed: \`${command}\` exited ${code}${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`,
+              "fix the rule's command in conflicts.auto_resolve",
+            ),
+          ),
     );
   });
 }
 
-async function describeConflict(worktree: string, path: string, decision: TierDecision): Promise<ConflictedFile> {
+async function describeConflict(
+  worktree: string,
+  path: string,
+  decision: TierDecision,
+): Promise<ConflictedFile> {
   const text = await readFile(join(worktree, path), "utf8").catch(() => "");
   const hunks: ConflictedFile["hunks"] = [];
-  for (const m of text.matchAll(/^<{7}[^\n]*\n([\s\S]*?)^={7}\n([\s\S]*?)^>{7}[^\n]*$/gm)) hunks.push({ ours: m[1]!, theirs: m[2]! });
-  return { path, tier: decision.tier, reason: decision.tier === 1 ? `conflicts.auto_resolve[${decision.ruleIndex}] (${decision.rule.strategy})` : decision.reason, hunks };
+  for (const m of text.matchAll(/^<{7}[^\n]*\n([\s\S]*?)^={7}\n([\s\S]*?)^>{7}[^\n]*$/gm))
+    hunks.push({ ours: m[1]!, theirs: m[2]! });
+  return {
+    path,
+    tier: decision.tier,
+    reason:
+      decision.tier === 1
+        ? `conflicts.auto_resolve[${decision.ruleIndex}] (${decision.rule.strategy})`
+        : decision.reason,
+    hunks,
+  };
 }

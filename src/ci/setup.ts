@@ -12,23 +12,47 @@ export interface CiSetup {
   schedule: { description: string; cron: string; target_branch: string };
 }
 
-export function ciSetup(config: ResolvedConfig, options: { components: string; version: string; configPath: string }): CiSetup {
-  const inputs = options.configPath !== "envsync.yaml" ? { inputs: { config: options.configPath } } : {};
+export function ciSetup(
+  config: ResolvedConfig,
+  options: { components: string; version: string; configPath: string },
+): CiSetup {
+  const inputs =
+    options.configPath !== "envsync.yaml" ? { inputs: { config: options.configPath } } : {};
   const chainEnd = config.environments.find((e) => e.name === config.promotion.chain.at(-1));
   return {
-    includes: ["pipeline-doctor", "drift-check"].map((name) => ({ component: `$CI_SERVER_FQDN/${options.components}/${name}@${options.version}`, ...inputs })),
-    variables: [{ name: "ENVSYNC_GITLAB_TOKEN", value: "a project or group access token with the api scope", masked: true, protected: false }],
-    schedule: { description: "EnvSync drift check", cron: config.drift.schedule, target_branch: chainEnd?.branch ?? "main" },
+    includes: ["pipeline-doctor", "drift-check"].map((name) => ({
+      component: `$CI_SERVER_FQDN/${options.components}/${name}@${options.version}`,
+      ...inputs,
+    })),
+    variables: [
+      {
+        name: "ENVSYNC_GITLAB_TOKEN",
+        value: "a project or group access token with the api scope",
+        masked: true,
+        protected: false,
+      },
+    ],
+    schedule: {
+      description: "EnvSync drift check",
+      cron: config.drift.schedule,
+      target_branch: chainEnd?.branch ?? "main",
+    },
   };
 }
 
 /** Adds the includes to the CI file text; returns the new text and the includes that were added. */
-export function addIncludes(text: string | undefined, includes: CiSetup["includes"]): { text: string; added: string[] } {
-  const doc: Document = text === undefined || text.trim() === "" ? parseDocument("{}") : parseDocument(text);
+export function addIncludes(
+  text: string | undefined,
+  includes: CiSetup["includes"],
+): { text: string; added: string[] } {
+  const doc: Document =
+    text === undefined || text.trim() === "" ? parseDocument("{}") : parseDocument(text);
   const error = doc.errors[0];
   if (error) {
     const at = error.linePos?.[0];
-    throw new Error(`does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`);
+    throw new Error(
+      `does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`,
+    );
   }
   if (!isMap(doc.contents)) throw new Error("must be a mapping of keys at the top level");
   const existing = doc.get("include", true);
@@ -45,7 +69,11 @@ export function addIncludes(text: string | undefined, includes: CiSetup["include
     doc.set("include", list);
   }
   const present = list.items.map((item) => {
-    const value = isScalar(item) ? String(item.value) : isMap(item) ? String(item.get("component") ?? item.get("local") ?? item.get("template") ?? "") : "";
+    const value = isScalar(item)
+      ? String(item.value)
+      : isMap(item)
+        ? String(item.get("component") ?? item.get("local") ?? item.get("template") ?? "")
+        : "";
     return value.replace(/@[^@/]*$/, "");
   });
   const added: string[] = [];

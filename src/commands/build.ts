@@ -16,30 +16,49 @@ export interface BuildOptions {
 
 export async function buildCommand(options: BuildOptions, io: Io): Promise<number> {
   const { config } = await loadConfig(options.config);
-  const plan = await planBuild(config, { outDir: options.out, version: envsyncVersion(), ...(options.templates ? { templatesDir: options.templates } : {}) });
+  const plan = await planBuild(config, {
+    outDir: options.out,
+    version: envsyncVersion(),
+    ...(options.templates ? { templatesDir: options.templates } : {}),
+  });
   const stale = plan.filter((f) => f.status !== "unchanged");
 
-  if (!options.check && stale.length > 0) await writeFilesAtomically(stale.map((f) => ({ path: f.path, content: f.content })));
+  if (!options.check && stale.length > 0)
+    await writeFilesAtomically(stale.map((f) => ({ path: f.path, content: f.content })));
 
   const files = plan.map((f) => ({
     name: f.name,
     path: f.path,
-    status: options.check ? (f.status === "unchanged" ? "fresh" : "stale") : f.status === "unchanged" ? "unchanged" : "written",
+    status: options.check
+      ? f.status === "unchanged"
+        ? "fresh"
+        : "stale"
+      : f.status === "unchanged"
+        ? "unchanged"
+        : "written",
     summary: f.summary,
     bytes: Buffer.byteLength(f.content),
     prompt_tokens: f.promptTokens,
   }));
   if (options.json) {
-    io.stdout(json({ config: options.config, out: options.out, check: Boolean(options.check), files }));
+    io.stdout(
+      json({ config: options.config, out: options.out, check: Boolean(options.check), files }),
+    );
   } else {
-    const rows = files.map((f) => [f.path, f.status, String(Math.max(0, ...Object.values(f.prompt_tokens))), f.summary]);
+    const rows = files.map((f) => [
+      f.path,
+      f.status,
+      String(Math.max(0, ...Object.values(f.prompt_tokens))),
+      f.summary,
+    ]);
     io.stdout(table(["file", "status", "max prompt tokens", "flow"], rows));
   }
   if (options.check && stale.length > 0) {
     if (!options.json) io.stdout(stale.map((f) => f.diff).join("\n"));
-    throw new BuildError(`${stale.length} compiled flow file${stale.length === 1 ? " is" : "s are"} stale in ${options.out}`, [
-      `run \`envsync build -c ${options.config} -o ${options.out}\` and commit the result`,
-    ]);
+    throw new BuildError(
+      `${stale.length} compiled flow file${stale.length === 1 ? " is" : "s are"} stale in ${options.out}`,
+      [`run \`envsync build -c ${options.config} -o ${options.out}\` and commit the result`],
+    );
   }
   return ExitCode.ok;
 }

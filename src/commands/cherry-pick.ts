@@ -18,29 +18,53 @@ export interface CherryPickOptions {
   repo: string;
 }
 
-export async function cherryPickCommand(options: CherryPickOptions, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
+export async function cherryPickCommand(
+  options: CherryPickOptions,
+  io: Io,
+  deps: { env: Record<string, string | undefined> },
+): Promise<number> {
   const { config } = await loadConfig(options.config);
   const env = requireEnvironment(config, options.to);
-  if (options.dryRun && options.mr) throw new UsageError("--dry-run writes nothing, so it cannot open a merge request; drop one of them");
+  if (options.dryRun && options.mr)
+    throw new UsageError(
+      "--dry-run writes nothing, so it cannot open a merge request; drop one of them",
+    );
   if (env.protected && !options.dryRun && options.confirm !== env.name) {
-    throw new UsageError(`${env.name} is protected: nothing was written`, `add --confirm ${env.name} to write into it`);
+    throw new UsageError(
+      `${env.name} is protected: nothing was written`,
+      `add --confirm ${env.name} to write into it`,
+    );
   }
   // Resolved before any work, so a missing project or token fails before a branch is made.
   const project = options.mr ? requireProject(config, deps.env, "--mr") : undefined;
-  const http = options.mr ? httpFromEnv(deps.env, { scope: "api", allowJobToken: false }) : undefined;
+  const http = options.mr
+    ? httpFromEnv(deps.env, { scope: "api", allowJobToken: false })
+    : undefined;
 
-  const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } = await cherryPick(options.repo, config, env, options.shas, {
-    dryRun: Boolean(options.dryRun),
-    keepBranch: true,
-  });
+  const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } =
+    await cherryPick(options.repo, config, env, options.shas, {
+      dryRun: Boolean(options.dryRun),
+      keepBranch: true,
+    });
   if (report.status === "picked" && report.branch && http && project) {
-    await gitIn(options.repo).run(["push", "--quiet", "origin", `refs/heads/${report.branch}:refs/heads/${report.branch}`]);
+    await gitIn(options.repo).run([
+      "push",
+      "--quiet",
+      "origin",
+      `refs/heads/${report.branch}:refs/heads/${report.branch}`,
+    ]);
     const rest = createRestClient(http);
-    const mr = (await rest.MergeRequests.create(project, report.branch, env.branch, `Cherry-pick ${report.picked.length} commit${report.picked.length === 1 ? "" : "s"} to ${env.name}`, {
-      description: description(report),
-      labels: config.promotion.merge_request.labels.join(","),
-      removeSourceBranch: true,
-    })) as unknown as { iid: number; web_url: string };
+    const mr = (await rest.MergeRequests.create(
+      project,
+      report.branch,
+      env.branch,
+      `Cherry-pick ${report.picked.length} commit${report.picked.length === 1 ? "" : "s"} to ${env.name}`,
+      {
+        description: description(report),
+        labels: config.promotion.merge_request.labels.join(","),
+        removeSourceBranch: true,
+      },
+    )) as unknown as { iid: number; web_url: string };
     report.merge_request = { iid: mr.iid, web_url: mr.web_url };
   }
   io.stdout(options.json ? json(report) : format(report));
@@ -51,30 +75,56 @@ function description(report: CherryPickReport): string {
   const lines = ["Opened by `envsync cherry-pick`.", "", "### Picks"];
   for (const p of report.picked) {
     lines.push(`- ${p.sha.slice(0, 10)} ${p.subject}`);
-    for (const t of p.tier1) lines.push(`  - tier 1: \`${t.path}\` resolved by ${t.rule} (${t.strategy})`);
+    for (const t of p.tier1)
+      lines.push(`  - tier 1: \`${t.path}\` resolved by ${t.rule} (${t.strategy})`);
   }
   if (report.skipped.length > 0) {
     lines.push("", "### Already on the branch");
-    for (const s of report.skipped) lines.push(`- ${s.sha.slice(0, 10)} ${s.subject} (${s.evidence}${s.on_target ? ` ${s.on_target.slice(0, 10)}` : ""})`);
+    for (const s of report.skipped)
+      lines.push(
+        `- ${s.sha.slice(0, 10)} ${s.subject} (${s.evidence}${s.on_target ? ` ${s.on_target.slice(0, 10)}` : ""})`,
+      );
   }
-  lines.push("", "### Checks", "- [ ] the pipeline passes", "- [ ] tier-1 resolutions reviewed", `- [ ] \`envsync drift --to ${report.environment}\` shows no new drift after merge`);
+  lines.push(
+    "",
+    "### Checks",
+    "- [ ] the pipeline passes",
+    "- [ ] tier-1 resolutions reviewed",
+    `- [ ] \`envsync drift --to ${report.environment}\` shows no new drift after merge`,
+  );
   return lines.join("\n");
 }
 
-function format(r: CherryPickReport & { merge_request?: { iid: number; web_url: string } }): string {
-  const lines = [`cherry-pick to ${r.environment} (${r.target_branch})${r.dry_run ? ", dry run" : ""}: ${r.status}`];
-  for (const s of r.skipped) lines.push(`  skipped ${s.sha.slice(0, 10)} ${s.subject}: already on ${r.target_branch} (${s.evidence})`);
+function format(
+  r: CherryPickReport & { merge_request?: { iid: number; web_url: string } },
+): string {
+  const lines = [
+    `cherry-pick to ${r.environment} (${r.target_branch})${r.dry_run ? ", dry run" : ""}: ${r.status}`,
+  ];
+  for (const s of r.skipped)
+    lines.push(
+      `  skipped ${s.sha.slice(0, 10)} ${s.subject}: already on ${r.target_branch} (${s.evidence})`,
+    );
   for (const p of r.picked) {
-    lines.push(`  picked  ${p.sha.slice(0, 10)} ${p.subject}${r.dry_run ? "" : ` → ${p.new_sha.slice(0, 10)}`}`);
+    lines.push(
+      `  picked  ${p.sha.slice(0, 10)} ${p.subject}${r.dry_run ? "" : ` → ${p.new_sha.slice(0, 10)}`}`,
+    );
     for (const t of p.tier1) lines.push(`          tier 1: ${t.path} (${t.strategy}, ${t.rule})`);
   }
   if (r.conflict) {
-    lines.push(`  stopped at ${r.conflict.sha.slice(0, 10)} ${r.conflict.subject}; nothing was applied:`);
-    for (const f of r.conflict.files) lines.push(`    tier ${f.tier}  ${f.path}  (${f.hunks.length} hunk${f.hunks.length === 1 ? "" : "s"}; ${f.reason})`);
+    lines.push(
+      `  stopped at ${r.conflict.sha.slice(0, 10)} ${r.conflict.subject}; nothing was applied:`,
+    );
+    for (const f of r.conflict.files)
+      lines.push(
+        `    tier ${f.tier}  ${f.path}  (${f.hunks.length} hunk${f.hunks.length === 1 ? "" : "s"}; ${f.reason})`,
+      );
     lines.push("  next: mention the conflict-resolver flow on the issue or MR, or resolve by hand");
   }
   if (r.branch) lines.push(`  branch: ${r.branch}`);
-  if (r.merge_request) lines.push(`  merge request: !${r.merge_request.iid} ${r.merge_request.web_url}`);
-  else if (r.branch) lines.push("  push the branch and open a merge request, or run again with --mr");
+  if (r.merge_request)
+    lines.push(`  merge request: !${r.merge_request.iid} ${r.merge_request.web_url}`);
+  else if (r.branch)
+    lines.push("  push the branch and open a merge request, or run again with --mr");
   return `${lines.join("\n")}\n`;
 }

@@ -17,7 +17,11 @@ export interface CiOptions {
 
 export async function ciCommand(options: CiOptions, io: Io): Promise<number> {
   const { config } = await loadConfig(options.config);
-  const setup = ciSetup(config, { components: options.components, version: envsyncVersion(), configPath: options.config.replace(/^\.\//, "") });
+  const setup = ciSetup(config, {
+    components: options.components,
+    version: envsyncVersion(),
+    configPath: options.config.replace(/^\.\//, ""),
+  });
   const file = join(options.repo, ".gitlab-ci.yml");
   let change: { text: string; added: string[] } | undefined;
   if (options.write || options.dryRun) {
@@ -27,18 +31,54 @@ export async function ciCommand(options: CiOptions, io: Io): Promise<number> {
     } catch (error) {
       throw new WriteError(`${file}: ${(error as Error).message}; nothing was changed`);
     }
-    if (options.write && change.added.length > 0) await writeFilesAtomically([{ path: file, content: change.text }]);
+    if (options.write && change.added.length > 0)
+      await writeFilesAtomically([{ path: file, content: change.text }]);
   }
   if (options.json) {
-    io.stdout(json({ ...setup, ...(change ? { file, added: change.added, written: Boolean(options.write && change.added.length > 0) } : {}) }));
+    io.stdout(
+      json({
+        ...setup,
+        ...(change
+          ? {
+              file,
+              added: change.added,
+              written: Boolean(options.write && change.added.length > 0),
+            }
+          : {}),
+      }),
+    );
     return ExitCode.ok;
   }
-  const lines = ["Add to .gitlab-ci.yml:", "", "include:", ...setup.includes.map((i) => `  - component: ${i.component}${i.inputs ? `\n    inputs:\n      config: ${i.inputs.config}` : ""}`), ""];
-  lines.push("Create the CI/CD variable (Settings > CI/CD > Variables):", ...setup.variables.map((v) => `  ${v.name}: ${v.value} (masked${v.protected ? ", protected" : ""})`), "");
-  lines.push("Create the pipeline schedule (Build > Pipeline schedules > New schedule):", `  description: ${setup.schedule.description}`, `  interval: ${setup.schedule.cron}`, `  target branch: ${setup.schedule.target_branch}`, "");
+  const lines = [
+    "Add to .gitlab-ci.yml:",
+    "",
+    "include:",
+    ...setup.includes.map(
+      (i) =>
+        `  - component: ${i.component}${i.inputs ? `\n    inputs:\n      config: ${i.inputs.config}` : ""}`,
+    ),
+    "",
+  ];
+  lines.push(
+    "Create the CI/CD variable (Settings > CI/CD > Variables):",
+    ...setup.variables.map(
+      (v) => `  ${v.name}: ${v.value} (masked${v.protected ? ", protected" : ""})`,
+    ),
+    "",
+  );
+  lines.push(
+    "Create the pipeline schedule (Build > Pipeline schedules > New schedule):",
+    `  description: ${setup.schedule.description}`,
+    `  interval: ${setup.schedule.cron}`,
+    `  target branch: ${setup.schedule.target_branch}`,
+    "",
+  );
   if (change) {
     if (change.added.length === 0) lines.push(`${file} already includes both components.`);
-    else lines.push(`${options.write ? "Added" : "Would add"} ${change.added.length} include${change.added.length === 1 ? "" : "s"} to ${file}.`);
+    else
+      lines.push(
+        `${options.write ? "Added" : "Would add"} ${change.added.length} include${change.added.length === 1 ? "" : "s"} to ${file}.`,
+      );
   }
   io.stdout(`${lines.join("\n")}\n`);
   return ExitCode.ok;

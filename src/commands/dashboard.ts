@@ -17,11 +17,21 @@ export interface DashboardOptions {
   json?: boolean;
 }
 
-export async function dashboardCommand(options: DashboardOptions, io: Io, deps: { env: Record<string, string | undefined>; now?: () => Date }): Promise<number> {
+export async function dashboardCommand(
+  options: DashboardOptions,
+  io: Io,
+  deps: { env: Record<string, string | undefined>; now?: () => Date },
+): Promise<number> {
   const { config } = await loadConfig(options.config);
   const project = requireProject(config, deps.env, "the dashboard");
-  const pairs = options.report ? await readReport(options.report) : (await driftLocal(config, options.repo, config.promotion.pairs)).pairs;
-  const description = renderDashboard(pairs, { title: config.dashboard.issue_title, at: (deps.now ?? (() => new Date()))(), ...(deps.env.CI_PIPELINE_URL ? { pipelineUrl: deps.env.CI_PIPELINE_URL } : {}) });
+  const pairs = options.report
+    ? await readReport(options.report)
+    : (await driftLocal(config, options.repo, config.promotion.pairs)).pairs;
+  const description = renderDashboard(pairs, {
+    title: config.dashboard.issue_title,
+    at: (deps.now ?? (() => new Date()))(),
+    ...(deps.env.CI_PIPELINE_URL ? { pipelineUrl: deps.env.CI_PIPELINE_URL } : {}),
+  });
   const state = dashboardState(pairs);
   if (options.dryRun) {
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
@@ -39,8 +49,18 @@ export async function dashboardCommand(options: DashboardOptions, io: Io, deps: 
       noted = true;
     }
   }
-  const result = { issue: issue.iid, created: issue.created, changed: issue.created || noted, note_posted: noted, state };
-  io.stdout(options.json ? json(result) : `dashboard issue #${issue.iid} ${issue.created ? "created" : "updated"}${noted ? "; posted what changed" : ""}\n`);
+  const result = {
+    issue: issue.iid,
+    created: issue.created,
+    changed: issue.created || noted,
+    note_posted: noted,
+    state,
+  };
+  io.stdout(
+    options.json
+      ? json(result)
+      : `dashboard issue #${issue.iid} ${issue.created ? "created" : "updated"}${noted ? "; posted what changed" : ""}\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -49,9 +69,16 @@ async function readReport(path: string): Promise<PairDrift[]> {
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new UsageError(`cannot read the drift report ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "write it with `envsync drift --json > FILE`");
+    throw new UsageError(
+      `cannot read the drift report ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      "write it with `envsync drift --json > FILE`",
+    );
   }
   const pairs = (parsed as { pairs?: unknown }).pairs;
-  if (!Array.isArray(pairs)) throw new UsageError(`${path} is not an envsync drift report (no "pairs")`, "write it with `envsync drift --json > FILE`");
+  if (!Array.isArray(pairs))
+    throw new UsageError(
+      `${path} is not an envsync drift report (no "pairs")`,
+      "write it with `envsync drift --json > FILE`",
+    );
   return pairs as PairDrift[];
 }

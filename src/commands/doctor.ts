@@ -6,7 +6,11 @@ import { httpFromEnv } from "../gitlab/http.js";
 import { json, type Io } from "../output/io.js";
 import { table } from "../output/table.js";
 
-export async function doctorCommand(options: { config: string; pipeline: number; json?: boolean }, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
+export async function doctorCommand(
+  options: { config: string; pipeline: number; json?: boolean },
+  io: Io,
+  deps: { env: Record<string, string | undefined> },
+): Promise<number> {
   const { config } = await loadConfig(options.config);
   const project = requireProject(config, deps.env, "doctor");
   const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true });
@@ -18,14 +22,27 @@ export async function doctorCommand(options: { config: string; pipeline: number;
 function format(r: DoctorReport): string {
   const lines = [
     `pipeline ${r.pipeline.id} on ${r.pipeline.ref}${r.pipeline.environment ? ` (${r.pipeline.environment})` : ""}: ${r.pipeline.status}; verdict: ${r.verdict}`,
-    r.last_green ? `last green: pipeline ${r.last_green.pipeline_id} at ${r.last_green.sha.slice(0, 10)}; ${r.changes_since_green?.commits.length ?? 0} commits since` : "no green pipeline on this branch to compare with",
+    r.last_green
+      ? `last green: pipeline ${r.last_green.pipeline_id} at ${r.last_green.sha.slice(0, 10)}; ${r.changes_since_green?.commits.length ?? 0} commits since`
+      : "no green pipeline on this branch to compare with",
     "",
-    table(["confidence", "kind", "hypothesis"], r.hypotheses.map((h) => [`${Math.round(h.confidence * 100)}%`, h.kind, `${h.cause}${h.evidence.length ? ` — ${h.evidence.slice(0, 3).join("; ")}` : ""}`])).trimEnd(),
+    table(
+      ["confidence", "kind", "hypothesis"],
+      r.hypotheses.map((h) => [
+        `${Math.round(h.confidence * 100)}%`,
+        h.kind,
+        `${h.cause}${h.evidence.length ? ` — ${h.evidence.slice(0, 3).join("; ")}` : ""}`,
+      ]),
+    ).trimEnd(),
     "",
   ];
   for (const job of r.failed_jobs) {
     lines.push(`failed job ${job.name} (${job.stage}) ${job.web_url}`);
-    lines.push(job.first_error ? `  first error, line ${job.first_error.line} (${job.first_error.marker}): ${job.first_error.text}` : "  no error line found in the log");
+    lines.push(
+      job.first_error
+        ? `  first error, line ${job.first_error.line} (${job.first_error.marker}): ${job.first_error.text}`
+        : "  no error line found in the log",
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -47,12 +47,21 @@ export interface FleetDriftReport {
 type PairSpec = { from: string; to: string };
 type Reader = (pair: PairSpec & { fromBranch: string; toBranch: string }) => Promise<PairInput>;
 
-export async function driftCommand(options: DriftOptions, io: Io, deps: DriftDeps): Promise<number> {
+export async function driftCommand(
+  options: DriftOptions,
+  io: Io,
+  deps: DriftDeps,
+): Promise<number> {
   if (options.local && options.api) throw new UsageError("choose one of --local and --api");
-  if (options.local && options.allProjects) throw new UsageError("--all-projects reads the GitLab API; drop --local", "the fleet's projects are not cloned here");
+  if (options.local && options.allProjects)
+    throw new UsageError(
+      "--all-projects reads the GitLab API; drop --local",
+      "the fleet's projects are not cloned here",
+    );
   const { config } = await loadConfig(options.config);
   const pairs = selectPairs(config, options.from, options.to);
-  const useApi = options.api || options.allProjects || (!options.local && !(await isCheckout(options.repo)));
+  const useApi =
+    options.api || options.allProjects || (!options.local && !(await isCheckout(options.repo)));
 
   if (!useApi) {
     const report = await driftLocal(config, options.repo, pairs);
@@ -60,19 +69,29 @@ export async function driftCommand(options: DriftOptions, io: Io, deps: DriftDep
     return report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
   }
 
-  const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }, {
-    ...(deps.policy ? { policy: deps.policy } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  });
+  const http = httpFromEnv(
+    deps.env,
+    { scope: "read_api", allowJobToken: true },
+    {
+      ...(deps.policy ? { policy: deps.policy } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    },
+  );
   if (!options.allProjects) {
     const project = requireProject(config, deps.env, "API mode");
     const read: Reader = (pair) => readPairApi(http, project, pair);
-    const report: DriftReport = { mode: "api", project, pairs: await driftPairs(config, config.environments, pairs, read), requests: http.requestCount };
+    const report: DriftReport = {
+      mode: "api",
+      project,
+      pairs: await driftPairs(config, config.environments, pairs, read),
+      requests: http.requestCount,
+    };
     io.stdout(options.json ? json(report) : formatReport(report));
     return report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
   }
 
-  if (config.projects.length === 0) throw new UsageError("--all-projects needs projects[] in envsync.yaml");
+  if (config.projects.length === 0)
+    throw new UsageError("--all-projects needs projects[] in envsync.yaml");
   const limit = pLimit(options.concurrency ?? 4);
   let done = 0;
   const projects = await Promise.all(
@@ -81,14 +100,25 @@ export async function driftCommand(options: DriftOptions, io: Io, deps: DriftDep
         try {
           const read: Reader = (pair) => readPairApi(http, project.path, pair);
           const result = await driftPairs(config, project.environments, pairs, read);
-          const totals = result.reduce((t, p) => ({ pending: t.pending + p.counts.pending, missing: t.missing + p.counts.missing_upstream, drift: t.drift + p.counts.drifted_files }), { pending: 0, missing: 0, drift: 0 });
-          io.stderr(`[${++done}/${config.projects.length}] ${project.path}: ${totals.pending} pending, ${totals.missing} missing upstream, ${totals.drift} drifted files\n`);
+          const totals = result.reduce(
+            (t, p) => ({
+              pending: t.pending + p.counts.pending,
+              missing: t.missing + p.counts.missing_upstream,
+              drift: t.drift + p.counts.drifted_files,
+            }),
+            { pending: 0, missing: 0, drift: 0 },
+          );
+          io.stderr(
+            `[${++done}/${config.projects.length}] ${project.path}: ${totals.pending} pending, ${totals.missing} missing upstream, ${totals.drift} drifted files\n`,
+          );
           return { project: project.path, pairs: result };
         } catch (error) {
           if (!(error instanceof GitLabError) && !(error instanceof UsageError)) throw error;
           if (error instanceof GitLabError && error.details.status === 401) throw error;
           const message = describeError(error).replace(/^error: /, "");
-          io.stderr(`[${++done}/${config.projects.length}] ${project.path}: failed: ${message.split("\n")[0]}\n`);
+          io.stderr(
+            `[${++done}/${config.projects.length}] ${project.path}: failed: ${message.split("\n")[0]}\n`,
+          );
           return { project: project.path, error: message };
         }
       }),
@@ -99,22 +129,41 @@ export async function driftCommand(options: DriftOptions, io: Io, deps: DriftDep
   else
     for (const p of projects) {
       io.stdout(`== ${p.project}\n`);
-      io.stdout(p.error ? `  failed: ${p.error}\n\n` : formatReport({ mode: "api", pairs: p.pairs! }));
+      io.stdout(
+        p.error ? `  failed: ${p.error}\n\n` : formatReport({ mode: "api", pairs: p.pairs! }),
+      );
     }
   if (projects.some((p) => p.error)) return ExitCode.failure;
   return projects.some((p) => p.pairs!.some(needsAttention)) ? ExitCode.findings : ExitCode.ok;
 }
 
-async function driftPairs(config: ResolvedConfig, environments: ResolvedEnvironment[], pairs: PairSpec[], read: Reader): Promise<PairDrift[]> {
+async function driftPairs(
+  config: ResolvedConfig,
+  environments: ResolvedEnvironment[],
+  pairs: PairSpec[],
+  read: Reader,
+): Promise<PairDrift[]> {
   const branch = (name: string) => environments.find((e) => e.name === name)!.branch;
   const results: PairDrift[] = [];
-  for (const pair of pairs) results.push(computePairDrift(await read({ ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) }), config));
+  for (const pair of pairs)
+    results.push(
+      computePairDrift(
+        await read({ ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) }),
+        config,
+      ),
+    );
   return results;
 }
 
-export async function driftLocal(config: ResolvedConfig, repo: string, pairs: PairSpec[]): Promise<DriftReport> {
+export async function driftLocal(
+  config: ResolvedConfig,
+  repo: string,
+  pairs: PairSpec[],
+): Promise<DriftReport> {
   const git = gitIn(repo);
-  const results = await driftPairs(config, config.environments, pairs, (pair) => readPairLocal(git, pair));
+  const results = await driftPairs(config, config.environments, pairs, (pair) =>
+    readPairLocal(git, pair),
+  );
   return { mode: "local", ...(config.project ? { project: config.project } : {}), pairs: results };
 }
 
@@ -141,11 +190,22 @@ export function formatReport(report: DriftReport): string {
       for (const item of items.slice(0, max)) lines.push(`    ${item}`);
       if (items.length > max) lines.push(`    … and ${items.length - max} more (--json lists all)`);
     };
-    const commit = (x: { sha: string; subject: string; author: string; date: string }) => `${x.sha.slice(0, 10)}  ${x.subject}  (${x.author}, ${x.date.slice(0, 10)})`;
+    const commit = (x: { sha: string; subject: string; author: string; date: string }) =>
+      `${x.sha.slice(0, 10)}  ${x.subject}  (${x.author}, ${x.date.slice(0, 10)})`;
     section("missing upstream (hotfixes never brought back)", pair.missing_upstream.map(commit));
-    section("unexpected files", pair.files.unexpected.map((f) => `${f.status}  ${f.old_path ? `${f.old_path} → ` : ""}${f.path}${f.pending ? "  (pending promotion)" : ""}`));
+    section(
+      "unexpected files",
+      pair.files.unexpected.map(
+        (f) =>
+          `${f.status}  ${f.old_path ? `${f.old_path} → ` : ""}${f.path}${f.pending ? "  (pending promotion)" : ""}`,
+      ),
+    );
     section("pending promotion", pair.pending.map(commit));
-    section("expected differences", pair.files.expected.map((f) => `${f.path}  (${f.reason})`), 8);
+    section(
+      "expected differences",
+      pair.files.expected.map((f) => `${f.path}  (${f.reason})`),
+      8,
+    );
     lines.push("");
   }
   return `${lines.join("\n")}`;

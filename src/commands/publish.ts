@@ -25,7 +25,11 @@ export interface PublishDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export async function publishCommand(options: PublishCommandOptions, io: Io, deps: PublishDeps): Promise<number> {
+export async function publishCommand(
+  options: PublishCommandOptions,
+  io: Io,
+  deps: PublishDeps,
+): Promise<number> {
   const { config } = await loadConfig(options.config);
   const plan = await planBuild(config, { outDir: options.dir, version: envsyncVersion() });
   const stale = plan.filter((f) => f.status !== "unchanged");
@@ -36,23 +40,42 @@ export async function publishCommand(options: PublishCommandOptions, io: Io, dep
     );
   }
   const progress = (line: string) => io.stderr(`${line}\n`);
-  const http = httpFromEnv(deps.env, { scope: "api", allowJobToken: false }, {
-    ...(deps.policy ? { policy: deps.policy } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    onRetry: (e) => progress(`retrying ${e.method} ${e.path} in ${Math.round(e.delayMs / 100) / 10}s (${e.reason}, attempt ${e.attempt})`),
-  });
+  const http = httpFromEnv(
+    deps.env,
+    { scope: "api", allowJobToken: false },
+    {
+      ...(deps.policy ? { policy: deps.policy } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      onRetry: (e) =>
+        progress(
+          `retrying ${e.method} ${e.path} in ${Math.round(e.delayMs / 100) / 10}s (${e.reason}, attempt ${e.attempt})`,
+        ),
+    },
+  );
   const api = new CatalogApi(new GitLabGraphQL(http), createRestClient(http));
   const { createTwoFilesPatch } = await import("diff");
-  progress(`${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${http.connection.baseUrl}`);
+  progress(
+    `${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${http.connection.baseUrl}`,
+  );
   const results = await publish(config, desiredItems(plan), api, {
     dryRun: Boolean(options.dryRun),
     ...(options.version ? { version: options.version } : {}),
     onProgress: progress,
-    diff: (name, before, after) => createTwoFilesPatch(`${name} (catalog)`, `${name} (${options.dir})`, before, after, "", "", { context: 3 }),
+    diff: (name, before, after) =>
+      createTwoFilesPatch(`${name} (catalog)`, `${name} (${options.dir})`, before, after, "", "", {
+        context: 3,
+      }),
   });
   const failed = results.filter((r) => r.error);
   if (options.json) {
-    io.stdout(json({ dry_run: Boolean(options.dryRun), host: http.connection.baseUrl, requests: http.requestCount, items: results }));
+    io.stdout(
+      json({
+        dry_run: Boolean(options.dryRun),
+        host: http.connection.baseUrl,
+        requests: http.requestCount,
+        items: results,
+      }),
+    );
   } else {
     if (options.dryRun) for (const r of results) if (r.diff) io.stdout(`${r.diff}\n`);
     const rows = results.map((r) => [

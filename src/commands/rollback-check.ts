@@ -16,8 +16,13 @@ export interface RollbackCheckOptions {
   json?: boolean;
 }
 
-export async function rollbackCheckCommand(options: RollbackCheckOptions, io: Io, deps: { env: Record<string, string | undefined> }): Promise<number> {
-  if (options.to && options.toDeployment !== undefined) throw new UsageError("give --to or --to-deployment, not both");
+export async function rollbackCheckCommand(
+  options: RollbackCheckOptions,
+  io: Io,
+  deps: { env: Record<string, string | undefined> },
+): Promise<number> {
+  if (options.to && options.toDeployment !== undefined)
+    throw new UsageError("give --to or --to-deployment, not both");
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
   const project = config.project ?? deps.env.CI_PROJECT_PATH;
@@ -25,7 +30,11 @@ export async function rollbackCheckCommand(options: RollbackCheckOptions, io: Io
   // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what is deployed.
   const deployments =
     project && hasToken
-      ? await successfulDeployments(httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }), project, environment.gitlab_environment)
+      ? await successfulDeployments(
+          httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }),
+          project,
+          environment.gitlab_environment,
+        )
       : undefined;
   const git = gitIn(options.repo);
   const { deployed, target } = await resolveRevisions(git, environment, {
@@ -40,17 +49,22 @@ export async function rollbackCheckCommand(options: RollbackCheckOptions, io: Io
 }
 
 function format(a: RollbackAssessment): string {
-  const rev = (r: RollbackAssessment["deployed"]) => `${r.sha.slice(0, 10)} (${r.source}${r.deployment_id ? ` #${r.deployment_id}` : ""}${r.at ? `, ${r.at.slice(0, 10)}` : ""})`;
+  const rev = (r: RollbackAssessment["deployed"]) =>
+    `${r.sha.slice(0, 10)} (${r.source}${r.deployment_id ? ` #${r.deployment_id}` : ""}${r.at ? `, ${r.at.slice(0, 10)}` : ""})`;
   const lines = [
     `rollback ${a.environment}: risk ${a.risk.toUpperCase()}`,
     `  deployed ${rev(a.deployed)} → target ${rev(a.target)}: ${a.commits_between} commit${a.commits_between === 1 ? "" : "s"} would be undone`,
   ];
   if (a.migrations.length > 0) {
     lines.push("  migrations:");
-    for (const m of a.migrations) lines.push(`    ${m.classification.padEnd(12)} ${m.path}${m.line ? `:${m.line}` : ""}  ${m.reason}`);
+    for (const m of a.migrations)
+      lines.push(
+        `    ${m.classification.padEnd(12)} ${m.path}${m.line ? `:${m.line}` : ""}  ${m.reason}`,
+      );
   }
   lines.push("  reasons:", ...a.reasons.map((r) => `    - ${r}`));
-  if (a.risk === "blocked") lines.push("  blocked: roll forward with a fix, or write and review a down migration first");
+  if (a.risk === "blocked")
+    lines.push("  blocked: roll forward with a fix, or write and review a down migration first");
   else lines.push(`  confirmation required: ${a.confirmation_required ?? "none"}`);
   return `${lines.join("\n")}\n`;
 }

@@ -16,7 +16,9 @@ export async function schemaCommand(options: SchemaOptions, io: Io): Promise<num
   if (options.check) {
     if (options.json) io.stdout(json({ file: options.out, fresh }));
     if (!fresh) {
-      throw new BuildError(`${options.out} is ${current === undefined ? "missing" : "stale"}`, ["regenerate it with `envsync schema` (or `npm run schema:update`) and commit the result"]);
+      throw new BuildError(`${options.out} is ${current === undefined ? "missing" : "stale"}`, [
+        "regenerate it with `envsync schema` (or `npm run schema:update`) and commit the result",
+      ]);
     }
     if (!options.json) io.stdout(`${options.out} is up to date\n`);
     return ExitCode.ok;

@@ -21,28 +21,48 @@ export interface StatusDeps {
   policy?: Partial<RetryPolicy>;
 }
 
-export async function statusCommand(options: StatusOptions, io: Io, deps: StatusDeps): Promise<number> {
+export async function statusCommand(
+  options: StatusOptions,
+  io: Io,
+  deps: StatusDeps,
+): Promise<number> {
   const { config } = await loadConfig(options.config);
   let targets: StatusTarget[];
   if (options.allProjects) {
-    if (config.projects.length === 0) throw new UsageError("--all-projects needs projects[] in envsync.yaml");
+    if (config.projects.length === 0)
+      throw new UsageError("--all-projects needs projects[] in envsync.yaml");
     targets = config.projects;
   } else {
-    targets = [{ path: requireProject(config, deps.env, "status"), environments: config.environments }];
+    targets = [
+      { path: requireProject(config, deps.env, "status"), environments: config.environments },
+    ];
   }
-  const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }, {
-    maxConcurrent: options.concurrency ?? 16,
-    ...(deps.policy ? { policy: deps.policy } : {}),
-  });
-  let done = 0;
-  const projects = await gatherStatus(targets, config.promotion.pairs, { http, graphql: new GitLabGraphQL(http) }, {
-    batchSize: options.batch ?? 5,
-    onProject: (p) => {
-      if (options.allProjects) io.stderr(`[${++done}/${targets.length}] ${p.project}${p.error ? `: failed: ${p.error}` : ""}\n`);
+  const http = httpFromEnv(
+    deps.env,
+    { scope: "read_api", allowJobToken: true },
+    {
+      maxConcurrent: options.concurrency ?? 16,
+      ...(deps.policy ? { policy: deps.policy } : {}),
     },
-  });
+  );
+  let done = 0;
+  const projects = await gatherStatus(
+    targets,
+    config.promotion.pairs,
+    { http, graphql: new GitLabGraphQL(http) },
+    {
+      batchSize: options.batch ?? 5,
+      onProject: (p) => {
+        if (options.allProjects)
+          io.stderr(
+            `[${++done}/${targets.length}] ${p.project}${p.error ? `: failed: ${p.error}` : ""}\n`,
+          );
+      },
+    },
+  );
   const now = (deps.now ?? (() => new Date()))();
-  if (options.json) io.stdout(json({ generated_at: now.toISOString(), requests: http.requestCount, projects }));
+  if (options.json)
+    io.stdout(json({ generated_at: now.toISOString(), requests: http.requestCount, projects }));
   else io.stdout(projects.map((p) => formatProject(p, now)).join("\n"));
   return projects.some((p) => p.error) ? ExitCode.failure : ExitCode.ok;
 }
@@ -52,10 +72,16 @@ function formatProject(project: ProjectStatus, now: Date): string {
   const rows = project.environments.map((e) => [
     e.environment,
     e.branch,
-    e.head ? `${e.head.sha.slice(0, 8)} ${truncate(e.head.title, 40)} (${age(e.head.committed_at, now)})` : "(no branch)",
+    e.head
+      ? `${e.head.sha.slice(0, 8)} ${truncate(e.head.title, 40)} (${age(e.head.committed_at, now)})`
+      : "(no branch)",
     e.pipeline ? `${e.pipeline.status} ${age(e.pipeline.created_at, now)}` : "-",
-    e.deployment ? `${e.deployment.sha?.slice(0, 8) ?? "?"} ${age(e.deployment.finished_at, now)}${e.deployment.deploys_head ? "" : " (behind head)"}` : "-",
-    e.drift ? `${e.drift.pending} pending from ${e.drift.from}${e.drift.missing_upstream ? `, ${e.drift.missing_upstream} missing upstream` : ""}` : "-",
+    e.deployment
+      ? `${e.deployment.sha?.slice(0, 8) ?? "?"} ${age(e.deployment.finished_at, now)}${e.deployment.deploys_head ? "" : " (behind head)"}`
+      : "-",
+    e.drift
+      ? `${e.drift.pending} pending from ${e.drift.from}${e.drift.missing_upstream ? `, ${e.drift.missing_upstream} missing upstream` : ""}`
+      : "-",
   ]);
   return `== ${project.project}\n${table(["environment", "branch", "head", "pipeline", "last deployment", "drift"], rows)}`;
 }

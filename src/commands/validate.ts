@@ -14,7 +14,9 @@ export async function validateCommand(options: ValidateOptions, io: Io): Promise
       io.stdout(json({ valid: true, file: options.config, problems: [], config }));
     } else {
       const chain = config.promotion.chain.join(" → ");
-      io.stdout(`${options.config}: valid (${config.environments.length} environments; promotion chain ${chain}; ${config.projects.length} fleet projects)\n`);
+      io.stdout(
+        `${options.config}: valid (${config.environments.length} environments; promotion chain ${chain}; ${config.projects.length} fleet projects)\n`,
+      );
     }
     return ExitCode.ok;
   } catch (error) {

@@ -25,16 +25,30 @@ export interface BuildPlanOptions {
   templatesDir?: string;
 }
 
-export async function planBuild(config: ResolvedConfig, options: BuildPlanOptions): Promise<PlannedFlow[]> {
+export async function planBuild(
+  config: ResolvedConfig,
+  options: BuildPlanOptions,
+): Promise<PlannedFlow[]> {
   const templates = await loadTemplates(options.templatesDir ?? join(packageRoot(), "templates"));
   const flows = renderFlows(config, templates, { version: options.version });
   return Promise.all(
     flows.map(async (flow) => {
       const path = join(options.outDir, flow.file);
       const current = await readTextIfExists(path);
-      const status: FileStatus = current === undefined ? "new" : current === flow.content ? "unchanged" : "changed";
+      const status: FileStatus =
+        current === undefined ? "new" : current === flow.content ? "unchanged" : "changed";
       // diff is loaded only when something changed: an up-to-date build never pays for it.
-      const diff = status === "unchanged" ? "" : (await import("diff")).createTwoFilesPatch(path, path, current ?? "", flow.content, "on disk", "would be built");
+      const diff =
+        status === "unchanged"
+          ? ""
+          : (await import("diff")).createTwoFilesPatch(
+              path,
+              path,
+              current ?? "",
+              flow.content,
+              "on disk",
+              "would be built",
+            );
       return { ...flow, path, status, diff };
     }),
   );

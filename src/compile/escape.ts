@@ -5,16 +5,18 @@
  * placeholder or a statement). Line breaks fold to spaces so one value stays one list item.
  */
 export function promptText(value: string): string {
-  return value
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "")
-    .replace(/\s+/g, " ")
-    .trim()
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\{(?=[{%#])/g, "{ ")
-    .replace(/([}%#])(?=\})/g, "$1 ");
+  return (
+    value
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "")
+      .replace(/\s+/g, " ")
+      .trim()
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/\{(?=[{%#])/g, "{ ")
+      .replace(/([}%#])(?=\})/g, "$1 ")
+  );
 }
 
 export function promptList(values: readonly string[], empty = "none"): string {

@@ -15,7 +15,8 @@ export interface FlowDefinition {
 export const FLOWS: readonly FlowDefinition[] = [
   {
     id: "core",
-    summary: "@envsync commands in issues and MRs: status, drift-check, cherry-pick, promote, rollback, help",
+    summary:
+      "@envsync commands in issues and MRs: status, drift-check, cherry-pick, promote, rollback, help",
     roles: {
       load_config: "config_loader",
       classify_command: "classifier",
@@ -29,18 +30,30 @@ export const FLOWS: readonly FlowDefinition[] = [
   },
   {
     id: "pipeline-doctor",
-    summary: "root cause of a failed pipeline, with a confidence per hypothesis and a code-or-environment verdict",
+    summary:
+      "root cause of a failed pipeline, with a confidence per hypothesis and a code-or-environment verdict",
     roles: { load_config: "config_loader", triage_failure: "runner", post_diagnosis: "reporter" },
   },
   {
     id: "rollback-guardian",
-    summary: "risk of a rollback: deployments, commits and migrations in between, the confirmation required",
-    roles: { load_config: "config_loader", assess_rollback: "runner", report_assessment: "reporter", report_blocked: "reporter" },
+    summary:
+      "risk of a rollback: deployments, commits and migrations in between, the confirmation required",
+    roles: {
+      load_config: "config_loader",
+      assess_rollback: "runner",
+      report_assessment: "reporter",
+      report_blocked: "reporter",
+    },
   },
   {
     id: "conflict-resolver",
     summary: "three tiers for a conflicting cherry-pick or promotion: rules, proposed merge, human",
-    roles: { load_config: "config_loader", classify_conflicts: "runner", apply_tier1: "git_writer", post_outcome: "reporter" },
+    roles: {
+      load_config: "config_loader",
+      classify_conflicts: "runner",
+      apply_tier1: "git_writer",
+      post_outcome: "reporter",
+    },
   },
   {
     id: "assistant",

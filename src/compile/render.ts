@@ -37,7 +37,11 @@ export function configHash(config: ResolvedConfig): string {
   return createHash("sha256").update(JSON.stringify(config)).digest("hex");
 }
 
-export function renderFlows(config: ResolvedConfig, templates: TemplateSet, meta: RenderMeta): CompiledFlow[] {
+export function renderFlows(
+  config: ResolvedConfig,
+  templates: TemplateSet,
+  meta: RenderMeta,
+): CompiledFlow[] {
   const hash = configHash(config);
   const prefix = config.catalog.name_prefix;
   const flowNames = Object.fromEntries(FLOWS.map((f) => [f.id, flowName(prefix, f.id)]));
@@ -61,7 +65,10 @@ export function renderFlows(config: ResolvedConfig, templates: TemplateSet, meta
       continue;
     }
     insertPrompts(object, prompts);
-    const flowProblems = validateFlow(object, { roles: flow.roles, readOnly: flow.readOnly ?? false });
+    const flowProblems = validateFlow(object, {
+      roles: flow.roles,
+      readOnly: flow.readOnly ?? false,
+    });
     problems.push(...flowProblems.map((p) => `${flowName(prefix, flow.id)} (${where}): ${p}`));
     if (flowProblems.length > 0) continue;
 
@@ -78,15 +85,19 @@ export function renderFlows(config: ResolvedConfig, templates: TemplateSet, meta
       promptTokens: promptTokens(object),
     });
   }
-  if (problems.length > 0) throw new BuildError("the compiled flows failed validation; nothing was written", problems);
+  if (problems.length > 0)
+    throw new BuildError("the compiled flows failed validation; nothing was written", problems);
   return compiled;
 }
 
 /** Replaces each `"envsync-prompt-N"` token in the YAML text by a literal block scalar. */
 export function substitutePrompts(text: string, prompts: readonly string[]): string {
-  return text.replace(/^( *)([A-Za-z_]+): "envsync-prompt-(\d+)"$/gm, (_line, indent: string, key: string, index: string) => {
-    return `${indent}${key}: ${blockLiteral(prompts[Number(index)]!, indent.length + 2)}`;
-  });
+  return text.replace(
+    /^( *)([A-Za-z_]+): "envsync-prompt-(\d+)"$/gm,
+    (_line, indent: string, key: string, index: string) => {
+      return `${indent}${key}: ${blockLiteral(prompts[Number(index)]!, indent.length + 2)}`;
+    },
+  );
 }
 
 /** A YAML literal block scalar (`|`) holding exactly `text`, its lines indented by `indent` spaces. */
@@ -104,7 +115,9 @@ export function blockLiteral(text: string, indent: number): string {
 /** Puts each rendered prompt where the template's `{{prompt}}` token stands. */
 function insertPrompts(flow: unknown, rendered: readonly string[]): void {
   const byToken = new Map(rendered.map((text, i) => [promptToken(i), text]));
-  for (const prompt of (flow as { prompts?: unknown }).prompts instanceof Array ? (flow as { prompts: unknown[] }).prompts : []) {
+  for (const prompt of (flow as { prompts?: unknown }).prompts instanceof Array
+    ? (flow as { prompts: unknown[] }).prompts
+    : []) {
     const template = (prompt as { prompt_template?: Record<string, unknown> })?.prompt_template;
     if (!template || typeof template !== "object") continue;
     for (const [part, value] of Object.entries(template)) {
@@ -114,6 +127,10 @@ function insertPrompts(flow: unknown, rendered: readonly string[]): void {
 }
 
 function promptTokens(flow: unknown): Record<string, number> {
-  const prompts = (flow as { prompts?: { prompt_id: string; prompt_template: { system?: string } }[] }).prompts ?? [];
-  return Object.fromEntries(prompts.map((p) => [p.prompt_id, estimateTokens(p.prompt_template.system ?? "")]));
+  const prompts =
+    (flow as { prompts?: { prompt_id: string; prompt_template: { system?: string } }[] }).prompts ??
+    [];
+  return Object.fromEntries(
+    prompts.map((p) => [p.prompt_id, estimateTokens(p.prompt_template.system ?? "")]),
+  );
 }

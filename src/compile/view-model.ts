@@ -30,14 +30,26 @@ export interface FlowViewModel {
   expected: { paths: string; between: string; reason: string }[];
   ignore: string;
   driftSchedule: string;
-  conflicts: { rules: { paths: string; strategy: string; command: string | null }[]; threshold: string; alwaysManual: string };
-  rollback: { migrationPaths: string; requireConfirmation: string; autoRollback: string; minConfidence: string };
+  conflicts: {
+    rules: { paths: string; strategy: string; command: string | null }[];
+    threshold: string;
+    alwaysManual: string;
+  };
+  rollback: {
+    migrationPaths: string;
+    requireConfirmation: string;
+    autoRollback: string;
+    minConfidence: string;
+  };
   pipelineDoctor: { enabled: boolean; logLines: number };
   projects: { path: string; overrides: string | null }[];
   dashboardTitle: string;
 }
 
-export function buildViewModel(config: ResolvedConfig, meta: { version: string; configHash: string; flowNames: Record<string, string> }): FlowViewModel {
+export function buildViewModel(
+  config: ResolvedConfig,
+  meta: { version: string; configHash: string; flowNames: Record<string, string> },
+): FlowViewModel {
   const requireRollbackConfirmation = new Set(config.rollback.require_confirmation);
   const environments = config.environments.map((env) => ({
     name: promptText(env.name),
@@ -45,10 +57,14 @@ export function buildViewModel(config: ResolvedConfig, meta: { version: string; 
     gitlabEnvironment: promptText(env.gitlab_environment),
     protected: env.protected,
     writeConfirmation: env.protected ? `confirm ${promptText(env.name)}` : null,
-    rollbackConfirmation: requireRollbackConfirmation.has(env.name) || env.protected ? `confirm ${promptText(env.name)}` : null,
+    rollbackConfirmation:
+      requireRollbackConfirmation.has(env.name) || env.protected
+        ? `confirm ${promptText(env.name)}`
+        : null,
     compareWith: promptList(config.pipeline_doctor.compare_with[env.name] ?? []),
   }));
-  const branchOf = (name: string) => promptText(config.environments.find((e) => e.name === name)?.branch ?? name);
+  const branchOf = (name: string) =>
+    promptText(config.environments.find((e) => e.name === name)?.branch ?? name);
   return {
     version: meta.version,
     configHash: meta.configHash,
@@ -59,33 +75,56 @@ export function buildViewModel(config: ResolvedConfig, meta: { version: string; 
     environmentNames: promptList(config.environments.map((e) => e.name)),
     protectedNames: promptList(config.environments.filter((e) => e.protected).map((e) => e.name)),
     chain: config.promotion.chain.map(promptText).join(" → "),
-    pairs: config.promotion.pairs.map((p) => ({ from: promptText(p.from), to: promptText(p.to), fromBranch: branchOf(p.from), toBranch: branchOf(p.to) })),
-    expected: config.drift.expected.map((rule) => ({ paths: promptList(rule.paths), between: promptList(rule.between), reason: promptText(rule.reason) })),
+    pairs: config.promotion.pairs.map((p) => ({
+      from: promptText(p.from),
+      to: promptText(p.to),
+      fromBranch: branchOf(p.from),
+      toBranch: branchOf(p.to),
+    })),
+    expected: config.drift.expected.map((rule) => ({
+      paths: promptList(rule.paths),
+      between: promptList(rule.between),
+      reason: promptText(rule.reason),
+    })),
     ignore: promptList(config.drift.ignore),
     driftSchedule: promptText(config.drift.schedule),
     conflicts: {
-      rules: config.conflicts.auto_resolve.map((rule) => ({ paths: promptList(rule.paths), strategy: rule.strategy, command: rule.command ? promptText(rule.command) : null })),
+      rules: config.conflicts.auto_resolve.map((rule) => ({
+        paths: promptList(rule.paths),
+        strategy: rule.strategy,
+        command: rule.command ? promptText(rule.command) : null,
+      })),
       threshold: String(config.conflicts.ai_confidence_threshold),
       alwaysManual: promptList(config.conflicts.always_manual),
     },
     rollback: {
       migrationPaths: promptList(config.rollback.migrations.paths),
       requireConfirmation: promptList(config.rollback.require_confirmation),
-      autoRollback: config.rollback.auto_rollback_on_failure ? `on, only at confidence ${config.rollback.min_confidence} or above` : "off",
+      autoRollback: config.rollback.auto_rollback_on_failure
+        ? `on, only at confidence ${config.rollback.min_confidence} or above`
+        : "off",
       minConfidence: String(config.rollback.min_confidence),
     },
-    pipelineDoctor: { enabled: config.pipeline_doctor.enabled, logLines: config.pipeline_doctor.log_lines },
+    pipelineDoctor: {
+      enabled: config.pipeline_doctor.enabled,
+      logLines: config.pipeline_doctor.log_lines,
+    },
     projects: config.projects.map((project) => {
       const overrides = project.environments.flatMap((env) => {
         const base = config.environments.find((e) => e.name === env.name)!;
         const changes = [
           env.branch !== base.branch ? `branch ${promptText(env.branch)}` : "",
-          env.gitlab_environment !== base.gitlab_environment ? `GitLab environment ${promptText(env.gitlab_environment)}` : "",
+          env.gitlab_environment !== base.gitlab_environment
+            ? `GitLab environment ${promptText(env.gitlab_environment)}`
+            : "",
           env.protected !== base.protected ? (env.protected ? "protected" : "not protected") : "",
         ].filter(Boolean);
         return changes.length > 0 ? [`${promptText(env.name)}: ${changes.join(", ")}`] : [];
       });
-      return { path: promptText(project.path), overrides: overrides.length > 0 ? overrides.join("; ") : null };
+      return {
+        path: promptText(project.path),
+        overrides: overrides.length > 0 ? overrides.join("; ") : null,
+      };
     }),
     dashboardTitle: promptText(config.dashboard.issue_title),
   };

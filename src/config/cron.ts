@@ -6,7 +6,12 @@ const FIELDS = [
   { name: "minute", min: 0, max: 59 },
   { name: "hour", min: 0, max: 23 },
   { name: "day of month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+  },
   { name: "day of week", min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ] as const;
 
@@ -27,8 +32,10 @@ export function cronError(expression: string): string | undefined {
 
 function itemError(item: string, field: (typeof FIELDS)[number]): string | undefined {
   const [range, step, extra] = item.split("/");
-  if (extra !== undefined || range === undefined || range === "") return `'${item}' is not a value, range or step`;
-  if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `step '${step}' must be a positive number`;
+  if (extra !== undefined || range === undefined || range === "")
+    return `'${item}' is not a value, range or step`;
+  if (step !== undefined && !/^[1-9]\d*$/.test(step))
+    return `step '${step}' must be a positive number`;
   if (range === "*") return undefined;
   const bounds = range.split("-");
   if (bounds.length > 2) return `'${range}' is not a range`;

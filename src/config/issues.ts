@@ -13,7 +13,11 @@ export interface SchemaIssue {
   code: string;
 }
 
-export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, schema: z.ZodType): SchemaIssue[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  schema: z.ZodType,
+): SchemaIssue[] {
   const out: SchemaIssue[] = [];
   for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
@@ -35,38 +39,69 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown
     const last = path[path.length - 1];
     const missing = path.length > 0 && isObjectLike(parent) && !(String(last) in parent);
     if (issue.code === "invalid_type" && missing) {
-      out.push({ path, target: "key", code: "missing-key", message: `missing required key '${String(last)}'`, hint: `add ${String(last)}: under ${path.slice(0, -1).join(".") || "the top level"}` });
+      out.push({
+        path,
+        target: "key",
+        code: "missing-key",
+        message: `missing required key '${String(last)}'`,
+        hint: `add ${String(last)}: under ${path.slice(0, -1).join(".") || "the top level"}`,
+      });
       continue;
     }
     if (issue.code === "invalid_type") {
-      out.push({ path, target: "value", code: "wrong-type", message: `expected ${article(issue.expected)}, found ${describeValue(valueAt(raw, path))}` });
+      out.push({
+        path,
+        target: "value",
+        code: "wrong-type",
+        message: `expected ${article(issue.expected)}, found ${describeValue(valueAt(raw, path))}`,
+      });
       continue;
     }
     if (issue.code === "invalid_value") {
       const options = issue.values.map((v) => JSON.stringify(v)).join(", ");
       const value = valueAt(raw, path);
-      const guess = typeof value === "string" ? closest(value, issue.values.map(String)) : undefined;
+      const guess =
+        typeof value === "string" ? closest(value, issue.values.map(String)) : undefined;
       out.push({
         path,
         target: "value",
         code: "invalid-value",
-        message: issue.values.length === 1 ? `must be ${options}, found ${describeValue(value)}` : `${describeValue(value)} is not one of ${options}`,
+        message:
+          issue.values.length === 1
+            ? `must be ${options}, found ${describeValue(value)}`
+            : `${describeValue(value)} is not one of ${options}`,
         ...(guess ? { hint: `did you mean '${guess}'?` } : {}),
       });
       continue;
     }
     const params = (issue as { params?: { hint?: string } }).params;
-    out.push({ path, target: "value", code: issue.code.replace(/_/g, "-"), message: cleanMessage(issue.message), ...(params?.hint ? { hint: params.hint } : {}) });
+    out.push({
+      path,
+      target: "value",
+      code: issue.code.replace(/_/g, "-"),
+      message: cleanMessage(issue.message),
+      ...(params?.hint ? { hint: params.hint } : {}),
+    });
   }
   return out;
 }
 
 function cleanMessage(message: string): string {
-  return message.replace(/^Invalid input: /, "").replace(/^Too small: /, "").replace(/^Too big: /, "");
+  return message
+    .replace(/^Invalid input: /, "")
+    .replace(/^Too small: /, "")
+    .replace(/^Too big: /, "");
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "a whole number" };
+  const names: Record<string, string> = {
+    object: "a mapping",
+    array: "a list",
+    string: "a string",
+    number: "a number",
+    boolean: "true or false",
+    int: "a whole number",
+  };
   return names[type] ?? type;
 }
 
@@ -91,7 +126,14 @@ function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
   return node;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; in?: z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  in?: z.ZodType;
+};
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The keys an object schema allows at `path`, for did-you-mean suggestions. */

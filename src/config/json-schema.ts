@@ -6,7 +6,11 @@ export const SCHEMA_ID = "urn:envsync:schema:envsync.yaml:1";
 
 /** JSON Schema 2020-12 for editors (yaml-language-server), generated from the zod contract. */
 export function configJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(configSchema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(configSchema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   return { $schema, $id: SCHEMA_ID, title: "envsync.yaml", ...rest };
 }

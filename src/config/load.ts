@@ -26,25 +26,44 @@ const nodeFs: ConfigFs = { stat, readFile };
 
 export async function loadConfig(file: string, fs: ConfigFs = nodeFs): Promise<LoadedConfig> {
   const whole = (code: string, message: string, hint?: string): ConfigError =>
-    new ConfigError([{ file, line: 0, column: 0, path: "", code, message, ...(hint ? { hint } : {}) }]);
+    new ConfigError([
+      { file, line: 0, column: 0, path: "", code, message, ...(hint ? { hint } : {}) },
+    ]);
   let info;
   try {
     info = await fs.stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw whole("not-found", "file not found", "create one (see examples/minimal.yaml) or pass its path with -c");
+    if (code === "ENOENT")
+      throw whole(
+        "not-found",
+        "file not found",
+        "create one (see examples/minimal.yaml) or pass its path with -c",
+      );
     throw whole("unreadable", `cannot read the file (${code ?? (error as Error).message})`);
   }
-  if (info.isDirectory()) throw whole("is-directory", "is a directory, not a file", "pass the path of envsync.yaml itself with -c");
+  if (info.isDirectory())
+    throw whole(
+      "is-directory",
+      "is a directory, not a file",
+      "pass the path of envsync.yaml itself with -c",
+    );
   if (!info.isFile()) throw whole("not-a-file", "is not a regular file");
   if (info.size > MAX_CONFIG_BYTES) {
-    throw whole("too-large", `file is ${formatBytes(info.size)}; an envsync.yaml may be at most ${formatBytes(MAX_CONFIG_BYTES)}`, "check that -c points at the right file");
+    throw whole(
+      "too-large",
+      `file is ${formatBytes(info.size)}; an envsync.yaml may be at most ${formatBytes(MAX_CONFIG_BYTES)}`,
+      "check that -c points at the right file",
+    );
   }
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(file);
   } catch (error) {
-    throw whole("unreadable", `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw whole(
+      "unreadable",
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return { file, config: parseConfig(bytes, file) };
 }
@@ -52,7 +71,16 @@ export async function loadConfig(file: string, fs: ConfigFs = nodeFs): Promise<L
 /** Parses and validates config bytes (or text); throws ConfigError with every problem found. */
 export function parseConfig(source: Uint8Array | string, file: string): ResolvedConfig {
   if (typeof source !== "string" && source.byteLength > MAX_CONFIG_BYTES) {
-    throw new ConfigError([{ file, line: 0, column: 0, path: "", code: "too-large", message: `file is ${formatBytes(source.byteLength)}; the limit is ${formatBytes(MAX_CONFIG_BYTES)}` }]);
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: "",
+        code: "too-large",
+        message: `file is ${formatBytes(source.byteLength)}; the limit is ${formatBytes(MAX_CONFIG_BYTES)}`,
+      },
+    ]);
   }
   const text = typeof source === "string" ? source : decodeUtf8(source, file);
   const lineCounter = new LineCounter();
@@ -60,7 +88,13 @@ export function parseConfig(source: Uint8Array | string, file: string): Resolved
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const problem = (offset: number, code: string, message: string, hint?: string, path = ""): Problem => ({
+  const problem = (
+    offset: number,
+    code: string,
+    message: string,
+    hint?: string,
+    path = "",
+  ): Problem => ({
     file,
     ...at(offset),
     path,
@@ -70,24 +104,56 @@ export function parseConfig(source: Uint8Array | string, file: string): Resolved
   });
 
   const body = text.replace(/^\uFEFF/, "");
-  const docs = parseAllDocuments(body, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const docs = parseAllDocuments(body, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+  });
   const all: Document[] = Array.isArray(docs) ? docs : [];
   const nonEmpty = all.filter((d) => d.contents !== null || d.errors.length > 0);
   if (nonEmpty.length === 0) {
-    throw new ConfigError([problem(0, "empty", "the file is empty", "start from examples/minimal.yaml: version: 1 and an environments mapping")]);
+    throw new ConfigError([
+      problem(
+        0,
+        "empty",
+        "the file is empty",
+        "start from examples/minimal.yaml: version: 1 and an environments mapping",
+      ),
+    ]);
   }
   if (all.length > 1) {
     const second = all[1]!;
     const offset = second.range?.[0] ?? 0;
-    throw new ConfigError([problem(offset, "multiple-documents", "the file holds more than one YAML document", "remove the '---' separator; envsync.yaml is a single document")]);
+    throw new ConfigError([
+      problem(
+        offset,
+        "multiple-documents",
+        "the file holds more than one YAML document",
+        "remove the '---' separator; envsync.yaml is a single document",
+      ),
+    ]);
   }
   const doc = all[0]!;
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => problem(e.pos[0], yamlCode(e.code), yamlMessage(e.code, e.message), yamlHint(e.code)));
+  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) =>
+    problem(e.pos[0], yamlCode(e.code), yamlMessage(e.code, e.message), yamlHint(e.code)),
+  );
   if (yamlProblems.length > 0) throw new ConfigError(sortProblems(yamlProblems));
 
   if (!isMap(doc.contents)) {
-    const found = isSeq(doc.contents) ? "a list" : isScalar(doc.contents) ? "a single value" : "something else";
-    throw new ConfigError([problem(doc.contents?.range?.[0] ?? 0, "not-a-mapping", `the top level must be a mapping of keys, found ${found}`, "start with 'version: 1' and an 'environments:' mapping")]);
+    const found = isSeq(doc.contents)
+      ? "a list"
+      : isScalar(doc.contents)
+        ? "a single value"
+        : "something else";
+    throw new ConfigError([
+      problem(
+        doc.contents?.range?.[0] ?? 0,
+        "not-a-mapping",
+        `the top level must be a mapping of keys, found ${found}`,
+        "start with 'version: 1' and an 'environments:' mapping",
+      ),
+    ]);
   }
 
   let raw: unknown;
@@ -100,14 +166,24 @@ export function parseConfig(source: Uint8Array | string, file: string): Resolved
       problem(
         0,
         aliasBomb ? "alias-limit" : "yaml-alias",
-        aliasBomb ? `aliases expand too far (more than ${MAX_ALIAS_COUNT} expansions)` : `cannot resolve the YAML: ${message.split("\n")[0]}`,
-        aliasBomb ? "write the values out instead of nesting anchors and aliases" : "check that every *alias has a matching &anchor before it",
+        aliasBomb
+          ? `aliases expand too far (more than ${MAX_ALIAS_COUNT} expansions)`
+          : `cannot resolve the YAML: ${message.split("\n")[0]}`,
+        aliasBomb
+          ? "write the values out instead of nesting anchors and aliases"
+          : "check that every *alias has a matching &anchor before it",
       ),
     ]);
   }
 
   const found: Problem[] = [];
-  const toProblem = (i: { path: (string | number)[]; target: "key" | "value"; message: string; hint?: string; code: string }): Problem => ({
+  const toProblem = (i: {
+    path: (string | number)[];
+    target: "key" | "value";
+    message: string;
+    hint?: string;
+    code: string;
+  }): Problem => ({
     file,
     ...locate(doc, lineCounter, i.path, i.target),
     path: keyPath(i.path),
@@ -116,7 +192,8 @@ export function parseConfig(source: Uint8Array | string, file: string): Resolved
     ...(i.hint ? { hint: i.hint } : {}),
   });
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) found.push(...describeIssues(parsed.error.issues, raw, configSchema).map(toProblem));
+  if (!parsed.success)
+    found.push(...describeIssues(parsed.error.issues, raw, configSchema).map(toProblem));
   found.push(...checkRules(raw).map(toProblem));
   if (found.length > 0 || !parsed.success) throw new ConfigError(sortProblems(dedupe(found)));
   return resolveConfig(parsed.data);
@@ -147,7 +224,16 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b < 0xe0
+          ? 1
+          : b >= 0xe0 && b < 0xf0
+            ? 2
+            : b >= 0xf0 && b < 0xf5
+              ? 3
+              : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];
@@ -171,7 +257,8 @@ function yamlCode(code: string): string {
 }
 
 function yamlMessage(code: string, message: string): string {
-  if (code === "DUPLICATE_KEY") return "duplicate key: this key is already defined in the same mapping";
+  if (code === "DUPLICATE_KEY")
+    return "duplicate key: this key is already defined in the same mapping";
   if (code === "TAB_AS_INDENT") return "tab character used for indentation";
   return `YAML syntax error: ${message.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "")}`;
 }
@@ -183,7 +270,9 @@ function yamlHint(code: string): string | undefined {
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
+  return [...problems].sort(
+    (a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message),
+  );
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -198,7 +287,10 @@ function dedupe(problems: Problem[]): Problem[] {
 
 /** environments.staging.branch, promotion.chain[1] */
 function keyPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
+  return path.reduce<string>(
+    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
+    "",
+  );
 }
 
 function formatBytes(n: number): string {

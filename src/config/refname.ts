@@ -7,7 +7,8 @@ export function branchNameError(name: string): string | undefined {
   if (name === "") return "a branch name cannot be empty";
   if (name === "@") return "'@' is not a valid branch name";
   if (name.startsWith("-")) return "a branch name cannot start with '-'";
-  if (name.startsWith("/") || name.endsWith("/")) return "a branch name cannot start or end with '/'";
+  if (name.startsWith("/") || name.endsWith("/"))
+    return "a branch name cannot start or end with '/'";
   if (name.endsWith(".")) return "a branch name cannot end with '.'";
   if (name.includes("..")) return "a branch name cannot contain '..'";
   if (name.includes("//")) return "a branch name cannot contain '//'";

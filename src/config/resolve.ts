@@ -5,12 +5,14 @@ import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
 
 /** Fills the defaults that depend on other parts of the file. Input must have passed rules.ts. */
 export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
-  const environments: ResolvedEnvironment[] = Object.entries(parsed.environments).map(([name, env]) => ({
-    name,
-    branch: env.branch,
-    gitlab_environment: env.gitlab_environment ?? name,
-    protected: env.protected,
-  }));
+  const environments: ResolvedEnvironment[] = Object.entries(parsed.environments).map(
+    ([name, env]) => ({
+      name,
+      branch: env.branch,
+      gitlab_environment: env.gitlab_environment ?? name,
+      protected: env.protected,
+    }),
+  );
   const chain = parsed.promotion.chain ?? environments.map((e) => e.name);
   const pairs = chain.slice(1).map((to, i) => ({ from: chain[i]!, to }));
 
@@ -21,7 +23,8 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       compareWith[env.name] = explicit.filter((name) => name !== env.name);
     } else {
       const at = chain.indexOf(env.name);
-      compareWith[env.name] = at < 0 ? [] : [chain[at - 1], chain[at + 1]].filter((n): n is string => n !== undefined);
+      compareWith[env.name] =
+        at < 0 ? [] : [chain[at - 1], chain[at + 1]].filter((n): n is string => n !== undefined);
     }
   }
 
@@ -50,7 +53,9 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
     },
     rollback: {
       migrations: { paths: parsed.rollback.migrations.paths },
-      require_confirmation: parsed.rollback.require_confirmation ?? environments.filter((e) => e.protected).map((e) => e.name),
+      require_confirmation:
+        parsed.rollback.require_confirmation ??
+        environments.filter((e) => e.protected).map((e) => e.name),
       auto_rollback_on_failure: parsed.rollback.auto_rollback_on_failure,
       min_confidence: parsed.rollback.min_confidence,
     },
@@ -82,7 +87,10 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
   };
 }
 
-export function findEnvironment(config: ResolvedConfig, name: string): ResolvedEnvironment | undefined {
+export function findEnvironment(
+  config: ResolvedConfig,
+  name: string,
+): ResolvedEnvironment | undefined {
   return config.environments.find((env) => env.name === name);
 }
 
@@ -92,12 +100,22 @@ export function requireEnvironment(config: ResolvedConfig, name: string): Resolv
   if (env) return env;
   const names = config.environments.map((e) => e.name);
   const guess = closest(name, names);
-  throw new UsageError(`'${name}' is not an environment in the config`, guess ? `did you mean '${guess}'?` : `environments: ${names.join(", ")}`);
+  throw new UsageError(
+    `'${name}' is not an environment in the config`,
+    guess ? `did you mean '${guess}'?` : `environments: ${names.join(", ")}`,
+  );
 }
 
 /** The GitLab project a command acts on: `project` in envsync.yaml, else the CI job's project. */
-export function requireProject(config: ResolvedConfig, env: Record<string, string | undefined>, who: string): string {
+export function requireProject(
+  config: ResolvedConfig,
+  env: Record<string, string | undefined>,
+  who: string,
+): string {
   const project = config.project ?? env.CI_PROJECT_PATH;
-  if (!project) throw new UsageError(`${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`);
+  if (!project)
+    throw new UsageError(
+      `${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`,
+    );
   return project;
 }

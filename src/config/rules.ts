@@ -47,14 +47,26 @@ export function checkRules(raw: unknown): RuleIssue[] {
   }
   issues.push(...uniqueBranches(envs, ["environments"]));
 
-  const references = (path: (string | number)[], list: unknown, what: string, allowed = envNames) => {
+  const references = (
+    path: (string | number)[],
+    list: unknown,
+    what: string,
+    allowed = envNames,
+  ) => {
     if (!Array.isArray(list)) return;
     const seen = new Set<unknown>();
     list.forEach((item, index) => {
       if (typeof item !== "string") return;
-      if (!allowed.includes(item)) issues.push(unknownEnvironment([...path, index], item, what, allowed, "value"));
+      if (!allowed.includes(item))
+        issues.push(unknownEnvironment([...path, index], item, what, allowed, "value"));
       else if (seen.has(item)) {
-        issues.push({ path: [...path, index], target: "value", code: "duplicate-environment", message: `'${item}' is listed twice in ${what}`, hint: "list each environment once" });
+        issues.push({
+          path: [...path, index],
+          target: "value",
+          code: "duplicate-environment",
+          message: `'${item}' is listed twice in ${what}`,
+          hint: "list each environment once",
+        });
       }
       seen.add(item);
     });
@@ -64,10 +76,24 @@ export function checkRules(raw: unknown): RuleIssue[] {
   references(["promotion", "chain"], promotion.chain, "promotion.chain");
   const drift = asDict(root.drift);
   if (Array.isArray(drift.expected)) {
-    drift.expected.forEach((rule, index) => references(["drift", "expected", index, "between"], asDict(rule).between, "drift.expected[].between"));
+    drift.expected.forEach((rule, index) =>
+      references(
+        ["drift", "expected", index, "between"],
+        asDict(rule).between,
+        "drift.expected[].between",
+      ),
+    );
   }
-  references(["rollback", "require_confirmation"], asDict(root.rollback).require_confirmation, "rollback.require_confirmation");
-  references(["pipeline_doctor", "compare_with"], asDict(root.pipeline_doctor).compare_with, "pipeline_doctor.compare_with");
+  references(
+    ["rollback", "require_confirmation"],
+    asDict(root.rollback).require_confirmation,
+    "rollback.require_confirmation",
+  );
+  references(
+    ["pipeline_doctor", "compare_with"],
+    asDict(root.pipeline_doctor).compare_with,
+    "pipeline_doctor.compare_with",
+  );
 
   const conflicts = asDict(root.conflicts);
   if (Array.isArray(conflicts.auto_resolve)) {
@@ -82,7 +108,11 @@ export function checkRules(raw: unknown): RuleIssue[] {
           hint: 'add e.g. command: "npm install --package-lock-only --ignore-scripts"',
         });
       }
-      if (typeof rule.strategy === "string" && rule.strategy !== "regenerate" && rule.command !== undefined) {
+      if (
+        typeof rule.strategy === "string" &&
+        rule.strategy !== "regenerate" &&
+        rule.command !== undefined
+      ) {
         issues.push({
           path: ["conflicts", "auto_resolve", index, "command"],
           target: "key",
@@ -101,12 +131,27 @@ export function checkRules(raw: unknown): RuleIssue[] {
       if (typeof project.path === "string") {
         const first = seenPaths.get(project.path);
         if (first !== undefined) {
-          issues.push({ path: ["projects", index, "path"], target: "value", code: "duplicate-project", message: `project '${project.path}' is already listed as projects[${first}]`, hint: "list each project once" });
+          issues.push({
+            path: ["projects", index, "path"],
+            target: "value",
+            code: "duplicate-project",
+            message: `project '${project.path}' is already listed as projects[${first}]`,
+            hint: "list each project once",
+          });
         } else seenPaths.set(project.path, index);
       }
       const overrides = asDict(project.environments);
       for (const name of Object.keys(overrides)) {
-        if (!envNames.includes(name)) issues.push(unknownEnvironment(["projects", index, "environments", name], name, "projects[].environments", envNames, "key"));
+        if (!envNames.includes(name))
+          issues.push(
+            unknownEnvironment(
+              ["projects", index, "environments", name],
+              name,
+              "projects[].environments",
+              envNames,
+              "key",
+            ),
+          );
       }
       // Branch uniqueness must hold per project after overrides, or drift would compare a branch
       // with itself. Clashes without an override were already reported at the top level.
@@ -157,13 +202,21 @@ function uniqueBranches(envs: Dict, at: (string | number)[]): RuleIssue[] {
   return issues;
 }
 
-function unknownEnvironment(path: (string | number)[], name: string, where: string, allowed: string[], target: "key" | "value"): RuleIssue {
+function unknownEnvironment(
+  path: (string | number)[],
+  name: string,
+  where: string,
+  allowed: string[],
+  target: "key" | "value",
+): RuleIssue {
   const guess = closest(name, allowed);
   return {
     path,
     target,
     code: "unknown-environment",
     message: `${where} names '${name}', which is not defined under environments`,
-    hint: guess ? `did you mean '${guess}'?` : `defined environments: ${allowed.join(", ") || "(none)"}`,
+    hint: guess
+      ? `did you mean '${guess}'?`
+      : `defined environments: ${allowed.join(", ") || "(none)"}`,
   };
 }

@@ -16,7 +16,12 @@ const glob = z
   .string()
   .superRefine((value, ctx) => {
     const problem = globError(value);
-    if (problem) ctx.addIssue({ code: "custom", message: `invalid glob '${value}': ${problem}`, params: { hint: "quote the glob and balance its brackets, e.g. \"config/*.{yml,yaml}\"" } });
+    if (problem)
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid glob '${value}': ${problem}`,
+        params: { hint: 'quote the glob and balance its brackets, e.g. "config/*.{yml,yaml}"' },
+      });
   })
   .describe("A glob relative to the repository root (picomatch syntax: *, **, {a,b}, [abc]).");
 
@@ -26,13 +31,19 @@ const branch = z
   .string()
   .superRefine((value, ctx) => {
     const problem = branchNameError(value);
-    if (problem) ctx.addIssue({ code: "custom", message: `invalid branch name '${value}': ${problem}` });
+    if (problem)
+      ctx.addIssue({ code: "custom", message: `invalid branch name '${value}': ${problem}` });
   })
   .describe("Git branch that holds this environment's code.");
 
 const envName = z.string().describe("Name of an environment defined under `environments`.");
 const threshold = (description: string, fallback: number) =>
-  z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").default(fallback).describe(description);
+  z
+    .number()
+    .min(0, "must be between 0 and 1")
+    .max(1, "must be between 0 and 1")
+    .default(fallback)
+    .describe(description);
 
 export const environmentSchema = z
   .strictObject({
@@ -45,23 +56,38 @@ export const environmentSchema = z
     protected: z
       .boolean()
       .default(false)
-      .describe("Writes into this environment (cherry-pick, promote, rollback) need explicit confirmation."),
+      .describe(
+        "Writes into this environment (cherry-pick, promote, rollback) need explicit confirmation.",
+      ),
   })
   .describe("One deployment environment and the branch it is built from.");
 
 const environmentOverrideSchema = z
   .strictObject({
     branch: branch.optional(),
-    gitlab_environment: z.string().min(1).optional().describe("GitLab environment name in this project."),
+    gitlab_environment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("GitLab environment name in this project."),
     protected: z.boolean().optional().describe("Overrides `protected` for this project."),
   })
   .describe("Per-project override of an environment's settings.");
 
 const mergeRequestSchema = z
   .strictObject({
-    labels: z.array(z.string().min(1)).default(["envsync", "promotion"]).describe("Labels put on promotion merge requests."),
-    squash: z.boolean().default(false).describe("Squash commits when the promotion merge request is merged."),
-    remove_source_branch: z.boolean().default(false).describe("Delete the source branch after merge."),
+    labels: z
+      .array(z.string().min(1))
+      .default(["envsync", "promotion"])
+      .describe("Labels put on promotion merge requests."),
+    squash: z
+      .boolean()
+      .default(false)
+      .describe("Squash commits when the promotion merge request is merged."),
+    remove_source_branch: z
+      .boolean()
+      .default(false)
+      .describe("Delete the source branch after merge."),
   })
   .describe("How promotion merge requests are opened.");
 
@@ -72,8 +98,13 @@ const expectedDifferenceSchema = z
       .array(envName)
       .min(2, "name at least two environments")
       .optional()
-      .describe("Environments between which the difference is expected. Default: every pair in the chain."),
-    reason: z.string().min(1).describe("Why these paths differ; shown next to each expected difference."),
+      .describe(
+        "Environments between which the difference is expected. Default: every pair in the chain.",
+      ),
+    reason: z
+      .string()
+      .min(1)
+      .describe("Why these paths differ; shown next to each expected difference."),
   })
   .describe("Paths that are expected to differ between environments, and why.");
 
@@ -85,13 +116,20 @@ const autoResolveSchema = z
     strategy: strategy.describe(
       "regenerate: run `command` and take its result; ours: keep the target branch's side; theirs: take the picked commit's side; union: keep both sides' lines.",
     ),
-    command: z.string().min(1).optional().describe("Command that regenerates the files (required for `regenerate`)."),
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Command that regenerates the files (required for `regenerate`)."),
   })
   .describe("A tier-1 rule: conflicts in these files are resolved without a model.");
 
 const projectSchema = z
   .strictObject({
-    path: z.string().regex(PROJECT_PATH, "must be a GitLab project path such as 'group/project'").describe("Full path of a GitLab project."),
+    path: z
+      .string()
+      .regex(PROJECT_PATH, "must be a GitLab project path such as 'group/project'")
+      .describe("Full path of a GitLab project."),
     environments: z
       .record(envName, environmentOverrideSchema)
       .optional()
@@ -101,8 +139,13 @@ const projectSchema = z
 
 export const configSchema = z
   .strictObject({
-    $schema: z.string().optional().describe("JSON Schema reference for editors; ignored by EnvSync."),
-    version: z.literal(1, { error: "version must be 1" }).describe("Config format version. Always 1."),
+    $schema: z
+      .string()
+      .optional()
+      .describe("JSON Schema reference for editors; ignored by EnvSync."),
+    version: z
+      .literal(1, { error: "version must be 1" })
+      .describe("Config format version. Always 1."),
     project: z
       .string()
       .regex(PROJECT_PATH, "must be a GitLab project path such as 'group/project'")
@@ -117,21 +160,31 @@ export const configSchema = z
           .array(envName)
           .min(2, "a promotion chain needs at least two environments")
           .optional()
-          .describe("Order in which changes move between environments. Default: `environments` in order."),
+          .describe(
+            "Order in which changes move between environments. Default: `environments` in order.",
+          ),
         merge_request: mergeRequestSchema.prefault({}),
       })
       .prefault({})
       .describe("How changes move from one environment to the next."),
     drift: z
       .strictObject({
-        expected: z.array(expectedDifferenceSchema).default([]).describe("Differences that are fine, with the reason."),
+        expected: z
+          .array(expectedDifferenceSchema)
+          .default([])
+          .describe("Differences that are fine, with the reason."),
         ignore: globList.default([]).describe("Paths never reported as drift."),
         schedule: z
           .string()
           .default("0 6 * * 1-5")
           .superRefine((value, ctx) => {
             const problem = cronError(value);
-            if (problem) ctx.addIssue({ code: "custom", message: problem, params: { hint: "use five fields, e.g. \"0 6 * * 1-5\" for 06:00 on weekdays" } });
+            if (problem)
+              ctx.addIssue({
+                code: "custom",
+                message: problem,
+                params: { hint: 'use five fields, e.g. "0 6 * * 1-5" for 06:00 on weekdays' },
+              });
           })
           .describe("Cron expression for the scheduled CI drift-check."),
       })
@@ -139,9 +192,17 @@ export const configSchema = z
       .describe("Drift detection between environment branches."),
     conflicts: z
       .strictObject({
-        auto_resolve: z.array(autoResolveSchema).default([]).describe("Tier 1: files resolved by rule, without a model."),
-        ai_confidence_threshold: threshold("Tier 2 (proposed merge offered for approval) at or above this confidence, tier 3 below.", 0.8),
-        always_manual: globList.default([]).describe("Paths always left to a human (tier 3), whatever the confidence."),
+        auto_resolve: z
+          .array(autoResolveSchema)
+          .default([])
+          .describe("Tier 1: files resolved by rule, without a model."),
+        ai_confidence_threshold: threshold(
+          "Tier 2 (proposed merge offered for approval) at or above this confidence, tier 3 below.",
+          0.8,
+        ),
+        always_manual: globList
+          .default([])
+          .describe("Paths always left to a human (tier 3), whatever the confidence."),
       })
       .prefault({})
       .describe("How conflicting cherry-picks and promotions are resolved."),
@@ -150,47 +211,90 @@ export const configSchema = z
         migrations: z
           .strictObject({
             paths: globList
-              .default(["db/migrate/**", "migrations/**", "alembic/versions/**", "prisma/migrations/**"])
+              .default([
+                "db/migrate/**",
+                "migrations/**",
+                "alembic/versions/**",
+                "prisma/migrations/**",
+              ])
               .describe("Where migration files live."),
           })
           .prefault({}),
         require_confirmation: z
           .array(envName)
           .optional()
-          .describe("Environments whose rollback needs explicit confirmation. Default: every protected environment."),
-        auto_rollback_on_failure: z.boolean().default(false).describe("Roll back automatically when a deployment fails."),
+          .describe(
+            "Environments whose rollback needs explicit confirmation. Default: every protected environment.",
+          ),
+        auto_rollback_on_failure: z
+          .boolean()
+          .default(false)
+          .describe("Roll back automatically when a deployment fails."),
         min_confidence: threshold("Minimum confidence for an automatic rollback.", 0.9),
       })
       .prefault({})
       .describe("Rollback safety policy."),
     pipeline_doctor: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("Triage failed pipelines on environment branches."),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("Triage failed pipelines on environment branches."),
         compare_with: z
           .array(envName)
           .optional()
-          .describe("Environments whose last green run is compared with a failure. Default: the neighbours in the chain."),
-        log_lines: z.number().int("must be a whole number").min(10).max(5000).default(200).describe("Log lines kept around the first error of each failed job."),
+          .describe(
+            "Environments whose last green run is compared with a failure. Default: the neighbours in the chain.",
+          ),
+        log_lines: z
+          .number()
+          .int("must be a whole number")
+          .min(10)
+          .max(5000)
+          .default(200)
+          .describe("Log lines kept around the first error of each failed job."),
       })
       .prefault({})
       .describe("Failed-pipeline triage."),
     dashboard: z
       .strictObject({
-        issue_title: z.string().min(1).max(255).default("EnvSync environment health").describe("Title of the issue the scheduled drift-check keeps current."),
+        issue_title: z
+          .string()
+          .min(1)
+          .max(255)
+          .default("EnvSync environment health")
+          .describe("Title of the issue the scheduled drift-check keeps current."),
       })
       .prefault({})
       .describe("The environment health dashboard issue."),
-    projects: z.array(projectSchema).default([]).describe("Multi-project fleet; `--all-projects` acts on each."),
+    projects: z
+      .array(projectSchema)
+      .default([])
+      .describe("Multi-project fleet; `--all-projects` acts on each."),
     catalog: z
       .strictObject({
-        group: z.string().regex(GROUP_PATH, "must be a GitLab group path such as 'acme'").optional().describe("Group where the flows and agent are enabled."),
-        project: z.string().regex(PROJECT_PATH, "must be a GitLab project path such as 'group/project'").optional().describe("Project that owns the catalog items."),
+        group: z
+          .string()
+          .regex(GROUP_PATH, "must be a GitLab group path such as 'acme'")
+          .optional()
+          .describe("Group where the flows and agent are enabled."),
+        project: z
+          .string()
+          .regex(PROJECT_PATH, "must be a GitLab project path such as 'group/project'")
+          .optional()
+          .describe("Project that owns the catalog items."),
         name_prefix: z
           .string()
-          .regex(/^[a-z][a-z0-9-]{0,30}$/, "use lowercase letters, digits and '-', starting with a letter")
+          .regex(
+            /^[a-z][a-z0-9-]{0,30}$/,
+            "use lowercase letters, digits and '-', starting with a letter",
+          )
           .default("envsync")
           .describe("Prefix of every published item's name."),
-        public: z.boolean().default(false).describe("Publish the items publicly in the AI Catalog."),
+        public: z
+          .boolean()
+          .default(false)
+          .describe("Publish the items publicly in the AI Catalog."),
         triggers: z
           .array(z.enum(["mention", "assign", "assign_reviewer"]))
           .min(1)

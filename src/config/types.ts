@@ -48,7 +48,11 @@ export interface ResolvedConfig {
     merge_request: { labels: string[]; squash: boolean; remove_source_branch: boolean };
   };
   drift: { expected: ExpectedDifference[]; ignore: string[]; schedule: string };
-  conflicts: { auto_resolve: AutoResolveRule[]; ai_confidence_threshold: number; always_manual: string[] };
+  conflicts: {
+    auto_resolve: AutoResolveRule[];
+    ai_confidence_threshold: number;
+    always_manual: string[];
+  };
   rollback: {
     migrations: { paths: string[] };
     require_confirmation: string[];

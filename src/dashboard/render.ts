@@ -8,11 +8,18 @@ import type { PairDrift } from "../drift/pair.js";
 
 export interface DashboardState {
   hash: string;
-  pairs: { pair: string; pending: number; missing_upstream: number; drifted_files: number; missing_shas: string[] }[];
+  pairs: {
+    pair: string;
+    pending: number;
+    missing_upstream: number;
+    drifted_files: number;
+    missing_shas: string[];
+  }[];
 }
 
 const STATE = /<!-- envsync:dashboard (\{.*\}) -->/;
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\s+/g, " ").slice(0, 120);
+const cell = (text: string) =>
+  text.replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\s+/g, " ").slice(0, 120);
 
 export function dashboardState(pairs: readonly PairDrift[]): DashboardState {
   const summary = pairs.map((p) => ({
@@ -22,8 +29,17 @@ export function dashboardState(pairs: readonly PairDrift[]): DashboardState {
     drifted_files: p.counts.drifted_files,
     missing_shas: p.missing_upstream.map((c) => c.sha),
   }));
-  const detail = pairs.map((p) => [p.pending.map((c) => c.sha), p.files.unexpected.filter((f) => !f.pending).map((f) => f.path)]);
-  return { hash: createHash("sha256").update(JSON.stringify([summary, detail])).digest("hex").slice(0, 16), pairs: summary };
+  const detail = pairs.map((p) => [
+    p.pending.map((c) => c.sha),
+    p.files.unexpected.filter((f) => !f.pending).map((f) => f.path),
+  ]);
+  return {
+    hash: createHash("sha256")
+      .update(JSON.stringify([summary, detail]))
+      .digest("hex")
+      .slice(0, 16),
+    pairs: summary,
+  };
 }
 
 export function previousState(description: string): DashboardState | undefined {
@@ -36,7 +52,10 @@ export function previousState(description: string): DashboardState | undefined {
   }
 }
 
-export function renderDashboard(pairs: readonly PairDrift[], meta: { title: string; at: Date; pipelineUrl?: string }): string {
+export function renderDashboard(
+  pairs: readonly PairDrift[],
+  meta: { title: string; at: Date; pipelineUrl?: string },
+): string {
   const state = dashboardState(pairs);
   const lines = [
     `## ${meta.title}`,
@@ -45,19 +64,31 @@ export function renderDashboard(pairs: readonly PairDrift[], meta: { title: stri
     "",
     "| environments | pending promotion | applied picks | hotfixes missing upstream | unexplained drift | expected differences |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ...pairs.map((p) => `| ${p.from} → ${p.to} | ${p.counts.pending} | ${p.counts.applied} | ${p.counts.missing_upstream ? `**${p.counts.missing_upstream}**` : 0} | ${p.counts.drifted_files ? `**${p.counts.drifted_files}**` : 0} | ${p.counts.expected_files} |`),
+    ...pairs.map(
+      (p) =>
+        `| ${p.from} → ${p.to} | ${p.counts.pending} | ${p.counts.applied} | ${p.counts.missing_upstream ? `**${p.counts.missing_upstream}**` : 0} | ${p.counts.drifted_files ? `**${p.counts.drifted_files}**` : 0} | ${p.counts.expected_files} |`,
+    ),
   ];
-  const commit = (c: { sha: string; subject: string; author: string; date: string }) => `- \`${c.sha.slice(0, 10)}\` ${cell(c.subject)} (${cell(c.author)}, ${c.date.slice(0, 10)})`;
+  const commit = (c: { sha: string; subject: string; author: string; date: string }) =>
+    `- \`${c.sha.slice(0, 10)}\` ${cell(c.subject)} (${cell(c.author)}, ${c.date.slice(0, 10)})`;
   const list = (title: string, items: string[], max = 20) => {
     if (items.length === 0) return;
     lines.push("", `**${title}** (${items.length})`, "", ...items.slice(0, max));
-    if (items.length > max) lines.push(`- … and ${items.length - max} more (see the job's envsync-drift.json)`);
+    if (items.length > max)
+      lines.push(`- … and ${items.length - max} more (see the job's envsync-drift.json)`);
   };
   for (const p of pairs) {
-    lines.push("", `### ${p.from} → ${p.to} (\`${cell(p.from_branch)}\` → \`${cell(p.to_branch)}\`)`);
-    if (p.counts.pending + p.counts.missing_upstream + p.counts.unexpected_files === 0) lines.push("", "In step: nothing pending, no hotfix missing upstream, no unexplained drift.");
+    lines.push(
+      "",
+      `### ${p.from} → ${p.to} (\`${cell(p.from_branch)}\` → \`${cell(p.to_branch)}\`)`,
+    );
+    if (p.counts.pending + p.counts.missing_upstream + p.counts.unexpected_files === 0)
+      lines.push("", "In step: nothing pending, no hotfix missing upstream, no unexplained drift.");
     list("Hotfixes missing upstream", p.missing_upstream.map(commit));
-    list("Unexplained drift (files no pending promotion explains)", p.files.unexpected.filter((f) => !f.pending).map((f) => `- ${f.status} \`${cell(f.path)}\``));
+    list(
+      "Unexplained drift (files no pending promotion explains)",
+      p.files.unexpected.filter((f) => !f.pending).map((f) => `- ${f.status} \`${cell(f.path)}\``),
+    );
     list("Pending promotion", p.pending.map(commit));
   }
   lines.push("", `<!-- envsync:dashboard ${JSON.stringify(state)} -->`);
@@ -65,15 +96,30 @@ export function renderDashboard(pairs: readonly PairDrift[], meta: { title: stri
 }
 
 /** The short note posted when the state changed: what moved, per pair. */
-export function changeNote(before: DashboardState | undefined, after: DashboardState): string | undefined {
+export function changeNote(
+  before: DashboardState | undefined,
+  after: DashboardState,
+): string | undefined {
   if (before?.hash === after.hash) return undefined;
   const lines = ["**EnvSync drift check**: something changed since the last run."];
   for (const now of after.pairs) {
     const was = before?.pairs.find((p) => p.pair === now.pair);
-    const delta = (key: "pending" | "missing_upstream" | "drifted_files", label: string) => (was && was[key] !== now[key] ? `${label} ${was[key]} → ${now[key]}` : !was && now[key] ? `${label} ${now[key]}` : "");
-    const parts = [delta("pending", "pending"), delta("missing_upstream", "missing upstream"), delta("drifted_files", "unexplained drift")].filter(Boolean);
+    const delta = (key: "pending" | "missing_upstream" | "drifted_files", label: string) =>
+      was && was[key] !== now[key]
+        ? `${label} ${was[key]} → ${now[key]}`
+        : !was && now[key]
+          ? `${label} ${now[key]}`
+          : "";
+    const parts = [
+      delta("pending", "pending"),
+      delta("missing_upstream", "missing upstream"),
+      delta("drifted_files", "unexplained drift"),
+    ].filter(Boolean);
     const fresh = now.missing_shas.filter((s) => !was?.missing_shas.includes(s));
-    if (fresh.length > 0) parts.push(`new hotfix${fresh.length === 1 ? "" : "es"} missing upstream: ${fresh.map((s) => `\`${s.slice(0, 10)}\``).join(", ")}`);
+    if (fresh.length > 0)
+      parts.push(
+        `new hotfix${fresh.length === 1 ? "" : "es"} missing upstream: ${fresh.map((s) => `\`${s.slice(0, 10)}\``).join(", ")}`,
+      );
     if (parts.length > 0) lines.push(`- ${now.pair.replace(">", " → ")}: ${parts.join("; ")}`);
   }
   return lines.join("\n");

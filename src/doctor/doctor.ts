@@ -31,8 +31,23 @@ interface ApiCompare {
 }
 
 export interface DoctorReport {
-  pipeline: { id: number; ref: string; sha: string; status: string; web_url: string; environment: string | null };
-  failed_jobs: { id: number; name: string; stage: string; web_url: string; first_error: Omit<LogEvidence, "excerpt" | "total_lines"> | null; excerpt: string; log_lines: number }[];
+  pipeline: {
+    id: number;
+    ref: string;
+    sha: string;
+    status: string;
+    web_url: string;
+    environment: string | null;
+  };
+  failed_jobs: {
+    id: number;
+    name: string;
+    stage: string;
+    web_url: string;
+    first_error: Omit<LogEvidence, "excerpt" | "total_lines"> | null;
+    excerpt: string;
+    log_lines: number;
+  }[];
   last_green: { pipeline_id: number; sha: string; web_url: string } | null;
   changes_since_green: {
     commits: { sha: string; title: string }[];
@@ -42,19 +57,33 @@ export interface DoctorReport {
     other: string[];
     variables: { added: string[]; removed: string[] };
   } | null;
-  compared: { environment: string; branch: string; last_green: { pipeline_id: number; sha: string } | null; contains_failing_commit: boolean }[];
+  compared: {
+    environment: string;
+    branch: string;
+    last_green: { pipeline_id: number; sha: string } | null;
+    contains_failing_commit: boolean;
+  }[];
   hypotheses: Hypothesis[];
   verdict: "code" | "environment" | "unknown";
   requests: number;
 }
 
-const LOCKFILES = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Gemfile\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|go\.sum|Cargo\.lock|uv\.lock)$/;
-const MANIFESTS = /(^|\/)(package\.json|Gemfile|pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|composer\.json|go\.mod|Cargo\.toml|pom\.xml|build\.gradle(\.kts)?|Dockerfile)$/;
-const CI_CONFIG = /(^|\/)(\.gitlab-ci\.yml|\.gitlab-ci\/.*\.ya?ml|\.gitlab\/ci\/.*\.ya?ml|ci\/.*\.ya?ml)$/;
+const LOCKFILES =
+  /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Gemfile\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|go\.sum|Cargo\.lock|uv\.lock)$/;
+const MANIFESTS =
+  /(^|\/)(package\.json|Gemfile|pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|composer\.json|go\.mod|Cargo\.toml|pom\.xml|build\.gradle(\.kts)?|Dockerfile)$/;
+const CI_CONFIG =
+  /(^|\/)(\.gitlab-ci\.yml|\.gitlab-ci\/.*\.ya?ml|\.gitlab\/ci\/.*\.ya?ml|ci\/.*\.ya?ml)$/;
 
-export async function diagnosePipeline(http: GitLabHttp, project: string, pipelineId: number, config: ResolvedConfig): Promise<DoctorReport> {
+export async function diagnosePipeline(
+  http: GitLabHttp,
+  project: string,
+  pipelineId: number,
+  config: ResolvedConfig,
+): Promise<DoctorReport> {
   const base = `/api/v4/projects/${encodeURIComponent(project)}`;
-  const get = async <T>(path: string): Promise<T> => JSON.parse((await http.send({ method: "GET", path: base + path })).text) as T;
+  const get = async <T>(path: string): Promise<T> =>
+    JSON.parse((await http.send({ method: "GET", path: base + path })).text) as T;
   const text = async (path: string) => (await http.send({ method: "GET", path: base + path })).text;
 
   const pipeline = await get<ApiPipeline>(`/pipelines/${pipelineId}`);
@@ -63,19 +92,39 @@ export async function diagnosePipeline(http: GitLabHttp, project: string, pipeli
   const failed = jobs.filter((j) => j.status === "failed" && !j.allow_failure);
   const limit = pLimit(4);
   const lastGreen = async (ref: string, before?: number) => {
-    const list = await get<ApiPipeline[]>(`/pipelines?ref=${encodeURIComponent(ref)}&status=success&order_by=id&sort=desc&per_page=20`);
+    const list = await get<ApiPipeline[]>(
+      `/pipelines?ref=${encodeURIComponent(ref)}&status=success&order_by=id&sort=desc&per_page=20`,
+    );
     return list.find((p) => before === undefined || p.id < before) ?? null;
   };
   const [logs, green, compared] = await Promise.all([
-    Promise.all(failed.map((job) => limit(async () => ({ job, evidence: firstError(await text(`/jobs/${job.id}/trace`), config.pipeline_doctor.log_lines) })))),
+    Promise.all(
+      failed.map((job) =>
+        limit(async () => ({
+          job,
+          evidence: firstError(
+            await text(`/jobs/${job.id}/trace`),
+            config.pipeline_doctor.log_lines,
+          ),
+        })),
+      ),
+    ),
     lastGreen(pipeline.ref, pipeline.id),
     Promise.all(
       (env ? (config.pipeline_doctor.compare_with[env.name] ?? []) : []).map(async (name) => {
         const other = config.environments.find((e) => e.name === name)!;
         const g = await lastGreen(other.branch);
         // The other environment ran the failing code when its green commit contains the failing one.
-        const contains = g ? (await get<ApiCompare>(`/repository/compare?from=${g.sha}&to=${pipeline.sha}`)).commits.length === 0 : false;
-        return { environment: name, branch: other.branch, last_green: g && { pipeline_id: g.id, sha: g.sha }, contains_failing_commit: contains };
+        const contains = g
+          ? (await get<ApiCompare>(`/repository/compare?from=${g.sha}&to=${pipeline.sha}`)).commits
+              .length === 0
+          : false;
+        return {
+          environment: name,
+          branch: other.branch,
+          last_green: g && { pipeline_id: g.id, sha: g.sha },
+          contains_failing_commit: contains,
+        };
       }),
     ),
   ]);
@@ -85,7 +134,19 @@ export async function diagnosePipeline(http: GitLabHttp, project: string, pipeli
     const cmp = await get<ApiCompare>(`/repository/compare?from=${green.sha}&to=${pipeline.sha}`);
     const paths = [...new Set(cmp.diffs.map((d) => d.new_path))];
     const ciDiffs = cmp.diffs.filter((d) => CI_CONFIG.test(d.new_path)).map((d) => d.diff);
-    const names = (sign: "+" | "-") => new Set(ciDiffs.flatMap((d) => d.split("\n").filter((l) => l.startsWith(sign) && !l.startsWith(`${sign}${sign}`)).flatMap((l) => [...l.matchAll(/\$\{?([A-Z][A-Z0-9_]{2,})\b|^[+-]\s+([A-Z][A-Z0-9_]{2,}):/g)].map((m) => m[1] ?? m[2]!))));
+    const names = (sign: "+" | "-") =>
+      new Set(
+        ciDiffs.flatMap((d) =>
+          d
+            .split("\n")
+            .filter((l) => l.startsWith(sign) && !l.startsWith(`${sign}${sign}`))
+            .flatMap((l) =>
+              [...l.matchAll(/\$\{?([A-Z][A-Z0-9_]{2,})\b|^[+-]\s+([A-Z][A-Z0-9_]{2,}):/g)].map(
+                (m) => m[1] ?? m[2]!,
+              ),
+            ),
+        ),
+      );
     const added = names("+");
     const removed = names("-");
     changes = {
@@ -94,13 +155,19 @@ export async function diagnosePipeline(http: GitLabHttp, project: string, pipeli
       lockfiles: paths.filter((p) => LOCKFILES.test(p)),
       manifests: paths.filter((p) => MANIFESTS.test(p)),
       other: paths.filter((p) => !CI_CONFIG.test(p) && !LOCKFILES.test(p) && !MANIFESTS.test(p)),
-      variables: { added: [...added].filter((v) => !removed.has(v)).sort(), removed: [...removed].filter((v) => !added.has(v)).sort() },
+      variables: {
+        added: [...added].filter((v) => !removed.has(v)).sort(),
+        removed: [...removed].filter((v) => !added.has(v)).sort(),
+      },
     };
   }
 
   const hypotheses = rankHypotheses({
     failingSha: pipeline.sha,
-    failedJobs: logs.map(({ job, evidence }) => ({ name: job.name, ...(evidence ? { errorText: evidence.text, marker: evidence.marker } : {}) })),
+    failedJobs: logs.map(({ job, evidence }) => ({
+      name: job.name,
+      ...(evidence ? { errorText: evidence.text, marker: evidence.marker } : {}),
+    })),
     changes: changes && {
       commits: changes.commits.length,
       ciConfig: changes.ci_config,
@@ -110,16 +177,29 @@ export async function diagnosePipeline(http: GitLabHttp, project: string, pipeli
       variablesAdded: changes.variables.added,
       variablesRemoved: changes.variables.removed,
     },
-    compared: compared.map((c) => ({ environment: c.environment, jobsPassed: c.last_green !== null, sameCode: c.contains_failing_commit })),
+    compared: compared.map((c) => ({
+      environment: c.environment,
+      jobsPassed: c.last_green !== null,
+      sameCode: c.contains_failing_commit,
+    })),
   });
   return {
-    pipeline: { id: pipeline.id, ref: pipeline.ref, sha: pipeline.sha, status: pipeline.status, web_url: pipeline.web_url, environment: env?.name ?? null },
+    pipeline: {
+      id: pipeline.id,
+      ref: pipeline.ref,
+      sha: pipeline.sha,
+      status: pipeline.status,
+      web_url: pipeline.web_url,
+      environment: env?.name ?? null,
+    },
     failed_jobs: logs.map(({ job, evidence }) => ({
       id: job.id,
       name: job.name,
       stage: job.stage,
       web_url: job.web_url,
-      first_error: evidence ? { line: evidence.line, text: evidence.text, marker: evidence.marker } : null,
+      first_error: evidence
+        ? { line: evidence.line, text: evidence.text, marker: evidence.marker }
+        : null,
       excerpt: evidence?.excerpt ?? "",
       log_lines: evidence?.total_lines ?? 0,
     })),

@@ -52,17 +52,27 @@ export async function readPairApi(
   options: ApiReadOptions = {},
 ): Promise<PairInput> {
   const base = `/api/v4/projects/${encodeURIComponent(project)}/repository`;
-  const get = async <T>(path: string): Promise<T> => JSON.parse((await http.send({ method: "GET", path })).text) as T;
+  const get = async <T>(path: string): Promise<T> =>
+    JSON.parse((await http.send({ method: "GET", path })).text) as T;
   const compare = (from: string, to: string, straight: boolean) =>
-    get<Compare>(`${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&straight=${straight}`);
+    get<Compare>(
+      `${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&straight=${straight}`,
+    );
   const [up, down, tips] = await Promise.all([
     compare(pair.toBranch, pair.fromBranch, false),
     compare(pair.fromBranch, pair.toBranch, false),
-    options.files === false ? Promise.resolve({ commits: [], diffs: [] }) : compare(pair.toBranch, pair.fromBranch, true),
+    options.files === false
+      ? Promise.resolve({ commits: [], diffs: [] })
+      : compare(pair.toBranch, pair.fromBranch, true),
   ]);
   const upstream = toCommits(up.commits);
   const downstream = toCommits(down.commits);
-  const pathsBySha = options.patchLookups === false ? new Map<string, string[]>() : await addPatchHashes(upstream, downstream, (sha) => get<ApiDiff[]>(`${base}/commits/${sha}/diff`));
+  const pathsBySha =
+    options.patchLookups === false
+      ? new Map<string, string[]>()
+      : await addPatchHashes(upstream, downstream, (sha) =>
+          get<ApiDiff[]>(`${base}/commits/${sha}/diff`),
+        );
   const upstreamPaths = new Set(up.diffs.flatMap((d) => [d.new_path, d.old_path]));
   return {
     ...pair,
@@ -73,7 +83,10 @@ export async function readPairApi(
     files: tips.diffs.map(toFileChange),
     // Exact when every pending commit's diff was read; past the cap, every path changed upstream
     // since the merge base stands in (it may hide drift, never invent it).
-    pathsOf: (commits) => (commits.every((c) => pathsBySha.has(c.sha)) ? new Set(commits.flatMap((c) => pathsBySha.get(c.sha)!)) : upstreamPaths),
+    pathsOf: (commits) =>
+      commits.every((c) => pathsBySha.has(c.sha))
+        ? new Set(commits.flatMap((c) => pathsBySha.get(c.sha)!))
+        : upstreamPaths,
   };
 }
 
@@ -103,11 +116,18 @@ function toFileChange(d: ApiDiff): FileChange {
  * candidates; downstream: only when an upstream one is open) and sets their patch hashes.
  * Returns the paths each read commit touches.
  */
-async function addPatchHashes(upstream: CommitInfo[], downstream: CommitInfo[], diffOf: (sha: string) => Promise<ApiDiff[]>): Promise<Map<string, string[]>> {
+async function addPatchHashes(
+  upstream: CommitInfo[],
+  downstream: CommitInfo[],
+  diffOf: (sha: string) => Promise<ApiDiff[]>,
+): Promise<Map<string, string[]>> {
   const first = matchCommits(upstream, downstream);
   const matchedDown = new Set(first.applied.map((a) => a.to_sha));
   const openUp = first.pending.slice(0, MAX_PATCH_LOOKUPS);
-  const openDown = openUp.length > 0 ? downstream.filter((d) => !matchedDown.has(d.sha)).slice(0, MAX_PATCH_LOOKUPS) : [];
+  const openDown =
+    openUp.length > 0
+      ? downstream.filter((d) => !matchedDown.has(d.sha)).slice(0, MAX_PATCH_LOOKUPS)
+      : [];
   const paths = new Map<string, string[]>();
   const limit = pLimit(8);
   await Promise.all(
@@ -115,7 +135,12 @@ async function addPatchHashes(upstream: CommitInfo[], downstream: CommitInfo[], 
       limit(async () => {
         const diffs = await diffOf(c.sha);
         c.patchId = patchHash(diffs);
-        paths.set(c.sha, diffs.flatMap((d) => (d.old_path === d.new_path ? [d.new_path] : [d.new_path, d.old_path])));
+        paths.set(
+          c.sha,
+          diffs.flatMap((d) =>
+            d.old_path === d.new_path ? [d.new_path] : [d.new_path, d.old_path],
+          ),
+        );
       }),
     ),
   );
@@ -129,7 +154,14 @@ async function addPatchHashes(upstream: CommitInfo[], downstream: CommitInfo[], 
 export function patchHash(diffs: ApiDiff[]): string | undefined {
   const files = diffs
     .map((d) => {
-      const lines = d.diff.split("\n").filter((l) => (l.startsWith("+") || l.startsWith("-")) && !l.startsWith("+++") && !l.startsWith("---"));
+      const lines = d.diff
+        .split("\n")
+        .filter(
+          (l) =>
+            (l.startsWith("+") || l.startsWith("-")) &&
+            !l.startsWith("+++") &&
+            !l.startsWith("---"),
+        );
       return `${d.new_path}\n${lines.map((l) => l[0] + l.slice(1).replace(/\s+/g, "")).join("\n")}`;
     })
     .sort();

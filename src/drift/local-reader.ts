@@ -16,11 +16,21 @@ export async function resolveBranch(git: Git, branch: string): Promise<string> {
     const sha = await commitSha(git, ref);
     if (sha) return sha;
   }
-  throw new GitError(`branch '${branch}' is neither a local branch nor origin/${branch}`, ["rev-parse", branch], `fetch it first: git fetch origin ${branch}:${branch}`);
+  throw new GitError(
+    `branch '${branch}' is neither a local branch nor origin/${branch}`,
+    ["rev-parse", branch],
+    `fetch it first: git fetch origin ${branch}:${branch}`,
+  );
 }
 
-export async function readPairLocal(git: Git, pair: { from: string; to: string; fromBranch: string; toBranch: string }): Promise<PairInput> {
-  const [fromSha, toSha] = await Promise.all([resolveBranch(git, pair.fromBranch), resolveBranch(git, pair.toBranch)]);
+export async function readPairLocal(
+  git: Git,
+  pair: { from: string; to: string; fromBranch: string; toBranch: string },
+): Promise<PairInput> {
+  const [fromSha, toSha] = await Promise.all([
+    resolveBranch(git, pair.fromBranch),
+    resolveBranch(git, pair.toBranch),
+  ]);
   const upRange = `${toSha}..${fromSha}`;
   const downRange = `${fromSha}..${toSha}`;
   const [upstream, downstream, upPatchIds, downPatchIds, files, touched] = await Promise.all([
@@ -33,25 +43,59 @@ export async function readPairLocal(git: Git, pair: { from: string; to: string; 
   ]);
   for (const c of upstream) c.patchId = upPatchIds.get(c.sha);
   for (const c of downstream) c.patchId = downPatchIds.get(c.sha);
-  return { ...pair, fromSha, toSha, upstream, downstream, files, pathsOf: (commits) => new Set(commits.flatMap((c) => touched.get(c.sha) ?? [])) };
+  return {
+    ...pair,
+    fromSha,
+    toSha,
+    upstream,
+    downstream,
+    files,
+    pathsOf: (commits) => new Set(commits.flatMap((c) => touched.get(c.sha) ?? [])),
+  };
 }
 
 /** Non-merge commits of `git log <revs>` (a range, or `--no-walk` and SHAs), newest first. */
 export async function commitsIn(git: Git, ...revs: string[]): Promise<CommitInfo[]> {
-  const out = await git.run(["log", "--no-merges", `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`, ...revs, "--"]);
+  const out = await git.run([
+    "log",
+    "--no-merges",
+    `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`,
+    ...revs,
+    "--",
+  ]);
   return out
     .split(RS)
     .map((record) => record.replace(/^\n/, ""))
     .filter(Boolean)
     .map((record) => {
-      const [sha, author, email, date, subject, body] = record.split(US) as [string, string, string, string, string, string];
+      const [sha, author, email, date, subject, body] = record.split(US) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       return { sha, author, email, date, subject, pickedFrom: pickedFromTrailers(body ?? "") };
     });
 }
 
 /** sha → `git patch-id --stable` for the non-merge commits of `git log <revs>`. */
 export async function patchIds(git: Git, ...revs: string[]): Promise<Map<string, string>> {
-  const out = await git.pipe(["log", "--no-merges", "-p", "--no-color", "--no-ext-diff", "--no-textconv", "--format=commit %H", ...revs, "--"], ["patch-id", "--stable"]);
+  const out = await git.pipe(
+    [
+      "log",
+      "--no-merges",
+      "-p",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--format=commit %H",
+      ...revs,
+      "--",
+    ],
+    ["patch-id", "--stable"],
+  );
   const ids = new Map<string, string>();
   for (const line of out.split("\n")) {
     const [patchId, sha] = line.split(" ");
@@ -62,7 +106,16 @@ export async function patchIds(git: Git, ...revs: string[]): Promise<Map<string,
 
 /** sha → paths the commit touches. */
 async function pathsTouched(git: Git, range: string): Promise<Map<string, string[]>> {
-  const out = await git.run(["-c", "core.quotePath=false", "log", "--no-merges", "--name-only", `--format=${RS}%H`, range, "--"]);
+  const out = await git.run([
+    "-c",
+    "core.quotePath=false",
+    "log",
+    "--no-merges",
+    "--name-only",
+    `--format=${RS}%H`,
+    range,
+    "--",
+  ]);
   const touched = new Map<string, string[]>();
   for (const record of out.split(RS).filter(Boolean)) {
     const [sha, ...paths] = record.split("\n").filter(Boolean);
@@ -73,10 +126,19 @@ async function pathsTouched(git: Git, range: string): Promise<Map<string, string
 
 /** What promoting `to` → `from` would change: `git diff --name-status -M <to> <from>`. */
 async function changedFiles(git: Git, toSha: string, fromSha: string): Promise<FileChange[]> {
-  const out = await git.run(["diff", "--name-status", "-M", "-z", "--no-ext-diff", toSha, fromSha, "--"]);
+  const out = await git.run([
+    "diff",
+    "--name-status",
+    "-M",
+    "-z",
+    "--no-ext-diff",
+    toSha,
+    fromSha,
+    "--",
+  ]);
   const fields = out.split("\0");
   const changes: FileChange[] = [];
-  for (let i = 0; i < fields.length - 1; ) {
+  for (let i = 0; i < fields.length - 1;) {
     const status = fields[i++]!;
     if (!status) continue;
     if (status.startsWith("R") || status.startsWith("C")) {

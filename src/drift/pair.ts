@@ -4,7 +4,12 @@
  */
 import type { ResolvedConfig } from "../config/types.js";
 import { matchCommits, type AppliedCommit, type CommitInfo } from "../engine/equivalence.js";
-import { classifyFiles, type ExpectedFile, type FileChange, type UnexpectedFile } from "../engine/file-drift.js";
+import {
+  classifyFiles,
+  type ExpectedFile,
+  type FileChange,
+  type UnexpectedFile,
+} from "../engine/file-drift.js";
 
 export interface PairInput {
   from: string;
@@ -39,14 +44,26 @@ export interface PairDrift {
   applied: AppliedCommit[];
   missing_upstream: CommitSummary[];
   files: { unexpected: UnexpectedFile[]; expected: ExpectedFile[] };
-  counts: { pending: number; applied: number; missing_upstream: number; unexpected_files: number; drifted_files: number; expected_files: number };
+  counts: {
+    pending: number;
+    applied: number;
+    missing_upstream: number;
+    unexpected_files: number;
+    drifted_files: number;
+    expected_files: number;
+  };
 }
 
 export function computePairDrift(input: PairInput, config: ResolvedConfig): PairDrift {
   const { pending, applied, missingUpstream } = matchCommits(input.upstream, input.downstream);
   const pendingPaths = pending.length > 0 ? input.pathsOf(pending) : new Set<string>();
   const files = classifyFiles(input.files, config.drift, input, pendingPaths);
-  const summary = (c: CommitInfo): CommitSummary => ({ sha: c.sha, subject: c.subject, author: c.author, date: c.date });
+  const summary = (c: CommitInfo): CommitSummary => ({
+    sha: c.sha,
+    subject: c.subject,
+    author: c.author,
+    date: c.date,
+  });
   return {
     from: input.from,
     to: input.to,

@@ -49,7 +49,10 @@ export function fingerprint(c: Pick<CommitInfo, "author" | "email" | "date" | "s
  * `upstream` are the commits only on the upstream branch and `downstream` those only on the
  * downstream branch (both newest first, as git lists them).
  */
-export function matchCommits(upstream: readonly CommitInfo[], downstream: readonly CommitInfo[]): Equivalence {
+export function matchCommits(
+  upstream: readonly CommitInfo[],
+  downstream: readonly CommitInfo[],
+): Equivalence {
   const byPatchId = indexBy(downstream, (c) => c.patchId);
   const downstreamFingerprints = uniqueIndex(downstream, fingerprint);
   const upstreamFingerprints = uniqueIndex(upstream, fingerprint);
@@ -57,10 +60,11 @@ export function matchCommits(upstream: readonly CommitInfo[], downstream: readon
   const resolveUpstreamSha = shaResolver(upstream);
   // Downstream commits that name an upstream commit in their trailer.
   const pickedDownstream = new Map<string, CommitInfo>();
-  for (const d of downstream) for (const ref of d.pickedFrom) {
-    const target = resolveUpstreamSha(ref);
-    if (target && !pickedDownstream.has(target.sha)) pickedDownstream.set(target.sha, d);
-  }
+  for (const d of downstream)
+    for (const ref of d.pickedFrom) {
+      const target = resolveUpstreamSha(ref);
+      if (target && !pickedDownstream.has(target.sha)) pickedDownstream.set(target.sha, d);
+    }
 
   const applied: AppliedCommit[] = [];
   const pending: CommitInfo[] = [];
@@ -77,10 +81,11 @@ export function matchCommits(upstream: readonly CommitInfo[], downstream: readon
   // usual case is a hotfix brought back up, whose trailer names the downstream commit.
   const upstreamByPatchId = indexBy(upstream, (c) => c.patchId);
   const namedByUpstream = new Set<string>();
-  for (const u of upstream) for (const ref of u.pickedFrom) {
-    const target = resolveSha(ref);
-    if (target) namedByUpstream.add(target.sha);
-  }
+  for (const u of upstream)
+    for (const ref of u.pickedFrom) {
+      const target = resolveSha(ref);
+      if (target) namedByUpstream.add(target.sha);
+    }
   const missingUpstream = downstream.filter((d) => {
     if (matchedDownstream.has(d.sha) || namedByUpstream.has(d.sha)) return false;
     if (d.patchId && upstreamByPatchId.has(d.patchId)) return false;
@@ -88,7 +93,11 @@ export function matchCommits(upstream: readonly CommitInfo[], downstream: readon
     return !(upstreamFingerprints.get(fp) && downstreamFingerprints.get(fp));
   });
 
-  return { pending: pending.reverse(), applied: applied.reverse(), missingUpstream: missingUpstream.reverse() };
+  return {
+    pending: pending.reverse(),
+    applied: applied.reverse(),
+    missingUpstream: missingUpstream.reverse(),
+  };
 
   function findEquivalent(u: CommitInfo): { commit: CommitInfo; evidence: Evidence } | undefined {
     const samePatch = u.patchId ? byPatchId.get(u.patchId)?.[0] : undefined;
@@ -101,7 +110,9 @@ export function matchCommits(upstream: readonly CommitInfo[], downstream: readon
       if (target) return { commit: target, evidence: "trailer" };
     }
     const fp = fingerprint(u);
-    const sameFingerprint = upstreamFingerprints.get(fp) ? downstreamFingerprints.get(fp) : undefined;
+    const sameFingerprint = upstreamFingerprints.get(fp)
+      ? downstreamFingerprints.get(fp)
+      : undefined;
     if (sameFingerprint) return { commit: sameFingerprint, evidence: "fingerprint" };
     return undefined;
   }

@@ -53,7 +53,11 @@ export function classifyFiles(
     }
     const rule = applicable.find(({ matches }) => paths.some((p) => matches(p)));
     if (rule) {
-      result.expected.push({ path: change.path, rule: `drift.expected[${rule.index}]`, reason: rule.rule.reason });
+      result.expected.push({
+        path: change.path,
+        rule: `drift.expected[${rule.index}]`,
+        reason: rule.rule.reason,
+      });
       continue;
     }
     result.unexpected.push({

@@ -25,7 +25,10 @@ const MARKERS: [name: string, pattern: RegExp][] = [
   ["java", /^(Exception in thread|\S+(Exception|Error): )/],
   ["assertion", /\bAssertionError\b/],
   ["shell", /(command not found|No such file or directory|Permission denied)$/],
-  ["network", /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection refused|Could not resolve host|TLS handshake timeout)\b/],
+  [
+    "network",
+    /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection refused|Could not resolve host|TLS handshake timeout)\b/,
+  ],
   ["resources", /\b(No space left on device|OOMKilled|out of memory|Killed)\b/i],
   ["git", /^fatal:\s/],
   ["generic", /^\s*(ERROR|Error|error|FATAL|Fatal)(:|\s-)\s/],
@@ -37,7 +40,11 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const SECTION = /section_(start|end):\d+:[\w.-]+(\[[^\]]*\])?\r?/g;
 
 export function cleanLog(raw: string): string[] {
-  return raw.replace(ANSI, "").replace(SECTION, "").split(/\r?\n/).map((l) => l.replace(/\r/g, ""));
+  return raw
+    .replace(ANSI, "")
+    .replace(SECTION, "")
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\r/g, ""));
 }
 
 export function firstError(raw: string, maxLines = 200): LogEvidence | undefined {
@@ -57,6 +64,15 @@ export function firstError(raw: string, maxLines = 200): LogEvidence | undefined
   // A quarter of the budget before the error (what led to it), the rest after (the error itself).
   const before = Math.min(hit.index, Math.floor(maxLines / 4));
   const start = hit.index - before;
-  const excerpt = lines.slice(start, start + maxLines).join("\n").trimEnd();
-  return { line: hit.index + 1, text: lines[hit.index]!.trim(), marker: hit.marker, excerpt, total_lines: lines.length };
+  const excerpt = lines
+    .slice(start, start + maxLines)
+    .join("\n")
+    .trimEnd();
+  return {
+    line: hit.index + 1,
+    text: lines[hit.index]!.trim(),
+    marker: hit.marker,
+    excerpt,
+    total_lines: lines.length,
+  };
 }

@@ -13,11 +13,18 @@ export type TierDecision =
 
 export function tierRules(conflicts: ResolvedConfig["conflicts"]): (path: string) => TierDecision {
   const manual = matcherFor(conflicts.always_manual);
-  const rules = conflicts.auto_resolve.map((rule, i) => ({ rule, i, matches: matcherFor(rule.paths) }));
+  const rules = conflicts.auto_resolve.map((rule, i) => ({
+    rule,
+    i,
+    matches: matcherFor(rule.paths),
+  }));
   return (path) => {
     if (manual(path)) return { tier: 3, reason: "always_manual: a human resolves it" };
     const hit = rules.find((r) => r.matches(path));
     if (hit) return { tier: 1, rule: hit.rule, ruleIndex: hit.i };
-    return { tier: 2, reason: `needs judgement: the conflict-resolver flow proposes a merge (tier 2 at confidence ${conflicts.ai_confidence_threshold} or above, else tier 3)` };
+    return {
+      tier: 2,
+      reason: `needs judgement: the conflict-resolver flow proposes a merge (tier 2 at confidence ${conflicts.ai_confidence_threshold} or above, else tier 3)`,
+    };
   };
 }

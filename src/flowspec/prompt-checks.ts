@@ -18,7 +18,12 @@ export const SYSTEM_SECTIONS = [
   "usage",
 ] as const;
 /** Sections every system prompt must carry. */
-export const REQUIRED_SECTIONS = ["task", "tool_use_rules", "output_format", "untrusted_input_rules"] as const;
+export const REQUIRED_SECTIONS = [
+  "task",
+  "tool_use_rules",
+  "output_format",
+  "untrusted_input_rules",
+] as const;
 export const USER_SECTIONS = ["untrusted_data", "repository_config", "findings"] as const;
 
 const TAG = /<(\/?)([A-Za-z_][\w-]*)(\s[^<>]*)?>/g;
@@ -42,7 +47,8 @@ export function sectionProblems(
     if (slash) {
       if (open.pop() !== name) problems.push(`</${name}> closes a section that is not open`);
     } else {
-      if (open.length > 0) problems.push(`<${name}> opens inside <${open[open.length - 1]}>; sections do not nest`);
+      if (open.length > 0)
+        problems.push(`<${name}> opens inside <${open[open.length - 1]}>; sections do not nest`);
       if (seen.has(name) && !options.repeatable) problems.push(`<${name}> appears twice`);
       seen.add(name);
       open.push(name);
@@ -63,7 +69,8 @@ export function strayJinja(text: string): string[] {
   const rest = text.replace(/\{\{\s*[A-Za-z_][\w]*\s*\}\}/g, "");
   const problems: string[] = [];
   for (const token of ["{{", "}}", "{%", "%}", "{#", "#}"]) {
-    if (rest.includes(token)) problems.push(`contains '${token}' outside a placeholder; GitLab would read it as Jinja`);
+    if (rest.includes(token))
+      problems.push(`contains '${token}' outside a placeholder; GitLab would read it as Jinja`);
   }
   return problems;
 }

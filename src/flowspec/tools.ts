@@ -7,13 +7,17 @@ import { GITLAB_TOOLS } from "../generated/gitlab-reference.js";
 
 export const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(GITLAB_TOOLS.read_only);
 /** Tools an agent may list; internal planning tools are granted by the platform, never listed. */
-export const KNOWN_TOOLS: ReadonlySet<string> = new Set([...GITLAB_TOOLS.read_only, ...GITLAB_TOOLS.mutating]);
+export const KNOWN_TOOLS: ReadonlySet<string> = new Set([
+  ...GITLAB_TOOLS.read_only,
+  ...GITLAB_TOOLS.mutating,
+]);
 
 const NOTE_TOOLS = ["create_issue_note", "create_merge_request_note"];
 const WORKSPACE_TOOLS = ["run_command"];
 const GIT_WRITE_TOOLS = ["run_command", "run_git_command", "create_merge_request", "create_branch"];
 
-export type Role = "classifier" | "reader" | "runner" | "git_writer" | "reporter" | "assistant" | "config_loader";
+export type Role =
+  "classifier" | "reader" | "runner" | "git_writer" | "reporter" | "assistant" | "config_loader";
 
 export const ROLE_ALLOWLISTS: Record<Role, ReadonlySet<string>> = {
   /** Turns text into a structured decision; needs no tool at all. */

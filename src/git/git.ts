@@ -22,7 +22,10 @@ const MAX_BUFFER = 1024 * 1024 * 1024;
 
 export interface Git {
   /** Runs git in the repository and returns stdout; throws GitError with git's message. */
-  run(args: readonly string[], options?: { input?: string; allowExitCodes?: number[] }): Promise<string>;
+  run(
+    args: readonly string[],
+    options?: { input?: string; allowExitCodes?: number[] },
+  ): Promise<string>;
   /** `git <first> | git <second>`: stdout of the second. */
   pipe(first: readonly string[], second: readonly string[]): Promise<string>;
 }
@@ -32,21 +35,32 @@ export function gitIn(cwd: string): Git {
   return {
     run(args, options = {}) {
       return new Promise((resolve, reject) => {
-        const child = execFile("git", [...args], { cwd, env, maxBuffer: MAX_BUFFER, encoding: "utf8" }, (error, stdout, stderr) => {
-          const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : -1) : 0;
-          if (error && !(options.allowExitCodes ?? []).includes(code)) {
-            const spawnFailed = (error as NodeJS.ErrnoException).code === "ENOENT";
-            reject(
-              new GitError(
-                spawnFailed ? "git is not installed or not on PATH" : `git ${args[0]} failed: ${firstLine(stderr) || error.message}`,
-                args,
-                spawnFailed ? "install git" : undefined,
-              ),
-            );
-            return;
-          }
-          resolve(stdout);
-        });
+        const child = execFile(
+          "git",
+          [...args],
+          { cwd, env, maxBuffer: MAX_BUFFER, encoding: "utf8" },
+          (error, stdout, stderr) => {
+            const code = error
+              ? typeof (error as { code?: unknown }).code === "number"
+                ? (error as { code: number }).code
+                : -1
+              : 0;
+            if (error && !(options.allowExitCodes ?? []).includes(code)) {
+              const spawnFailed = (error as NodeJS.ErrnoException).code === "ENOENT";
+              reject(
+                new GitError(
+                  spawnFailed
+                    ? "git is not installed or not on PATH"
+                    : `git ${args[0]} failed: ${firstLine(stderr) || error.message}`,
+                  args,
+                  spawnFailed ? "install git" : undefined,
+                ),
+              );
+              return;
+            }
+            resolve(stdout);
+          },
+        );
         if (options.input !== undefined) child.stdin?.end(options.input);
       });
     },
@@ -63,8 +77,13 @@ export function gitIn(cwd: string): Git {
         let pending = 2;
         let failed: GitError | undefined;
         const done = (args: readonly string[]) => (code: number | null) => {
-          if (code !== 0 && !failed) failed = new GitError(`git ${args[0]} failed: ${firstLine(errors.join("")) || `exit ${code}`}`, args);
-          if (--pending === 0) (failed ? reject(failed) : resolve(Buffer.concat(out).toString("utf8")));
+          if (code !== 0 && !failed)
+            failed = new GitError(
+              `git ${args[0]} failed: ${firstLine(errors.join("")) || `exit ${code}`}`,
+              args,
+            );
+          if (--pending === 0)
+            failed ? reject(failed) : resolve(Buffer.concat(out).toString("utf8"));
         };
         a.on("close", done(first));
         b.on("close", done(second));
@@ -77,7 +96,13 @@ export function gitIn(cwd: string): Git {
 
 /** The full SHA of a commit-ish, or undefined when the repository has no such commit. */
 export async function commitSha(git: Git, ref: string): Promise<string | undefined> {
-  return (await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowExitCodes: [1] })).trim() || undefined;
+  return (
+    (
+      await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+        allowExitCodes: [1],
+      })
+    ).trim() || undefined
+  );
 }
 
 /** `git merge-base --is-ancestor` answers with its exit code: 0 yes, 1 no. */

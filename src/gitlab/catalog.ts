@@ -22,7 +22,8 @@ import {
 import type { RestClient } from "./rest.js";
 
 /** How this GitLab wants item visibility: `public: Boolean` (before 19.2) or a `visibility` enum. */
-export type VisibilityField = { field: "public" } | { field: "visibility"; publicValue: string; privateValue: string };
+export type VisibilityField =
+  { field: "public" } | { field: "visibility"; publicValue: string; privateValue: string };
 
 export type ConsumerTarget = { groupId: string } | { projectId: string };
 
@@ -47,11 +48,18 @@ export class CatalogApi {
     const field = __type?.inputFields.find((f) => f.name === "visibility");
     if (!field) return { field: "public" };
     const enumName = field.type.name ?? field.type.ofType?.name;
-    const values = enumName ? ((await this.graphql.run(ENUM_VALUES, { name: enumName })).__type?.enumValues ?? []).map((v) => v.name) : [];
+    const values = enumName
+      ? ((await this.graphql.run(ENUM_VALUES, { name: enumName })).__type?.enumValues ?? []).map(
+          (v) => v.name,
+        )
+      : [];
     const publicValue = values.find((v) => /public/i.test(v));
     const privateValue = values.find((v) => /private/i.test(v));
     if (!publicValue || !privateValue) {
-      throw new GitLabError(`cannot tell the AI Catalog visibility values (${values.join(", ") || "none"})`, { status: 200, method: "POST", path: "/api/graphql" });
+      throw new GitLabError(
+        `cannot tell the AI Catalog visibility values (${values.join(", ") || "none"})`,
+        { status: 200, method: "POST", path: "/api/graphql" },
+      );
     }
     return { field: "visibility", publicValue, privateValue };
   }
@@ -61,8 +69,13 @@ export class CatalogApi {
     const found: CatalogItemNode[] = [];
     let after: string | null = null;
     do {
-      const { aiCatalogItems }: DataOf<typeof CATALOG_ITEMS> = await this.graphql.run(CATALOG_ITEMS, { search: name, after });
-      found.push(...aiCatalogItems.nodes.filter((n) => n.name === name && n.project?.id === projectGid));
+      const { aiCatalogItems }: DataOf<typeof CATALOG_ITEMS> = await this.graphql.run(
+        CATALOG_ITEMS,
+        { search: name, after },
+      );
+      found.push(
+        ...aiCatalogItems.nodes.filter((n) => n.name === name && n.project?.id === projectGid),
+      );
       after = aiCatalogItems.pageInfo.hasNextPage ? aiCatalogItems.pageInfo.endCursor : null;
     } while (after);
     return found;
@@ -78,10 +91,19 @@ export class CatalogApi {
     const nodes: ConsumerNode[] = [];
     let after: string | null = null;
     do {
-      const vars: { projectId: string | null; groupId: string | null; after: string | null } = { projectId: "projectId" in target ? target.projectId : null, groupId: "groupId" in target ? target.groupId : null, after };
-      const { aiCatalogConfiguredItems }: DataOf<typeof CONFIGURED_ITEMS> = await this.graphql.run(CONFIGURED_ITEMS, vars);
+      const vars: { projectId: string | null; groupId: string | null; after: string | null } = {
+        projectId: "projectId" in target ? target.projectId : null,
+        groupId: "groupId" in target ? target.groupId : null,
+        after,
+      };
+      const { aiCatalogConfiguredItems }: DataOf<typeof CONFIGURED_ITEMS> = await this.graphql.run(
+        CONFIGURED_ITEMS,
+        vars,
+      );
       nodes.push(...aiCatalogConfiguredItems.nodes);
-      after = aiCatalogConfiguredItems.pageInfo.hasNextPage ? aiCatalogConfiguredItems.pageInfo.endCursor : null;
+      after = aiCatalogConfiguredItems.pageInfo.hasNextPage
+        ? aiCatalogConfiguredItems.pageInfo.endCursor
+        : null;
     } while (after);
     return nodes;
   }
@@ -112,12 +134,22 @@ export class CatalogApi {
     const data = await this.graphql.run(CONSUMER_CREATE, { input });
     assertNoPayloadErrors("aiCatalogItemConsumerCreate", data.aiCatalogItemConsumerCreate);
     const consumer = data.aiCatalogItemConsumerCreate?.itemConsumer;
-    if (!consumer) throw new GitLabError("aiCatalogItemConsumerCreate returned no consumer", { status: 200, method: "POST", path: "/api/graphql" });
+    if (!consumer)
+      throw new GitLabError("aiCatalogItemConsumerCreate returned no consumer", {
+        status: 200,
+        method: "POST",
+        path: "/api/graphql",
+      });
     return consumer;
   }
 }
 
 function requireId(operation: string, id: string | undefined): string {
-  if (!id) throw new GitLabError(`${operation} returned no item`, { status: 200, method: "POST", path: "/api/graphql" });
+  if (!id)
+    throw new GitLabError(`${operation} returned no item`, {
+      status: 200,
+      method: "POST",
+      path: "/api/graphql",
+    });
   return id;
 }

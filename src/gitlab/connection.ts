@@ -12,10 +12,16 @@ export interface GitLabConnection {
   tokenKind: "access_token" | "job_token";
 }
 
-export function connectionFromEnv(env: Record<string, string | undefined>, options: { allowJobToken: boolean; scope: string }): GitLabConnection {
-  const baseUrl = (env.GITLAB_URL || env.CI_SERVER_URL || "https://gitlab.com").replace(/\/+$/, "").replace(/\/api\/v4$/, "");
+export function connectionFromEnv(
+  env: Record<string, string | undefined>,
+  options: { allowJobToken: boolean; scope: string },
+): GitLabConnection {
+  const baseUrl = (env.GITLAB_URL || env.CI_SERVER_URL || "https://gitlab.com")
+    .replace(/\/+$/, "")
+    .replace(/\/api\/v4$/, "");
   if (env.GITLAB_TOKEN) return { baseUrl, token: env.GITLAB_TOKEN, tokenKind: "access_token" };
-  if (options.allowJobToken && env.CI_JOB_TOKEN) return { baseUrl, token: env.CI_JOB_TOKEN, tokenKind: "job_token" };
+  if (options.allowJobToken && env.CI_JOB_TOKEN)
+    return { baseUrl, token: env.CI_JOB_TOKEN, tokenKind: "job_token" };
   throw new AuthError(
     "no GitLab token: set GITLAB_TOKEN",
     `create a personal, project or group access token with the '${options.scope}' scope and export it as GITLAB_TOKEN${options.allowJobToken ? "" : " (CI_JOB_TOKEN cannot do this)"}`,
@@ -23,7 +29,9 @@ export function connectionFromEnv(env: Record<string, string | undefined>, optio
 }
 
 export function authHeaders(connection: GitLabConnection): Record<string, string> {
-  return connection.tokenKind === "job_token" ? { "JOB-TOKEN": connection.token } : { "PRIVATE-TOKEN": connection.token };
+  return connection.tokenKind === "job_token"
+    ? { "JOB-TOKEN": connection.token }
+    : { "PRIVATE-TOKEN": connection.token };
 }
 
 /** Removes the token from any text that might reach output (error bodies can echo requests). */

@@ -5,7 +5,13 @@ export class GitLabError extends EnvsyncError {
   readonly kind = "gitlab";
   constructor(
     message: string,
-    readonly details: { status: number; method: string; path: string; requestId?: string; hint?: string },
+    readonly details: {
+      status: number;
+      method: string;
+      path: string;
+      requestId?: string;
+      hint?: string;
+    },
   ) {
     super(message);
     this.name = "GitLabError";
@@ -22,7 +28,10 @@ export class GitLabError extends EnvsyncError {
 /** GitLab needs a token and none is set, or the one set cannot do this. */
 export class AuthError extends EnvsyncError {
   readonly kind = "auth";
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = "AuthError";
   }

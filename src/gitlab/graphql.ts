@@ -15,7 +15,10 @@ interface GraphQLResponse<T> {
 export class GitLabGraphQL {
   constructor(private readonly http: GitLabHttp) {}
 
-  async run<TData, TVars>(operation: GraphQLOperation<TData, TVars>, variables: TVars): Promise<TData> {
+  async run<TData, TVars>(
+    operation: GraphQLOperation<TData, TVars>,
+    variables: TVars,
+  ): Promise<TData> {
     const response = await this.http.send({
       method: "POST",
       path: "/api/graphql",
@@ -26,27 +29,51 @@ export class GitLabGraphQL {
     try {
       body = JSON.parse(response.text) as GraphQLResponse<TData>;
     } catch {
-      throw new GitLabError("GraphQL answered with something that is not JSON", { status: response.status, method: "POST", path: `/api/graphql (${operation.name})` });
+      throw new GitLabError("GraphQL answered with something that is not JSON", {
+        status: response.status,
+        method: "POST",
+        path: `/api/graphql (${operation.name})`,
+      });
     }
     if (body.errors && body.errors.length > 0) {
-      const messages = body.errors.map((e) => (e.path ? `${e.message} (at ${e.path.join(".")})` : e.message));
+      const messages = body.errors.map((e) =>
+        e.path ? `${e.message} (at ${e.path.join(".")})` : e.message,
+      );
       throw new GitLabError(`GraphQL ${operation.name}: ${messages.join("; ")}`, {
         status: response.status,
         method: "POST",
         path: "/api/graphql",
-        ...(response.headers.get("x-request-id") ? { requestId: response.headers.get("x-request-id")! } : {}),
+        ...(response.headers.get("x-request-id")
+          ? { requestId: response.headers.get("x-request-id")! }
+          : {}),
         hint: "your GitLab may not offer this API yet (the AI Catalog needs GitLab 18.5+ with Duo Agent Platform), or the token lacks access",
       });
     }
-    if (!body.data) throw new GitLabError(`GraphQL ${operation.name}: empty answer`, { status: response.status, method: "POST", path: "/api/graphql" });
+    if (!body.data)
+      throw new GitLabError(`GraphQL ${operation.name}: empty answer`, {
+        status: response.status,
+        method: "POST",
+        path: "/api/graphql",
+      });
     return body.data;
   }
 }
 
 /** A mutation payload's `errors` (HTTP 200) as a typed error. */
-export function assertNoPayloadErrors(operation: string, payload: { errors?: string[] | null } | null | undefined): void {
-  if (!payload) throw new GitLabError(`${operation}: no payload (not permitted, or not available on this GitLab)`, { status: 200, method: "POST", path: "/api/graphql" });
+export function assertNoPayloadErrors(
+  operation: string,
+  payload: { errors?: string[] | null } | null | undefined,
+): void {
+  if (!payload)
+    throw new GitLabError(
+      `${operation}: no payload (not permitted, or not available on this GitLab)`,
+      { status: 200, method: "POST", path: "/api/graphql" },
+    );
   if (payload.errors && payload.errors.length > 0) {
-    throw new GitLabError(`${operation}: ${payload.errors.join("; ")}`, { status: 200, method: "POST", path: "/api/graphql" });
+    throw new GitLabError(`${operation}: ${payload.errors.join("; ")}`, {
+      status: 200,
+      method: "POST",
+      path: "/api/graphql",
+    });
   }
 }

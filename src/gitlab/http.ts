@@ -16,7 +16,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { timeoutMs: 30_000, retries: 4, baseDelayMs: 500, maxDelayMs: 60_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  timeoutMs: 30_000,
+  retries: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 60_000,
+};
 
 export interface HttpOptions {
   policy?: Partial<RetryPolicy>;
@@ -26,7 +31,13 @@ export interface HttpOptions {
   scope?: string;
   /** Injected so tests can observe waits without sleeping. */
   sleep?: (ms: number) => Promise<void>;
-  onRetry?: (event: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: (event: {
+    method: string;
+    path: string;
+    attempt: number;
+    delayMs: number;
+    reason: string;
+  }) => void;
 }
 
 export interface HttpRequest {
@@ -76,17 +87,28 @@ export class GitLabHttp {
           this.requestCount++;
           const answer = await fetch(this.connection.baseUrl + request.path, {
             method: request.method,
-            headers: { ...authHeaders(this.connection), ...(request.body !== undefined ? { "content-type": "application/json" } : {}), ...request.headers },
+            headers: {
+              ...authHeaders(this.connection),
+              ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
+              ...request.headers,
+            },
             ...(request.body !== undefined ? { body: request.body } : {}),
             signal: AbortSignal.timeout(this.policy.timeoutMs),
           });
           // Read the body inside the slot, so a slot frees only when the exchange is over.
           const body = await answer.text();
-          return new Response([204, 205, 304].includes(answer.status) ? null : body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+          return new Response([204, 205, 304].includes(answer.status) ? null : body, {
+            status: answer.status,
+            statusText: answer.statusText,
+            headers: answer.headers,
+          });
         });
       } catch (error) {
-        const timedOut = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
-        const reason = timedOut ? `no answer within ${this.policy.timeoutMs / 1000}s` : `cannot reach ${this.connection.baseUrl} (${networkCode(error)})`;
+        const timedOut =
+          (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
+        const reason = timedOut
+          ? `no answer within ${this.policy.timeoutMs / 1000}s`
+          : `cannot reach ${this.connection.baseUrl} (${networkCode(error)})`;
         if (idempotent && canRetry) {
           await this.wait(request, shownPath, attempt, this.backoff(attempt), reason);
           continue;
@@ -95,14 +117,19 @@ export class GitLabHttp {
           status: 0,
           method: request.method,
           path: shownPath,
-          hint: timedOut ? "GitLab may be overloaded; run the command again (it converges)" : "check GITLAB_URL and the network",
+          hint: timedOut
+            ? "GitLab may be overloaded; run the command again (it converges)"
+            : "check GITLAB_URL and the network",
         });
       }
       const text = redact(await response.text(), this.connection.token);
       if (response.ok) return { status: response.status, headers: response.headers, text };
       const retryable = RETRY_ALWAYS.has(response.status) || (idempotent && response.status >= 500);
       if (retryable && canRetry) {
-        const delay = response.status === 429 ? this.retryAfter(response.headers.get("retry-after"), attempt) : this.backoff(attempt);
+        const delay =
+          response.status === 429
+            ? this.retryAfter(response.headers.get("retry-after"), attempt)
+            : this.backoff(attempt);
         await this.wait(request, shownPath, attempt, delay, `HTTP ${response.status}`);
         continue;
       }
@@ -110,7 +137,13 @@ export class GitLabHttp {
     }
   }
 
-  private async wait(request: HttpRequest, path: string, attempt: number, delayMs: number, reason: string): Promise<void> {
+  private async wait(
+    request: HttpRequest,
+    path: string,
+    attempt: number,
+    delayMs: number,
+    reason: string,
+  ): Promise<void> {
     this.options.onRetry?.({ method: request.method, path, attempt: attempt + 1, delayMs, reason });
     await this.sleep(delayMs);
   }
@@ -124,10 +157,18 @@ export class GitLabHttp {
     if (header === null) return this.backoff(attempt);
     const seconds = Number(header);
     const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-    return Number.isFinite(ms) ? Math.min(this.policy.maxDelayMs, Math.max(0, ms)) : this.backoff(attempt);
+    return Number.isFinite(ms)
+      ? Math.min(this.policy.maxDelayMs, Math.max(0, ms))
+      : this.backoff(attempt);
   }
 
-  private toError(method: string, path: string, response: Response, text: string, attempt: number): GitLabError {
+  private toError(
+    method: string,
+    path: string,
+    response: Response,
+    text: string,
+    attempt: number,
+  ): GitLabError {
     const requestId = response.headers.get("x-request-id") ?? undefined;
     const scope = this.options.scope ?? "api";
     const server = messageOf(text);
@@ -145,17 +186,30 @@ export class GitLabHttp {
           hint: `the token needs the '${scope}' scope and its user enough access (Maintainer or Owner for catalog and group settings)`,
         });
       case 404:
-        return new GitLabError(`not found (404)${server ? `: ${server}` : ""}`, { ...details, hint: "check the path in envsync.yaml and that the token's user can see it" });
+        return new GitLabError(`not found (404)${server ? `: ${server}` : ""}`, {
+          ...details,
+          hint: "check the path in envsync.yaml and that the token's user can see it",
+        });
       case 429:
-        return new GitLabError(`rate limited (429)${retried}`, { ...details, hint: "wait a minute and run the command again" });
+        return new GitLabError(`rate limited (429)${retried}`, {
+          ...details,
+          hint: "wait a minute and run the command again",
+        });
       default:
-        return new GitLabError(`HTTP ${response.status}${retried}${server ? `: ${server}` : ""}`, details);
+        return new GitLabError(
+          `HTTP ${response.status}${retried}${server ? `: ${server}` : ""}`,
+          details,
+        );
     }
   }
 }
 
 /** A client for the GitLab the environment names, with the token scope the command needs. */
-export function httpFromEnv(env: Record<string, string | undefined>, needs: { scope: "api" | "read_api"; allowJobToken: boolean }, options: Omit<HttpOptions, "scope"> = {}): GitLabHttp {
+export function httpFromEnv(
+  env: Record<string, string | undefined>,
+  needs: { scope: "api" | "read_api"; allowJobToken: boolean },
+  options: Omit<HttpOptions, "scope"> = {},
+): GitLabHttp {
   return new GitLabHttp(connectionFromEnv(env, needs), { ...options, scope: needs.scope });
 }
 
@@ -167,7 +221,11 @@ function networkCode(error: unknown): string {
 /** GitLab error bodies: {"message": "..."} (string or field map) or {"error": "..."}. */
 function messageOf(text: string): string {
   try {
-    const body = JSON.parse(text) as { message?: unknown; error?: unknown; error_description?: unknown };
+    const body = JSON.parse(text) as {
+      message?: unknown;
+      error?: unknown;
+      error_description?: unknown;
+    };
     const value = body.message ?? body.error_description ?? body.error;
     if (value === undefined) return "";
     const message = typeof value === "string" ? value : JSON.stringify(value);

@@ -14,7 +14,11 @@ export interface GraphQLOperation<TData, TVars> {
 /** The data type an operation answers with. */
 export type DataOf<O> = O extends GraphQLOperation<infer D, unknown> ? D : never;
 
-const op = <TData, TVars>(kind: "query" | "mutation", name: string, body: string): GraphQLOperation<TData, TVars> => ({
+const op = <TData, TVars>(
+  kind: "query" | "mutation",
+  name: string,
+  body: string,
+): GraphQLOperation<TData, TVars> => ({
   name,
   kind,
   document: `${kind} ${name}${body}`,
@@ -29,7 +33,10 @@ export interface InputFieldType {
 }
 
 /** Which of `public` (before GitLab 19.2) or `visibility` the catalog inputs take. */
-export const CATALOG_INPUT_FIELDS = op<{ __type: { inputFields: { name: string; type: InputFieldType }[] } | null }, Record<string, never>>(
+export const CATALOG_INPUT_FIELDS = op<
+  { __type: { inputFields: { name: string; type: InputFieldType }[] } | null },
+  Record<string, never>
+>(
   "query",
   "EnvsyncCatalogInputFields",
   ` {
@@ -37,7 +44,10 @@ export const CATALOG_INPUT_FIELDS = op<{ __type: { inputFields: { name: string; 
 }`,
 );
 
-export const ENUM_VALUES = op<{ __type: { enumValues: { name: string }[] | null } | null }, { name: string }>(
+export const ENUM_VALUES = op<
+  { __type: { enumValues: { name: string }[] | null } | null },
+  { name: string }
+>(
   "query",
   "EnvsyncEnumValues",
   `($name: String!) {
@@ -63,7 +73,12 @@ export interface CatalogItemNode {
 }
 
 export const CATALOG_ITEMS = op<
-  { aiCatalogItems: { nodes: CatalogItemNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  {
+    aiCatalogItems: {
+      nodes: CatalogItemNode[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  },
   { search: string; after: string | null }
 >(
   "query",
@@ -83,7 +98,10 @@ export const CATALOG_ITEMS = op<
 }`,
 );
 
-export const BUILT_IN_TOOLS = op<{ aiCatalogBuiltInTools: { nodes: { id: string; title: string; description: string | null }[] } }, Record<string, never>>(
+export const BUILT_IN_TOOLS = op<
+  { aiCatalogBuiltInTools: { nodes: { id: string; title: string; description: string | null }[] } },
+  Record<string, never>
+>(
   "query",
   "EnvsyncBuiltInTools",
   ` {
@@ -98,7 +116,12 @@ export interface ConsumerNode {
 }
 
 export const CONFIGURED_ITEMS = op<
-  { aiCatalogConfiguredItems: { nodes: ConsumerNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  {
+    aiCatalogConfiguredItems: {
+      nodes: ConsumerNode[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  },
   { projectId: string | null; groupId: string | null; after: string | null }
 >(
   "query",
@@ -113,7 +136,10 @@ export const CONFIGURED_ITEMS = op<
 
 const ITEM_FIELDS = "item { id name latestVersion { id versionName } }";
 
-export const FLOW_CREATE = op<Payload<"aiCatalogFlowCreate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+export const FLOW_CREATE = op<
+  Payload<"aiCatalogFlowCreate", { item: { id: string; name: string } | null }>,
+  { input: Record<string, unknown> }
+>(
   "mutation",
   "EnvsyncFlowCreate",
   `($input: AiCatalogFlowCreateInput!) {
@@ -121,7 +147,10 @@ export const FLOW_CREATE = op<Payload<"aiCatalogFlowCreate", { item: { id: strin
 }`,
 );
 
-export const FLOW_UPDATE = op<Payload<"aiCatalogFlowUpdate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+export const FLOW_UPDATE = op<
+  Payload<"aiCatalogFlowUpdate", { item: { id: string; name: string } | null }>,
+  { input: Record<string, unknown> }
+>(
   "mutation",
   "EnvsyncFlowUpdate",
   `($input: AiCatalogFlowUpdateInput!) {
@@ -129,7 +158,10 @@ export const FLOW_UPDATE = op<Payload<"aiCatalogFlowUpdate", { item: { id: strin
 }`,
 );
 
-export const AGENT_CREATE = op<Payload<"aiCatalogAgentCreate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+export const AGENT_CREATE = op<
+  Payload<"aiCatalogAgentCreate", { item: { id: string; name: string } | null }>,
+  { input: Record<string, unknown> }
+>(
   "mutation",
   "EnvsyncAgentCreate",
   `($input: AiCatalogAgentCreateInput!) {
@@ -137,7 +169,10 @@ export const AGENT_CREATE = op<Payload<"aiCatalogAgentCreate", { item: { id: str
 }`,
 );
 
-export const AGENT_UPDATE = op<Payload<"aiCatalogAgentUpdate", { item: { id: string; name: string } | null }>, { input: Record<string, unknown> }>(
+export const AGENT_UPDATE = op<
+  Payload<"aiCatalogAgentUpdate", { item: { id: string; name: string } | null }>,
+  { input: Record<string, unknown> }
+>(
   "mutation",
   "EnvsyncAgentUpdate",
   `($input: AiCatalogAgentUpdateInput!) {
@@ -145,7 +180,10 @@ export const AGENT_UPDATE = op<Payload<"aiCatalogAgentUpdate", { item: { id: str
 }`,
 );
 
-export const CONSUMER_CREATE = op<Payload<"aiCatalogItemConsumerCreate", { itemConsumer: ConsumerNode | null }>, { input: Record<string, unknown> }>(
+export const CONSUMER_CREATE = op<
+  Payload<"aiCatalogItemConsumerCreate", { itemConsumer: ConsumerNode | null }>,
+  { input: Record<string, unknown> }
+>(
   "mutation",
   "EnvsyncConsumerCreate",
   `($input: AiCatalogItemConsumerCreateInput!) {
@@ -153,10 +191,14 @@ export const CONSUMER_CREATE = op<Payload<"aiCatalogItemConsumerCreate", { itemC
 }`,
 );
 
-
 export interface StatusProjectNode {
   webUrl: string;
-  repository: Record<string, { lastCommit: { sha: string; title: string; committedDate: string; webPath: string } | null } | null> | null;
+  repository: Record<
+    string,
+    {
+      lastCommit: { sha: string; title: string; committedDate: string; webPath: string } | null;
+    } | null
+  > | null;
   [alias: string]: unknown;
 }
 
@@ -179,7 +221,9 @@ export interface StatusDeployment {
  * Branch heads, latest pipelines and last successful deployments of every environment of several
  * projects in one request: one alias per project (p0, p1, ...) and per environment (h0, l0, d0, ...).
  */
-export function statusQuery(projects: readonly { environments: readonly unknown[] }[]): GraphQLOperation<Record<string, StatusProjectNode | null>, Record<string, string>> {
+export function statusQuery(
+  projects: readonly { environments: readonly unknown[] }[],
+): GraphQLOperation<Record<string, StatusProjectNode | null>, Record<string, string>> {
   const vars: string[] = [];
   const parts = projects.map((project, p) => {
     vars.push(`$path${p}: ID!`);
@@ -200,9 +244,17 @@ export function statusQuery(projects: readonly { environments: readonly unknown[
   return op("query", "EnvsyncStatus", `(${vars.join(", ")}) {\n${parts.join("\n")}\n}`);
 }
 
-export const PROJECT_ID = op<{ project: { id: string } | null }, { path: string }>("query", "EnvsyncProjectId", `($path: ID!) { project(fullPath: $path) { id } }`);
+export const PROJECT_ID = op<{ project: { id: string } | null }, { path: string }>(
+  "query",
+  "EnvsyncProjectId",
+  `($path: ID!) { project(fullPath: $path) { id } }`,
+);
 
-export const GROUP_ID = op<{ group: { id: string } | null }, { path: string }>("query", "EnvsyncGroupId", `($path: ID!) { group(fullPath: $path) { id } }`);
+export const GROUP_ID = op<{ group: { id: string } | null }, { path: string }>(
+  "query",
+  "EnvsyncGroupId",
+  `($path: ID!) { group(fullPath: $path) { id } }`,
+);
 
 /** Every fixed document, so tests can validate each against the stand-in's schema. */
 export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [

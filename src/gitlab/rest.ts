@@ -17,7 +17,9 @@ export function createRestClient(http: GitLabHttp): RestClient {
       const url = new URL(endpoint, prefix.endsWith("/") ? prefix : `${prefix}/`);
       if (options.searchParams) url.search = String(options.searchParams);
       const headers = Object.fromEntries(
-        Object.entries((options.headers ?? {}) as Record<string, string>).filter(([name]) => !/^(private-token|job-token|authorization)$/i.test(name)),
+        Object.entries((options.headers ?? {}) as Record<string, string>).filter(
+          ([name]) => !/^(private-token|job-token|authorization)$/i.test(name),
+        ),
       );
       const response = await http.send({
         method: String(options.method ?? "GET"),
@@ -26,8 +28,17 @@ export function createRestClient(http: GitLabHttp): RestClient {
         headers,
       });
       const type = response.headers.get("content-type") ?? "";
-      const body = response.status === 204 ? null : type.includes("application/json") ? (JSON.parse(response.text || "null") ?? {}) : response.text;
-      return { body, headers: Object.fromEntries(response.headers.entries()), status: response.status };
+      const body =
+        response.status === 204
+          ? null
+          : type.includes("application/json")
+            ? (JSON.parse(response.text || "null") ?? {})
+            : response.text;
+      return {
+        body,
+        headers: Object.fromEntries(response.headers.entries()),
+        status: response.status,
+      };
     },
   );
   // The token is only needed to satisfy gitbeaker's constructor; GitLabHttp sets the auth header.

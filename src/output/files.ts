@@ -18,7 +18,9 @@ export async function readTextIfExists(path: string): Promise<string | undefined
     // ENOTDIR: a parent is a file, so this file cannot exist; writing it will report the problem.
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new WriteError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new WriteError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -33,14 +35,18 @@ export async function writeFilesAtomically(files: readonly FileToWrite[]): Promi
     }
   } catch (error) {
     await Promise.all(staged.map((s) => rm(s.tmp, { force: true })));
-    throw new WriteError(`cannot write ${files[staged.length]?.path ?? "output"}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was changed`);
+    throw new WriteError(
+      `cannot write ${files[staged.length]?.path ?? "output"}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was changed`,
+    );
   }
   for (const s of staged) {
     try {
       await rename(s.tmp, s.path);
     } catch (error) {
       await Promise.all(staged.map((x) => rm(x.tmp, { force: true })));
-      throw new WriteError(`cannot move ${s.path} into place: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new WriteError(
+        `cannot move ${s.path} into place: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   }
 }

@@ -46,7 +46,13 @@ export function desiredItems(flows: readonly CompiledFlow[]): DesiredItem[] {
         tools: agent.components.flatMap((c) => c.toolset ?? []),
       };
     }
-    return { kind: "flow", name: flow.name, description, definition: stripHeader(flow.content), parsed: flow.definition };
+    return {
+      kind: "flow",
+      name: flow.name,
+      description,
+      definition: stripHeader(flow.content),
+      parsed: flow.definition,
+    };
   });
 }
 
@@ -55,7 +61,10 @@ export function stripHeader(content: string): string {
 }
 
 /** GitLab may store the definition re-serialized; compare what it means, not its bytes. */
-export function sameFlowDefinition(remote: string | null | undefined, desired: DesiredFlow): boolean {
+export function sameFlowDefinition(
+  remote: string | null | undefined,
+  desired: DesiredFlow,
+): boolean {
   if (!remote) return false;
   try {
     return isDeepStrictEqual(jsYaml.load(remote), desired.parsed);
@@ -65,7 +74,11 @@ export function sameFlowDefinition(remote: string | null | undefined, desired: D
 }
 
 /** The agent as text, for a readable diff. */
-export function agentText(agent: { systemPrompt: string; userPrompt: string; tools: string[] }): string {
+export function agentText(agent: {
+  systemPrompt: string;
+  userPrompt: string;
+  tools: string[];
+}): string {
   return `tools: ${[...agent.tools].sort().join(", ")}\n--- user prompt ---\n${agent.userPrompt}\n--- system prompt ---\n${agent.systemPrompt}`;
 }
 

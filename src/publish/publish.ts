@@ -8,17 +8,27 @@ import { EnvsyncError } from "../errors.js";
 import type { CatalogApi, VisibilityField } from "../gitlab/catalog.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { CatalogItemNode } from "../gitlab/queries.js";
-import { agentText, sameFlowDefinition, toolTitle, type DesiredAgent, type DesiredItem } from "./items.js";
+import {
+  agentText,
+  sameFlowDefinition,
+  toolTitle,
+  type DesiredAgent,
+  type DesiredItem,
+} from "./items.js";
 
 export class PublishError extends EnvsyncError {
   readonly kind = "publish";
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = "PublishError";
   }
 }
 
-export type ItemStatus = "created" | "updated" | "unchanged" | "would create" | "would update" | "failed";
+export type ItemStatus =
+  "created" | "updated" | "unchanged" | "would create" | "would update" | "failed";
 export type ConsumerStatus = "created" | "exists" | "would create" | "skipped" | "failed";
 
 export interface ConsumerResult {
@@ -54,17 +64,35 @@ export interface PublishTargets {
 }
 
 export function publishTargets(config: ResolvedConfig): PublishTargets {
-  const missing = [!config.catalog.project && "catalog.project", !config.catalog.group && "catalog.group"].filter(Boolean);
+  const missing = [
+    !config.catalog.project && "catalog.project",
+    !config.catalog.group && "catalog.group",
+  ].filter(Boolean);
   if (missing.length > 0) {
-    throw new PublishError(`envsync.yaml has no ${missing.join(" or ")}`, "set catalog.project (the project that owns the items) and catalog.group (where they are enabled)");
+    throw new PublishError(
+      `envsync.yaml has no ${missing.join(" or ")}`,
+      "set catalog.project (the project that owns the items) and catalog.group (where they are enabled)",
+    );
   }
-  const projects = [...new Set([config.project, ...config.projects.map((p) => p.path)].filter((p): p is string => Boolean(p)))];
+  const projects = [
+    ...new Set(
+      [config.project, ...config.projects.map((p) => p.path)].filter((p): p is string =>
+        Boolean(p),
+      ),
+    ),
+  ];
   return { ownerProject: config.catalog.project!, group: config.catalog.group!, projects };
 }
 
-export async function publish(config: ResolvedConfig, items: readonly DesiredItem[], api: CatalogApi, options: PublishOptions): Promise<ItemResult[]> {
+export async function publish(
+  config: ResolvedConfig,
+  items: readonly DesiredItem[],
+  api: CatalogApi,
+  options: PublishOptions,
+): Promise<ItemResult[]> {
   const progress = options.onProgress ?? (() => undefined);
-  if (options.version && !semver.valid(options.version)) throw new PublishError(`--version '${options.version}' is not a version like 1.2.3`);
+  if (options.version && !semver.valid(options.version))
+    throw new PublishError(`--version '${options.version}' is not a version like 1.2.3`);
   const targets = publishTargets(config);
   const ownerGid = await api.projectGid(targets.ownerProject);
   const groupGid = await api.groupGid(targets.group);
@@ -77,26 +105,49 @@ export async function publish(config: ResolvedConfig, items: readonly DesiredIte
     toolIds ??= await api.builtInTools();
     return agent.tools.map((tool) => {
       const id = toolIds!.get(toolTitle(tool));
-      if (!id) throw new PublishError(`the AI Catalog has no built-in tool '${toolTitle(tool)}' (${tool})`, "GitLab may not offer this tool to catalog agents yet; remove it from the assistant template");
+      if (!id)
+        throw new PublishError(
+          `the AI Catalog has no built-in tool '${toolTitle(tool)}' (${tool})`,
+          "GitLab may not offer this tool to catalog agents yet; remove it from the assistant template",
+        );
       return id;
     });
   };
-  const consumersOf = memo((target: string) => api.configuredItems(target.startsWith("gid://gitlab/Group/") ? { groupId: target } : { projectId: target }));
+  const consumersOf = memo((target: string) =>
+    api.configuredItems(
+      target.startsWith("gid://gitlab/Group/") ? { groupId: target } : { projectId: target },
+    ),
+  );
 
   const results: ItemResult[] = [];
   for (const item of items) {
-    const result: ItemResult = { name: item.name, kind: item.kind, status: "failed", consumers: [] };
+    const result: ItemResult = {
+      name: item.name,
+      kind: item.kind,
+      status: "failed",
+      consumers: [],
+    };
     results.push(result);
     try {
       const existing = await api.itemsNamed(item.name, ownerGid);
-      if (existing.length > 1) throw new PublishError(`${existing.length} catalog items are named '${item.name}' in ${targets.ownerProject}; delete the extras by hand`);
+      if (existing.length > 1)
+        throw new PublishError(
+          `${existing.length} catalog items are named '${item.name}' in ${targets.ownerProject}; delete the extras by hand`,
+        );
       const remote = existing[0];
       const change = await compare(item, remote, builtInToolIds, options);
       result.diff = change.diff;
       if (!remote) {
         if (options.dryRun) result.status = "would create";
         else {
-          result.id = await create(api, item, ownerGid, visibility, config.catalog.public, builtInToolIds);
+          result.id = await create(
+            api,
+            item,
+            ownerGid,
+            visibility,
+            config.catalog.public,
+            builtInToolIds,
+          );
           result.status = "created";
         }
       } else {
@@ -109,12 +160,27 @@ export async function publish(config: ResolvedConfig, items: readonly DesiredIte
         }
       }
       progress(`${item.name}: ${result.status}`);
-      await enable(api, item, result, { groupGid, projectGids, triggers: config.catalog.triggers, dryRun: options.dryRun, consumersOf, progress, group: targets.group });
+      await enable(api, item, result, {
+        groupGid,
+        projectGids,
+        triggers: config.catalog.triggers,
+        dryRun: options.dryRun,
+        consumersOf,
+        progress,
+        group: targets.group,
+      });
     } catch (error) {
       // A bug, or a token GitLab refuses, stops the run; any other failure stays with its item.
       if (!(error instanceof EnvsyncError)) throw error;
-      if (error instanceof GitLabError && (error.details.status === 401 || error.details.status === 403)) throw error;
-      result.error = error instanceof GitLabError ? `${error.message}${error.details.requestId ? ` [request id ${error.details.requestId}]` : ""}` : error.message;
+      if (
+        error instanceof GitLabError &&
+        (error.details.status === 401 || error.details.status === 403)
+      )
+        throw error;
+      result.error =
+        error instanceof GitLabError
+          ? `${error.message}${error.details.requestId ? ` [request id ${error.details.requestId}]` : ""}`
+          : error.message;
       progress(`${item.name}: failed: ${result.error}`);
     }
   }
@@ -130,7 +196,10 @@ async function compare(
   const version = remote?.latestVersion;
   if (item.kind === "flow") {
     const before = version?.definition ?? "";
-    const differs = !remote || !sameFlowDefinition(version?.definition, item) || remote.description !== item.description;
+    const differs =
+      !remote ||
+      !sameFlowDefinition(version?.definition, item) ||
+      remote.description !== item.description;
     return { differs, diff: differs ? options.diff(item.name, before, item.definition) : "" };
   }
   const ids = remote ? await toolIds(item) : [];
@@ -141,13 +210,26 @@ async function compare(
     (version?.userPrompt ?? "") !== item.userPrompt ||
     remote.description !== item.description ||
     remoteTools.join(",") !== [...ids].sort().join(",");
-  const before = remote ? agentText({ systemPrompt: version?.systemPrompt ?? "", userPrompt: version?.userPrompt ?? "", tools: remoteTools }) : "";
-  return { differs, diff: differs ? options.diff(item.name, before, agentText({ ...item, tools: remote ? ids : item.tools })) : "" };
+  const before = remote
+    ? agentText({
+        systemPrompt: version?.systemPrompt ?? "",
+        userPrompt: version?.userPrompt ?? "",
+        tools: remoteTools,
+      })
+    : "";
+  return {
+    differs,
+    diff: differs
+      ? options.diff(item.name, before, agentText({ ...item, tools: remote ? ids : item.tools }))
+      : "",
+  };
 }
 
 function visibilityInput(visibility: VisibilityField, isPublic: boolean): Record<string, unknown> {
   // GitLab 19.2 deprecates `public` for `visibility`; exactly one of the two may be sent.
-  return visibility.field === "public" ? { public: isPublic } : { visibility: isPublic ? visibility.publicValue : visibility.privateValue };
+  return visibility.field === "public"
+    ? { public: isPublic }
+    : { visibility: isPublic ? visibility.publicValue : visibility.privateValue };
 }
 
 async function create(
@@ -158,26 +240,64 @@ async function create(
   isPublic: boolean,
   toolIds: (agent: DesiredAgent) => Promise<string[]>,
 ): Promise<string> {
-  const common = { projectId, name: item.name, description: item.description, release: true, ...visibilityInput(visibility, isPublic) };
+  const common = {
+    projectId,
+    name: item.name,
+    description: item.description,
+    release: true,
+    ...visibilityInput(visibility, isPublic),
+  };
   if (item.kind === "flow") return api.createFlow({ ...common, definition: item.definition });
-  return api.createAgent({ ...common, systemPrompt: item.systemPrompt, userPrompt: item.userPrompt, tools: await toolIds(item) });
+  return api.createAgent({
+    ...common,
+    systemPrompt: item.systemPrompt,
+    userPrompt: item.userPrompt,
+    tools: await toolIds(item),
+  });
 }
 
-async function update(api: CatalogApi, item: DesiredItem, remote: CatalogItemNode, version: string | undefined, toolIds: (agent: DesiredAgent) => Promise<string[]>): Promise<void> {
-  const common = { id: remote.id, description: item.description, release: true, versionBump: versionBump(remote.latestVersion?.versionName ?? null, version, item.name) };
+async function update(
+  api: CatalogApi,
+  item: DesiredItem,
+  remote: CatalogItemNode,
+  version: string | undefined,
+  toolIds: (agent: DesiredAgent) => Promise<string[]>,
+): Promise<void> {
+  const common = {
+    id: remote.id,
+    description: item.description,
+    release: true,
+    versionBump: versionBump(remote.latestVersion?.versionName ?? null, version, item.name),
+  };
   if (item.kind === "flow") await api.updateFlow({ ...common, definition: item.definition });
-  else await api.updateAgent({ ...common, systemPrompt: item.systemPrompt, userPrompt: item.userPrompt, tools: await toolIds(item) });
+  else
+    await api.updateAgent({
+      ...common,
+      systemPrompt: item.systemPrompt,
+      userPrompt: item.userPrompt,
+      tools: await toolIds(item),
+    });
 }
 
 /** PATCH by default; with --version, the bump that turns the latest version into it. */
-export function versionBump(current: string | null, target: string | undefined, name: string): "MAJOR" | "MINOR" | "PATCH" {
+export function versionBump(
+  current: string | null,
+  target: string | undefined,
+  name: string,
+): "MAJOR" | "MINOR" | "PATCH" {
   if (!target) return "PATCH";
   const from = semver.coerce(current ?? "0.0.0");
-  if (!from || !semver.gt(target, from)) throw new PublishError(`--version ${target} is not newer than ${name}'s latest version ${current ?? "(none)"}`);
+  if (!from || !semver.gt(target, from))
+    throw new PublishError(
+      `--version ${target} is not newer than ${name}'s latest version ${current ?? "(none)"}`,
+    );
   const to = semver.parse(target)!;
   const expected = to.major > from.major ? "MAJOR" : to.minor > from.minor ? "MINOR" : "PATCH";
   const next = semver.inc(from, expected.toLowerCase() as "major" | "minor" | "patch");
-  if (next !== target) throw new PublishError(`--version ${target} cannot follow ${name}'s latest version ${from.version} in one step (next ${expected.toLowerCase()} is ${next})`);
+  if (next !== target)
+    throw new PublishError(
+      `--version ${target} cannot follow ${name}'s latest version ${from.version} in one step (next ${expected.toLowerCase()} is ${next})`,
+    );
   return expected;
 }
 
@@ -187,26 +307,41 @@ interface EnableContext {
   projectGids: Map<string, string>;
   triggers: string[];
   dryRun: boolean;
-  consumersOf: (target: string) => Promise<{ id: string; item: { id: string } | null; serviceAccount: { username: string } | null }[]>;
+  consumersOf: (
+    target: string,
+  ) => Promise<
+    { id: string; item: { id: string } | null; serviceAccount: { username: string } | null }[]
+  >;
   progress: (line: string) => void;
 }
 
-async function enable(api: CatalogApi, item: DesiredItem, result: ItemResult, ctx: EnableContext): Promise<void> {
+async function enable(
+  api: CatalogApi,
+  item: DesiredItem,
+  result: ItemResult,
+  ctx: EnableContext,
+): Promise<void> {
   if (!result.id) {
     // Dry run of an item that does not exist yet: every consumer would be created.
     result.consumers.push({ target: `group ${ctx.group}`, status: "would create" });
-    for (const path of ctx.projectGids.keys()) result.consumers.push({ target: `project ${path}`, status: "would create" });
+    for (const path of ctx.projectGids.keys())
+      result.consumers.push({ target: `project ${path}`, status: "would create" });
     return;
   }
   const inGroup = (await ctx.consumersOf(ctx.groupGid)).find((c) => c.item?.id === result.id);
   let groupConsumer = inGroup;
   if (inGroup) result.consumers.push({ target: `group ${ctx.group}`, status: "exists" });
-  else if (ctx.dryRun) result.consumers.push({ target: `group ${ctx.group}`, status: "would create" });
+  else if (ctx.dryRun)
+    result.consumers.push({ target: `group ${ctx.group}`, status: "would create" });
   else {
-    groupConsumer = await api.createConsumer({ itemId: result.id, target: { groupId: ctx.groupGid } });
+    groupConsumer = await api.createConsumer({
+      itemId: result.id,
+      target: { groupId: ctx.groupGid },
+    });
     result.consumers.push({ target: `group ${ctx.group}`, status: "created" });
   }
-  if (groupConsumer?.serviceAccount?.username) result.serviceAccount = groupConsumer.serviceAccount.username;
+  if (groupConsumer?.serviceAccount?.username)
+    result.serviceAccount = groupConsumer.serviceAccount.username;
   ctx.progress(`${item.name}: group ${ctx.group}: ${result.consumers.at(-1)!.status}`);
 
   for (const [path, gid] of ctx.projectGids) {

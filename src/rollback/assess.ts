@@ -31,21 +31,40 @@ export interface RollbackAssessment {
 export const MANY_COMMITS = 50;
 
 export function assessRollback(
-  facts: { environment: ResolvedEnvironment; deployed: Revision; target: Revision; commits: number; migrations: MigrationFinding[] },
+  facts: {
+    environment: ResolvedEnvironment;
+    deployed: Revision;
+    target: Revision;
+    commits: number;
+    migrations: MigrationFinding[];
+  },
   config: ResolvedConfig,
 ): RollbackAssessment {
   const reasons: string[] = [];
-  const by = (c: MigrationFinding["classification"]) => facts.migrations.filter((m) => m.classification === c);
+  const by = (c: MigrationFinding["classification"]) =>
+    facts.migrations.filter((m) => m.classification === c);
   const irreversible = by("irreversible");
   const unknown = by("unknown");
   const reversible = by("reversible");
-  for (const m of irreversible) reasons.push(`irreversible migration ${m.path}${m.line ? `:${m.line}` : ""}: ${m.reason}`);
+  for (const m of irreversible)
+    reasons.push(`irreversible migration ${m.path}${m.line ? `:${m.line}` : ""}: ${m.reason}`);
   for (const m of unknown) reasons.push(`migration ${m.path} may not roll back: ${m.reason}`);
-  if (facts.commits > MANY_COMMITS) reasons.push(`${facts.commits} commits would be undone (more than ${MANY_COMMITS})`);
-  if (reversible.length > 0) reasons.push(`${reversible.length} reversible migration${reversible.length === 1 ? "" : "s"} must run their down step`);
+  if (facts.commits > MANY_COMMITS)
+    reasons.push(`${facts.commits} commits would be undone (more than ${MANY_COMMITS})`);
+  if (reversible.length > 0)
+    reasons.push(
+      `${reversible.length} reversible migration${reversible.length === 1 ? "" : "s"} must run their down step`,
+    );
   if (facts.environment.protected) reasons.push(`${facts.environment.name} is protected`);
 
-  const risk: Risk = irreversible.length > 0 ? "blocked" : unknown.length > 0 || facts.commits > MANY_COMMITS ? "high" : reversible.length > 0 || facts.environment.protected ? "medium" : "low";
+  const risk: Risk =
+    irreversible.length > 0
+      ? "blocked"
+      : unknown.length > 0 || facts.commits > MANY_COMMITS
+        ? "high"
+        : reversible.length > 0 || facts.environment.protected
+          ? "medium"
+          : "low";
   if (risk === "low") reasons.push("no migrations between the target and what is deployed");
   const needsConfirmation = config.rollback.require_confirmation.includes(facts.environment.name);
   return {

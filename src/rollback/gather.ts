@@ -20,9 +20,22 @@ interface ApiDeployment {
   status: string;
 }
 
-export async function successfulDeployments(http: GitLabHttp, project: string, gitlabEnvironment: string): Promise<ApiDeployment[]> {
-  const query = new URLSearchParams({ environment: gitlabEnvironment, status: "success", order_by: "created_at", sort: "desc", per_page: "20" });
-  const response = await http.send({ method: "GET", path: `/api/v4/projects/${encodeURIComponent(project)}/deployments?${query}` });
+export async function successfulDeployments(
+  http: GitLabHttp,
+  project: string,
+  gitlabEnvironment: string,
+): Promise<ApiDeployment[]> {
+  const query = new URLSearchParams({
+    environment: gitlabEnvironment,
+    status: "success",
+    order_by: "created_at",
+    sort: "desc",
+    per_page: "20",
+  });
+  const response = await http.send({
+    method: "GET",
+    path: `/api/v4/projects/${encodeURIComponent(project)}/deployments?${query}`,
+  });
   return JSON.parse(response.text) as ApiDeployment[];
 }
 
@@ -39,35 +52,76 @@ export async function resolveRevisions(
   let target: Revision;
   if (options.to) target = { sha: await commitOf(git, options.to), source: "given" };
   else if (options.toDeployment !== undefined) {
-    const d = deployments.find((x) => x.id === options.toDeployment || x.iid === options.toDeployment);
-    if (!d) throw new UsageError(`deployment ${options.toDeployment} is not among ${env.gitlab_environment}'s recent successful deployments`);
+    const d = deployments.find(
+      (x) => x.id === options.toDeployment || x.iid === options.toDeployment,
+    );
+    if (!d)
+      throw new UsageError(
+        `deployment ${options.toDeployment} is not among ${env.gitlab_environment}'s recent successful deployments`,
+      );
     target = { sha: d.sha, source: "deployment", deployment_id: d.id, at: d.created_at };
   } else {
     const previous = deployments.find((d) => d.sha !== deployed.sha);
     if (!previous) {
       throw new UsageError(
         `no previous successful deployment of ${env.gitlab_environment} is known`,
-        deployments.length === 0 ? "pass --to SHA (and set GITLAB_TOKEN with the project, to read deployments)" : "pass --to SHA",
+        deployments.length === 0
+          ? "pass --to SHA (and set GITLAB_TOKEN with the project, to read deployments)"
+          : "pass --to SHA",
       );
     }
-    target = { sha: previous.sha, source: "previous deployment", deployment_id: previous.id, at: previous.created_at };
+    target = {
+      sha: previous.sha,
+      source: "previous deployment",
+      deployment_id: previous.id,
+      at: previous.created_at,
+    };
   }
   return { deployed: { ...deployed, sha: await commitOf(git, deployed.sha) }, target };
 }
 
-export async function migrationsBetween(git: Git, config: ResolvedConfig, target: string, deployed: string): Promise<{ commits: number; migrations: MigrationFinding[] }> {
+export async function migrationsBetween(
+  git: Git,
+  config: ResolvedConfig,
+  target: string,
+  deployed: string,
+): Promise<{ commits: number; migrations: MigrationFinding[] }> {
   if (!(await isAncestor(git, target, deployed))) {
-    throw new UsageError(`the target ${target.slice(0, 10)} is not an ancestor of what is deployed (${deployed.slice(0, 10)})`, "a rollback goes back in the environment's history; pick an earlier commit");
+    throw new UsageError(
+      `the target ${target.slice(0, 10)} is not an ancestor of what is deployed (${deployed.slice(0, 10)})`,
+      "a rollback goes back in the environment's history; pick an earlier commit",
+    );
   }
   const commits = Number((await git.run(["rev-list", "--count", `${target}..${deployed}`])).trim());
   const isMigration = matcherFor(config.rollback.migrations.paths);
-  const changed = (await git.run(["-c", "core.quotePath=false", "diff", "--name-only", "--diff-filter=AM", target, deployed, "--"])).split("\n").filter((p) => p && isMigration(p));
+  const changed = (
+    await git.run([
+      "-c",
+      "core.quotePath=false",
+      "diff",
+      "--name-only",
+      "--diff-filter=AM",
+      target,
+      deployed,
+      "--",
+    ])
+  )
+    .split("\n")
+    .filter((p) => p && isMigration(p));
   const contents = await Promise.all(changed.map((p) => git.run(["show", `${deployed}:${p}`])));
-  return { commits, migrations: changed.map((p, i) => classifyMigration(p, contents[i]!, changed)) };
+  return {
+    commits,
+    migrations: changed.map((p, i) => classifyMigration(p, contents[i]!, changed)),
+  };
 }
 
 async function commitOf(git: Git, ref: string): Promise<string> {
   const sha = await commitSha(git, ref);
-  if (!sha) throw new GitError(`'${ref}' is not a commit in this repository`, ["rev-parse", ref], "fetch the environment branch with its history (git fetch --unshallow)");
+  if (!sha)
+    throw new GitError(
+      `'${ref}' is not a commit in this repository`,
+      ["rev-parse", ref],
+      "fetch the environment branch with its history (git fetch --unshallow)",
+    );
   return sha;
 }

@@ -11,7 +11,12 @@ import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabGraphQL } from "../gitlab/graphql.js";
 import type { GitLabHttp } from "../gitlab/http.js";
-import { statusQuery, type StatusDeployment, type StatusPipeline, type StatusProjectNode } from "../gitlab/queries.js";
+import {
+  statusQuery,
+  type StatusDeployment,
+  type StatusPipeline,
+  type StatusProjectNode,
+} from "../gitlab/queries.js";
 
 export interface StatusTarget {
   path: string;
@@ -24,7 +29,12 @@ export interface EnvironmentStatus {
   gitlab_environment: string;
   head: { sha: string; title: string; committed_at: string; url: string } | null;
   pipeline: { status: string; created_at: string; url: string | null } | null;
-  deployment: { sha: string | null; finished_at: string | null; ref: string | null; deploys_head: boolean } | null;
+  deployment: {
+    sha: string | null;
+    finished_at: string | null;
+    ref: string | null;
+    deploys_head: boolean;
+  } | null;
   /** Drift from the environment before this one in the chain. */
   drift: { from: string; pending: number; missing_upstream: number } | null;
 }
@@ -42,7 +52,8 @@ export async function gatherStatus(
   options: { batchSize: number; onProject?: (status: ProjectStatus) => void },
 ): Promise<ProjectStatus[]> {
   const batches: StatusTarget[][] = [];
-  for (let i = 0; i < targets.length; i += options.batchSize) batches.push(targets.slice(i, i + options.batchSize));
+  for (let i = 0; i < targets.length; i += options.batchSize)
+    batches.push(targets.slice(i, i + options.batchSize));
 
   const nodes = new Map<string, StatusProjectNode | null | Error>();
   const graphqlDone = Promise.all(
@@ -70,9 +81,21 @@ export async function gatherStatus(
       const branch = (name: string) => target.environments.find((e) => e.name === name)!.branch;
       const driftDone = Promise.all(
         pairs.map(async (pair) => {
-          const input = await readPairApi(clients.http, target.path, { ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) }, { files: false, patchLookups: false });
+          const input = await readPairApi(
+            clients.http,
+            target.path,
+            { ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) },
+            { files: false, patchLookups: false },
+          );
           const m = matchCommits(input.upstream, input.downstream);
-          return [pair.to, { from: pair.from, pending: m.pending.length, missing_upstream: m.missingUpstream.length }] as const;
+          return [
+            pair.to,
+            {
+              from: pair.from,
+              pending: m.pending.length,
+              missing_upstream: m.missingUpstream.length,
+            },
+          ] as const;
         }),
       );
       let status: ProjectStatus;
@@ -80,12 +103,32 @@ export async function gatherStatus(
         const [drift] = await Promise.all([driftDone, graphqlDone]);
         const node = nodes.get(target.path);
         if (node instanceof Error) throw node;
-        if (!node) throw new GitLabError("project not found, or the token cannot see it", { status: 200, method: "POST", path: "/api/graphql" });
-        status = { project: target.path, environments: target.environments.map((env, i) => environmentStatus(env, i, node, new Map(drift))) };
+        if (!node)
+          throw new GitLabError("project not found, or the token cannot see it", {
+            status: 200,
+            method: "POST",
+            path: "/api/graphql",
+          });
+        status = {
+          project: target.path,
+          environments: target.environments.map((env, i) =>
+            environmentStatus(env, i, node, new Map(drift)),
+          ),
+        };
       } catch (error) {
         if (!(error instanceof EnvsyncError)) throw error;
         if (error instanceof GitLabError && error.details.status === 401) throw error;
-        status = { project: target.path, environments: [], error: error instanceof GitLabError ? error.describe().replace(/^error: /, "").split("\n")[0]! : error.message };
+        status = {
+          project: target.path,
+          environments: [],
+          error:
+            error instanceof GitLabError
+              ? error
+                  .describe()
+                  .replace(/^error: /, "")
+                  .split("\n")[0]!
+              : error.message,
+        };
       }
       options.onProject?.(status);
       return status;
@@ -93,18 +136,38 @@ export async function gatherStatus(
   );
 }
 
-function environmentStatus(env: ResolvedEnvironment, i: number, node: StatusProjectNode, drift: Map<string, EnvironmentStatus["drift"]>): EnvironmentStatus {
+function environmentStatus(
+  env: ResolvedEnvironment,
+  i: number,
+  node: StatusProjectNode,
+  drift: Map<string, EnvironmentStatus["drift"]>,
+): EnvironmentStatus {
   const head = node.repository?.[`h${i}`]?.lastCommit ?? null;
   const pipeline = (node[`l${i}`] as { nodes: StatusPipeline[] } | null)?.nodes[0] ?? null;
-  const deployment = (node[`d${i}`] as { lastDeployment: StatusDeployment | null } | null)?.lastDeployment ?? null;
+  const deployment =
+    (node[`d${i}`] as { lastDeployment: StatusDeployment | null } | null)?.lastDeployment ?? null;
   const origin = new URL(node.webUrl).origin;
   return {
     environment: env.name,
     branch: env.branch,
     gitlab_environment: env.gitlab_environment,
-    head: head && { sha: head.sha, title: head.title, committed_at: head.committedDate, url: origin + head.webPath },
-    pipeline: pipeline && { status: pipeline.status.toLowerCase(), created_at: pipeline.createdAt, url: pipeline.path ? origin + pipeline.path : null },
-    deployment: deployment && { sha: deployment.sha, finished_at: deployment.finishedAt ?? deployment.createdAt, ref: deployment.ref, deploys_head: Boolean(head && deployment.sha === head.sha) },
+    head: head && {
+      sha: head.sha,
+      title: head.title,
+      committed_at: head.committedDate,
+      url: origin + head.webPath,
+    },
+    pipeline: pipeline && {
+      status: pipeline.status.toLowerCase(),
+      created_at: pipeline.createdAt,
+      url: pipeline.path ? origin + pipeline.path : null,
+    },
+    deployment: deployment && {
+      sha: deployment.sha,
+      finished_at: deployment.finishedAt ?? deployment.createdAt,
+      ref: deployment.ref,
+      deploys_head: Boolean(head && deployment.sha === head.sha),
+    },
     drift: drift.get(env.name) ?? null,
   };
 }

@@ -34,13 +34,28 @@ afterEach(async () => {
   standin = undefined;
 });
 
-async function pick(repo: TestRepo, shas: string[], args: { to?: string; mr?: boolean; dryRun?: boolean; confirm?: string } = {}, env: Record<string, string> = {}) {
+async function pick(
+  repo: TestRepo,
+  shas: string[],
+  args: { to?: string; mr?: boolean; dryRun?: boolean; confirm?: string } = {},
+  env: Record<string, string> = {},
+) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
   const { code, out, err } = await capture((io) =>
-    cherryPickCommand({ config, shas, to: args.to ?? "staging", repo: repo.dir, json: true, ...args }, io, { env }),
+    cherryPickCommand(
+      { config, shas, to: args.to ?? "staging", repo: repo.dir, json: true, ...args },
+      io,
+      { env },
+    ),
   );
-  return { code, report: out ? (JSON.parse(out) as CherryPickReport & { merge_request?: { iid: number; web_url: string } }) : undefined, err };
+  return {
+    code,
+    report: out
+      ? (JSON.parse(out) as CherryPickReport & { merge_request?: { iid: number; web_url: string } })
+      : undefined,
+    err,
+  };
 }
 
 function base(): TestRepo {
@@ -58,7 +73,8 @@ function base(): TestRepo {
   return repo;
 }
 
-const branches = (repo: TestRepo) => repo.git("branch", "--format=%(refname:short)").split("\n").sort();
+const branches = (repo: TestRepo) =>
+  repo.git("branch", "--format=%(refname:short)").split("\n").sort();
 
 describe("envsync cherry-pick", () => {
   it("picks in order with -x trailers onto a new branch, in a worktree that leaves the checkout alone", async () => {
@@ -68,7 +84,11 @@ describe("envsync cherry-pick", () => {
     repo.write({ "scratch.txt": "uncommitted work\n" });
     const { code, report } = await pick(repo, [a, b]);
     expect(code).toBe(0);
-    expect(report).toMatchObject({ status: "picked", branch: `envsync/cherry-pick/staging/${a.slice(0, 8)}`, skipped: [] });
+    expect(report).toMatchObject({
+      status: "picked",
+      branch: `envsync/cherry-pick/staging/${a.slice(0, 8)}`,
+      skipped: [],
+    });
     expect(report!.picked.map((p) => p.subject)).toEqual(["Feature A", "Feature B"]);
     const log = repo.git("log", "--format=%s%n%b", "-2", report!.branch!);
     expect(log).toContain(`(cherry picked from commit ${a})`);
@@ -136,9 +156,17 @@ describe("envsync cherry-pick", () => {
   it("stops on files that need judgement, reports each with its hunks and tier, and leaves nothing behind (exit 3)", async () => {
     const repo = base();
     const first = repo.commit("Clean one", { "c.js": "c\n" });
-    const change = repo.commit("Touch app, migration and changelog", { "app.js": "1\n2 dev\n3\n", "db/migrate/1_init.rb": "init dev\n", "CHANGELOG.md": "# Changes\n- dev\n" });
+    const change = repo.commit("Touch app, migration and changelog", {
+      "app.js": "1\n2 dev\n3\n",
+      "db/migrate/1_init.rb": "init dev\n",
+      "CHANGELOG.md": "# Changes\n- dev\n",
+    });
     repo.checkout("staging");
-    repo.commit("Staging", { "app.js": "1\n2 staging\n3\n", "db/migrate/1_init.rb": "init staging\n", "CHANGELOG.md": "# Changes\n- staging\n" });
+    repo.commit("Staging", {
+      "app.js": "1\n2 staging\n3\n",
+      "db/migrate/1_init.rb": "init staging\n",
+      "CHANGELOG.md": "# Changes\n- staging\n",
+    });
     repo.checkout("develop");
     const before = branches(repo);
     const { code, report } = await pick(repo, [first, change]);
@@ -146,8 +174,14 @@ describe("envsync cherry-pick", () => {
     expect(report!.status).toBe("conflict");
     expect(report!.picked.map((p) => p.subject)).toEqual(["Clean one"]);
     const files = Object.fromEntries(report!.conflict!.files.map((f) => [f.path, f]));
-    expect(files["app.js"]).toMatchObject({ tier: 2, hunks: [{ ours: "2 staging\n", theirs: "2 dev\n" }] });
-    expect(files["db/migrate/1_init.rb"]).toMatchObject({ tier: 3, reason: expect.stringContaining("always_manual") });
+    expect(files["app.js"]).toMatchObject({
+      tier: 2,
+      hunks: [{ ours: "2 staging\n", theirs: "2 dev\n" }],
+    });
+    expect(files["db/migrate/1_init.rb"]).toMatchObject({
+      tier: 3,
+      reason: expect.stringContaining("always_manual"),
+    });
     expect(files["CHANGELOG.md"]).toMatchObject({ tier: 1 });
     expect(branches(repo)).toEqual(before);
     expect(repo.git("worktree", "list").split("\n")).toHaveLength(1);
@@ -199,12 +233,22 @@ describe("envsync cherry-pick", () => {
     const env = { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url };
     const { code, report } = await pick(repo, [a], { mr: true }, env);
     expect(code).toBe(0);
-    expect(report!.merge_request).toEqual({ iid: 1, web_url: `${standin.url}/acme/shop/-/merge_requests/1` });
+    expect(report!.merge_request).toEqual({
+      iid: 1,
+      web_url: `${standin.url}/acme/shop/-/merge_requests/1`,
+    });
     const mr = standin.state.mergeRequests[0]!;
-    expect(mr).toMatchObject({ source_branch: report!.branch, target_branch: "staging", title: "Cherry-pick 1 commit to staging", labels: ["envsync", "promotion"] });
+    expect(mr).toMatchObject({
+      source_branch: report!.branch,
+      target_branch: "staging",
+      title: "Cherry-pick 1 commit to staging",
+      labels: ["envsync", "promotion"],
+    });
     expect(mr.description).toContain(`- ${a.slice(0, 10)} Feature`);
     expect(mr.description).toContain("### Checks");
-    expect(execFileSync("git", ["branch", "--list", report!.branch!], { cwd: origin, encoding: "utf8" })).toContain(report!.branch!);
+    expect(
+      execFileSync("git", ["branch", "--list", report!.branch!], { cwd: origin, encoding: "utf8" }),
+    ).toContain(report!.branch!);
     const again = await pick(repo, [a], { mr: true }, env);
     expect(again.code).toBe(1);
     expect(again.err).toContain("already exists");

@@ -15,17 +15,24 @@ describe("envsync ci", () => {
       `$CI_SERVER_FQDN/envsync/envsync/pipeline-doctor@${envsyncVersion()}`,
       `$CI_SERVER_FQDN/envsync/envsync/drift-check@${envsyncVersion()}`,
     ]);
-    expect(setup.schedule).toEqual({ description: "EnvSync drift check", cron: "0 6 * * 1-5", target_branch: "main" });
+    expect(setup.schedule).toEqual({
+      description: "EnvSync drift check",
+      cron: "0 6 * * 1-5",
+      target_branch: "main",
+    });
     expect(setup.variables[0]).toMatchObject({ name: "ENVSYNC_GITLAB_TOKEN", masked: true });
     const text = await envsync("ci", "-c", CONFIG);
-    expect(text.out).toContain("include:\n  - component: $CI_SERVER_FQDN/envsync/envsync/pipeline-doctor@");
+    expect(text.out).toContain(
+      "include:\n  - component: $CI_SERVER_FQDN/envsync/envsync/pipeline-doctor@",
+    );
     expect(text.out).toContain("interval: 0 6 * * 1-5");
   });
 
   it("--write adds the includes without disturbing the file, and only once", async () => {
     const dir = tempDir();
     const file = join(dir, ".gitlab-ci.yml");
-    const original = "# our pipeline\ninclude: local/lint.yml\n\nstages: [build, test]\n\nbuild:\n  stage: build # compile\n  script: [make]\n";
+    const original =
+      "# our pipeline\ninclude: local/lint.yml\n\nstages: [build, test]\n\nbuild:\n  stage: build # compile\n  script: [make]\n";
     writeFileSync(file, original);
     const first = await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
     expect(first.out).toContain("Added 2 includes");
@@ -34,7 +41,12 @@ describe("envsync ci", () => {
     expect(text).toContain("stage: build # compile");
     const parsed = parse(text);
     expect(parsed.include[0]).toBe("local/lint.yml");
-    expect(parsed.include.slice(1).map((i: { component: string }) => i.component.replace(/@.*/, ""))).toEqual(["$CI_SERVER_FQDN/envsync/envsync/pipeline-doctor", "$CI_SERVER_FQDN/envsync/envsync/drift-check"]);
+    expect(
+      parsed.include.slice(1).map((i: { component: string }) => i.component.replace(/@.*/, "")),
+    ).toEqual([
+      "$CI_SERVER_FQDN/envsync/envsync/pipeline-doctor",
+      "$CI_SERVER_FQDN/envsync/envsync/drift-check",
+    ]);
     expect(parsed.build).toEqual({ stage: "build", script: ["make"] });
     const second = await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
     expect(second.out).toContain("already includes both components");
@@ -49,7 +61,9 @@ describe("envsync ci", () => {
     writeFileSync(join(broken, ".gitlab-ci.yml"), "stages: [a\n");
     const result = await envsync("ci", "-c", CONFIG, "-C", broken, "--write");
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/\.gitlab-ci\.yml: does not parse at line 2, column 1: .*; nothing was changed/);
+    expect(result.err).toMatch(
+      /\.gitlab-ci\.yml: does not parse at line 2, column 1: .*; nothing was changed/,
+    );
     expect(readFileSync(join(broken, ".gitlab-ci.yml"), "utf8")).toBe("stages: [a\n");
   });
 });

@@ -4,13 +4,38 @@ import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/cli.js";
 
-const KEYWORDS = new Set(["stages", "variables", "default", "include", "workflow", "image", "services", "cache", "before_script", "after_script"]);
-type Job = { stage?: string; rules?: { if?: string; when?: string }[]; extends?: string; script?: string[]; when?: string; release?: unknown; parallel?: unknown };
+const KEYWORDS = new Set([
+  "stages",
+  "variables",
+  "default",
+  "include",
+  "workflow",
+  "image",
+  "services",
+  "cache",
+  "before_script",
+  "after_script",
+]);
+type Job = {
+  stage?: string;
+  rules?: { if?: string; when?: string }[];
+  extends?: string;
+  script?: string[];
+  when?: string;
+  release?: unknown;
+  parallel?: unknown;
+};
 
 describe("the project's .gitlab-ci.yml", () => {
-  const ci = parse(readFileSync(join(repoRoot, ".gitlab-ci.yml"), "utf8")) as Record<string, unknown> & { stages: string[] };
-  const jobs = Object.entries(ci).filter(([name]) => !KEYWORDS.has(name) && !name.startsWith(".")) as [string, Job][];
-  const stageOf = (job: Job): string | undefined => job.stage ?? (job.extends ? (ci[job.extends] as Job).stage : undefined);
+  const ci = parse(readFileSync(join(repoRoot, ".gitlab-ci.yml"), "utf8")) as Record<
+    string,
+    unknown
+  > & { stages: string[] };
+  const jobs = Object.entries(ci).filter(
+    ([name]) => !KEYWORDS.has(name) && !name.startsWith("."),
+  ) as [string, Job][];
+  const stageOf = (job: Job): string | undefined =>
+    job.stage ?? (job.extends ? (ci[job.extends] as Job).stage : undefined);
 
   it("puts every job in a declared stage and gives it rules", () => {
     for (const [name, job] of jobs) {
@@ -23,7 +48,10 @@ describe("the project's .gitlab-ci.yml", () => {
     const test = ci.test as Job & { parallel: { matrix: { NODE: string[] }[] } };
     expect(test.parallel.matrix[0]!.NODE).toEqual(["20", "22"]);
     expect(test.script).toEqual(["npm test"]);
-    expect((ci["generated-files"] as Job).script).toEqual(["node dist/cli.js schema --check", "node dist/cli.js build --check -c examples/envsync.yaml -o flows"]);
+    expect((ci["generated-files"] as Job).script).toEqual([
+      "node dist/cli.js schema --check",
+      "node dist/cli.js build --check -c examples/envsync.yaml -o flows",
+    ]);
   });
 
   it("publishes and releases only on a version tag, publishing only with the token set", () => {
@@ -44,8 +72,10 @@ describe("the CI/CD components", () => {
 
     it(`${name}: starts with a spec:inputs header, every input with a default`, () => {
       expect(Object.keys(spec.spec.inputs).length).toBeGreaterThan(3);
-      for (const [input, def] of Object.entries(spec.spec.inputs)) expect(def, input).toHaveProperty("default");
-      for (const input of ["stage", "image", "config", "token_variable"]) expect(spec.spec.inputs).toHaveProperty(input);
+      for (const [input, def] of Object.entries(spec.spec.inputs))
+        expect(def, input).toHaveProperty("default");
+      for (const input of ["stage", "image", "config", "token_variable"])
+        expect(spec.spec.inputs).toHaveProperty(input);
     });
 
     it(`${name}: declares every $[[ inputs.x ]] it uses`, () => {
@@ -62,12 +92,23 @@ describe("the CI/CD components", () => {
   }
 
   it("pipeline-doctor runs only when an earlier stage failed, never for schedules", () => {
-    const job = Object.values(parseAllDocuments(readFileSync(join(repoRoot, "templates/pipeline-doctor.yml"), "utf8"))[1]!.toJS() as Record<string, Job>)[0]!;
-    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"', when: "never" }, { when: "on_failure" }]);
+    const job = Object.values(
+      parseAllDocuments(
+        readFileSync(join(repoRoot, "templates/pipeline-doctor.yml"), "utf8"),
+      )[1]!.toJS() as Record<string, Job>,
+    )[0]!;
+    expect(job.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "schedule"', when: "never" },
+      { when: "on_failure" },
+    ]);
   });
 
   it("drift-check runs only on schedules, with full history", () => {
-    const job = Object.values(parseAllDocuments(readFileSync(join(repoRoot, "templates/drift-check.yml"), "utf8"))[1]!.toJS() as Record<string, Job & { variables: Record<string, string> }>)[0]!;
+    const job = Object.values(
+      parseAllDocuments(
+        readFileSync(join(repoRoot, "templates/drift-check.yml"), "utf8"),
+      )[1]!.toJS() as Record<string, Job & { variables: Record<string, string> }>,
+    )[0]!;
     expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"' }]);
     expect(job.variables.GIT_DEPTH).toBe("0");
   });

@@ -6,13 +6,16 @@ import { TestRepo } from "../helpers/repo.js";
 
 // Bad input on every command that has not got a test of its own: a clear message, the documented
 // exit code, no stack trace, and nothing written.
-const NO_PROJECT = "version: 1\nenvironments:\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
+const NO_PROJECT =
+  "version: 1\nenvironments:\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
 
 describe("bad input across commands", () => {
   // These run the real CLI, which reads process.env: keep a surrounding GitLab CI job's variables out.
   const saved: Record<string, string | undefined> = {};
   beforeEach(() => {
-    for (const key of Object.keys(process.env).filter((k) => k.startsWith("CI_") || k.startsWith("GITLAB_"))) {
+    for (const key of Object.keys(process.env).filter(
+      (k) => k.startsWith("CI_") || k.startsWith("GITLAB_"),
+    )) {
       saved[key] = process.env[key];
       delete process.env[key];
     }
@@ -20,17 +23,104 @@ describe("bad input across commands", () => {
   afterEach(() => Object.assign(process.env, saved));
 
   const cases: [string, (dir: string, repo: TestRepo) => string[], number, RegExp][] = [
-    ["status without a project", (d) => ["status", "-c", join(d, "c.yaml")], 2, /status needs the project: set `project` in envsync.yaml/],
-    ["doctor without a project", (d) => ["doctor", "-c", join(d, "c.yaml"), "--pipeline", "5"], 2, /doctor needs the project/],
-    ["doctor with a pipeline id that is not a number", (d) => ["doctor", "-c", join(d, "c.yaml"), "--pipeline", "abc"], 2, /--pipeline takes a whole number of 1 or more, not 'abc'/],
-    ["status with --concurrency 0", (d) => ["status", "-c", join(d, "c.yaml"), "--concurrency", "0"], 2, /--concurrency takes a whole number of 1 or more/],
-    ["cherry-pick to an unknown environment", (d, r) => ["cherry-pick", "HEAD", "--to", "prod", "-c", join(d, "c.yaml"), "-C", r.dir], 2, /'prod' is not an environment in the config[\s\S]*did you mean 'production'\?/],
-    ["cherry-pick of something that is not a commit", (d, r) => ["cherry-pick", "nosuchref", "--to", "staging", "-c", join(d, "c.yaml"), "-C", r.dir], 1, /'nosuchref' is not a commit in this repository/],
-    ["cherry-pick with --dry-run and --mr", (d, r) => ["cherry-pick", "HEAD", "--to", "staging", "--dry-run", "--mr", "-c", join(d, "c.yaml"), "-C", r.dir], 2, /--dry-run writes nothing, so it cannot open a merge request/],
-    ["cherry-pick without --to", (d, r) => ["cherry-pick", "HEAD", "-c", join(d, "c.yaml"), "-C", r.dir], 2, /required option '--to <env>' not specified/],
-    ["notify with an unknown --via", (d) => ["notify", "pipeline-failure", "--via", "carrier-pigeon", "-c", join(d, "c.yaml")], 2, /--via takes api or mention, not 'carrier-pigeon'/],
-    ["notify with a bad --all-branches", (d) => ["notify", "pipeline-failure", "--all-branches", "maybe", "-c", join(d, "c.yaml")], 2, /expected true or false, not 'maybe'/],
-    ["rollback-check with --to and --to-deployment", (d, r) => ["rollback-check", "--env", "production", "--to", "HEAD", "--to-deployment", "3", "-c", join(d, "c.yaml"), "-C", r.dir], 2, /give --to or --to-deployment, not both/],
+    [
+      "status without a project",
+      (d) => ["status", "-c", join(d, "c.yaml")],
+      2,
+      /status needs the project: set `project` in envsync.yaml/,
+    ],
+    [
+      "doctor without a project",
+      (d) => ["doctor", "-c", join(d, "c.yaml"), "--pipeline", "5"],
+      2,
+      /doctor needs the project/,
+    ],
+    [
+      "doctor with a pipeline id that is not a number",
+      (d) => ["doctor", "-c", join(d, "c.yaml"), "--pipeline", "abc"],
+      2,
+      /--pipeline takes a whole number of 1 or more, not 'abc'/,
+    ],
+    [
+      "status with --concurrency 0",
+      (d) => ["status", "-c", join(d, "c.yaml"), "--concurrency", "0"],
+      2,
+      /--concurrency takes a whole number of 1 or more/,
+    ],
+    [
+      "cherry-pick to an unknown environment",
+      (d, r) => ["cherry-pick", "HEAD", "--to", "prod", "-c", join(d, "c.yaml"), "-C", r.dir],
+      2,
+      /'prod' is not an environment in the config[\s\S]*did you mean 'production'\?/,
+    ],
+    [
+      "cherry-pick of something that is not a commit",
+      (d, r) => [
+        "cherry-pick",
+        "nosuchref",
+        "--to",
+        "staging",
+        "-c",
+        join(d, "c.yaml"),
+        "-C",
+        r.dir,
+      ],
+      1,
+      /'nosuchref' is not a commit in this repository/,
+    ],
+    [
+      "cherry-pick with --dry-run and --mr",
+      (d, r) => [
+        "cherry-pick",
+        "HEAD",
+        "--to",
+        "staging",
+        "--dry-run",
+        "--mr",
+        "-c",
+        join(d, "c.yaml"),
+        "-C",
+        r.dir,
+      ],
+      2,
+      /--dry-run writes nothing, so it cannot open a merge request/,
+    ],
+    [
+      "cherry-pick without --to",
+      (d, r) => ["cherry-pick", "HEAD", "-c", join(d, "c.yaml"), "-C", r.dir],
+      2,
+      /required option '--to <env>' not specified/,
+    ],
+    [
+      "notify with an unknown --via",
+      (d) => ["notify", "pipeline-failure", "--via", "carrier-pigeon", "-c", join(d, "c.yaml")],
+      2,
+      /--via takes api or mention, not 'carrier-pigeon'/,
+    ],
+    [
+      "notify with a bad --all-branches",
+      (d) => ["notify", "pipeline-failure", "--all-branches", "maybe", "-c", join(d, "c.yaml")],
+      2,
+      /expected true or false, not 'maybe'/,
+    ],
+    [
+      "rollback-check with --to and --to-deployment",
+      (d, r) => [
+        "rollback-check",
+        "--env",
+        "production",
+        "--to",
+        "HEAD",
+        "--to-deployment",
+        "3",
+        "-c",
+        join(d, "c.yaml"),
+        "-C",
+        r.dir,
+      ],
+      2,
+      /give --to or --to-deployment, not both/,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, args, code, message) => {

@@ -24,7 +24,12 @@ describe("blockLiteral", () => {
 
 describe("compiled flow files", () => {
   it("parse back to exactly the definition that was validated", async () => {
-    const configs = [MINIMAL, ...["envsync.yaml", "multi-project.yaml"].map((f) => readFileSync(join(repoRoot, "examples", f), "utf8"))];
+    const configs = [
+      MINIMAL,
+      ...["envsync.yaml", "multi-project.yaml"].map((f) =>
+        readFileSync(join(repoRoot, "examples", f), "utf8"),
+      ),
+    ];
     for (const yaml of configs) {
       for (const flow of await compile(yaml)) {
         expect(parse(flow.content), flow.name).toEqual(flow.definition);

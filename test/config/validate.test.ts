@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { envsync, repoRoot, spawnEnvsync, tempDir } from "../helpers/cli.js";
 import type { Problem } from "../../src/errors.js";
 
-const MINIMAL = "version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
+const MINIMAL =
+  "version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
 
 function write(content: string | Buffer, name = "envsync.yaml"): string {
   const file = join(tempDir(), name);
@@ -48,39 +49,83 @@ describe("envsync validate: defaults of the resolved config", () => {
       { from: "dev", to: "staging" },
       { from: "staging", to: "production" },
     ]);
-    expect(config.environments[1]).toEqual({ name: "staging", branch: "staging", gitlab_environment: "staging", protected: false });
+    expect(config.environments[1]).toEqual({
+      name: "staging",
+      branch: "staging",
+      gitlab_environment: "staging",
+      protected: false,
+    });
     expect(config.rollback.require_confirmation).toEqual(["production"]);
-    expect(config.pipeline_doctor.compare_with).toEqual({ dev: ["staging"], staging: ["dev", "production"], production: ["staging"] });
+    expect(config.pipeline_doctor.compare_with).toEqual({
+      dev: ["staging"],
+      staging: ["dev", "production"],
+      production: ["staging"],
+    });
     expect(config.conflicts.ai_confidence_threshold).toBe(0.8);
     expect(config.drift.schedule).toBe("0 6 * * 1-5");
     expect(config.dashboard.issue_title).toBe("EnvSync environment health");
-    expect(config.catalog).toEqual({ name_prefix: "envsync", public: false, triggers: ["mention"] });
-    expect(config.promotion.merge_request).toEqual({ labels: ["envsync", "promotion"], squash: false, remove_source_branch: false });
+    expect(config.catalog).toEqual({
+      name_prefix: "envsync",
+      public: false,
+      triggers: ["mention"],
+    });
+    expect(config.promotion.merge_request).toEqual({
+      labels: ["envsync", "promotion"],
+      squash: false,
+      remove_source_branch: false,
+    });
   });
 
   it("applies per-project environment overrides and defaults expected-difference pairs to the chain", async () => {
     const yaml = `${MINIMAL}drift:\n  expected:\n    - paths: ["config/*.yml"]\n      reason: per env\nprojects:\n  - path: acme/search\n    environments:\n      production: { branch: release }\n`;
     const { config } = JSON.parse((await envsync("validate", "-c", write(yaml), "--json")).out);
     expect(config.drift.expected[0].between).toEqual(["dev", "staging", "production"]);
-    expect(config.projects[0].environments.map((e: { branch: string }) => e.branch)).toEqual(["develop", "staging", "release"]);
+    expect(config.projects[0].environments.map((e: { branch: string }) => e.branch)).toEqual([
+      "develop",
+      "staging",
+      "release",
+    ]);
   });
 });
 
 describe("envsync validate: schema problems, each with its position", () => {
   it("reports an unknown key with a did-you-mean at the key", async () => {
-    const p = only(await problemsOf(MINIMAL.replace("protected: true", "protectd: true")), "unknown-key");
-    expect(p).toMatchObject({ line: 5, column: 31, path: "environments.production.protectd", hint: "did you mean 'protected'?" });
+    const p = only(
+      await problemsOf(MINIMAL.replace("protected: true", "protectd: true")),
+      "unknown-key",
+    );
+    expect(p).toMatchObject({
+      line: 5,
+      column: 31,
+      path: "environments.production.protectd",
+      hint: "did you mean 'protected'?",
+    });
   });
 
   it("reports a misspelt top-level section and the required one it hides", async () => {
     const problems = await problemsOf("version: 1\nenviroments:\n  dev: { branch: develop }\n");
-    expect(only(problems, "unknown-key")).toMatchObject({ line: 2, column: 1, hint: "did you mean 'environments'?" });
-    expect(only(problems, "missing-key")).toMatchObject({ path: "environments", message: "missing required key 'environments'" });
+    expect(only(problems, "unknown-key")).toMatchObject({
+      line: 2,
+      column: 1,
+      hint: "did you mean 'environments'?",
+    });
+    expect(only(problems, "missing-key")).toMatchObject({
+      path: "environments",
+      message: "missing required key 'environments'",
+    });
   });
 
   it("names the type it found for a wrong type", async () => {
-    const p = only(await problemsOf(`${MINIMAL}pipeline_doctor:\n  log_lines: many\n`), "wrong-type");
-    expect(p).toMatchObject({ line: 7, column: 14, path: "pipeline_doctor.log_lines", message: "expected a number, found 'many'" });
+    const p = only(
+      await problemsOf(`${MINIMAL}pipeline_doctor:\n  log_lines: many\n`),
+      "wrong-type",
+    );
+    expect(p).toMatchObject({
+      line: 7,
+      column: 14,
+      path: "pipeline_doctor.log_lines",
+      message: "expected a number, found 'many'",
+    });
   });
 
   it("rejects a version other than 1", async () => {
@@ -92,7 +137,12 @@ describe("envsync validate: schema problems, each with its position", () => {
   it("suggests the closest enum value", async () => {
     const yaml = `${MINIMAL}conflicts:\n  auto_resolve:\n    - paths: ["*.lock"]\n      strategy: theirss\n`;
     const p = only(await problemsOf(yaml), "invalid-value");
-    expect(p).toMatchObject({ line: 9, column: 17, path: "conflicts.auto_resolve[0].strategy", hint: "did you mean 'theirs'?" });
+    expect(p).toMatchObject({
+      line: 9,
+      column: 17,
+      path: "conflicts.auto_resolve[0].strategy",
+      hint: "did you mean 'theirs'?",
+    });
   });
 
   it.each([
@@ -132,16 +182,54 @@ describe("envsync validate: schema problems, each with its position", () => {
 
 describe("envsync validate: rules across the file", () => {
   it("reports a branch used by two environments at the second one", async () => {
-    const p = only(await problemsOf(MINIMAL.replace("branch: staging", "branch: develop")), "duplicate-branch");
-    expect(p).toMatchObject({ line: 4, column: 22, path: "environments.staging.branch", message: "branch 'develop' is already used by environment 'dev'" });
+    const p = only(
+      await problemsOf(MINIMAL.replace("branch: staging", "branch: develop")),
+      "duplicate-branch",
+    );
+    expect(p).toMatchObject({
+      line: 4,
+      column: 22,
+      path: "environments.staging.branch",
+      message: "branch 'develop' is already used by environment 'dev'",
+    });
   });
 
   it.each([
-    ["promotion.chain[1]", "promotion:\n  chain: [dev, stagin, production]\n", 7, 16, "did you mean 'staging'?"],
-    ["drift.expected[0].between[1]", "drift:\n  expected:\n    - paths: [a]\n      between: [dev, prod]\n      reason: r\n", 9, 22, "did you mean 'production'?"],
-    ["rollback.require_confirmation[0]", "rollback:\n  require_confirmation: [qa]\n", 7, 26, "defined environments: dev, staging, production"],
-    ["pipeline_doctor.compare_with[0]", "pipeline_doctor:\n  compare_with: [stagng]\n", 7, 18, "did you mean 'staging'?"],
-    ["projects[0].environments.prod", "projects:\n  - path: acme/x\n    environments:\n      prod: { branch: r }\n", 9, 7, undefined],
+    [
+      "promotion.chain[1]",
+      "promotion:\n  chain: [dev, stagin, production]\n",
+      7,
+      16,
+      "did you mean 'staging'?",
+    ],
+    [
+      "drift.expected[0].between[1]",
+      "drift:\n  expected:\n    - paths: [a]\n      between: [dev, prod]\n      reason: r\n",
+      9,
+      22,
+      "did you mean 'production'?",
+    ],
+    [
+      "rollback.require_confirmation[0]",
+      "rollback:\n  require_confirmation: [qa]\n",
+      7,
+      26,
+      "defined environments: dev, staging, production",
+    ],
+    [
+      "pipeline_doctor.compare_with[0]",
+      "pipeline_doctor:\n  compare_with: [stagng]\n",
+      7,
+      18,
+      "did you mean 'staging'?",
+    ],
+    [
+      "projects[0].environments.prod",
+      "projects:\n  - path: acme/x\n    environments:\n      prod: { branch: r }\n",
+      9,
+      7,
+      undefined,
+    ],
   ])("reports %s naming an undefined environment", async (path, section, line, column, hint) => {
     const p = only(await problemsOf(MINIMAL + section), "unknown-environment");
     expect(p).toMatchObject({ path, line, column });
@@ -151,7 +239,11 @@ describe("envsync validate: rules across the file", () => {
   it("reports a project override that makes two environments share a branch", async () => {
     const yaml = `${MINIMAL}projects:\n  - path: acme/x\n    environments:\n      production: { branch: staging }\n`;
     const p = only(await problemsOf(yaml), "duplicate-branch");
-    expect(p).toMatchObject({ path: "projects[0].environments.production.branch", line: 9, column: 29 });
+    expect(p).toMatchObject({
+      path: "projects[0].environments.production.branch",
+      line: 9,
+      column: 29,
+    });
   });
 
   it("requires a command for the regenerate strategy", async () => {
@@ -160,15 +252,26 @@ describe("envsync validate: rules across the file", () => {
   });
 
   it("rejects a single environment and a chain of one", async () => {
-    const problems = await problemsOf("version: 1\nenvironments:\n  dev: { branch: develop }\npromotion:\n  chain: [dev]\n");
+    const problems = await problemsOf(
+      "version: 1\nenvironments:\n  dev: { branch: develop }\npromotion:\n  chain: [dev]\n",
+    );
     expect(only(problems, "too-few-environments")).toMatchObject({ line: 2, column: 1 });
-    expect(problems.find((p) => p.path === "promotion.chain")).toMatchObject({ line: 5, column: 10 });
+    expect(problems.find((p) => p.path === "promotion.chain")).toMatchObject({
+      line: 5,
+      column: 10,
+    });
   });
 
   it("reports every problem in one run, in file order", async () => {
-    const yaml = "version: 3\nenvironments:\n  dev: { branch: develop }\n  qa: { branch: develop }\npromotion:\n  chain: [dev, qa, prod]\nfoo: 1\n";
+    const yaml =
+      "version: 3\nenvironments:\n  dev: { branch: develop }\n  qa: { branch: develop }\npromotion:\n  chain: [dev, qa, prod]\nfoo: 1\n";
     const problems = await problemsOf(yaml);
-    expect(problems.map((p) => p.code)).toEqual(["invalid-value", "duplicate-branch", "unknown-environment", "unknown-key"]);
+    expect(problems.map((p) => p.code)).toEqual([
+      "invalid-value",
+      "duplicate-branch",
+      "unknown-environment",
+      "unknown-key",
+    ]);
     expect(problems.map((p) => p.line)).toEqual([1, 4, 6, 7]);
   });
 });
@@ -192,13 +295,22 @@ describe("envsync validate: files that are not a config", () => {
 
   it("bounds alias expansion (billion laughs)", async () => {
     const rows = ["a: &a [x, x, x, x, x, x, x, x, x]"];
-    for (const name of ["b", "c", "d", "e", "f", "g"]) rows.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(", ")}]`);
+    for (const name of ["b", "c", "d", "e", "f", "g"])
+      rows.push(
+        `${name}: &${name} [${Array(9)
+          .fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`)
+          .join(", ")}]`,
+      );
     const p = only(await problemsOf(`${rows.join("\n")}\n`), "alias-limit");
     expect(p.message).toContain("aliases expand too far");
   });
 
   it("points at the first byte that is not UTF-8", async () => {
-    const bytes = Buffer.concat([Buffer.from("version: 1\nenvironments:\n  dev: { branch: d"), Buffer.from([0xff]), Buffer.from("v }\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from("version: 1\nenvironments:\n  dev: { branch: d"),
+      Buffer.from([0xff]),
+      Buffer.from("v }\n"),
+    ]);
     expect(only(await problemsOf(bytes), "not-utf8")).toMatchObject({ line: 3, column: 19 });
   });
 
@@ -232,7 +344,9 @@ describe("envsync validate: the command line", () => {
     const result = await spawnEnvsync(["validate", "-c", file]);
     expect(result.code).toBe(1);
     expect(result.out).toBe("");
-    expect(result.err).toContain(`${file}:5:31: unknown key 'protectd' (at environments.production.protectd)\n  hint: did you mean 'protected'?`);
+    expect(result.err).toContain(
+      `${file}:5:31: unknown key 'protectd' (at environments.production.protectd)\n  hint: did you mean 'protected'?`,
+    );
     expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
   });
 
@@ -244,15 +358,14 @@ describe("envsync validate: the command line", () => {
     expect(result.out).toContain("envsync.yaml: valid");
   });
 
-  it.each([
-    [["validate", "--no-such-flag"]],
-    [["valdate"]],
-    [["validate", "-c"]],
-  ])("exits 2 on the usage error %j", async (args) => {
-    const result = await envsync(...args);
-    expect(result.code).toBe(2);
-    expect(result.err).toMatch(/error: /);
-  });
+  it.each([[["validate", "--no-such-flag"]], [["valdate"]], [["validate", "-c"]]])(
+    "exits 2 on the usage error %j",
+    async (args) => {
+      const result = await envsync(...args);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(/error: /);
+    },
+  );
 
   it("suggests the command meant", async () => {
     expect((await envsync("valdate")).err).toContain("validate");

@@ -30,7 +30,11 @@ function repo(): TestRepo {
   return r;
 }
 
-async function dashboard(r: TestRepo, options: { report?: string; dryRun?: boolean } = {}, at = "2026-11-24T06:00:00Z") {
+async function dashboard(
+  r: TestRepo,
+  options: { report?: string; dryRun?: boolean } = {},
+  at = "2026-11-24T06:00:00Z",
+) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
   const { code, out, err } = await capture((io) =>
@@ -65,7 +69,9 @@ describe("envsync dashboard", () => {
     const changed = await dashboard(r, {}, "2026-11-26T06:00:00Z");
     expect(changed.out).toMatchObject({ note_posted: true });
     expect(standin.state.notes).toHaveLength(1);
-    expect(standin.state.notes[0]!.body).toBe(`**EnvSync drift check**: something changed since the last run.\n- staging → production: missing upstream 0 → 1; unexplained drift 0 → 1; new hotfix missing upstream: \`${hotfix.slice(0, 10)}\``);
+    expect(standin.state.notes[0]!.body).toBe(
+      `**EnvSync drift check**: something changed since the last run.\n- staging → production: missing upstream 0 → 1; unexplained drift 0 → 1; new hotfix missing upstream: \`${hotfix.slice(0, 10)}\``,
+    );
     expect(standin.state.issues).toHaveLength(1);
   });
 

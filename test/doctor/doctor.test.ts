@@ -11,17 +11,48 @@ import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
 
-const RUNNER = "Running with gitlab-runner 18.5.0\nsection_start:1700000000:prepare_script\r\x1b[0KPreparing environment\nsection_end:1700000001:prepare_script\r\x1b[0K\n$ npm ci\nadded 312 packages\n";
+const RUNNER =
+  "Running with gitlab-runner 18.5.0\nsection_start:1700000000:prepare_script\r\x1b[0KPreparing environment\nsection_end:1700000001:prepare_script\r\x1b[0K\n$ npm ci\nadded 312 packages\n";
 
 describe("firstError", () => {
   it.each([
-    ["npm", `${RUNNER}npm ERR! code ERESOLVE\nnpm ERR! could not resolve\nERROR: Job failed: exit code 1\n`, "npm ERR! code ERESOLVE", "npm"],
-    ["TypeScript", `${RUNNER}$ tsc\nsrc/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.\n`, "src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.", "typescript"],
-    ["pytest", `${RUNNER}tests/test_calc.py F\n    def test_add():\nE   assert 3 == 4\n`, "E   assert 3 == 4", "pytest"],
-    ["Python traceback", `${RUNNER}Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 'a'\n`, "Traceback (most recent call last):", "python traceback"],
+    [
+      "npm",
+      `${RUNNER}npm ERR! code ERESOLVE\nnpm ERR! could not resolve\nERROR: Job failed: exit code 1\n`,
+      "npm ERR! code ERESOLVE",
+      "npm",
+    ],
+    [
+      "TypeScript",
+      `${RUNNER}$ tsc\nsrc/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.\n`,
+      "src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.",
+      "typescript",
+    ],
+    [
+      "pytest",
+      `${RUNNER}tests/test_calc.py F\n    def test_add():\nE   assert 3 == 4\n`,
+      "E   assert 3 == 4",
+      "pytest",
+    ],
+    [
+      "Python traceback",
+      `${RUNNER}Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 'a'\n`,
+      "Traceback (most recent call last):",
+      "python traceback",
+    ],
     ["Go", `${RUNNER}=== RUN TestX\n--- FAIL: TestX (0.00s)\n`, "--- FAIL: TestX (0.00s)", "go"],
-    ["a refused connection", `${RUNNER}connect ECONNREFUSED 10.0.0.5:5432\n`, "connect ECONNREFUSED 10.0.0.5:5432", "network"],
-    ["only the runner's line", `${RUNNER}$ ./deploy.sh\nERROR: Job failed: exit code 2\n`, "ERROR: Job failed: exit code 2", "runner"],
+    [
+      "a refused connection",
+      `${RUNNER}connect ECONNREFUSED 10.0.0.5:5432\n`,
+      "connect ECONNREFUSED 10.0.0.5:5432",
+      "network",
+    ],
+    [
+      "only the runner's line",
+      `${RUNNER}$ ./deploy.sh\nERROR: Job failed: exit code 2\n`,
+      "ERROR: Job failed: exit code 2",
+      "runner",
+    ],
   ])("finds the first error in a %s log, skipping runner noise", (_name, log, text, marker) => {
     expect(firstError(log)).toMatchObject({ text, marker });
   });
@@ -44,13 +75,39 @@ describe("firstError", () => {
 
 describe("rankHypotheses", () => {
   it("blames the environment when the same commit passed before", () => {
-    const h = rankHypotheses({ failingSha: "f", failedJobs: [{ name: "test", errorText: "connect ECONNREFUSED", marker: "network" }], changes: { commits: 0, ciConfig: [], lockfiles: [], manifests: [], other: [], variablesAdded: [], variablesRemoved: [] }, compared: [] });
+    const h = rankHypotheses({
+      failingSha: "f",
+      failedJobs: [{ name: "test", errorText: "connect ECONNREFUSED", marker: "network" }],
+      changes: {
+        commits: 0,
+        ciConfig: [],
+        lockfiles: [],
+        manifests: [],
+        other: [],
+        variablesAdded: [],
+        variablesRemoved: [],
+      },
+      compared: [],
+    });
     expect(h[0]).toMatchObject({ kind: "environment", confidence: 0.9 });
     expect(verdictOf(h)).toBe("environment");
   });
 
   it("blames the code when the error names a file changed since green", () => {
-    const h = rankHypotheses({ failingSha: "f", failedJobs: [{ name: "test", errorText: "FAIL src/calc.test.js", marker: "jest/vitest" }], changes: { commits: 2, ciConfig: [], lockfiles: ["package-lock.json"], manifests: [], other: ["src/calc.test.js"], variablesAdded: [], variablesRemoved: [] }, compared: [] });
+    const h = rankHypotheses({
+      failingSha: "f",
+      failedJobs: [{ name: "test", errorText: "FAIL src/calc.test.js", marker: "jest/vitest" }],
+      changes: {
+        commits: 2,
+        ciConfig: [],
+        lockfiles: ["package-lock.json"],
+        manifests: [],
+        other: ["src/calc.test.js"],
+        variablesAdded: [],
+        variablesRemoved: [],
+      },
+      compared: [],
+    });
     expect(h[0]).toMatchObject({ kind: "code", confidence: 0.85 });
     expect(h.map((x) => x.cause)).toContain("a dependency change since the last green run");
     expect(verdictOf(h)).toBe("code");
@@ -65,7 +122,10 @@ describe("envsync doctor against the stand-in", () => {
     standin = await new GitLabStandin().start();
     attachRepositoryRoutes(standin);
     repo = new TestRepo();
-    repo.commit("base", { "src/calc.js": "add\n", ".gitlab-ci.yml": "test:\n  script: npm test\n" });
+    repo.commit("base", {
+      "src/calc.js": "add\n",
+      ".gitlab-ci.yml": "test:\n  script: npm test\n",
+    });
     repo.git("branch", "-M", "staging");
     repo.git("branch", "main");
     projectId = standin.state.addProject("acme/shop").id;
@@ -73,33 +133,79 @@ describe("envsync doctor against the stand-in", () => {
   });
   afterEach(() => standin.stop());
 
-  const YAML = "version: 1\nproject: acme/shop\nenvironments:\n  staging: { branch: staging }\n  production: { branch: main }\n";
-  const pipeline = (id: number, ref: string, sha: string, status: string) => standin.state.pipelines.push({ projectId, id, iid: id, ref, sha, status, createdAt: `2026-11-2${id % 10}T10:00:00Z` });
-  const job = (pipelineId: number, status: string, log: string) => standin.state.jobs.push({ projectId, id: pipelineId * 10, pipelineId, name: "test", stage: "test", status, log });
+  const YAML =
+    "version: 1\nproject: acme/shop\nenvironments:\n  staging: { branch: staging }\n  production: { branch: main }\n";
+  const pipeline = (id: number, ref: string, sha: string, status: string) =>
+    standin.state.pipelines.push({
+      projectId,
+      id,
+      iid: id,
+      ref,
+      sha,
+      status,
+      createdAt: `2026-11-2${id % 10}T10:00:00Z`,
+    });
+  const job = (pipelineId: number, status: string, log: string) =>
+    standin.state.jobs.push({
+      projectId,
+      id: pipelineId * 10,
+      pipelineId,
+      name: "test",
+      stage: "test",
+      status,
+      log,
+    });
 
   async function doctor(pipelineId: number): Promise<DoctorReport> {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);
     const io = bufferIo();
-    await doctorCommand({ config, pipeline: pipelineId, json: true }, io, { env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url } });
+    await doctorCommand({ config, pipeline: pipelineId, json: true }, io, {
+      env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
+    });
     return JSON.parse(io.out) as DoctorReport;
   }
 
   it("traces a failure to the code change since the last green run", async () => {
     const green = repo.head();
-    repo.commit("Change calc", { "src/calc.js": "add broken\n", ".gitlab-ci.yml": "test:\n  script: npm test -- --ci $COVERAGE_FLAGS\n" });
+    repo.commit("Change calc", {
+      "src/calc.js": "add broken\n",
+      ".gitlab-ci.yml": "test:\n  script: npm test -- --ci $COVERAGE_FLAGS\n",
+    });
     pipeline(1, "staging", green, "SUCCESS");
     pipeline(2, "staging", repo.head(), "FAILED");
     pipeline(3, "main", green, "SUCCESS");
-    job(2, "failed", `${RUNNER}FAIL src/calc.js\n  expected 3, got 4\nERROR: Job failed: exit code 1\n`);
+    job(
+      2,
+      "failed",
+      `${RUNNER}FAIL src/calc.js\n  expected 3, got 4\nERROR: Job failed: exit code 1\n`,
+    );
     const report = await doctor(2);
     expect(report.pipeline).toMatchObject({ id: 2, ref: "staging", environment: "staging" });
-    expect(report.failed_jobs[0]).toMatchObject({ name: "test", first_error: { text: "FAIL src/calc.js", marker: "jest/vitest" } });
+    expect(report.failed_jobs[0]).toMatchObject({
+      name: "test",
+      first_error: { text: "FAIL src/calc.js", marker: "jest/vitest" },
+    });
     expect(report.last_green).toMatchObject({ pipeline_id: 1, sha: green });
-    expect(report.changes_since_green).toMatchObject({ ci_config: [".gitlab-ci.yml"], other: ["src/calc.js"], variables: { added: ["COVERAGE_FLAGS"], removed: [] } });
+    expect(report.changes_since_green).toMatchObject({
+      ci_config: [".gitlab-ci.yml"],
+      other: ["src/calc.js"],
+      variables: { added: ["COVERAGE_FLAGS"], removed: [] },
+    });
     expect(report.changes_since_green!.commits.map((c) => c.title)).toEqual(["Change calc"]);
-    expect(report.compared).toEqual([{ environment: "production", branch: "main", last_green: { pipeline_id: 3, sha: green }, contains_failing_commit: false }]);
-    expect(report.hypotheses[0]).toMatchObject({ kind: "code", confidence: 0.85, evidence: ["the error names src/calc.js, changed since green"] });
+    expect(report.compared).toEqual([
+      {
+        environment: "production",
+        branch: "main",
+        last_green: { pipeline_id: 3, sha: green },
+        contains_failing_commit: false,
+      },
+    ]);
+    expect(report.hypotheses[0]).toMatchObject({
+      kind: "code",
+      confidence: 0.85,
+      evidence: ["the error names src/calc.js, changed since green"],
+    });
     expect(report.verdict).toBe("code");
   });
 

@@ -8,15 +8,26 @@ import { generateHistory } from "../../bench/fixtures/history.mjs";
 import { tempDir } from "../helpers/cli.js";
 
 interface Truth {
-  pairs: Record<string, { picks: { from: string; to: string; kind: string }[]; hotfixes: string[] }>;
+  pairs: Record<
+    string,
+    { picks: { from: string; to: string; kind: string }[]; hotfixes: string[] }
+  >;
 }
 
-const CONFIG = parseConfig("version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main }\n", "envsync.yaml");
+const CONFIG = parseConfig(
+  "version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main }\n",
+  "envsync.yaml",
+);
 
 describe("equivalence on a history built like real projects", () => {
   it("finds at least 95% of applied picks with no false report either way, where git cherry misses the conflict-resolved ones", async () => {
     const dir = join(tempDir(), "repo");
-    const truth = generateHistory(dir, { devCommits: 300, conflictRatio: 0.3, trailerDropRatio: 0.5, seed: 11 }) as Truth;
+    const truth = generateHistory(dir, {
+      devCommits: 300,
+      conflictRatio: 0.3,
+      trailerDropRatio: 0.5,
+      seed: 11,
+    }) as Truth;
     const report = await driftLocal(CONFIG, dir, CONFIG.promotion.pairs);
     const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" });
 
@@ -34,15 +45,29 @@ describe("equivalence on a history built like real projects", () => {
       expect(found.length / truePicks.size, key).toBeGreaterThanOrEqual(0.95);
       expect(falseApplied, key).toEqual([]);
       expect(falseHotfixes, key).toEqual([]);
-      expect(new Set(pair.missing_upstream.map((c) => c.sha)), key).toEqual(new Set(expected.hotfixes));
+      expect(new Set(pair.missing_upstream.map((c) => c.sha)), key).toEqual(
+        new Set(expected.hotfixes),
+      );
 
       // The hard case is present: conflict-resolved picks without a trailer, found by fingerprint.
-      expect(pair.applied.filter((a) => a.evidence === "fingerprint").length, key).toBeGreaterThan(0);
+      expect(pair.applied.filter((a) => a.evidence === "fingerprint").length, key).toBeGreaterThan(
+        0,
+      );
       const [upstream, downstream] = key.split(">") as [string, string];
-      const cherryMissed = git("cherry", downstream, upstream).split("\n").filter((l) => l.startsWith("+ ") && truePicks.has(l.slice(2)));
-      const cherryFalseHotfixes = git("cherry", upstream, downstream).split("\n").filter((l) => l.startsWith("+ ") && pickShas.has(l.slice(2)));
-      expect(cherryMissed.length, `${key}: git cherry should miss conflict-resolved picks`).toBeGreaterThan(0);
-      expect(cherryFalseHotfixes.length, `${key}: git cherry should call conflict-resolved picks hotfixes`).toBeGreaterThan(0);
+      const cherryMissed = git("cherry", downstream, upstream)
+        .split("\n")
+        .filter((l) => l.startsWith("+ ") && truePicks.has(l.slice(2)));
+      const cherryFalseHotfixes = git("cherry", upstream, downstream)
+        .split("\n")
+        .filter((l) => l.startsWith("+ ") && pickShas.has(l.slice(2)));
+      expect(
+        cherryMissed.length,
+        `${key}: git cherry should miss conflict-resolved picks`,
+      ).toBeGreaterThan(0);
+      expect(
+        cherryFalseHotfixes.length,
+        `${key}: git cherry should call conflict-resolved picks hotfixes`,
+      ).toBeGreaterThan(0);
     }
   });
 });

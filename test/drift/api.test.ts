@@ -1,7 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { driftCommand, driftLocal, type DriftReport, type FleetDriftReport } from "../../src/commands/drift.js";
+import {
+  driftCommand,
+  driftLocal,
+  type DriftReport,
+  type FleetDriftReport,
+} from "../../src/commands/drift.js";
 import { parseConfig } from "../../src/config/load.js";
 import { capture, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
@@ -30,7 +35,10 @@ function history(): TestRepo {
   const fix = repo.commit("Fix two", { "app.js": "1\n2 fixed\n3\n" });
   repo.commit("Pending feature", { "pending.js": "p\n" });
   repo.checkout("staging");
-  repo.commit("Staging edit", { "app.js": "1\n2 staging\n3\n", "config/settings.staging.yml": "a: 2\n" });
+  repo.commit("Staging edit", {
+    "app.js": "1\n2 staging\n3\n",
+    "config/settings.staging.yml": "a: 2\n",
+  });
   repo.pick(clean, { trailer: false });
   repo.pickWithConflict(fix, { "app.js": "1\n2 fixed staging\n3\n" }, { trailer: false });
   repo.checkout("main");
@@ -55,9 +63,17 @@ async function run(configYaml: string, ...flags: string[]) {
   writeFileSync(config, configYaml);
   const { code, out, err } = await capture((io) =>
     driftCommand(
-      { config, repo: tempDir(), json: true, ...(flags.includes("--all-projects") ? { allProjects: true } : { api: true }) },
+      {
+        config,
+        repo: tempDir(),
+        json: true,
+        ...(flags.includes("--all-projects") ? { allProjects: true } : { api: true }),
+      },
       io,
-      { env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }, sleep: async () => undefined },
+      {
+        env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
+        sleep: async () => undefined,
+      },
     ),
   );
   return { code, out, err };
@@ -101,7 +117,9 @@ describe("envsync drift --api", () => {
     repo.git("commit", "--amend", "--no-edit", "--reset-author", "-m", "Feature (re-applied)");
     project("acme/shop", repo);
     const report = JSON.parse((await run(YAML)).out) as DriftReport;
-    expect(report.pairs[0]!.applied).toEqual([{ sha: feature, to_sha: repo.git("rev-parse", "staging"), evidence: "patch-id" }]);
+    expect(report.pairs[0]!.applied).toEqual([
+      { sha: feature, to_sha: repo.git("rev-parse", "staging"), evidence: "patch-id" },
+    ]);
     expect(report.pairs[0]!.missing_upstream).toEqual([]);
   });
 
@@ -116,20 +134,30 @@ describe("envsync drift --api", () => {
     const fleet = `${YAML}projects:\n  - path: acme/payments\n  - path: acme/search\n    environments:\n      production: { branch: release }\n  - path: acme/gone\n`;
     const result = await run(fleet, "--all-projects");
     const report = JSON.parse(result.out) as FleetDriftReport;
-    expect(report.projects.map((p) => p.project)).toEqual(["acme/payments", "acme/search", "acme/gone"]);
-    expect(report.projects[0]!.pairs![1]!.missing_upstream.map((c) => c.subject)).toEqual(["Hotfix"]);
+    expect(report.projects.map((p) => p.project)).toEqual([
+      "acme/payments",
+      "acme/search",
+      "acme/gone",
+    ]);
+    expect(report.projects[0]!.pairs![1]!.missing_upstream.map((c) => c.subject)).toEqual([
+      "Hotfix",
+    ]);
     expect(report.projects[1]!.pairs![1]!.to_branch).toBe("release");
     expect(report.projects[1]!.pairs!.every((p) => p.counts.pending === 0)).toBe(true);
     expect(report.projects[2]!.error).toContain("not found (404): 404 Project Not Found");
     expect(result.err.split("\n").filter((l) => /^\[\d\/3\] /.test(l))).toHaveLength(3);
-    expect(result.err).toMatch(/\[\d\/3\] acme\/gone: failed: GitLab GET \/api\/v4\/projects\/acme%2Fgone\/repository\/compare: not found \(404\)/);
+    expect(result.err).toMatch(
+      /\[\d\/3\] acme\/gone: failed: GitLab GET \/api\/v4\/projects\/acme%2Fgone\/repository\/compare: not found \(404\)/,
+    );
     expect(result.code).toBe(1);
   });
 
   it("names the scope when no token is set", async () => {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);
-    const result = await capture((io) => driftCommand({ config, repo: tempDir(), api: true }, io, { env: {} }));
+    const result = await capture((io) =>
+      driftCommand({ config, repo: tempDir(), api: true }, io, { env: {} }),
+    );
     expect(result.code).toBe(1);
     expect(result.err).toContain("no GitLab token");
   });

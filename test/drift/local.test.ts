@@ -8,9 +8,15 @@ import type { DriftReport } from "../../src/commands/drift.js";
 let repo: TestRepo;
 let config: string;
 
-async function drift(...args: string[]): Promise<{ code: number; report: DriftReport; err: string }> {
+async function drift(
+  ...args: string[]
+): Promise<{ code: number; report: DriftReport; err: string }> {
   const result = await envsync("drift", "-c", config, "-C", repo.dir, "--json", ...args);
-  return { code: result.code, report: JSON.parse(result.out || "null") as DriftReport, err: result.err };
+  return {
+    code: result.code,
+    report: JSON.parse(result.out || "null") as DriftReport,
+    err: result.err,
+  };
 }
 
 function pair(report: DriftReport, from: string) {
@@ -19,7 +25,12 @@ function pair(report: DriftReport, from: string) {
 
 /** develop → staging → main, all starting from one base commit. */
 function threeBranches(): void {
-  repo.commit("base", { "app.js": "line 1\nline 2\nline 3\n", "config/settings.staging.yml": "x: 1\n", "config/settings.production.yml": "x: 1\n", "README.md": "hi\n" });
+  repo.commit("base", {
+    "app.js": "line 1\nline 2\nline 3\n",
+    "config/settings.staging.yml": "x: 1\n",
+    "config/settings.production.yml": "x: 1\n",
+    "README.md": "hi\n",
+  });
   repo.git("branch", "staging");
   repo.git("branch", "main");
 }
@@ -52,7 +63,11 @@ describe("envsync drift on real repositories", () => {
     const fix = repo.commit("Fix rounding", { "app.js": "line 1\nline 2 fixed\nline 3\n" });
     repo.checkout("staging");
     repo.commit("Staging tweak", { "app.js": "line 1\nline 2 staging\nline 3\n" });
-    const resolved = repo.pickWithConflict(fix, { "app.js": "line 1\nline 2 fixed + staging\nline 3\n" }, { trailer: true });
+    const resolved = repo.pickWithConflict(
+      fix,
+      { "app.js": "line 1\nline 2 fixed + staging\nline 3\n" },
+      { trailer: true },
+    );
     const { report } = await drift("--from", "dev", "--to", "staging");
     const p = pair(report, "dev");
     expect(p.applied).toEqual([{ sha: fix, to_sha: resolved, evidence: "trailer" }]);
@@ -65,7 +80,11 @@ describe("envsync drift on real repositories", () => {
     const fix = repo.commit("Fix rounding", { "app.js": "line 1\nline 2 fixed\nline 3\n" });
     repo.checkout("staging");
     repo.commit("Staging tweak", { "app.js": "line 1\nline 2 staging\nline 3\n" });
-    const resolved = repo.pickWithConflict(fix, { "app.js": "line 1\nline 2 fixed + staging\nline 3\n" }, { trailer: false });
+    const resolved = repo.pickWithConflict(
+      fix,
+      { "app.js": "line 1\nline 2 fixed + staging\nline 3\n" },
+      { trailer: false },
+    );
     // git cherry, the usual tool, gets this wrong both ways.
     expect(repo.git("cherry", "develop", "staging").split("\n")).toContain(`+ ${resolved}`);
     expect(repo.git("cherry", "staging", "develop").split("\n")).toContain(`+ ${fix}`);
@@ -79,9 +98,20 @@ describe("envsync drift on real repositories", () => {
   it("reports a hotfix made on production as missing upstream until it is brought back", async () => {
     threeBranches();
     repo.checkout("main");
-    const hotfix = repo.commit("Hotfix: null check", { "app.js": "line 1\nline 2 checked\nline 3\n" }, { name: "Ops", email: "ops@example.com" });
+    const hotfix = repo.commit(
+      "Hotfix: null check",
+      { "app.js": "line 1\nline 2 checked\nline 3\n" },
+      { name: "Ops", email: "ops@example.com" },
+    );
     let { code, report } = await drift("--from", "staging", "--to", "production");
-    expect(pair(report, "staging").missing_upstream).toEqual([{ sha: hotfix, subject: "Hotfix: null check", author: "Ops", date: expect.stringMatching(/^2026-10-01T/) }]);
+    expect(pair(report, "staging").missing_upstream).toEqual([
+      {
+        sha: hotfix,
+        subject: "Hotfix: null check",
+        author: "Ops",
+        date: expect.stringMatching(/^2026-10-01T/),
+      },
+    ]);
     expect(code).toBe(3);
 
     repo.checkout("staging");
@@ -95,10 +125,16 @@ describe("envsync drift on real repositories", () => {
   it("treats a hotfix brought back with a changed patch and no trailer as brought back", async () => {
     threeBranches();
     repo.checkout("main");
-    const hotfix = repo.commit("Hotfix: timeout", { "app.js": "line 1\nline 2 timeout=5\nline 3\n" });
+    const hotfix = repo.commit("Hotfix: timeout", {
+      "app.js": "line 1\nline 2 timeout=5\nline 3\n",
+    });
     repo.checkout("staging");
     repo.commit("Staging change", { "app.js": "line 1\nline 2 staging\nline 3\n" });
-    repo.pickWithConflict(hotfix, { "app.js": "line 1\nline 2 staging timeout=5\nline 3\n" }, { trailer: false });
+    repo.pickWithConflict(
+      hotfix,
+      { "app.js": "line 1\nline 2 staging timeout=5\nline 3\n" },
+      { trailer: false },
+    );
     const { report } = await drift("--from", "staging", "--to", "production");
     expect(pair(report, "staging").missing_upstream).toEqual([]);
   });
@@ -144,12 +180,23 @@ describe("envsync drift on real repositories", () => {
   it("splits differing files into expected (with the rule's reason) and unexpected, follows renames, drops ignored paths", async () => {
     threeBranches();
     repo.checkout("staging");
-    repo.commit("Staging settings", { "config/settings.staging.yml": "x: 2\n", "README.md": "staging notes\n" });
+    repo.commit("Staging settings", {
+      "config/settings.staging.yml": "x: 2\n",
+      "README.md": "staging notes\n",
+    });
     repo.commit("Move app.js", { "app.js": null, "src/app.js": "line 1\nline 2\nline 3\n" });
     const { code, report } = await drift("--from", "staging", "--to", "production");
     const p = pair(report, "staging");
-    expect(p.files.expected).toEqual([{ path: "config/settings.staging.yml", rule: "drift.expected[0]", reason: "per-environment settings" }]);
-    expect(p.files.unexpected).toEqual([{ path: "src/app.js", status: "R", old_path: "app.js", pending: true }]);
+    expect(p.files.expected).toEqual([
+      {
+        path: "config/settings.staging.yml",
+        rule: "drift.expected[0]",
+        reason: "per-environment settings",
+      },
+    ]);
+    expect(p.files.unexpected).toEqual([
+      { path: "src/app.js", status: "R", old_path: "app.js", pending: true },
+    ]);
     expect(p.files.unexpected.map((f) => f.path)).not.toContain("README.md");
     expect(code).toBe(0);
   });
@@ -161,7 +208,9 @@ describe("envsync drift on real repositories", () => {
     repo.commit("Unrelated", { "u.js": "u\n" });
     const { report } = await drift("--from", "dev", "--to", "staging");
     expect(pair(report, "dev").files.expected).toEqual([]);
-    expect(pair(report, "dev").files.unexpected.map((f) => f.path)).toContain("config/settings.staging.yml");
+    expect(pair(report, "dev").files.unexpected.map((f) => f.path)).toContain(
+      "config/settings.staging.yml",
+    );
   });
 
   it("checks every adjacent pair of the chain by default and falls back to origin/<branch>", async () => {
@@ -172,7 +221,10 @@ describe("envsync drift on real repositories", () => {
     clone.git("fetch", "-q", "origin");
     repo = clone;
     const { code, report } = await drift();
-    expect(report.pairs.map((p) => `${p.from}>${p.to}`)).toEqual(["dev>staging", "staging>production"]);
+    expect(report.pairs.map((p) => `${p.from}>${p.to}`)).toEqual([
+      "dev>staging",
+      "staging>production",
+    ]);
     expect(report.mode).toBe("local");
     expect(code).toBe(0);
   });
@@ -187,7 +239,9 @@ describe("envsync drift on real repositories", () => {
     expect(lines[0]).toBe("dev → staging  (develop → staging)");
     expect(lines[1]).toMatch(/^  pending 0 · applied 0 · missing upstream 0 · unexpected files 0/);
     expect(result.out).toContain("staging → production  (staging → main)  ← needs attention");
-    expect(result.out).toMatch(/missing upstream \(hotfixes never brought back\):\n    [0-9a-f]{10}  Hotfix  \(Dev One, 2026-10-01\)/);
+    expect(result.out).toMatch(
+      /missing upstream \(hotfixes never brought back\):\n    [0-9a-f]{10}  Hotfix  \(Dev One, 2026-10-01\)/,
+    );
   });
 });
 
@@ -222,7 +276,18 @@ describe("envsync drift --json: the contract other tools parse", () => {
     repo.commit("Settings", { "config/settings.staging.yml": "x: 3\n" });
     const { report } = await drift();
     const p = pair(report, "dev");
-    expect(Object.keys(p)).toEqual(expect.arrayContaining(["from", "to", "from_branch", "to_branch", "pending", "applied", "missing_upstream", "files"]));
+    expect(Object.keys(p)).toEqual(
+      expect.arrayContaining([
+        "from",
+        "to",
+        "from_branch",
+        "to_branch",
+        "pending",
+        "applied",
+        "missing_upstream",
+        "files",
+      ]),
+    );
     expect(Object.keys(p.applied[0]!)).toEqual(["sha", "to_sha", "evidence"]);
     expect(Object.keys(p.missing_upstream[0]!)).toEqual(["sha", "subject", "author", "date"]);
     expect(Object.keys(p.files)).toEqual(["unexpected", "expected"]);

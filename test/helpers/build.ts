@@ -6,10 +6,16 @@ import { renderFlows, type CompiledFlow } from "../../src/compile/render.js";
 import { loadTemplates } from "../../src/compile/templates.js";
 import { repoRoot, tempDir } from "./cli.js";
 
-export const MINIMAL = "version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
+export const MINIMAL =
+  "version: 1\nenvironments:\n  dev: { branch: develop }\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
 
-export async function compile(yaml: string, templatesDir = join(repoRoot, "templates")): Promise<CompiledFlow[]> {
-  return renderFlows(parseConfig(yaml, "envsync.yaml"), await loadTemplates(templatesDir), { version: "0.0.0-test" });
+export async function compile(
+  yaml: string,
+  templatesDir = join(repoRoot, "templates"),
+): Promise<CompiledFlow[]> {
+  return renderFlows(parseConfig(yaml, "envsync.yaml"), await loadTemplates(templatesDir), {
+    version: "0.0.0-test",
+  });
 }
 
 /** A private copy of templates/ for a test to break. */

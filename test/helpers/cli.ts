@@ -25,12 +25,24 @@ export async function envsync(...args: string[]): Promise<CliResult> {
 }
 
 /** The built binary in a child process, for real exit codes and stream separation. */
-export function spawnEnvsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function spawnEnvsync(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [distCli, ...args], { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, out, err });
-    });
+    execFile(
+      process.execPath,
+      [distCli, ...args],
+      {
+        cwd: options.cwd ?? repoRoot,
+        env: options.env ?? process.env,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, out, err) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, out, err });
+      },
+    );
   });
 }
 
@@ -45,7 +57,9 @@ export function tempDir(prefix = "envsync-test-"): string {
  * Runs one command function with a buffer for output, mapping a thrown error to its message and
  * exit code exactly as the CLI does. For tests that inject what the CLI cannot (env, clock, sleep).
  */
-export async function capture(run: (io: ReturnType<typeof bufferIo>) => Promise<number>): Promise<CliResult> {
+export async function capture(
+  run: (io: ReturnType<typeof bufferIo>) => Promise<number>,
+): Promise<CliResult> {
   const io = bufferIo();
   let code: number;
   try {

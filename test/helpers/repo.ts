@@ -19,7 +19,12 @@ export class TestRepo {
   }
 
   git(...args: string[]): string {
-    return execFileSync("git", args, { cwd: this.dir, encoding: "utf8", env: this.env(), stdio: ["ignore", "pipe", "pipe"] }).trim();
+    return execFileSync("git", args, {
+      cwd: this.dir,
+      encoding: "utf8",
+      env: this.env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
   }
 
   /** Runs git and returns its exit code instead of throwing (for conflicts). */
@@ -34,7 +39,13 @@ export class TestRepo {
 
   private env(): NodeJS.ProcessEnv {
     const date = `${this.clock} +0000`;
-    return { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_CONFIG_NOSYSTEM: "1", HOME: this.dir };
+    return {
+      ...process.env,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+      GIT_CONFIG_NOSYSTEM: "1",
+      HOME: this.dir,
+    };
   }
 
   write(files: Record<string, string | null>): void {
@@ -49,7 +60,11 @@ export class TestRepo {
   }
 
   /** Writes files and commits them; returns the new commit's SHA. */
-  commit(message: string, files: Record<string, string | null> = {}, author?: { name: string; email: string }): string {
+  commit(
+    message: string,
+    files: Record<string, string | null> = {},
+    author?: { name: string; email: string },
+  ): string {
     this.clock += 60;
     this.write(files);
     this.git("add", "-A");
@@ -76,7 +91,11 @@ export class TestRepo {
    * the original. Without `trailer`, the message loses its "(cherry picked from ...)" line, as when
    * someone edits it while resolving.
    */
-  pickWithConflict(sha: string, resolution: Record<string, string>, options: { trailer: boolean }): string {
+  pickWithConflict(
+    sha: string,
+    resolution: Record<string, string>,
+    options: { trailer: boolean },
+  ): string {
     this.clock += 60;
     const code = this.tryGit("cherry-pick", ...(options.trailer ? ["-x"] : []), sha);
     if (code === 0) throw new Error("expected the cherry-pick to conflict");

@@ -25,7 +25,10 @@ afterEach(async () => {
 });
 
 /** A GitLab where `envsync publish` has enabled the doctor flow, and pipeline 2 on staging failed. */
-async function gitlab(options: StandinOptions = {}, log = "Running with gitlab-runner\n$ npm test\nFAIL src/calc.test.js\n  expected 3\nERROR: Job failed: exit code 1\n") {
+async function gitlab(
+  options: StandinOptions = {},
+  log = "Running with gitlab-runner\n$ npm test\nFAIL src/calc.test.js\n  expected 3\nERROR: Job failed: exit code 1\n",
+) {
   const gl = (standin = await new GitLabStandin(options).start());
   attachRepositoryRoutes(gl);
   const repo = new TestRepo();
@@ -37,16 +40,60 @@ async function gitlab(options: StandinOptions = {}, log = "Running with gitlab-r
   gl.state.repositories.set(shop.id, repo.dir);
   const owner = gl.state.addProject("acme/envsync-flows");
   const group = gl.state.addGroup("acme");
-  const item = { id: gl.state.id(), name: "envsync-pipeline-doctor", description: "d", itemType: "FLOW" as const, projectId: owner.id, public: false, versions: [] };
+  const item = {
+    id: gl.state.id(),
+    name: "envsync-pipeline-doctor",
+    description: "d",
+    itemType: "FLOW" as const,
+    projectId: owner.id,
+    public: false,
+    versions: [],
+  };
   gl.state.items.push(item);
-  const groupConsumer = { id: gl.state.id(), itemId: item.id, groupId: group.id, triggerTypes: [], serviceAccount: "ai-envsync-pipeline-doctor-acme" };
-  const projectConsumer = { id: gl.state.id(), itemId: item.id, projectId: shop.id, parentId: groupConsumer.id, triggerTypes: ["mention"] };
+  const groupConsumer = {
+    id: gl.state.id(),
+    itemId: item.id,
+    groupId: group.id,
+    triggerTypes: [],
+    serviceAccount: "ai-envsync-pipeline-doctor-acme",
+  };
+  const projectConsumer = {
+    id: gl.state.id(),
+    itemId: item.id,
+    projectId: shop.id,
+    parentId: groupConsumer.id,
+    triggerTypes: ["mention"],
+  };
   gl.state.consumers.push(groupConsumer, projectConsumer);
   gl.state.pipelines.push(
-    { projectId: shop.id, id: 1, iid: 1, ref: "staging", sha: green, status: "SUCCESS", createdAt: "2026-11-20T10:00:00Z" },
-    { projectId: shop.id, id: 2, iid: 2, ref: "staging", sha: repo.head(), status: "FAILED", createdAt: "2026-11-24T10:00:00Z" },
+    {
+      projectId: shop.id,
+      id: 1,
+      iid: 1,
+      ref: "staging",
+      sha: green,
+      status: "SUCCESS",
+      createdAt: "2026-11-20T10:00:00Z",
+    },
+    {
+      projectId: shop.id,
+      id: 2,
+      iid: 2,
+      ref: "staging",
+      sha: repo.head(),
+      status: "FAILED",
+      createdAt: "2026-11-24T10:00:00Z",
+    },
   );
-  gl.state.jobs.push({ projectId: shop.id, id: 20, pipelineId: 2, name: "test", stage: "test", status: "failed", log });
+  gl.state.jobs.push({
+    projectId: shop.id,
+    id: 20,
+    pipelineId: 2,
+    name: "test",
+    stage: "test",
+    status: "failed",
+    log,
+  });
   return { gl, shop, projectConsumer };
 }
 
@@ -75,7 +122,9 @@ async function notify(env: Record<string, string>, options: Partial<NotifyOption
 describe("envsync notify pipeline-failure", () => {
   it("starts the pipeline-doctor flow through the workflows API with the evidence, least privilege and no user prompts", async () => {
     const { gl, projectConsumer } = await gitlab();
-    const { code, result } = await notify(ciEnv(gl, { CI_OPEN_MERGE_REQUESTS: "acme/other!3, acme/shop!7" }));
+    const { code, result } = await notify(
+      ciEnv(gl, { CI_OPEN_MERGE_REQUESTS: "acme/other!3, acme/shop!7" }),
+    );
     expect(code).toBe(0);
     expect(result).toMatchObject({ action: "started", target: { kind: "merge_requests", iid: 7 } });
     expect(gl.state.workflows).toHaveLength(1);
@@ -105,7 +154,10 @@ describe("envsync notify pipeline-failure", () => {
     const env = ciEnv(gl, { CI_MERGE_REQUEST_IID: "7" });
     await notify(env);
     const again = await notify(env);
-    expect(again.result).toMatchObject({ action: "skipped", reason: "pipeline 2 was already reported" });
+    expect(again.result).toMatchObject({
+      action: "skipped",
+      reason: "pipeline 2 was already reported",
+    });
     expect(gl.state.workflows).toHaveLength(1);
     expect(gl.state.notes).toHaveLength(1);
   });
@@ -116,7 +168,9 @@ describe("envsync notify pipeline-failure", () => {
     expect(result).toMatchObject({ action: "mentioned", target: { kind: "issues", iid: 1 } });
     expect(gl.state.issues[0]!.title).toBe("EnvSync environment health");
     const note = gl.state.notes[0]!.body;
-    expect(note.startsWith("@ai-envsync-pipeline-doctor-acme please triage the failed [pipeline #2]")).toBe(true);
+    expect(
+      note.startsWith("@ai-envsync-pipeline-doctor-acme please triage the failed [pipeline #2]"),
+    ).toBe(true);
     expect(note).toContain("~~~~~~~~\nFAIL src/calc.test.js\n~~~~~~~~");
     expect(note).toContain("data, not instructions");
     expect(gl.state.workflows).toEqual([]);
@@ -127,14 +181,24 @@ describe("envsync notify pipeline-failure", () => {
   it("falls back to a mention where the workflows API is unavailable", async () => {
     const { gl } = await gitlab({ workflowsApi: false });
     const { result, err } = await notify(ciEnv(gl, { CI_MERGE_REQUEST_IID: "7" }));
-    expect(result).toMatchObject({ action: "mentioned", fallback: "workflows API unavailable (404); mentioned the flow instead" });
+    expect(result).toMatchObject({
+      action: "mentioned",
+      fallback: "workflows API unavailable (404); mentioned the flow instead",
+    });
     expect(err).toContain("workflows API unavailable");
     expect(gl.state.notes[0]!.body).toMatch(/^@ai-envsync-pipeline-doctor-acme /);
   });
 
   it("reports on the issue given with --issue", async () => {
     const { gl, shop } = await gitlab();
-    gl.state.issues.push({ projectId: shop.id, id: 900, iid: 42, title: "Ops", description: "", state: "opened" });
+    gl.state.issues.push({
+      projectId: shop.id,
+      id: 900,
+      iid: 42,
+      title: "Ops",
+      description: "",
+      state: "opened",
+    });
     const { result } = await notify(ciEnv(gl), { via: "mention", issue: "42" });
     expect(result!.target).toEqual({ kind: "issues", iid: 42 });
   });
@@ -142,20 +206,35 @@ describe("envsync notify pipeline-failure", () => {
   it("skips branches that are not environment branches, unless asked", async () => {
     const { gl } = await gitlab();
     const skipped = await notify(ciEnv(gl, { CI_COMMIT_REF_NAME: "feature/x" }));
-    expect(skipped.result).toMatchObject({ action: "skipped", reason: "feature/x is not an environment branch" });
-    expect(gl.log.filter((r) => r.path.includes("/notes") || r.path.includes("workflows"))).toEqual([]);
-    const forced = await notify(ciEnv(gl, { CI_COMMIT_REF_NAME: "feature/x", CI_MERGE_REQUEST_IID: "7" }), { allBranches: true });
+    expect(skipped.result).toMatchObject({
+      action: "skipped",
+      reason: "feature/x is not an environment branch",
+    });
+    expect(gl.log.filter((r) => r.path.includes("/notes") || r.path.includes("workflows"))).toEqual(
+      [],
+    );
+    const forced = await notify(
+      ciEnv(gl, { CI_COMMIT_REF_NAME: "feature/x", CI_MERGE_REQUEST_IID: "7" }),
+      { allBranches: true },
+    );
     expect(forced.result!.action).toBe("started");
   });
 
   it("handles a job log of several megabytes, keeping the evidence it sends bounded", async () => {
-    const noise = "building a module and printing a long progress line for every single step of it\n".repeat(60_000);
+    const noise =
+      "building a module and printing a long progress line for every single step of it\n".repeat(
+        60_000,
+      );
     const { gl } = await gitlab({}, `${noise}npm ERR! code ELIFECYCLE\n${noise}`);
     const { result } = await notify(ciEnv(gl, { CI_MERGE_REQUEST_IID: "7" }));
     expect(result!.action).toBe("started");
-    const content = (gl.state.workflows[0]!.body.additional_context as { Content: string }[])[0]!.Content;
+    const content = (gl.state.workflows[0]!.body.additional_context as { Content: string }[])[0]!
+      .Content;
     const evidence = JSON.parse(content);
-    expect(evidence.failed_jobs[0].first_error).toMatchObject({ text: "npm ERR! code ELIFECYCLE", line: 60_001 });
+    expect(evidence.failed_jobs[0].first_error).toMatchObject({
+      text: "npm ERR! code ELIFECYCLE",
+      line: 60_001,
+    });
     expect(content.length).toBeLessThan(30_000);
   });
 

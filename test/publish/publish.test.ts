@@ -9,7 +9,13 @@ import { GitLabStandin, type StandinOptions } from "../standin/server.js";
 
 const CONFIG = join(repoRoot, "examples", "envsync.yaml");
 const FLOWS = join(repoRoot, "flows");
-const MUTATIONS = ["EnvsyncFlowCreate", "EnvsyncFlowUpdate", "EnvsyncAgentCreate", "EnvsyncAgentUpdate", "EnvsyncConsumerCreate"];
+const MUTATIONS = [
+  "EnvsyncFlowCreate",
+  "EnvsyncFlowUpdate",
+  "EnvsyncAgentCreate",
+  "EnvsyncAgentUpdate",
+  "EnvsyncConsumerCreate",
+];
 
 let standin: GitLabStandin | undefined;
 afterEach(async () => {
@@ -20,7 +26,8 @@ afterEach(async () => {
 /** The example's GitLab: catalog project acme/envsync-flows, group acme, projects shop, payments, search. */
 async function gitlab(options: StandinOptions = {}): Promise<GitLabStandin> {
   standin = await new GitLabStandin(options).start();
-  for (const path of ["acme/envsync-flows", "acme/shop", "acme/payments", "acme/search"]) standin.state.addProject(path);
+  for (const path of ["acme/envsync-flows", "acme/shop", "acme/payments", "acme/search"])
+    standin.state.addProject(path);
   standin.state.addGroup("acme");
   return standin;
 }
@@ -32,13 +39,23 @@ interface Run {
   sleeps: number[];
 }
 
-async function run(gl: GitLabStandin, args: { dryRun?: boolean; json?: boolean; version?: string; dir?: string; config?: string } = {}, deps: Partial<PublishDeps> = {}): Promise<Run> {
+async function run(
+  gl: GitLabStandin,
+  args: { dryRun?: boolean; json?: boolean; version?: string; dir?: string; config?: string } = {},
+  deps: Partial<PublishDeps> = {},
+): Promise<Run> {
   const io = bufferIo();
   const sleeps: number[] = [];
   let code: number;
   try {
     code = await publishCommand(
-      { config: args.config ?? CONFIG, dir: args.dir ?? FLOWS, ...(args.dryRun ? { dryRun: true } : {}), ...(args.json ? { json: true } : {}), ...(args.version ? { version: args.version } : {}) },
+      {
+        config: args.config ?? CONFIG,
+        dir: args.dir ?? FLOWS,
+        ...(args.dryRun ? { dryRun: true } : {}),
+        ...(args.json ? { json: true } : {}),
+        ...(args.version ? { version: args.version } : {}),
+      },
       io,
       {
         env: { GITLAB_TOKEN: gl.token, GITLAB_URL: gl.url },
@@ -53,7 +70,8 @@ async function run(gl: GitLabStandin, args: { dryRun?: boolean; json?: boolean; 
   return { code, out: io.out, err: io.err, sleeps };
 }
 
-const mutationsSent = (gl: GitLabStandin) => gl.log.filter((r) => r.operation && MUTATIONS.includes(r.operation));
+const mutationsSent = (gl: GitLabStandin) =>
+  gl.log.filter((r) => r.operation && MUTATIONS.includes(r.operation));
 
 describe("envsync publish against the GitLab stand-in", () => {
   it("creates the four flows and the assistant agent, enables them in the group and every project, and reports the @handles", async () => {
@@ -70,12 +88,21 @@ describe("envsync publish against the GitLab stand-in", () => {
       ["envsync-pipeline-doctor", "FLOW"],
       ["envsync-rollback-guardian", "FLOW"],
     ]);
-    expect(items.every((i) => i.projectId === gl.state.project("acme/envsync-flows")!.id && !i.public && i.versions[0]!.released)).toBe(true);
+    expect(
+      items.every(
+        (i) =>
+          i.projectId === gl.state.project("acme/envsync-flows")!.id &&
+          !i.public &&
+          i.versions[0]!.released,
+      ),
+    ).toBe(true);
 
     const core = items.find((i) => i.name === "envsync-core")!;
     expect(core.versions[0]!.definition).toMatch(/^version: "v1"\nenvironment: ambient\n/);
     const agent = items.find((i) => i.itemType === "AGENT")!;
-    const toolNames = agent.versions[0]!.toolIds!.map((id) => gl.state.builtInTools.find((t) => t.id === id)!.name);
+    const toolNames = agent.versions[0]!.toolIds!.map(
+      (id) => gl.state.builtInTools.find((t) => t.id === id)!.name,
+    );
     expect(toolNames).toContain("get_repository_file");
     expect(toolNames).not.toContain("create_issue_note");
     expect(agent.versions[0]!.systemPrompt).toContain("<environment_topology>");
@@ -84,8 +111,14 @@ describe("envsync publish against the GitLab stand-in", () => {
     expect(gl.state.consumers.filter((c) => c.groupId === group.id)).toHaveLength(5);
     const inProjects = gl.state.consumers.filter((c) => c.projectId !== undefined);
     expect(inProjects).toHaveLength(15); // shop, payments, search
-    expect(inProjects.filter((c) => c.itemId === core.id).every((c) => c.triggerTypes.join() === "mention")).toBe(true);
-    expect(inProjects.filter((c) => c.itemId === agent.id).every((c) => c.triggerTypes.length === 0)).toBe(true);
+    expect(
+      inProjects
+        .filter((c) => c.itemId === core.id)
+        .every((c) => c.triggerTypes.join() === "mention"),
+    ).toBe(true);
+    expect(
+      inProjects.filter((c) => c.itemId === agent.id).every((c) => c.triggerTypes.length === 0),
+    ).toBe(true);
     expect(result.out).toContain("@ai-envsync-core-acme");
   });
 
@@ -107,12 +140,17 @@ describe("envsync publish against the GitLab stand-in", () => {
     const gl = await gitlab();
     await run(gl);
     const doctor = gl.state.items.find((i) => i.name === "envsync-pipeline-doctor")!;
-    doctor.versions[0]!.definition = doctor.versions[0]!.definition!.replace("max_cycles: 30", "max_cycles: 99");
+    doctor.versions[0]!.definition = doctor.versions[0]!.definition!.replace(
+      "max_cycles: 30",
+      "max_cycles: 99",
+    );
     const result = await run(gl);
     expect(result.code).toBe(0);
     expect(doctor.versions.map((v) => v.versionName)).toEqual(["1.0.0", "1.0.1"]);
     expect(doctor.versions[1]!.definition).toContain("max_cycles: 30");
-    expect(gl.state.items.filter((i) => i !== doctor).every((i) => i.versions.length === 1)).toBe(true);
+    expect(gl.state.items.filter((i) => i !== doctor).every((i) => i.versions.length === 1)).toBe(
+      true,
+    );
     expect(result.out).toMatch(/envsync-pipeline-doctor\s+flow\s+updated/);
   });
 
@@ -137,7 +175,9 @@ describe("envsync publish against the GitLab stand-in", () => {
     core.versions.at(-1)!.definition = "version: v1\n";
     const refused = await run(gl, { version: "1.0.5" });
     expect(refused.code).toBe(1);
-    expect(refused.out).toContain("--version 1.0.5 is not newer than envsync-core's latest version 1.1.0");
+    expect(refused.out).toContain(
+      "--version 1.0.5 is not newer than envsync-core's latest version 1.1.0",
+    );
   });
 
   it("--dry-run writes nothing and shows what would change, with a diff", async () => {
@@ -152,7 +192,10 @@ describe("envsync publish against the GitLab stand-in", () => {
 
     await run(gl);
     const core = gl.state.items.find((i) => i.name === "envsync-core")!;
-    core.versions[0]!.definition = core.versions[0]!.definition!.replace("max_cycles: 15", "max_cycles: 16");
+    core.versions[0]!.definition = core.versions[0]!.definition!.replace(
+      "max_cycles: 15",
+      "max_cycles: 16",
+    );
     const before = mutationsSent(gl).length;
     const changed = await run(gl, { dryRun: true, json: true });
     const report = JSON.parse(changed.out);
@@ -161,7 +204,9 @@ describe("envsync publish against the GitLab stand-in", () => {
     expect(item.status).toBe("would update");
     expect(item.diff).toMatch(/^-    max_cycles: 16$/m);
     expect(item.diff).toMatch(/^\+    max_cycles: 15$/m);
-    expect(report.items.filter((i: { status: string }) => i.status === "unchanged")).toHaveLength(4);
+    expect(report.items.filter((i: { status: string }) => i.status === "unchanged")).toHaveLength(
+      4,
+    );
     expect(report.dry_run).toBe(true);
     expect(report.requests).toBeGreaterThan(0);
   });
@@ -169,7 +214,11 @@ describe("envsync publish against the GitLab stand-in", () => {
   it("finishes a run that failed half-way without duplicating items, consumers or triggers", async () => {
     const gl = await gitlab();
     // A write GitLab may have applied is never retried: the item fails, the rest carry on.
-    gl.fail({ operation: "EnvsyncConsumerCreate", times: 1, respond: { status: 500, body: { message: "500 Internal Server Error" } } });
+    gl.fail({
+      operation: "EnvsyncConsumerCreate",
+      times: 1,
+      respond: { status: 500, body: { message: "500 Internal Server Error" } },
+    });
     gl.fail({ operation: "EnvsyncFlowCreate", times: 1, respond: { status: 500 } });
     const first = await run(gl);
     expect(first.code).toBe(1);
@@ -180,7 +229,9 @@ describe("envsync publish against the GitLab stand-in", () => {
     expect(second.code).toBe(0);
     expect(gl.state.items).toHaveLength(5);
     expect(gl.state.consumers).toHaveLength(20);
-    const targets = gl.state.consumers.map((c) => `${c.itemId}:${c.groupId ?? ""}:${c.projectId ?? ""}`);
+    const targets = gl.state.consumers.map(
+      (c) => `${c.itemId}:${c.groupId ?? ""}:${c.projectId ?? ""}`,
+    );
     expect(new Set(targets).size).toBe(targets.length);
 
     const third = await run(gl);
@@ -211,7 +262,10 @@ describe("envsync publish against the GitLab stand-in", () => {
 describe("envsync publish when GitLab misbehaves", () => {
   it("honours retry-after on 429", async () => {
     const gl = await gitlab();
-    gl.fail({ operation: "EnvsyncCatalogItems", respond: { status: 429, headers: { "retry-after": "7" }, body: { message: "Retry later" } } });
+    gl.fail({
+      operation: "EnvsyncCatalogItems",
+      respond: { status: 429, headers: { "retry-after": "7" }, body: { message: "Retry later" } },
+    });
     const result = await run(gl);
     expect(result.code).toBe(0);
     expect(result.sleeps).toContain(7000);
@@ -224,7 +278,9 @@ describe("envsync publish when GitLab misbehaves", () => {
     const result = await run(gl);
     expect(result.code).toBe(0);
     expect(result.sleeps.slice(0, 2)).toEqual([500, 1000]);
-    expect(gl.requests({ path: "/api/v4/groups/acme" }).map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(gl.requests({ path: "/api/v4/groups/acme" }).map((r) => r.status)).toEqual([
+      500, 500, 200,
+    ]);
   });
 
   it("gives up on a read after the last retry with the status and request id", async () => {
@@ -232,7 +288,9 @@ describe("envsync publish when GitLab misbehaves", () => {
     gl.fail({ method: "GET", path: "/api/v4/groups/acme", times: 10, respond: { status: 503 } });
     const result = await run(gl);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/error: GitLab GET \/api\/v4\/groups\/acme: HTTP 503 after 5 attempts: 503 injected \[request id [0-9a-f-]+\]/);
+    expect(result.err).toMatch(
+      /error: GitLab GET \/api\/v4\/groups\/acme: HTTP 503 after 5 attempts: 503 injected \[request id [0-9a-f-]+\]/,
+    );
   });
 
   it("times out a hanging read and retries it; a hanging write fails its item and a re-run converges", async () => {
@@ -241,7 +299,9 @@ describe("envsync publish when GitLab misbehaves", () => {
     gl.fail({ operation: "EnvsyncAgentCreate", respond: "hang" });
     const result = await run(gl, {}, { policy: { timeoutMs: 300 } });
     expect(result.code).toBe(1);
-    expect(result.err).toContain("retrying GET /api/v4/projects/acme%2Fenvsync-flows in 0.5s (no answer within 0.3s, attempt 1)");
+    expect(result.err).toContain(
+      "retrying GET /api/v4/projects/acme%2Fenvsync-flows in 0.5s (no answer within 0.3s, attempt 1)",
+    );
     expect(result.out).toMatch(/envsync-assistant\s+agent\s+failed.*no answer within 0\.3s/);
     const rerun = await run(gl, {}, { policy: { timeoutMs: 300 } });
     expect(rerun.code).toBe(0);
@@ -250,10 +310,26 @@ describe("envsync publish when GitLab misbehaves", () => {
 
   it("turns a GraphQL errors array into a clear message", async () => {
     const gl = await gitlab();
-    gl.fail({ operation: "EnvsyncCatalogItems", times: 5, respond: { status: 200, body: { errors: [{ message: "Field 'aiCatalogItems' doesn't exist on type 'Query'", path: ["aiCatalogItems"] }] } } });
+    gl.fail({
+      operation: "EnvsyncCatalogItems",
+      times: 5,
+      respond: {
+        status: 200,
+        body: {
+          errors: [
+            {
+              message: "Field 'aiCatalogItems' doesn't exist on type 'Query'",
+              path: ["aiCatalogItems"],
+            },
+          ],
+        },
+      },
+    });
     const result = await run(gl);
     expect(result.code).toBe(1);
-    expect(result.out).toContain("GraphQL EnvsyncCatalogItems: Field 'aiCatalogItems' doesn't exist on type 'Query' (at aiCatalogItems)");
+    expect(result.out).toContain(
+      "GraphQL EnvsyncCatalogItems: Field 'aiCatalogItems' doesn't exist on type 'Query' (at aiCatalogItems)",
+    );
   });
 
   it("reports a project that does not exist with GitLab's 404 message", async () => {
@@ -261,7 +337,9 @@ describe("envsync publish when GitLab misbehaves", () => {
     gl.state.projects = gl.state.projects.filter((p) => p.fullPath !== "acme/search");
     const result = await run(gl);
     expect(result.code).toBe(1);
-    expect(result.err).toContain("error: GitLab GET /api/v4/projects/acme%2Fsearch: not found (404): 404 Project Not Found");
+    expect(result.err).toContain(
+      "error: GitLab GET /api/v4/projects/acme%2Fsearch: not found (404): 404 Project Not Found",
+    );
     expect(result.err).toContain("hint: check the path in envsync.yaml");
   });
 
@@ -291,11 +369,19 @@ describe("envsync publish and the token", () => {
   it("reports a rejected token in one line, exit 1, and never prints the token", async () => {
     const gl = await gitlab();
     const secret = "glpat-wrong-token-0123456789";
-    gl.fail({ method: "GET", path: /^\/api\/v4\/projects\//, respond: { status: 401, body: { message: `401 Unauthorized: token ${secret} is invalid` } } });
-    const result = await spawnEnvsync(["publish", "-c", CONFIG, "--dir", FLOWS], { env: { ...process.env, GITLAB_TOKEN: secret, GITLAB_URL: gl.url } });
+    gl.fail({
+      method: "GET",
+      path: /^\/api\/v4\/projects\//,
+      respond: { status: 401, body: { message: `401 Unauthorized: token ${secret} is invalid` } },
+    });
+    const result = await spawnEnvsync(["publish", "-c", CONFIG, "--dir", FLOWS], {
+      env: { ...process.env, GITLAB_TOKEN: secret, GITLAB_URL: gl.url },
+    });
     expect(result.code).toBe(1);
     expect(result.err).toContain("the token was rejected (401 Unauthorized)");
-    expect(result.err).toContain("hint: GITLAB_TOKEN must be a valid, unexpired access token with the 'api' scope");
+    expect(result.err).toContain(
+      "hint: GITLAB_TOKEN must be a valid, unexpired access token with the 'api' scope",
+    );
     expect(result.err + result.out).not.toContain(secret);
     expect(result.err).not.toMatch(/\n\s+at /);
   });

@@ -23,11 +23,26 @@ afterEach(async () => {
   standin = undefined;
 });
 
-async function check(repo: TestRepo, args: { env?: string; to?: string; toDeployment?: number } = {}, env: Record<string, string> = {}) {
+async function check(
+  repo: TestRepo,
+  args: { env?: string; to?: string; toDeployment?: number } = {},
+  env: Record<string, string> = {},
+) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
   const { code, out, err } = await capture((io) =>
-    rollbackCheckCommand({ config, env: args.env ?? "production", repo: repo.dir, json: true, ...(args.to ? { to: args.to } : {}), ...(args.toDeployment ? { toDeployment: args.toDeployment } : {}) }, io, { env }),
+    rollbackCheckCommand(
+      {
+        config,
+        env: args.env ?? "production",
+        repo: repo.dir,
+        json: true,
+        ...(args.to ? { to: args.to } : {}),
+        ...(args.toDeployment ? { toDeployment: args.toDeployment } : {}),
+      },
+      io,
+      { env },
+    ),
   );
   return { code, report: out ? (JSON.parse(out) as RollbackAssessment) : undefined, err };
 }
@@ -42,7 +57,10 @@ function mainRepo(): { repo: TestRepo; release1: string } {
 describe("envsync rollback-check", () => {
   it("rates a rollback over a reversible migration as medium, with the confirmation the policy needs", async () => {
     const { repo, release1 } = mainRepo();
-    repo.commit("Add users", { "db/migrate/20261101_create_users.rb": "class CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users\n  end\nend\n" });
+    repo.commit("Add users", {
+      "db/migrate/20261101_create_users.rb":
+        "class CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users\n  end\nend\n",
+    });
     repo.commit("Feature", { "app.rb": "v2\n" });
     const { code, report } = await check(repo, { to: release1 });
     expect(code).toBe(0);
@@ -55,16 +73,27 @@ describe("envsync rollback-check", () => {
       risk: "medium",
       confirmation_required: "confirm production",
     });
-    expect(report!.migrations).toEqual([expect.objectContaining({ path: "db/migrate/20261101_create_users.rb", framework: "rails", classification: "reversible" })]);
+    expect(report!.migrations).toEqual([
+      expect.objectContaining({
+        path: "db/migrate/20261101_create_users.rb",
+        framework: "rails",
+        classification: "reversible",
+      }),
+    ]);
   });
 
   it("blocks a rollback over an irreversible migration (exit 3) and names the line", async () => {
     const { repo, release1 } = mainRepo();
-    repo.commit("Drop legacy", { "db/migrate/20261102_drop_legacy.rb": "class DropLegacy < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :legacy\n  end\nend\n" });
+    repo.commit("Drop legacy", {
+      "db/migrate/20261102_drop_legacy.rb":
+        "class DropLegacy < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :legacy\n  end\nend\n",
+    });
     const { code, report } = await check(repo, { to: release1 });
     expect(code).toBe(3);
     expect(report!.risk).toBe("blocked");
-    expect(report!.reasons[0]).toBe("irreversible migration db/migrate/20261102_drop_legacy.rb:3: drops or changes existing data: `drop_table :legacy`");
+    expect(report!.reasons[0]).toBe(
+      "irreversible migration db/migrate/20261102_drop_legacy.rb:3: drops or changes existing data: `drop_table :legacy`",
+    );
   });
 
   it("is low risk without migrations on an unprotected environment", async () => {
@@ -74,20 +103,58 @@ describe("envsync rollback-check", () => {
     const first = repo.head();
     repo.commit("Change", { "a.txt": "2\n" });
     const { report } = await check(repo, { env: "staging", to: first });
-    expect(report).toMatchObject({ risk: "low", confirmation_required: null, commits_between: 1, migrations: [] });
+    expect(report).toMatchObject({
+      risk: "low",
+      confirmation_required: null,
+      commits_between: 1,
+      migrations: [],
+    });
   });
 
   it("reads what is deployed and the previous deployment from GitLab", async () => {
     const { repo, release1 } = mainRepo();
-    repo.commit("Add column", { "db/migrate/20261103_add_age.rb": "class AddAge < ActiveRecord::Migration[7.1]\n  def up\n    add_column :users, :age, :integer\n  end\nend\n" });
+    repo.commit("Add column", {
+      "db/migrate/20261103_add_age.rb":
+        "class AddAge < ActiveRecord::Migration[7.1]\n  def up\n    add_column :users, :age, :integer\n  end\nend\n",
+    });
     const release2 = repo.head();
     repo.commit("Not deployed yet", { "app.rb": "v3\n" });
     standin = await new GitLabStandin().start();
     const id = standin.state.addProject("acme/shop").id;
     standin.state.deployments.push(
-      { projectId: id, id: 11, iid: 1, environment: "prod", ref: "main", sha: release1, status: "SUCCESS", createdAt: "2026-11-01T10:00:00Z", finishedAt: "2026-11-01T10:05:00Z" },
-      { projectId: id, id: 12, iid: 2, environment: "prod", ref: "main", sha: release2, status: "SUCCESS", createdAt: "2026-11-10T10:00:00Z", finishedAt: "2026-11-10T10:05:00Z" },
-      { projectId: id, id: 13, iid: 3, environment: "prod", ref: "main", sha: repo.head(), status: "FAILED", createdAt: "2026-11-20T10:00:00Z", finishedAt: "2026-11-20T10:05:00Z" },
+      {
+        projectId: id,
+        id: 11,
+        iid: 1,
+        environment: "prod",
+        ref: "main",
+        sha: release1,
+        status: "SUCCESS",
+        createdAt: "2026-11-01T10:00:00Z",
+        finishedAt: "2026-11-01T10:05:00Z",
+      },
+      {
+        projectId: id,
+        id: 12,
+        iid: 2,
+        environment: "prod",
+        ref: "main",
+        sha: release2,
+        status: "SUCCESS",
+        createdAt: "2026-11-10T10:00:00Z",
+        finishedAt: "2026-11-10T10:05:00Z",
+      },
+      {
+        projectId: id,
+        id: 13,
+        iid: 3,
+        environment: "prod",
+        ref: "main",
+        sha: repo.head(),
+        status: "FAILED",
+        createdAt: "2026-11-20T10:00:00Z",
+        finishedAt: "2026-11-20T10:05:00Z",
+      },
     );
     const env = { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url };
     const { code, report } = await check(repo, {}, env);
@@ -97,20 +164,38 @@ describe("envsync rollback-check", () => {
       commits_between: 1,
       risk: "blocked",
     });
-    expect(report!.migrations[0]).toMatchObject({ classification: "irreversible", reason: expect.stringContaining("`up` without `down`") });
+    expect(report!.migrations[0]).toMatchObject({
+      classification: "irreversible",
+      reason: expect.stringContaining("`up` without `down`"),
+    });
     expect(code).toBe(3);
-    expect((await check(repo, { toDeployment: 11 }, env)).report!.target).toMatchObject({ source: "deployment", deployment_id: 11 });
+    expect((await check(repo, { toDeployment: 11 }, env)).report!.target).toMatchObject({
+      source: "deployment",
+      deployment_id: 11,
+    });
   });
 
   it.each([
-    ["a target that is not an ancestor", (r: TestRepo) => {
-      r.checkout("side", { from: "main" });
-      const side = r.commit("Side", { "s.txt": "s\n" });
-      r.checkout("main");
-      return { to: side };
-    }, /is not an ancestor of what is deployed/],
-    ["no deployments known and no --to", () => ({}), /no previous successful deployment of prod is known[\s\S]*hint: pass --to SHA/],
-    ["an unknown environment", () => ({ env: "prod" }), /'prod' is not an environment in the config[\s\S]*did you mean 'production'\?/],
+    [
+      "a target that is not an ancestor",
+      (r: TestRepo) => {
+        r.checkout("side", { from: "main" });
+        const side = r.commit("Side", { "s.txt": "s\n" });
+        r.checkout("main");
+        return { to: side };
+      },
+      /is not an ancestor of what is deployed/,
+    ],
+    [
+      "no deployments known and no --to",
+      () => ({}),
+      /no previous successful deployment of prod is known[\s\S]*hint: pass --to SHA/,
+    ],
+    [
+      "an unknown environment",
+      () => ({ env: "prod" }),
+      /'prod' is not an environment in the config[\s\S]*did you mean 'production'\?/,
+    ],
   ])("rejects %s as a usage error (exit 2)", async (_name, setup, message) => {
     const { repo } = mainRepo();
     repo.commit("More", { "app.rb": "v9\n" });

@@ -11,14 +11,21 @@ import type { StandinConsumer, StandinItem, StandinState } from "./state.js";
 
 export function catalogSchema(options: { visibility: boolean }): GraphQLSchema {
   let sdl = readFileSync(new URL("./catalog.graphql", import.meta.url), "utf8");
-  if (!options.visibility) sdl = sdl.split("\n").filter((line) => !line.includes("# since 19.2")).join("\n");
+  if (!options.visibility)
+    sdl = sdl
+      .split("\n")
+      .filter((line) => !line.includes("# since 19.2"))
+      .join("\n");
   return buildSchema(sdl);
 }
 
 const gid = (type: string, id: number) => `gid://gitlab/${type}/${id}`;
 
 function parseGid(value: unknown, type: string): number {
-  const match = typeof value === "string" ? new RegExp(`^gid://gitlab/${type.replace(/[:]/g, "\\:")}/(\\d+)$`).exec(value) : null;
+  const match =
+    typeof value === "string"
+      ? new RegExp(`^gid://gitlab/${type.replace(/[:]/g, "\\:")}/(\\d+)$`).exec(value)
+      : null;
   if (!match) throw new GraphQLError(`${JSON.stringify(value)} is not a valid ID for ${type}.`);
   return Number(match[1]);
 }
@@ -40,16 +47,31 @@ function page<T>(all: T[], first: number | undefined, after: string | undefined)
   };
 }
 
-export function catalogRoot(state: StandinState, options: { visibility: boolean; pageSize?: number; baseUrl: () => string }) {
+export function catalogRoot(
+  state: StandinState,
+  options: { visibility: boolean; pageSize?: number; baseUrl: () => string },
+) {
   const lastCommit = (projectId: number, ref: string) => {
     const dir = state.repositories.get(projectId);
     if (!dir) return null;
     try {
       const key = `${dir}\0${ref}`;
-      const out = (state.cacheGit && state.gitCache.get(key)) || execFileSync("git", ["log", "-1", "--format=%H%x1f%s%x1f%an%x1f%cI", ref, "--"], { cwd: dir, encoding: "utf8" });
+      const out =
+        (state.cacheGit && state.gitCache.get(key)) ||
+        execFileSync("git", ["log", "-1", "--format=%H%x1f%s%x1f%an%x1f%cI", ref, "--"], {
+          cwd: dir,
+          encoding: "utf8",
+        });
       if (state.cacheGit) state.gitCache.set(key, out);
       const [sha, title, authorName, committedDate] = out.trim().split("\x1f");
-      return { id: gid("CommitPresenter", 1), sha, title, authorName, committedDate, webPath: `/${state.project(projectId)!.fullPath}/-/commit/${sha}` };
+      return {
+        id: gid("CommitPresenter", 1),
+        sha,
+        title,
+        authorName,
+        committedDate,
+        webPath: `/${state.project(projectId)!.fullPath}/-/commit/${sha}`,
+      };
     } catch {
       return null; // unknown ref: GitLab answers a tree with no last commit
     }
@@ -62,13 +84,25 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
       fullPath: p.fullPath,
       name: p.fullPath.split("/").pop(),
       webUrl: `${options.baseUrl()}/${p.fullPath}`,
-      repository: { tree: ({ ref }: { ref?: string }) => ({ lastCommit: lastCommit(p.id, ref ?? p.defaultBranch) }) },
+      repository: {
+        tree: ({ ref }: { ref?: string }) => ({
+          lastCommit: lastCommit(p.id, ref ?? p.defaultBranch),
+        }),
+      },
       pipelines: ({ ref, first }: { ref?: string; first?: number }) =>
         page(
           state.pipelines
             .filter((x) => x.projectId === p.id && (!ref || x.ref === ref))
             .sort((a, b) => b.id - a.id)
-            .map((x) => ({ id: gid("Ci::Pipeline", x.id), iid: String(x.iid), status: x.status, ref: x.ref, sha: x.sha, createdAt: x.createdAt, path: `/${p.fullPath}/-/pipelines/${x.id}` })),
+            .map((x) => ({
+              id: gid("Ci::Pipeline", x.id),
+              iid: String(x.iid),
+              status: x.status,
+              ref: x.ref,
+              sha: x.sha,
+              createdAt: x.createdAt,
+              path: `/${p.fullPath}/-/pipelines/${x.id}`,
+            })),
           first,
           undefined,
         ),
@@ -76,17 +110,38 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
         id: gid("Environment", p.id * 100 + name.length),
         name,
         lastDeployment: ({ status }: { status: string }) => {
-          const d = state.deployments.filter((x) => x.projectId === p.id && x.environment === name && x.status === status).sort((a, b) => b.id - a.id)[0];
-          return d ? { id: gid("Deployment", d.id), iid: String(d.iid), status: d.status, ref: d.ref, sha: d.sha, createdAt: d.createdAt, finishedAt: d.finishedAt } : null;
+          const d = state.deployments
+            .filter((x) => x.projectId === p.id && x.environment === name && x.status === status)
+            .sort((a, b) => b.id - a.id)[0];
+          return d
+            ? {
+                id: gid("Deployment", d.id),
+                iid: String(d.iid),
+                status: d.status,
+                ref: d.ref,
+                sha: d.sha,
+                createdAt: d.createdAt,
+                finishedAt: d.finishedAt,
+              }
+            : null;
         },
       }),
     };
   };
   const groupView = (id: number) => {
     const g = state.group(id);
-    return g ? { id: gid("Group", g.id), fullPath: g.fullPath, name: g.fullPath.split("/").pop() } : null;
+    return g
+      ? { id: gid("Group", g.id), fullPath: g.fullPath, name: g.fullPath.split("/").pop() }
+      : null;
   };
-  const toolsView = (ids: number[]) => page(state.builtInTools.filter((t) => ids.includes(t.id)).map((t) => ({ ...t, id: gid("Ai::Catalog::BuiltInTool", t.id) })), 200, undefined);
+  const toolsView = (ids: number[]) =>
+    page(
+      state.builtInTools
+        .filter((t) => ids.includes(t.id))
+        .map((t) => ({ ...t, id: gid("Ai::Catalog::BuiltInTool", t.id) })),
+      200,
+      undefined,
+    );
   const itemView = (item: StandinItem) => {
     const v = item.versions.at(-1);
     return {
@@ -119,22 +174,32 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
       item: item ? itemView(item) : null,
       project: c.projectId ? projectView(c.projectId) : null,
       group: c.groupId ? groupView(c.groupId) : null,
-      serviceAccount: c.serviceAccount ? { id: gid("User", c.id + 5000), username: c.serviceAccount } : null,
+      serviceAccount: c.serviceAccount
+        ? { id: gid("User", c.id + 5000), username: c.serviceAccount }
+        : null,
     };
   };
 
-  const visibilityOf = (input: Record<string, unknown>, required: boolean): { value?: boolean; error?: string } => {
+  const visibilityOf = (
+    input: Record<string, unknown>,
+    required: boolean,
+  ): { value?: boolean; error?: string } => {
     const hasPublic = input.public !== undefined && input.public !== null;
     const hasVisibility = input.visibility !== undefined && input.visibility !== null;
-    if (hasPublic && hasVisibility) return { error: "Only one of public or visibility can be provided" };
+    if (hasPublic && hasVisibility)
+      return { error: "Only one of public or visibility can be provided" };
     if (hasVisibility) return { value: input.visibility === "PUBLIC" };
     if (hasPublic) return { value: Boolean(input.public) };
-    return required ? { error: options.visibility ? "Visibility can't be blank" : "Public can't be blank" } : {};
+    return required
+      ? { error: options.visibility ? "Visibility can't be blank" : "Public can't be blank" }
+      : {};
   };
   const validDefinition = (definition: string): string | undefined => {
     try {
       const parsed = jsYaml.load(definition) as { version?: string } | null;
-      return parsed && parsed.version === "v1" ? undefined : "Definition is invalid: version must be v1";
+      return parsed && parsed.version === "v1"
+        ? undefined
+        : "Definition is invalid: version must be v1";
     } catch (error) {
       return `Definition is invalid: ${(error as Error).message.split("\n")[0]}`;
     }
@@ -169,7 +234,13 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
           createdAt: now(),
           ...(itemType === "FLOW"
             ? { definition: String(input.definition) }
-            : { systemPrompt: String(input.systemPrompt), userPrompt: String(input.userPrompt ?? ""), toolIds: ((input.tools as string[]) ?? []).map((t) => parseGid(t, "Ai::Catalog::BuiltInTool")) }),
+            : {
+                systemPrompt: String(input.systemPrompt),
+                userPrompt: String(input.userPrompt ?? ""),
+                toolIds: ((input.tools as string[]) ?? []).map((t) =>
+                  parseGid(t, "Ai::Catalog::BuiltInTool"),
+                ),
+              }),
         },
       ],
     };
@@ -178,7 +249,9 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
   };
 
   const updateItem = (input: Record<string, unknown>, itemType: "FLOW" | "AGENT") => {
-    const item = state.items.find((i) => i.id === parseGid(input.id, "Ai::Catalog::Item") && i.itemType === itemType);
+    const item = state.items.find(
+      (i) => i.id === parseGid(input.id, "Ai::Catalog::Item") && i.itemType === itemType,
+    );
     if (!item) return { errors: ["Item not found"], item: null };
     const visibility = visibilityOf(input, false);
     if (visibility.error) return { errors: [visibility.error], item: null };
@@ -198,7 +271,9 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
       ...(input.definition !== undefined ? { definition: String(input.definition) } : {}),
       ...(input.systemPrompt !== undefined ? { systemPrompt: String(input.systemPrompt) } : {}),
       ...(input.userPrompt !== undefined ? { userPrompt: String(input.userPrompt) } : {}),
-      ...(input.tools !== undefined ? { toolIds: (input.tools as string[]).map((t) => parseGid(t, "Ai::Catalog::BuiltInTool")) } : {}),
+      ...(input.tools !== undefined
+        ? { toolIds: (input.tools as string[]).map((t) => parseGid(t, "Ai::Catalog::BuiltInTool")) }
+        : {}),
     });
     return { errors: [], item: itemView(item) };
   };
@@ -216,20 +291,62 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
       const item = state.items.find((i) => i.id === parseGid(id, "Ai::Catalog::Item"));
       return item ? itemView(item) : null;
     },
-    aiCatalogItems: ({ search, first, after }: { search?: string; first?: number; after?: string }) =>
-      page(state.items.filter((i) => !search || i.name.includes(search) || i.description.includes(search)).map(itemView), Math.min(first ?? 20, options.pageSize ?? 100), after),
+    aiCatalogItems: ({
+      search,
+      first,
+      after,
+    }: {
+      search?: string;
+      first?: number;
+      after?: string;
+    }) =>
+      page(
+        state.items
+          .filter((i) => !search || i.name.includes(search) || i.description.includes(search))
+          .map(itemView),
+        Math.min(first ?? 20, options.pageSize ?? 100),
+        after,
+      ),
     aiCatalogBuiltInTools: ({ first, after }: { first?: number; after?: string }) =>
-      page(state.builtInTools.map((t) => ({ ...t, id: gid("Ai::Catalog::BuiltInTool", t.id), description: `The ${t.name} tool` })), first, after),
-    aiCatalogConfiguredItems: ({ projectId, groupId, first, after }: { projectId?: string; groupId?: string; first?: number; after?: string }) => {
+      page(
+        state.builtInTools.map((t) => ({
+          ...t,
+          id: gid("Ai::Catalog::BuiltInTool", t.id),
+          description: `The ${t.name} tool`,
+        })),
+        first,
+        after,
+      ),
+    aiCatalogConfiguredItems: ({
+      projectId,
+      groupId,
+      first,
+      after,
+    }: {
+      projectId?: string;
+      groupId?: string;
+      first?: number;
+      after?: string;
+    }) => {
       if (!projectId && !groupId) throw new GraphQLError("Either projectId or groupId is required");
       const p = projectId ? parseGid(projectId, "Project") : undefined;
       const g = groupId ? parseGid(groupId, "Group") : undefined;
-      return page(state.consumers.filter((c) => (p !== undefined ? c.projectId === p : c.groupId === g)).map(consumerView), Math.min(first ?? 20, options.pageSize ?? 100), after);
+      return page(
+        state.consumers
+          .filter((c) => (p !== undefined ? c.projectId === p : c.groupId === g))
+          .map(consumerView),
+        Math.min(first ?? 20, options.pageSize ?? 100),
+        after,
+      );
     },
-    aiCatalogFlowCreate: ({ input }: { input: Record<string, unknown> }) => createItem(input, "FLOW"),
-    aiCatalogAgentCreate: ({ input }: { input: Record<string, unknown> }) => createItem(input, "AGENT"),
-    aiCatalogFlowUpdate: ({ input }: { input: Record<string, unknown> }) => updateItem(input, "FLOW"),
-    aiCatalogAgentUpdate: ({ input }: { input: Record<string, unknown> }) => updateItem(input, "AGENT"),
+    aiCatalogFlowCreate: ({ input }: { input: Record<string, unknown> }) =>
+      createItem(input, "FLOW"),
+    aiCatalogAgentCreate: ({ input }: { input: Record<string, unknown> }) =>
+      createItem(input, "AGENT"),
+    aiCatalogFlowUpdate: ({ input }: { input: Record<string, unknown> }) =>
+      updateItem(input, "FLOW"),
+    aiCatalogAgentUpdate: ({ input }: { input: Record<string, unknown> }) =>
+      updateItem(input, "AGENT"),
     aiCatalogItemConsumerCreate: ({ input }: { input: Record<string, unknown> }) => {
       const itemId = parseGid(input.itemId, "Ai::Catalog::Item");
       const item = state.items.find((i) => i.id === itemId);
@@ -237,19 +354,35 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
       const target = input.target as { groupId?: string; projectId?: string };
       const groupId = target.groupId ? parseGid(target.groupId, "Group") : undefined;
       const projectId = target.projectId ? parseGid(target.projectId, "Project") : undefined;
-      if ((groupId === undefined) === (projectId === undefined)) return { errors: ["Target must have exactly one of groupId or projectId"], itemConsumer: null };
+      if ((groupId === undefined) === (projectId === undefined))
+        return {
+          errors: ["Target must have exactly one of groupId or projectId"],
+          itemConsumer: null,
+        };
       const triggerTypes = (input.triggerTypes as string[] | undefined) ?? [];
       const bad = triggerTypes.filter((t) => !["mention", "assign", "assign_reviewer"].includes(t));
-      if (bad.length > 0) return { errors: [`Trigger types ${bad.join(", ")} are not valid`], itemConsumer: null };
-      if (state.consumers.some((c) => c.itemId === itemId && c.groupId === groupId && c.projectId === projectId)) {
+      if (bad.length > 0)
+        return { errors: [`Trigger types ${bad.join(", ")} are not valid`], itemConsumer: null };
+      if (
+        state.consumers.some(
+          (c) => c.itemId === itemId && c.groupId === groupId && c.projectId === projectId,
+        )
+      ) {
         return { errors: ["Item already configured"], itemConsumer: null };
       }
       let parentId: number | undefined;
       if (projectId !== undefined) {
-        if (!input.parentItemConsumerId) return { errors: ["Item must be enabled in the top-level group first"], itemConsumer: null };
+        if (!input.parentItemConsumerId)
+          return {
+            errors: ["Item must be enabled in the top-level group first"],
+            itemConsumer: null,
+          };
         parentId = parseGid(input.parentItemConsumerId, "Ai::Catalog::ItemConsumer");
-        const parent = state.consumers.find((c) => c.id === parentId && c.itemId === itemId && c.groupId !== undefined);
-        if (!parent) return { errors: ["Parent item consumer not found for this item"], itemConsumer: null };
+        const parent = state.consumers.find(
+          (c) => c.id === parentId && c.itemId === itemId && c.groupId !== undefined,
+        );
+        if (!parent)
+          return { errors: ["Parent item consumer not found for this item"], itemConsumer: null };
       }
       const consumer: StandinConsumer = {
         id: state.id(),
@@ -259,7 +392,11 @@ export function catalogRoot(state: StandinState, options: { visibility: boolean;
         ...(parentId !== undefined ? { parentId } : {}),
         triggerTypes,
         // Enabling a flow in a group creates its service account, the @handle users mention.
-        ...(groupId !== undefined && item.itemType === "FLOW" ? { serviceAccount: `ai-${item.name}-${state.group(groupId)!.fullPath.replace(/\//g, "-")}` } : {}),
+        ...(groupId !== undefined && item.itemType === "FLOW"
+          ? {
+              serviceAccount: `ai-${item.name}-${state.group(groupId)!.fullPath.replace(/\//g, "-")}`,
+            }
+          : {}),
       };
       state.consumers.push(consumer);
       return { errors: [], itemConsumer: consumerView(consumer) };

@@ -38,20 +38,49 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
     }
   };
   const commitJson = (projectId: number, range: string[]) => {
-    const out = git(projectId, ["log", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%cI%x1f%s%x1f%B%x1e", ...range, "--"]);
+    const out = git(projectId, [
+      "log",
+      "--reverse",
+      "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%cI%x1f%s%x1f%B%x1e",
+      ...range,
+      "--",
+    ]);
     return out
       .split("\x1e")
       .map((r) => r.replace(/^\n/, ""))
       .filter(Boolean)
       .map((r) => {
-        const [id, parents, author_name, author_email, authored_date, committer_name, committed_date, title, message] = r.split("\x1f") as string[];
-        return { id, short_id: id!.slice(0, 8), title, message, author_name, author_email, authored_date, committer_name, committed_date, created_at: committed_date, parent_ids: parents ? parents!.split(" ") : [] };
+        const [
+          id,
+          parents,
+          author_name,
+          author_email,
+          authored_date,
+          committer_name,
+          committed_date,
+          title,
+          message,
+        ] = r.split("\x1f") as string[];
+        return {
+          id,
+          short_id: id!.slice(0, 8),
+          title,
+          message,
+          author_name,
+          author_email,
+          authored_date,
+          committer_name,
+          committed_date,
+          created_at: committed_date,
+          parent_ids: parents ? parents!.split(" ") : [],
+        };
       });
   };
 
   standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/compare$/, (req) => {
     const project = projectOf(req.params[0]!);
-    if (!project || !repos.has(project.id)) return { status: 404, body: { message: "404 Project Not Found" } };
+    if (!project || !repos.has(project.id))
+      return { status: 404, body: { message: "404 Project Not Found" } };
     const from = req.query.get("from") ?? "";
     const to = req.query.get("to") ?? "";
     const fromSha = resolve(project.id, from);
@@ -59,19 +88,45 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
     if (!fromSha || !toSha) return { status: 404, body: { message: "404 Ref Not Found" } };
     const straight = req.query.get("straight") === "true";
     const commits = commitJson(project.id, [`${fromSha}..${toSha}`]);
-    const diffs = diffEntries(git(project.id, ["diff", "-M", "--no-color", straight ? fromSha : `${fromSha}...${toSha}`, ...(straight ? [toSha] : [])]));
+    const diffs = diffEntries(
+      git(project.id, [
+        "diff",
+        "-M",
+        "--no-color",
+        straight ? fromSha : `${fromSha}...${toSha}`,
+        ...(straight ? [toSha] : []),
+      ]),
+    );
     return {
       status: 200,
-      body: { commit: commits.at(-1) ?? null, commits, diffs, compare_timeout: false, compare_same_ref: fromSha === toSha, web_url: `${standin.url}/${project.fullPath}/-/compare/${from}...${to}` },
+      body: {
+        commit: commits.at(-1) ?? null,
+        commits,
+        diffs,
+        compare_timeout: false,
+        compare_same_ref: fromSha === toSha,
+        web_url: `${standin.url}/${project.fullPath}/-/compare/${from}...${to}`,
+      },
     };
   });
 
-  standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/commits\/([0-9a-f]{7,40})\/diff$/, (req) => {
-    const project = projectOf(req.params[0]!);
-    if (!project || !repos.has(project.id)) return { status: 404, body: { message: "404 Project Not Found" } };
-    if (!resolve(project.id, req.params[1]!)) return { status: 404, body: { message: "404 Commit Not Found" } };
-    return { status: 200, body: diffEntries(git(project.id, ["show", "-M", "--no-color", "--format=", req.params[1]!])) };
-  });
+  standin.route(
+    "GET",
+    /^\/api\/v4\/projects\/([^/]+)\/repository\/commits\/([0-9a-f]{7,40})\/diff$/,
+    (req) => {
+      const project = projectOf(req.params[0]!);
+      if (!project || !repos.has(project.id))
+        return { status: 404, body: { message: "404 Project Not Found" } };
+      if (!resolve(project.id, req.params[1]!))
+        return { status: 404, body: { message: "404 Commit Not Found" } };
+      return {
+        status: 200,
+        body: diffEntries(
+          git(project.id, ["show", "-M", "--no-color", "--format=", req.params[1]!]),
+        ),
+      };
+    },
+  );
 }
 
 /** Splits `git diff` output into GitLab's per-file diff objects. */

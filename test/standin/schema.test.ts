@@ -8,10 +8,13 @@ let standin: GitLabStandin | undefined;
 afterEach(async () => standin?.stop());
 
 describe("the stand-in's GraphQL schema", () => {
-  it.each(ALL_OPERATIONS.map((o) => [o.name, o] as const))("accepts EnvSync's %s document", (_name, operation) => {
-    const schema = catalogSchema({ visibility: true });
-    expect(validate(schema, parse(operation.document)).map((e) => e.message)).toEqual([]);
-  });
+  it.each(ALL_OPERATIONS.map((o) => [o.name, o] as const))(
+    "accepts EnvSync's %s document",
+    (_name, operation) => {
+      const schema = catalogSchema({ visibility: true });
+      expect(validate(schema, parse(operation.document)).map((e) => e.message)).toEqual([]);
+    },
+  );
 
   it("rejects a misspelt field over HTTP, as GitLab does", async () => {
     standin = await new GitLabStandin().start();
@@ -27,7 +30,12 @@ describe("the stand-in's GraphQL schema", () => {
 
   it("plays an older GitLab without `visibility` when asked", () => {
     const legacy = catalogSchema({ visibility: false });
-    const errors = validate(legacy, parse('mutation { aiCatalogFlowCreate(input: {projectId: "gid://gitlab/Project/1", name: "n", description: "d", definition: "x", visibility: PRIVATE}) { errors } }'));
+    const errors = validate(
+      legacy,
+      parse(
+        'mutation { aiCatalogFlowCreate(input: {projectId: "gid://gitlab/Project/1", name: "n", description: "d", definition: "x", visibility: PRIVATE}) { errors } }',
+      ),
+    );
     expect(errors.map((e) => e.message).join()).toMatch(/visibility/);
   });
 });

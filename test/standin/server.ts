@@ -36,7 +36,10 @@ export interface RestRequest {
   params: string[];
   body: unknown;
 }
-export type RestHandler = (req: RestRequest, state: StandinState) => { status: number; body: unknown; headers?: Record<string, string> };
+export type RestHandler = (
+  req: RestRequest,
+  state: StandinState,
+) => { status: number; body: unknown; headers?: Record<string, string> };
 
 export interface StandinOptions {
   token?: string;
@@ -64,7 +67,11 @@ export class GitLabStandin {
   constructor(private readonly options: StandinOptions = {}) {
     this.token = options.token ?? "glpat-standin-secret-token";
     this.schema = catalogSchema({ visibility: options.visibility ?? true });
-    this.root = catalogRoot(this.state, { visibility: options.visibility ?? true, pageSize: options.pageSize ?? 100, baseUrl: () => this.url });
+    this.root = catalogRoot(this.state, {
+      visibility: options.visibility ?? true,
+      pageSize: options.pageSize ?? 100,
+      baseUrl: () => this.url,
+    });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
@@ -86,19 +93,47 @@ export class GitLabStandin {
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const q = req.query;
       const list = state.deployments
-        .filter((d) => d.projectId === project.id && (!q.get("environment") || d.environment === q.get("environment")) && (!q.get("status") || d.status.toLowerCase() === q.get("status")))
+        .filter(
+          (d) =>
+            d.projectId === project.id &&
+            (!q.get("environment") || d.environment === q.get("environment")) &&
+            (!q.get("status") || d.status.toLowerCase() === q.get("status")),
+        )
         .sort((a, b) => (q.get("sort") === "asc" ? 1 : -1) * a.createdAt.localeCompare(b.createdAt))
         .slice(0, Number(q.get("per_page") ?? 20))
-        .map((d) => ({ id: d.id, iid: d.iid, ref: d.ref, sha: d.sha, created_at: d.createdAt, updated_at: d.finishedAt, status: d.status.toLowerCase(), environment: { name: d.environment } }));
+        .map((d) => ({
+          id: d.id,
+          iid: d.iid,
+          ref: d.ref,
+          sha: d.sha,
+          created_at: d.createdAt,
+          updated_at: d.finishedAt,
+          status: d.status.toLowerCase(),
+          environment: { name: d.environment },
+        }));
       return { status: 200, body: list };
     });
     this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const body = (req.body ?? {}) as Record<string, unknown>;
-      for (const field of ["source_branch", "target_branch", "title"]) if (!body[field]) return { status: 400, body: { error: `${field} is missing` } };
-      const open = state.mergeRequests.find((m) => m.projectId === project.id && m.source_branch === body.source_branch && m.state === "opened");
-      if (open) return { status: 409, body: { message: [`Another open merge request already exists for this source branch: !${open.iid}`] } };
+      for (const field of ["source_branch", "target_branch", "title"])
+        if (!body[field]) return { status: 400, body: { error: `${field} is missing` } };
+      const open = state.mergeRequests.find(
+        (m) =>
+          m.projectId === project.id &&
+          m.source_branch === body.source_branch &&
+          m.state === "opened",
+      );
+      if (open)
+        return {
+          status: 409,
+          body: {
+            message: [
+              `Another open merge request already exists for this source branch: !${open.iid}`,
+            ],
+          },
+        };
       const iid = state.mergeRequests.filter((m) => m.projectId === project.id).length + 1;
       const mr = {
         projectId: project.id,
@@ -108,14 +143,27 @@ export class GitLabStandin {
         target_branch: String(body.target_branch),
         title: String(body.title),
         description: String(body.description ?? ""),
-        labels: String(body.labels ?? "").split(",").filter(Boolean),
+        labels: String(body.labels ?? "")
+          .split(",")
+          .filter(Boolean),
         state: "opened",
       };
       state.mergeRequests.push(mr);
       const { projectId: _p, ...shown } = mr;
-      return { status: 201, body: { ...shown, project_id: project.id, web_url: `${this.url}/${project.fullPath}/-/merge_requests/${iid}` } };
+      return {
+        status: 201,
+        body: {
+          ...shown,
+          project_id: project.id,
+          web_url: `${this.url}/${project.fullPath}/-/merge_requests/${iid}`,
+        },
+      };
     });
-    const pipelineJson = (p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string }, fullPath: string, projectId: number) => ({
+    const pipelineJson = (
+      p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string },
+      fullPath: string,
+      projectId: number,
+    ) => ({
       id: p.id,
       iid: p.iid,
       project_id: projectId,
@@ -130,95 +178,232 @@ export class GitLabStandin {
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const q = req.query;
       const list = state.pipelines
-        .filter((p) => p.projectId === project.id && (!q.get("ref") || p.ref === q.get("ref")) && (!q.get("status") || p.status.toLowerCase() === q.get("status")))
+        .filter(
+          (p) =>
+            p.projectId === project.id &&
+            (!q.get("ref") || p.ref === q.get("ref")) &&
+            (!q.get("status") || p.status.toLowerCase() === q.get("status")),
+        )
         .sort((a, b) => b.id - a.id)
         .slice(0, Number(q.get("per_page") ?? 20));
       return { status: 200, body: list.map((p) => pipelineJson(p, project.fullPath, project.id)) };
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
-      const pipeline = project && state.pipelines.find((p) => p.projectId === project.id && p.id === Number(req.params[1]));
+      const pipeline =
+        project &&
+        state.pipelines.find((p) => p.projectId === project.id && p.id === Number(req.params[1]));
       if (!project || !pipeline) return { status: 404, body: { message: "404 Not found" } };
       return { status: 200, body: pipelineJson(pipeline, project.fullPath, project.id) };
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/jobs$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
-      const jobs = state.jobs.filter((j) => j.projectId === project.id && j.pipelineId === Number(req.params[1]));
+      const jobs = state.jobs.filter(
+        (j) => j.projectId === project.id && j.pipelineId === Number(req.params[1]),
+      );
       return {
         status: 200,
-        body: jobs.map((j) => ({ id: j.id, name: j.name, stage: j.stage, status: j.status, allow_failure: Boolean(j.allowFailure), web_url: `${this.url}/${project.fullPath}/-/jobs/${j.id}`, pipeline: { id: j.pipelineId } })),
+        body: jobs.map((j) => ({
+          id: j.id,
+          name: j.name,
+          stage: j.stage,
+          status: j.status,
+          allow_failure: Boolean(j.allowFailure),
+          web_url: `${this.url}/${project.fullPath}/-/jobs/${j.id}`,
+          pipeline: { id: j.pipelineId },
+        })),
       };
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/jobs\/(\d+)\/trace$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
-      const job = project && state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
+      const job =
+        project &&
+        state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
       if (!job) return { status: 404, body: { message: "404 Job Not Found" } };
       return { status: 200, body: job.log, headers: { "content-type": "text/plain" } };
     });
-    const projectFrom = (req: RestRequest) => this.state.project(decodeURIComponent(req.params[0]!));
-    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes$/, (req, state) => {
-      const project = projectFrom(req);
-      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
-      const notes = state.notes.filter((n) => n.projectId === project.id && n.kind === req.params[1] && n.iid === Number(req.params[2])).sort((a, b) => b.id - a.id);
-      return { status: 200, body: notes.map(({ id, body, created_at }) => ({ id, body, created_at, system: false, author: { username: "envsync-bot" } })) };
-    });
-    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes$/, (req, state) => {
-      const project = projectFrom(req);
-      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
-      const body = String((req.body as { body?: string } | undefined)?.body ?? "");
-      if (!body.trim()) return { status: 400, body: { message: { note: ["can't be blank"] } } };
-      const note = { projectId: project.id, kind: req.params[1] as "merge_requests" | "issues", iid: Number(req.params[2]), id: state.id(), body, created_at: new Date().toISOString() };
-      state.notes.push(note);
-      return { status: 201, body: { id: note.id, body, created_at: note.created_at, system: false } };
-    });
+    const projectFrom = (req: RestRequest) =>
+      this.state.project(decodeURIComponent(req.params[0]!));
+    this.route(
+      "GET",
+      /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes$/,
+      (req, state) => {
+        const project = projectFrom(req);
+        if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+        const notes = state.notes
+          .filter(
+            (n) =>
+              n.projectId === project.id &&
+              n.kind === req.params[1] &&
+              n.iid === Number(req.params[2]),
+          )
+          .sort((a, b) => b.id - a.id);
+        return {
+          status: 200,
+          body: notes.map(({ id, body, created_at }) => ({
+            id,
+            body,
+            created_at,
+            system: false,
+            author: { username: "envsync-bot" },
+          })),
+        };
+      },
+    );
+    this.route(
+      "POST",
+      /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes$/,
+      (req, state) => {
+        const project = projectFrom(req);
+        if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+        const body = String((req.body as { body?: string } | undefined)?.body ?? "");
+        if (!body.trim()) return { status: 400, body: { message: { note: ["can't be blank"] } } };
+        const note = {
+          projectId: project.id,
+          kind: req.params[1] as "merge_requests" | "issues",
+          iid: Number(req.params[2]),
+          id: state.id(),
+          body,
+          created_at: new Date().toISOString(),
+        };
+        state.notes.push(note);
+        return {
+          status: 201,
+          body: { id: note.id, body, created_at: note.created_at, system: false },
+        };
+      },
+    );
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/issues$/, (req, state) => {
       const project = projectFrom(req);
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const search = req.query.get("search") ?? "";
-      const list = state.issues.filter((i) => i.projectId === project.id && (!req.query.get("state") || i.state === req.query.get("state")) && i.title.includes(search));
-      return { status: 200, body: list.map(({ id, iid, title, description, state: st }) => ({ id, iid, title, description, state: st, web_url: `${this.url}/${project.fullPath}/-/issues/${iid}` })) };
+      const list = state.issues.filter(
+        (i) =>
+          i.projectId === project.id &&
+          (!req.query.get("state") || i.state === req.query.get("state")) &&
+          i.title.includes(search),
+      );
+      return {
+        status: 200,
+        body: list.map(({ id, iid, title, description, state: st }) => ({
+          id,
+          iid,
+          title,
+          description,
+          state: st,
+          web_url: `${this.url}/${project.fullPath}/-/issues/${iid}`,
+        })),
+      };
     });
     this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/issues$/, (req, state) => {
       const project = projectFrom(req);
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const body = (req.body ?? {}) as { title?: string; description?: string };
       if (!body.title) return { status: 400, body: { error: "title is missing" } };
-      const issue = { projectId: project.id, id: state.id(), iid: state.issues.filter((i) => i.projectId === project.id).length + 1, title: body.title, description: body.description ?? "", state: "opened" };
+      const issue = {
+        projectId: project.id,
+        id: state.id(),
+        iid: state.issues.filter((i) => i.projectId === project.id).length + 1,
+        title: body.title,
+        description: body.description ?? "",
+        state: "opened",
+      };
       state.issues.push(issue);
-      return { status: 201, body: { id: issue.id, iid: issue.iid, title: issue.title, description: issue.description, state: "opened" } };
+      return {
+        status: 201,
+        body: {
+          id: issue.id,
+          iid: issue.iid,
+          title: issue.title,
+          description: issue.description,
+          state: "opened",
+        },
+      };
     });
     this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/issues\/(\d+)$/, (req, state) => {
       const project = projectFrom(req);
-      const issue = project && state.issues.find((i) => i.projectId === project.id && i.iid === Number(req.params[1]));
+      const issue =
+        project &&
+        state.issues.find((i) => i.projectId === project.id && i.iid === Number(req.params[1]));
       if (!issue) return { status: 404, body: { message: "404 Issue Not Found" } };
       const body = (req.body ?? {}) as { description?: string; title?: string };
       if (body.description !== undefined) issue.description = body.description;
       if (body.title !== undefined) issue.title = body.title;
-      return { status: 200, body: { id: issue.id, iid: issue.iid, title: issue.title, description: issue.description, state: issue.state } };
+      return {
+        status: 200,
+        body: {
+          id: issue.id,
+          iid: issue.iid,
+          title: issue.title,
+          description: issue.description,
+          state: issue.state,
+        },
+      };
     });
-    const PRIVILEGES = ["read_write_files", "read_only_gitlab", "read_write_gitlab", "run_commands", "use_git", "run_mcp_tools"];
+    const PRIVILEGES = [
+      "read_write_files",
+      "read_only_gitlab",
+      "read_write_gitlab",
+      "run_commands",
+      "use_git",
+      "run_mcp_tools",
+    ];
     this.route("GET", /^\/api\/v4\/ai\/duo_workflows\/workflows\/agent_privileges$/, () =>
       this.options.workflowsApi === false
         ? { status: 404, body: { message: "404 Not Found" } }
-        : { status: 200, body: { all_privileges: PRIVILEGES.map((name, i) => ({ id: i + 1, name, description: `Allows ${name.replace(/_/g, " ")}`, default_enabled: i < 2 })) } },
+        : {
+            status: 200,
+            body: {
+              all_privileges: PRIVILEGES.map((name, i) => ({
+                id: i + 1,
+                name,
+                description: `Allows ${name.replace(/_/g, " ")}`,
+                default_enabled: i < 2,
+              })),
+            },
+          },
     );
     this.route("POST", /^\/api\/v4\/ai\/duo_workflows\/workflows$/, (req, state) => {
-      if (this.options.workflowsApi === false) return { status: 404, body: { message: "404 Not Found" } };
+      if (this.options.workflowsApi === false)
+        return { status: 404, body: { message: "404 Not Found" } };
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (!body.project_id || !body.goal) return { status: 400, body: { message: "project_id and goal are required" } };
+      if (!body.project_id || !body.goal)
+        return { status: 400, body: { message: "project_id and goal are required" } };
       const consumerId = Number(body.ai_catalog_item_consumer_id);
-      if (!state.consumers.some((c) => c.id === consumerId)) return { status: 404, body: { message: "404 Item consumer not found" } };
-      const context = body.additional_context as { Category: string; Content: string }[] | undefined;
-      if (context && !context.every((c) => typeof c.Category === "string" && typeof c.Content === "string")) return { status: 400, body: { message: "additional_context is invalid" } };
+      if (!state.consumers.some((c) => c.id === consumerId))
+        return { status: 404, body: { message: "404 Item consumer not found" } };
+      const context = body.additional_context as
+        { Category: string; Content: string }[] | undefined;
+      if (
+        context &&
+        !context.every((c) => typeof c.Category === "string" && typeof c.Content === "string")
+      )
+        return { status: 400, body: { message: "additional_context is invalid" } };
       const workflow = { id: state.id(), body };
       state.workflows.push(workflow);
-      return { status: 201, body: { id: workflow.id, status: "created", workload: { id: state.id(), message: "Workload started" } } };
+      return {
+        status: 201,
+        body: {
+          id: workflow.id,
+          status: "created",
+          workload: { id: state.id(), message: "Workload started" },
+        },
+      };
     });
     this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
       const group = state.group(decodeURIComponent(req.params[0]!));
       if (!group) return { status: 404, body: { message: "404 Group Not Found" } };
-      return { status: 200, body: { id: group.id, name: group.fullPath.split("/").pop(), path: group.fullPath.split("/").pop(), full_path: group.fullPath, web_url: `${this.url}/groups/${group.fullPath}` } };
+      return {
+        status: 200,
+        body: {
+          id: group.id,
+          name: group.fullPath.split("/").pop(),
+          path: group.fullPath.split("/").pop(),
+          full_path: group.fullPath,
+          web_url: `${this.url}/groups/${group.fullPath}`,
+        },
+      };
     });
   }
 
@@ -237,12 +422,17 @@ export class GitLabStandin {
   }
 
   /** Requests logged for a GraphQL operation or a path. */
-  requests(match: { operation?: string; path?: string | RegExp; method?: string }): LoggedRequest[] {
+  requests(match: {
+    operation?: string;
+    path?: string | RegExp;
+    method?: string;
+  }): LoggedRequest[] {
     return this.log.filter(
       (r) =>
         (!match.operation || r.operation === match.operation) &&
         (!match.method || r.method === match.method) &&
-        (!match.path || (typeof match.path === "string" ? r.path === match.path : match.path.test(r.path))),
+        (!match.path ||
+          (typeof match.path === "string" ? r.path === match.path : match.path.test(r.path))),
     );
   }
 
@@ -258,25 +448,40 @@ export class GitLabStandin {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const raw = await readBody(req);
-    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    if (this.options.latencyMs)
+      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     let body: unknown = undefined;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
       body = raw;
     }
-    const operation = url.pathname === "/api/graphql" ? (body as { operationName?: string } | undefined)?.operationName : undefined;
-    const entry: LoggedRequest = { method: req.method ?? "GET", path: url.pathname, ...(operation ? { operation } : {}), status: 0 };
+    const operation =
+      url.pathname === "/api/graphql"
+        ? (body as { operationName?: string } | undefined)?.operationName
+        : undefined;
+    const entry: LoggedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      ...(operation ? { operation } : {}),
+      status: 0,
+    };
     this.log.push(entry);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       entry.status = status;
-      res.writeHead(status, { "content-type": "application/json", "x-request-id": randomUUID().slice(0, 13), ...headers });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "x-request-id": randomUUID().slice(0, 13),
+        ...headers,
+      });
       res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
     };
 
@@ -285,23 +490,34 @@ export class GitLabStandin {
         f.left > 0 &&
         (!f.method || f.method === entry.method) &&
         (!f.operation || f.operation === operation) &&
-        (!f.path || (typeof f.path === "string" ? f.path === url.pathname : f.path.test(url.pathname))),
+        (!f.path ||
+          (typeof f.path === "string" ? f.path === url.pathname : f.path.test(url.pathname))),
     );
     if (fault) {
       fault.left--;
       if (fault.respond === "hang") return; // never answers; stop() destroys the socket
-      send(fault.respond.status, fault.respond.body ?? { message: `${fault.respond.status} injected` }, fault.respond.headers);
+      send(
+        fault.respond.status,
+        fault.respond.body ?? { message: `${fault.respond.status} injected` },
+        fault.respond.headers,
+      );
       return;
     }
 
-    const given = req.headers["private-token"] ?? req.headers["job-token"] ?? String(req.headers.authorization ?? "").replace(/^Bearer /, "");
+    const given =
+      req.headers["private-token"] ??
+      req.headers["job-token"] ??
+      String(req.headers.authorization ?? "").replace(/^Bearer /, "");
     if (given !== this.token) {
       send(401, { message: "401 Unauthorized" });
       return;
     }
 
     if (url.pathname === "/api/graphql" && req.method === "POST") {
-      const { query, variables } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+      const { query, variables } = (body ?? {}) as {
+        query?: string;
+        variables?: Record<string, unknown>;
+      };
       let document;
       try {
         document = parse(query ?? "");
@@ -314,7 +530,13 @@ export class GitLabStandin {
         send(200, { errors: errors.map((e) => ({ message: e.message, locations: e.locations })) });
         return;
       }
-      const result = await graphql({ schema: this.schema, source: query!, rootValue: this.root, variableValues: variables ?? null, ...(operation ? { operationName: operation } : {}) });
+      const result = await graphql({
+        schema: this.schema,
+        source: query!,
+        rootValue: this.root,
+        variableValues: variables ?? null,
+        ...(operation ? { operationName: operation } : {}),
+      });
       send(200, result);
       return;
     }
@@ -322,7 +544,16 @@ export class GitLabStandin {
     for (const route of this.routes) {
       const match = route.method === req.method ? route.pattern.exec(url.pathname) : null;
       if (!match) continue;
-      const out = route.handler({ method: entry.method, path: url.pathname, query: url.searchParams, params: match.slice(1), body }, this.state);
+      const out = route.handler(
+        {
+          method: entry.method,
+          path: url.pathname,
+          query: url.searchParams,
+          params: match.slice(1),
+          body,
+        },
+        this.state,
+      );
       send(out.status, out.body, out.headers);
       return;
     }

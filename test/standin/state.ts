@@ -68,11 +68,44 @@ export interface StandinDeployment {
 export class StandinState {
   projects: StandinProject[] = [];
   pipelines: StandinPipeline[] = [];
-  notes: { projectId: number; kind: "merge_requests" | "issues"; iid: number; id: number; body: string; created_at: string }[] = [];
-  issues: { projectId: number; id: number; iid: number; title: string; description: string; state: string }[] = [];
+  notes: {
+    projectId: number;
+    kind: "merge_requests" | "issues";
+    iid: number;
+    id: number;
+    body: string;
+    created_at: string;
+  }[] = [];
+  issues: {
+    projectId: number;
+    id: number;
+    iid: number;
+    title: string;
+    description: string;
+    state: string;
+  }[] = [];
   workflows: { id: number; body: Record<string, unknown> }[] = [];
-  jobs: { projectId: number; id: number; pipelineId: number; name: string; stage: string; status: string; log: string; allowFailure?: boolean }[] = [];
-  mergeRequests: { projectId: number; id: number; iid: number; source_branch: string; target_branch: string; title: string; description: string; labels: string[]; state: string }[] = [];
+  jobs: {
+    projectId: number;
+    id: number;
+    pipelineId: number;
+    name: string;
+    stage: string;
+    status: string;
+    log: string;
+    allowFailure?: boolean;
+  }[] = [];
+  mergeRequests: {
+    projectId: number;
+    id: number;
+    iid: number;
+    source_branch: string;
+    target_branch: string;
+    title: string;
+    description: string;
+    labels: string[];
+    state: string;
+  }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */
   repositories = new Map<number, string>();
@@ -90,7 +123,11 @@ export class StandinState {
     this.builtInTools = [...GITLAB_TOOLS.read_only, ...GITLAB_TOOLS.mutating].map((name, i) => ({
       id: i + 1,
       name,
-      title: name.split("_").filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(" "),
+      title: name
+        .split("_")
+        .filter(Boolean)
+        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .join(" "),
     }));
   }
 

@@ -41,19 +41,76 @@ function seed(projectPath: string, r: TestRepo): number {
   const head = (b: string) => r.git("rev-parse", b);
   let n = standin.state.id();
   standin.state.pipelines.push(
-    { projectId: id, id: n++, iid: 1, ref: "develop", sha: head("develop"), status: "SUCCESS", createdAt: "2026-11-24T10:00:00Z" },
-    { projectId: id, id: n++, iid: 2, ref: "staging", sha: head("staging"), status: "SUCCESS", createdAt: "2026-11-23T09:00:00Z" },
-    { projectId: id, id: n++, iid: 3, ref: "staging", sha: head("staging"), status: "FAILED", createdAt: "2026-11-24T11:30:00Z" },
+    {
+      projectId: id,
+      id: n++,
+      iid: 1,
+      ref: "develop",
+      sha: head("develop"),
+      status: "SUCCESS",
+      createdAt: "2026-11-24T10:00:00Z",
+    },
+    {
+      projectId: id,
+      id: n++,
+      iid: 2,
+      ref: "staging",
+      sha: head("staging"),
+      status: "SUCCESS",
+      createdAt: "2026-11-23T09:00:00Z",
+    },
+    {
+      projectId: id,
+      id: n++,
+      iid: 3,
+      ref: "staging",
+      sha: head("staging"),
+      status: "FAILED",
+      createdAt: "2026-11-24T11:30:00Z",
+    },
   );
   standin.state.deployments.push(
-    { projectId: id, id: n++, iid: 7, environment: "staging", ref: "staging", sha: head("staging"), status: "SUCCESS", createdAt: "2026-11-23T09:10:00Z", finishedAt: "2026-11-23T09:12:00Z" },
-    { projectId: id, id: n++, iid: 8, environment: "prod", ref: "main", sha: head("main~1"), status: "SUCCESS", createdAt: "2026-11-20T09:10:00Z", finishedAt: "2026-11-20T09:12:00Z" },
-    { projectId: id, id: n++, iid: 9, environment: "prod", ref: "main", sha: head("main"), status: "FAILED", createdAt: "2026-11-24T09:10:00Z", finishedAt: "2026-11-24T09:12:00Z" },
+    {
+      projectId: id,
+      id: n++,
+      iid: 7,
+      environment: "staging",
+      ref: "staging",
+      sha: head("staging"),
+      status: "SUCCESS",
+      createdAt: "2026-11-23T09:10:00Z",
+      finishedAt: "2026-11-23T09:12:00Z",
+    },
+    {
+      projectId: id,
+      id: n++,
+      iid: 8,
+      environment: "prod",
+      ref: "main",
+      sha: head("main~1"),
+      status: "SUCCESS",
+      createdAt: "2026-11-20T09:10:00Z",
+      finishedAt: "2026-11-20T09:12:00Z",
+    },
+    {
+      projectId: id,
+      id: n++,
+      iid: 9,
+      environment: "prod",
+      ref: "main",
+      sha: head("main"),
+      status: "FAILED",
+      createdAt: "2026-11-24T09:10:00Z",
+      finishedAt: "2026-11-24T09:12:00Z",
+    },
   );
   return id;
 }
 
-async function run(yaml: string, options: { allProjects?: boolean; json?: boolean; batch?: number } = {}) {
+async function run(
+  yaml: string,
+  options: { allProjects?: boolean; json?: boolean; batch?: number } = {},
+) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, yaml);
   const { code, out, err } = await capture((io) =>
@@ -75,12 +132,20 @@ describe("envsync status", () => {
     const [dev, staging, production] = report.projects[0]!.environments;
     expect(dev).toMatchObject({
       environment: "dev",
-      head: { sha: r.git("rev-parse", "develop"), title: "Feature X", url: `${standin.url}/acme/shop/-/commit/${r.git("rev-parse", "develop")}` },
+      head: {
+        sha: r.git("rev-parse", "develop"),
+        title: "Feature X",
+        url: `${standin.url}/acme/shop/-/commit/${r.git("rev-parse", "develop")}`,
+      },
       pipeline: { status: "success" },
       deployment: null,
       drift: null,
     });
-    expect(staging).toMatchObject({ pipeline: { status: "failed", created_at: "2026-11-24T11:30:00Z" }, deployment: { deploys_head: true }, drift: { from: "dev", pending: 1, missing_upstream: 0 } });
+    expect(staging).toMatchObject({
+      pipeline: { status: "failed", created_at: "2026-11-24T11:30:00Z" },
+      deployment: { deploys_head: true },
+      drift: { from: "dev", pending: 1, missing_upstream: 0 },
+    });
     expect(production).toMatchObject({
       gitlab_environment: "prod",
       pipeline: null,
@@ -98,8 +163,12 @@ describe("envsync status", () => {
     const lines = result.out.split("\n");
     expect(lines[0]).toBe("== acme/shop");
     expect(lines[1]).toMatch(/^environment\s+branch\s+head\s+pipeline\s+last deployment\s+drift$/);
-    expect(result.out).toMatch(/staging\s+staging\s+[0-9a-f]{8} base \(\d+d ago\)\s+failed 30m ago\s+[0-9a-f]{8} 27h ago\s+1 pending from dev/);
-    expect(result.out).toMatch(/production\s+main\s+[0-9a-f]{8} Hotfix Y .*\(behind head\)\s+0 pending from staging, 1 missing upstream/);
+    expect(result.out).toMatch(
+      /staging\s+staging\s+[0-9a-f]{8} base \(\d+d ago\)\s+failed 30m ago\s+[0-9a-f]{8} 27h ago\s+1 pending from dev/,
+    );
+    expect(result.out).toMatch(
+      /production\s+main\s+[0-9a-f]{8} Hotfix Y .*\(behind head\)\s+0 pending from staging, 1 missing upstream/,
+    );
   });
 
   it("--all-projects batches projects into few GraphQL requests and reports a missing project without stopping", async () => {
@@ -109,7 +178,9 @@ describe("envsync status", () => {
     const fleet = `${YAML}projects:\n  - path: acme/a\n  - path: acme/b\n  - path: acme/c\n  - path: acme/gone\n`;
     const result = await run(fleet, { allProjects: true, batch: 2 });
     const report = JSON.parse(result.out) as { requests: number; projects: ProjectStatus[] };
-    expect(report.projects.map((p) => [p.project, p.environments.length, p.error ? "error" : "ok"])).toEqual([
+    expect(
+      report.projects.map((p) => [p.project, p.environments.length, p.error ? "error" : "ok"]),
+    ).toEqual([
       ["acme/a", 3, "ok"],
       ["acme/b", 3, "ok"],
       ["acme/c", 3, "ok"],

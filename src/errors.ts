@@ -1,7 +1,68 @@
 /**
- * Every failure EnvSync expects is one of these types; `exitCodeFor` is the single place that turns
- * them into process exit codes, so commands never pick numbers themselves.
+ * One error model. Every failure EnvSync expects is an `EnvsyncError` with a stable `code` (for
+ * scripts: it is what `--json` failures carry), a `hint` (what to do about it) and the process exit
+ * code. Subclasses exist only where they carry data: `ConfigError` (positioned problems), `GitError`
+ * (git's arguments and exit code) and `GitLabError` (the request and GitLab's answer).
+ * `formatError` is the one place that turns any of them into text.
  */
+
+export const ExitCode = {
+  ok: 0,
+  /** Invalid config, failed build/check, runtime failure. */
+  failure: 1,
+  /** Unknown command, bad flag, missing argument. */
+  usage: 2,
+  /** The command ran and found something that needs attention (drift, blocked rollback). */
+  findings: 3,
+} as const;
+
+export interface ErrorOptions {
+  hint?: string | undefined;
+  /** Defaults to 1 (failure). */
+  exitCode?: number;
+  /** Extra lines under the message, e.g. each check that failed. */
+  details?: readonly string[];
+  cause?: unknown;
+  /** What a `--json` run prints alongside the error: the result as far as the command got. */
+  result?: Record<string, unknown>;
+}
+
+export class EnvsyncError extends Error {
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+  readonly details: readonly string[];
+  readonly result: Record<string, unknown> | undefined;
+
+  constructor(
+    /** Stable identifier, e.g. `usage`, `flows-stale`, `gitlab-not-found`. */
+    readonly code: string,
+    message: string,
+    options: ErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "EnvsyncError";
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? ExitCode.failure;
+    this.details = options.details ?? [];
+    this.result = options.result;
+  }
+
+  /** The first line people read; subclasses add where it happened. */
+  get summary(): string {
+    return this.message;
+  }
+}
+
+/** Bad flags, arguments or names on the command line: exit code 2, nothing done. */
+export function usageError(
+  message: string,
+  options: { hint?: string; code?: string } = {},
+): EnvsyncError {
+  return new EnvsyncError(options.code ?? "usage", message, {
+    hint: options.hint,
+    exitCode: ExitCode.usage,
+  });
+}
 
 /** A problem in a config file, positioned in its source. */
 export interface Problem {
@@ -17,65 +78,12 @@ export interface Problem {
   code: string;
 }
 
-export abstract class EnvsyncError extends Error {
-  abstract readonly kind: string;
-}
-
 /** The config file is unreadable or invalid; carries every problem found, not just the first. */
 export class ConfigError extends EnvsyncError {
-  readonly kind = "config";
   constructor(readonly problems: Problem[]) {
-    super(problems.map(formatProblem).join("\n"));
+    super("config-invalid", problems.map(formatProblem).join("\n"));
     this.name = "ConfigError";
   }
-}
-
-/** Bad flags or arguments on the command line. */
-export class UsageError extends EnvsyncError {
-  readonly kind = "usage";
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-/** A rendered artefact (flow, schema) failed a check before anything was written. */
-export class BuildError extends EnvsyncError {
-  readonly kind = "build";
-  constructor(
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-    this.name = "BuildError";
-  }
-}
-
-/** A file the command must write could not be written. */
-export class WriteError extends EnvsyncError {
-  readonly kind = "write";
-  constructor(message: string) {
-    super(message);
-    this.name = "WriteError";
-  }
-}
-
-export const ExitCode = {
-  ok: 0,
-  /** Invalid config, failed build/check, runtime failure. */
-  failure: 1,
-  /** Unknown command, bad flag, missing argument. */
-  usage: 2,
-  /** The command ran and found something that needs attention (drift, blocked rollback). */
-  findings: 3,
-} as const;
-
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return ExitCode.usage;
-  return ExitCode.failure;
 }
 
 export function formatProblem(p: Problem): string {
@@ -85,21 +93,42 @@ export function formatProblem(p: Problem): string {
   return `${where}: ${p.message}${at}${hint}`;
 }
 
-/** One-line-per-item text for any error, never a stack trace. */
-export function describeError(error: unknown): string {
+export function exitCodeFor(error: unknown): number {
+  return error instanceof EnvsyncError ? error.exitCode : ExitCode.failure;
+}
+
+/** Text for people: a line per item, a hint, never a stack trace. */
+export function formatError(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
-  if (error instanceof UsageError)
-    return `error: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`;
-  if (error instanceof BuildError) {
-    return [`error: ${error.message}`, ...error.details.map((d) => `  - ${d}`)].join("\n");
+  if (!(error instanceof EnvsyncError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [
+      `error: unexpected failure: ${message}`,
+      "  hint: this is a bug in envsync; please report it with the command you ran",
+    ].join("\n");
   }
-  if (error instanceof EnvsyncError) {
-    // GitLabError formats itself (method, path, request id); others may carry a hint.
-    const describe = (error as { describe?: () => string }).describe;
-    if (typeof describe === "function") return describe.call(error);
-    const hint = (error as { hint?: string }).hint;
-    return `error: ${error.message}${hint ? `\n  hint: ${hint}` : ""}`;
+  const lines = [`error: ${error.summary}`, ...error.details.map((d) => `  - ${d}`)];
+  if (error.hint) lines.push(`  hint: ${error.hint}`);
+  return lines.join("\n");
+}
+
+/**
+ * What a `--json` run prints on stdout when it fails: the result as far as the command got, and
+ * the error's facts keyed for scripts.
+ */
+export function errorJson(error: unknown): Record<string, unknown> {
+  if (!(error instanceof EnvsyncError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: { code: "internal", message } };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return `error: unexpected failure: ${message}\n  hint: this is a bug in envsync; please report it with the command you ran`;
+  return {
+    ...error.result,
+    error: {
+      code: error.code,
+      message: error.summary,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details.length > 0 ? { details: error.details } : {}),
+      ...(error instanceof ConfigError ? { problems: error.problems } : {}),
+    },
+  };
 }

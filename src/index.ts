@@ -4,11 +4,4 @@ export { configSchema } from "./config/schema.js";
 export { configJsonSchema } from "./config/json-schema.js";
 export { findEnvironment } from "./config/resolve.js";
 export type * from "./config/types.js";
-export {
-  ConfigError,
-  UsageError,
-  BuildError,
-  WriteError,
-  ExitCode,
-  type Problem,
-} from "./errors.js";
+export { ConfigError, EnvsyncError, ExitCode, formatError, type Problem } from "./errors.js";

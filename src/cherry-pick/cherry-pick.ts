@@ -10,11 +10,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
-import { matchCommits } from "../engine/equivalence.js";
-import { tierRules, type TierDecision } from "../engine/tiers.js";
+import { matchCommits } from "../git/equivalence.js";
+import { tierRules, type TierDecision } from "./tiers.js";
 import { EnvsyncError } from "../errors.js";
-import { commitsIn, patchIds, resolveBranch } from "../drift/local-reader.js";
-import { commitSha, gitIn, GitError, isAncestor, type Git } from "../git/git.js";
+import { commitsIn, patchIds, resolveBranch } from "../git/commits.js";
+import { commitSha, gitIn, isAncestor, type Git } from "../git/git.js";
+import type { Env } from "../context.js";
 
 export interface Tier1Resolution {
   path: string;
@@ -49,25 +50,14 @@ export interface CherryPickReport {
   conflict?: { sha: string; subject: string; files: ConflictedFile[] };
 }
 
-export class CherryPickError extends EnvsyncError {
-  readonly kind = "cherry-pick";
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "CherryPickError";
-  }
-}
-
 export async function cherryPick(
-  repo: string,
+  repo: { dir: string; env: Env },
   config: ResolvedConfig,
   env: ResolvedEnvironment,
   shas: readonly string[],
   options: { dryRun: boolean; keepBranch: boolean },
 ): Promise<CherryPickReport> {
-  const git = gitIn(repo);
+  const git = gitIn(repo.dir, repo.env);
   const targetSha = await resolveBranch(git, env.branch);
   const requested = await Promise.all(shas.map((s) => fullSha(git, s)));
   const report: CherryPickReport = {
@@ -84,45 +74,34 @@ export async function cherryPick(
   if (toPick.length === 0) return report;
 
   const branch = `envsync/cherry-pick/${env.name}/${toPick[0]!.slice(0, 8)}`;
-  if (
-    !options.dryRun &&
-    (
-      await git.run(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], {
-        allowExitCodes: [1],
-      })
-    ).trim()
-  ) {
-    throw new CherryPickError(
-      `branch ${branch} already exists`,
-      "an earlier pick of this commit is waiting for review; merge or delete that branch first",
-    );
+  if (!options.dryRun && (await commitSha(git, `refs/heads/${branch}`))) {
+    throw new EnvsyncError("branch-exists", `branch ${branch} already exists`, {
+      hint: "an earlier pick of this commit is waiting for review; merge or delete that branch first",
+    });
   }
   const dir = await mkdtemp(join(tmpdir(), "envsync-pick-"));
   const worktree = join(dir, "wt");
   let keep = false;
   try {
     await git.run(["worktree", "add", "--quiet", "--detach", worktree, targetSha]);
-    const wt = gitIn(worktree);
+    const wt = gitIn(worktree, repo.env);
     if (!options.dryRun) await wt.run(["checkout", "--quiet", "-b", branch]);
     const tierOf = tierRules(config.conflicts);
     for (const sha of toPick) {
       const subject = (await wt.run(["log", "-1", "--format=%s", sha])).trim();
       const tier1: Tier1Resolution[] = [];
-      const clean = await wt.run(["-c", "core.editor=true", "cherry-pick", "-x", sha]).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof GitError) return false;
-          throw error;
-        },
-      );
+      // 1 is git's answer for a pick that stopped (conflicts, or nothing left to commit).
+      const pick = await wt.exec(["-c", "core.editor=true", "cherry-pick", "-x", sha], [1]);
+      const clean = pick.exitCode === 0;
       if (!clean) {
         const conflicted = (await wt.run(["diff", "--name-only", "--diff-filter=U"]))
           .split("\n")
           .filter(Boolean);
         if (conflicted.length === 0)
-          throw new CherryPickError(
+          throw new EnvsyncError(
+            "pick-failed",
             `cherry-pick of ${sha.slice(0, 10)} failed without conflicts`,
-            "check that the commit applies (an empty pick, or a merge commit?)",
+            { hint: "check that the commit applies (an empty pick, or a merge commit?)" },
           );
         const decisions = conflicted.map((path) => ({ path, decision: tierOf(path) }));
         const open = decisions.filter((d) => d.decision.tier !== 1);
@@ -140,7 +119,7 @@ export async function cherryPick(
         }
         for (const { path, decision } of decisions) {
           if (decision.tier !== 1) continue;
-          await resolveByRule(wt, worktree, path, decision.rule.strategy, decision.rule.command);
+          await resolveByRule(wt, { worktree, env: repo.env }, path, decision.rule);
           tier1.push({
             path,
             strategy: decision.rule.strategy,
@@ -166,17 +145,16 @@ export async function cherryPick(
     await git.run(["worktree", "remove", "--force", worktree]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     if (!options.dryRun && !keep)
-      await git.run(["branch", "-D", branch], { allowExitCodes: [1] }).catch(() => undefined);
+      await git.exec(["branch", "-D", branch], [1]).catch(() => undefined);
   }
 }
 
 async function fullSha(git: Git, ref: string): Promise<string> {
   const sha = await commitSha(git, ref);
   if (!sha)
-    throw new CherryPickError(
-      `'${ref}' is not a commit in this repository`,
-      "fetch it first (git fetch origin)",
-    );
+    throw new EnvsyncError("not-a-commit", `'${ref}' is not a commit in this repository`, {
+      hint: "fetch it first (git fetch origin)",
+    });
   return sha;
 }
 
@@ -219,10 +197,9 @@ async function notYetApplied(
 
 async function resolveByRule(
   wt: Git,
-  worktree: string,
+  { worktree, env }: { worktree: string; env: Env },
   path: string,
-  strategy: string,
-  command: string | undefined,
+  { strategy, command }: { strategy: string; command?: string | undefined },
 ): Promise<void> {
   switch (strategy) {
     case "ours":
@@ -241,7 +218,7 @@ async function resolveByRule(
           writeFile(join(dir, "base"), base),
           writeFile(join(dir, "theirs"), theirs),
         ]);
-        const merged = await wt.run(
+        const { stdout: merged } = await wt.exec(
           [
             "merge-file",
             "-p",
@@ -250,7 +227,7 @@ async function resolveByRule(
             join(dir, "base"),
             join(dir, "theirs"),
           ],
-          { allowExitCodes: [1] },
+          [1],
         );
         await writeFile(join(worktree, path), merged);
       } finally {
@@ -261,16 +238,24 @@ async function resolveByRule(
     case "regenerate":
       // Start from the picked side, then let the rule's command rebuild the file (e.g. a lockfile).
       await wt.run(["checkout", "--theirs", "--", path]);
-      await runCommand(command!, worktree, path);
+      await runCommand(command!, { cwd: worktree, env }, path);
       break;
   }
   await wt.run(["add", "--", path]);
 }
 
-function runCommand(command: string, cwd: string, path: string): Promise<void> {
+function runCommand(
+  command: string,
+  { cwd, env }: { cwd: string; env: Env },
+  path: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // The command comes from the repository's own envsync.yaml, as a build script would.
-    const child = spawn("sh", ["-c", command], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("sh", ["-c", command], {
+      cwd,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
@@ -278,9 +263,10 @@ function runCommand(command: string, cwd: string, path: string): Promise<void> {
       code === 0
         ? resolve()
         : reject(
-            new CherryPickError(
+            new EnvsyncError(
+              "regenerate-failed",
               `regenerating ${path} failed: \`${command}\` exited ${code}${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`,
-              "fix the rule's command in conflicts.auto_resolve",
+              { hint: "fix the rule's command in conflicts.auto_resolve" },
             ),
           ),
     );

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 // start; \`yaml\` stays where source positions matter (envsync.yaml). It rejects duplicate keys.
 import jsYaml from "js-yaml";
 import type { ResolvedConfig } from "../config/types.js";
-import { BuildError } from "../errors.js";
+import { EnvsyncError } from "../errors.js";
 import { estimateTokens } from "../flowspec/prompt-checks.js";
 import { validateFlow } from "../flowspec/validate.js";
 import { FLOWS, flowName } from "./flows.js";
@@ -86,7 +86,11 @@ export function renderFlows(
     });
   }
   if (problems.length > 0)
-    throw new BuildError("the compiled flows failed validation; nothing was written", problems);
+    throw new EnvsyncError(
+      "flows-invalid",
+      "the compiled flows failed validation; nothing was written",
+      { details: problems },
+    );
   return compiled;
 }
 

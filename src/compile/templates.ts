@@ -14,7 +14,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import type Handlebars from "handlebars";
-import { BuildError } from "../errors.js";
+import { EnvsyncError } from "../errors.js";
 import { packageRoot } from "../package-root.js";
 
 export interface TemplateSet {
@@ -52,7 +52,8 @@ export async function readTemplateSources(dir: string): Promise<TemplateSource[]
     try {
       entries = await readdir(root, { recursive: true, withFileTypes: true });
     } catch (error) {
-      throw new BuildError(
+      throw new EnvsyncError(
+        "templates-unreadable",
         `cannot read templates in ${root}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       );
     }
@@ -96,14 +97,20 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
         ? hb.template(precompiled[s.key]!.spec)
         : hb.compile(s.text, COMPILE_OPTIONS);
     } catch (error) {
-      throw new BuildError(`template ${where(s)}: ${(error as Error).message.split("\n")[0]}`);
+      throw new EnvsyncError(
+        "template-failed",
+        `template ${where(s)}: ${(error as Error).message.split("\n")[0]}`,
+      );
     }
     return (context: unknown, options?: Handlebars.RuntimeOptions) => {
       try {
         return template(context, options);
       } catch (error) {
-        if (error instanceof BuildError) throw error;
-        throw new BuildError(`template ${where(s)}: ${(error as Error).message.split("\n")[0]}`);
+        if (error instanceof EnvsyncError) throw error;
+        throw new EnvsyncError(
+          "template-failed",
+          `template ${where(s)}: ${(error as Error).message.split("\n")[0]}`,
+        );
       }
     };
   };
@@ -124,7 +131,8 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
   hb.registerHelper("prompt", (name: unknown, options: Handlebars.HelperOptions) => {
     const template = prompts.get(String(name));
     if (!template)
-      throw new BuildError(
+      throw new EnvsyncError(
+        "prompt-missing",
         `prompt template '${String(name)}' does not exist under ${join(dir, "prompts")}`,
       );
     // Prompts always see the whole view model, wherever the helper is called. Surrounding blank

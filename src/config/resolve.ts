@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import type { ParsedConfig } from "./schema.js";
 import { closest } from "./suggest.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
@@ -100,10 +100,10 @@ export function requireEnvironment(config: ResolvedConfig, name: string): Resolv
   if (env) return env;
   const names = config.environments.map((e) => e.name);
   const guess = closest(name, names);
-  throw new UsageError(
-    `'${name}' is not an environment in the config`,
-    guess ? `did you mean '${guess}'?` : `environments: ${names.join(", ")}`,
-  );
+  throw usageError(`'${name}' is not an environment in the config`, {
+    hint: guess ? `did you mean '${guess}'?` : `environments: ${names.join(", ")}`,
+    code: "unknown-environment",
+  });
 }
 
 /** The GitLab project a command acts on: `project` in envsync.yaml, else the CI job's project. */
@@ -114,8 +114,9 @@ export function requireProject(
 ): string {
   const project = config.project ?? env.CI_PROJECT_PATH;
   if (!project)
-    throw new UsageError(
+    throw usageError(
       `${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`,
+      { code: "project-unknown" },
     );
   return project;
 }

@@ -5,8 +5,8 @@
  */
 import pLimit from "p-limit";
 import type { ResolvedConfig } from "../config/types.js";
-import { firstError, type LogEvidence } from "../engine/log-evidence.js";
-import { rankHypotheses, verdictOf, type Hypothesis } from "../engine/hypotheses.js";
+import { firstError, type LogEvidence } from "./log-evidence.js";
+import { rankHypotheses, verdictOf, type Hypothesis } from "./hypotheses.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 
 interface ApiPipeline {

@@ -7,8 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import { matchCommits, pickedFromTrailers, type CommitInfo } from "../engine/equivalence.js";
-import type { FileChange } from "../engine/file-drift.js";
+import { matchCommits, pickedFromTrailers, type CommitInfo } from "../git/equivalence.js";
+import type { FileChange } from "./file-drift.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import type { PairInput } from "./pair.js";
 

@@ -3,25 +3,12 @@
  * patch-ids and cherry-pick trailers), the paths each touches, and the files that differ between
  * the tips. Branches resolve to local refs, falling back to origin/<branch>.
  */
-import { pickedFromTrailers, type CommitInfo } from "../engine/equivalence.js";
-import type { FileChange } from "../engine/file-drift.js";
-import { commitSha, GitError, type Git } from "../git/git.js";
+import { commitsIn, patchIds, resolveBranch } from "../git/commits.js";
+import type { Git } from "../git/git.js";
+import type { FileChange } from "./file-drift.js";
 import type { PairInput } from "./pair.js";
 
-const US = "\u001f";
 const RS = "\u001e";
-
-export async function resolveBranch(git: Git, branch: string): Promise<string> {
-  for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
-    const sha = await commitSha(git, ref);
-    if (sha) return sha;
-  }
-  throw new GitError(
-    `branch '${branch}' is neither a local branch nor origin/${branch}`,
-    ["rev-parse", branch],
-    `fetch it first: git fetch origin ${branch}:${branch}`,
-  );
-}
 
 export async function readPairLocal(
   git: Git,
@@ -52,56 +39,6 @@ export async function readPairLocal(
     files,
     pathsOf: (commits) => new Set(commits.flatMap((c) => touched.get(c.sha) ?? [])),
   };
-}
-
-/** Non-merge commits of `git log <revs>` (a range, or `--no-walk` and SHAs), newest first. */
-export async function commitsIn(git: Git, ...revs: string[]): Promise<CommitInfo[]> {
-  const out = await git.run([
-    "log",
-    "--no-merges",
-    `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`,
-    ...revs,
-    "--",
-  ]);
-  return out
-    .split(RS)
-    .map((record) => record.replace(/^\n/, ""))
-    .filter(Boolean)
-    .map((record) => {
-      const [sha, author, email, date, subject, body] = record.split(US) as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ];
-      return { sha, author, email, date, subject, pickedFrom: pickedFromTrailers(body ?? "") };
-    });
-}
-
-/** sha → `git patch-id --stable` for the non-merge commits of `git log <revs>`. */
-export async function patchIds(git: Git, ...revs: string[]): Promise<Map<string, string>> {
-  const out = await git.pipe(
-    [
-      "log",
-      "--no-merges",
-      "-p",
-      "--no-color",
-      "--no-ext-diff",
-      "--no-textconv",
-      "--format=commit %H",
-      ...revs,
-      "--",
-    ],
-    ["patch-id", "--stable"],
-  );
-  const ids = new Map<string, string>();
-  for (const line of out.split("\n")) {
-    const [patchId, sha] = line.split(" ");
-    if (patchId && sha) ids.set(sha, patchId);
-  }
-  return ids;
 }
 
 /** sha → paths the commit touches. */

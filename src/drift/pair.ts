@@ -3,13 +3,13 @@
  * The JSON shape is the contract other tools parse (see README).
  */
 import type { ResolvedConfig } from "../config/types.js";
-import { matchCommits, type AppliedCommit, type CommitInfo } from "../engine/equivalence.js";
+import { matchCommits, type AppliedCommit, type CommitInfo } from "../git/equivalence.js";
 import {
   classifyFiles,
   type ExpectedFile,
   type FileChange,
   type UnexpectedFile,
-} from "../engine/file-drift.js";
+} from "./file-drift.js";
 
 export interface PairInput {
   from: string;

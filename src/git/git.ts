@@ -1,73 +1,81 @@
 /**
- * A thin typed wrapper over the git CLI: execFile with argument arrays (never a shell string), a
- * typed GitError carrying git's own message, and a pipe between two git processes for the one
- * place that needs it (`git log -p | git patch-id`).
+ * The only door to the git CLI: execFile with argument arrays (never a shell string), a GitError
+ * carrying git's own message, arguments and exit code, and a pipe between two git processes for the
+ * one place that needs it (`git log -p | git patch-id`).
  */
 import { execFile, spawn } from "node:child_process";
+import type { Env } from "../context.js";
 import { EnvsyncError } from "../errors.js";
 
 export class GitError extends EnvsyncError {
-  readonly kind = "git";
   constructor(
     message: string,
     readonly args: readonly string[],
-    readonly hint?: string,
+    /** git's exit code; -1 when git could not be started. */
+    readonly gitExitCode: number,
+    hint?: string,
   ) {
-    super(message);
+    super(gitExitCode === -1 ? "git-missing" : "git-failed", message, { hint });
     this.name = "GitError";
   }
 }
 
 const MAX_BUFFER = 1024 * 1024 * 1024;
 
+export interface GitResult {
+  stdout: string;
+  exitCode: number;
+}
+
 export interface Git {
   /** Runs git in the repository and returns stdout; throws GitError with git's message. */
-  run(
-    args: readonly string[],
-    options?: { input?: string; allowExitCodes?: number[] },
-  ): Promise<string>;
+  run(args: readonly string[], options?: { input?: string }): Promise<string>;
+  /**
+   * Runs git and returns its exit code along with stdout, for commands that answer with it
+   * (`merge-base --is-ancestor`, `rev-parse --verify --quiet`). Codes outside `accept` (0 is always
+   * accepted) still throw GitError.
+   */
+  exec(args: readonly string[], accept: readonly number[]): Promise<GitResult>;
   /** `git <first> | git <second>`: stdout of the second. */
   pipe(first: readonly string[], second: readonly string[]): Promise<string>;
 }
 
-export function gitIn(cwd: string): Git {
-  const env = { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+/**
+ * A git client for `cwd`. `env` is the caller's environment (the CLI passes its context's), so the
+ * core never reads `process.env`.
+ */
+export function gitIn(cwd: string, env: Env): Git {
+  const gitEnv = { ...env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+  const exec = (args: readonly string[], accept: readonly number[], input?: string) =>
+    new Promise<GitResult>((resolve, reject) => {
+      const child = execFile(
+        "git",
+        [...args],
+        { cwd, env: gitEnv, maxBuffer: MAX_BUFFER, encoding: "utf8" },
+        (error, stdout, stderr) => {
+          if (!error) return resolve({ stdout, exitCode: 0 });
+          const code = typeof error.code === "number" ? error.code : -1;
+          if (code !== -1 && accept.includes(code)) return resolve({ stdout, exitCode: code });
+          if (error.code === "ENOENT") {
+            return reject(
+              new GitError("git is not installed or not on PATH", args, -1, "install git"),
+            );
+          }
+          const reason = firstLine(stderr) || error.message;
+          reject(new GitError(`git ${args[0]} failed: ${reason}`, args, code));
+        },
+      );
+      if (input !== undefined) child.stdin?.end(input);
+    });
   return {
-    run(args, options = {}) {
-      return new Promise((resolve, reject) => {
-        const child = execFile(
-          "git",
-          [...args],
-          { cwd, env, maxBuffer: MAX_BUFFER, encoding: "utf8" },
-          (error, stdout, stderr) => {
-            const code = error
-              ? typeof (error as { code?: unknown }).code === "number"
-                ? (error as { code: number }).code
-                : -1
-              : 0;
-            if (error && !(options.allowExitCodes ?? []).includes(code)) {
-              const spawnFailed = (error as NodeJS.ErrnoException).code === "ENOENT";
-              reject(
-                new GitError(
-                  spawnFailed
-                    ? "git is not installed or not on PATH"
-                    : `git ${args[0]} failed: ${firstLine(stderr) || error.message}`,
-                  args,
-                  spawnFailed ? "install git" : undefined,
-                ),
-              );
-              return;
-            }
-            resolve(stdout);
-          },
-        );
-        if (options.input !== undefined) child.stdin?.end(options.input);
-      });
+    async run(args, options = {}) {
+      return (await exec(args, [], options.input)).stdout;
     },
+    exec: (args, accept) => exec(args, accept),
     pipe(first, second) {
       return new Promise((resolve, reject) => {
-        const a = spawn("git", [...first], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-        const b = spawn("git", [...second], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+        const a = spawn("git", [...first], { cwd, env: gitEnv, stdio: ["ignore", "pipe", "pipe"] });
+        const b = spawn("git", [...second], { cwd, env: gitEnv, stdio: ["pipe", "pipe", "pipe"] });
         a.stdout.pipe(b.stdin);
         const out: Buffer[] = [];
         const errors: string[] = [];
@@ -77,13 +85,13 @@ export function gitIn(cwd: string): Git {
         let pending = 2;
         let failed: GitError | undefined;
         const done = (args: readonly string[]) => (code: number | null) => {
-          if (code !== 0 && !failed)
-            failed = new GitError(
-              `git ${args[0]} failed: ${firstLine(errors.join("")) || `exit ${code}`}`,
-              args,
-            );
-          if (--pending === 0)
-            failed ? reject(failed) : resolve(Buffer.concat(out).toString("utf8"));
+          if (code !== 0 && !failed) {
+            const reason = firstLine(errors.join("")) || `exit ${code}`;
+            failed = new GitError(`git ${args[0]} failed: ${reason}`, args, code ?? -1);
+          }
+          if (--pending > 0) return;
+          if (failed) reject(failed);
+          else resolve(Buffer.concat(out).toString("utf8"));
         };
         a.on("close", done(first));
         b.on("close", done(second));
@@ -96,24 +104,17 @@ export function gitIn(cwd: string): Git {
 
 /** The full SHA of a commit-ish, or undefined when the repository has no such commit. */
 export async function commitSha(git: Git, ref: string): Promise<string | undefined> {
-  return (
-    (
-      await git.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
-        allowExitCodes: [1],
-      })
-    ).trim() || undefined
-  );
+  const { stdout } = await git.exec(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], [1]);
+  return stdout.trim() || undefined;
 }
 
-/** `git merge-base --is-ancestor` answers with its exit code: 0 yes, 1 no. */
+/**
+ * `git merge-base --is-ancestor` answers with its exit code: 0 yes, 1 no. Anything else (a bad
+ * revision is 128) is a failure, not a "no".
+ */
 export async function isAncestor(git: Git, ancestor: string, descendant: string): Promise<boolean> {
-  try {
-    await git.run(["merge-base", "--is-ancestor", ancestor, descendant]);
-    return true;
-  } catch (error) {
-    if (error instanceof GitError) return false;
-    throw error;
-  }
+  const { exitCode } = await git.exec(["merge-base", "--is-ancestor", ancestor, descendant], [1]);
+  return exitCode === 0;
 }
 
 function firstLine(text: string): string {

@@ -3,7 +3,7 @@
  * project or group access token) or CI_JOB_TOKEN where an endpoint accepts it; the host from
  * GITLAB_URL, else CI_SERVER_URL, else https://gitlab.com.
  */
-import { AuthError } from "./errors.js";
+import { EnvsyncError } from "../errors.js";
 
 export interface GitLabConnection {
   /** e.g. https://gitlab.example.com (no trailing slash, no /api/v4). */
@@ -22,10 +22,9 @@ export function connectionFromEnv(
   if (env.GITLAB_TOKEN) return { baseUrl, token: env.GITLAB_TOKEN, tokenKind: "access_token" };
   if (options.allowJobToken && env.CI_JOB_TOKEN)
     return { baseUrl, token: env.CI_JOB_TOKEN, tokenKind: "job_token" };
-  throw new AuthError(
-    "no GitLab token: set GITLAB_TOKEN",
-    `create a personal, project or group access token with the '${options.scope}' scope and export it as GITLAB_TOKEN${options.allowJobToken ? "" : " (CI_JOB_TOKEN cannot do this)"}`,
-  );
+  throw new EnvsyncError("gitlab-no-token", "no GitLab token: set GITLAB_TOKEN", {
+    hint: `create a personal, project or group access token with the '${options.scope}' scope and export it as GITLAB_TOKEN${options.allowJobToken ? "" : " (CI_JOB_TOKEN cannot do this)"}`,
+  });
 }
 
 export function authHeaders(connection: GitLabConnection): Record<string, string> {

@@ -1,38 +1,43 @@
 import { EnvsyncError } from "../errors.js";
 
-/** A GitLab API call failed: status (0 for network failures and timeouts), request id, and a hint. */
-export class GitLabError extends EnvsyncError {
-  readonly kind = "gitlab";
-  constructor(
-    message: string,
-    readonly details: {
-      status: number;
-      method: string;
-      path: string;
-      requestId?: string;
-      hint?: string;
-    },
-  ) {
-    super(message);
-    this.name = "GitLabError";
-  }
-
-  /** One line (plus a hint) for people: never the token, never a stack. */
-  describe(): string {
-    const id = this.details.requestId ? ` [request id ${this.details.requestId}]` : "";
-    const hint = this.details.hint ? `\n  hint: ${this.details.hint}` : "";
-    return `error: GitLab ${this.details.method} ${this.details.path}: ${this.message}${id}${hint}`;
-  }
+export interface GitLabRequestFacts {
+  /** HTTP status; 0 for network failures and timeouts, 200 for GraphQL-level errors. */
+  status: number;
+  method: string;
+  path: string;
+  requestId?: string;
+  hint?: string;
 }
 
-/** GitLab needs a token and none is set, or the one set cannot do this. */
-export class AuthError extends EnvsyncError {
-  readonly kind = "auth";
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "AuthError";
+const CODE_BY_STATUS: Record<number, string> = {
+  0: "gitlab-unreachable",
+  401: "gitlab-unauthorized",
+  403: "gitlab-forbidden",
+  404: "gitlab-not-found",
+  429: "gitlab-rate-limited",
+};
+
+/** A GitLab API call failed: what was asked, GitLab's status and request id, and a hint. */
+export class GitLabError extends EnvsyncError {
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly requestId: string | undefined;
+
+  constructor(message: string, facts: GitLabRequestFacts) {
+    const code =
+      CODE_BY_STATUS[facts.status] ?? (facts.status === 200 ? "gitlab-api" : "gitlab-http");
+    super(code, message, { hint: facts.hint });
+    this.name = "GitLabError";
+    this.status = facts.status;
+    this.method = facts.method;
+    this.path = facts.path;
+    this.requestId = facts.requestId;
+  }
+
+  /** Says which request failed; never the token. */
+  override get summary(): string {
+    const id = this.requestId ? ` [request id ${this.requestId}]` : "";
+    return `GitLab ${this.method} ${this.path}: ${this.message}${id}`;
   }
 }

@@ -33,17 +33,6 @@ export interface NotifyResult {
   fallback?: string;
 }
 
-export class NotifyError extends EnvsyncError {
-  readonly kind = "notify";
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "NotifyError";
-  }
-}
-
 /** Flow privileges the pipeline doctor needs: read GitLab, post its note, run envsync. */
 const PRIVILEGES = ["read_write_gitlab", "read_only_gitlab", "run_commands"];
 const MAX_EXCERPT = 8_000;
@@ -94,9 +83,10 @@ export async function notifyPipelineFailure(
   options.log(`evidence: ${report.failed_jobs.length} failed job(s), verdict ${report.verdict}`);
   const consumer = await findConsumer(clients.graphql, ctx.project, config);
   if (!consumer)
-    throw new NotifyError(
+    throw new EnvsyncError(
+      "flow-not-enabled",
       `the ${config.catalog.name_prefix}-pipeline-doctor flow is not enabled in ${ctx.project}`,
-      "run `envsync publish` with this project in `project` or `projects[]`",
+      { hint: "run `envsync publish` with this project in `project` or `projects[]`" },
     );
   if (options.dryRun)
     return {
@@ -124,16 +114,16 @@ export async function notifyPipelineFailure(
       };
     } catch (error) {
       // Free tiers and older self-managed versions have no workflows API: mention instead.
-      if (!(error instanceof GitLabError) || ![403, 404].includes(error.details.status))
-        throw error;
-      fallback = `workflows API unavailable (${error.details.status}); mentioned the flow instead`;
+      if (!(error instanceof GitLabError) || ![403, 404].includes(error.status)) throw error;
+      fallback = `workflows API unavailable (${error.status}); mentioned the flow instead`;
       options.log(fallback);
     }
   }
   if (!consumer.username)
-    throw new NotifyError(
+    throw new EnvsyncError(
+      "no-service-account",
       "the pipeline-doctor flow has no service account to mention",
-      "enable it in the group with `envsync publish`",
+      { hint: "enable it in the group with `envsync publish`" },
     );
   const note = await notes.addNote(target, mentionNote(consumer.username, ctx, report, tag));
   return {
@@ -185,7 +175,11 @@ async function findConsumer(
 
 async function projectGidOf(graphql: GitLabGraphQL, path: string): Promise<string> {
   const data = await graphql.run(PROJECT_ID, { path });
-  if (!data.project) throw new NotifyError(`project ${path} not found, or the token cannot see it`);
+  if (!data.project)
+    throw new EnvsyncError(
+      "project-not-found",
+      `project ${path} not found, or the token cannot see it`,
+    );
   return data.project.id;
 }
 

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
-import { WriteError } from "../errors.js";
+import { EnvsyncError } from "../errors.js";
 
 export interface FileToWrite {
   path: string;
@@ -18,7 +18,8 @@ export async function readTextIfExists(path: string): Promise<string | undefined
     // ENOTDIR: a parent is a file, so this file cannot exist; writing it will report the problem.
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new WriteError(
+    throw new EnvsyncError(
+      "read-failed",
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
@@ -35,7 +36,8 @@ export async function writeFilesAtomically(files: readonly FileToWrite[]): Promi
     }
   } catch (error) {
     await Promise.all(staged.map((s) => rm(s.tmp, { force: true })));
-    throw new WriteError(
+    throw new EnvsyncError(
+      "write-failed",
       `cannot write ${files[staged.length]?.path ?? "output"}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was changed`,
     );
   }
@@ -44,7 +46,8 @@ export async function writeFilesAtomically(files: readonly FileToWrite[]): Promi
       await rename(s.tmp, s.path);
     } catch (error) {
       await Promise.all(staged.map((x) => rm(x.tmp, { force: true })));
-      throw new WriteError(
+      throw new EnvsyncError(
+        "write-failed",
         `cannot move ${s.path} into place: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       );
     }

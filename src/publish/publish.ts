@@ -16,17 +16,6 @@ import {
   type DesiredItem,
 } from "./items.js";
 
-export class PublishError extends EnvsyncError {
-  readonly kind = "publish";
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "PublishError";
-  }
-}
-
 export type ItemStatus =
   "created" | "updated" | "unchanged" | "would create" | "would update" | "failed";
 export type ConsumerStatus = "created" | "exists" | "would create" | "skipped" | "failed";
@@ -69,9 +58,12 @@ export function publishTargets(config: ResolvedConfig): PublishTargets {
     !config.catalog.group && "catalog.group",
   ].filter(Boolean);
   if (missing.length > 0) {
-    throw new PublishError(
+    throw new EnvsyncError(
+      "catalog-not-configured",
       `envsync.yaml has no ${missing.join(" or ")}`,
-      "set catalog.project (the project that owns the items) and catalog.group (where they are enabled)",
+      {
+        hint: "set catalog.project (the project that owns the items) and catalog.group (where they are enabled)",
+      },
     );
   }
   const projects = [
@@ -92,7 +84,10 @@ export async function publish(
 ): Promise<ItemResult[]> {
   const progress = options.onProgress ?? (() => undefined);
   if (options.version && !semver.valid(options.version))
-    throw new PublishError(`--version '${options.version}' is not a version like 1.2.3`);
+    throw new EnvsyncError(
+      "bad-version",
+      `--release '${options.version}' is not a version like 1.2.3`,
+    );
   const targets = publishTargets(config);
   const ownerGid = await api.projectGid(targets.ownerProject);
   const groupGid = await api.groupGid(targets.group);
@@ -106,9 +101,12 @@ export async function publish(
     return agent.tools.map((tool) => {
       const id = toolIds!.get(toolTitle(tool));
       if (!id)
-        throw new PublishError(
+        throw new EnvsyncError(
+          "tool-unavailable",
           `the AI Catalog has no built-in tool '${toolTitle(tool)}' (${tool})`,
-          "GitLab may not offer this tool to catalog agents yet; remove it from the assistant template",
+          {
+            hint: "GitLab may not offer this tool to catalog agents yet; remove it from the assistant template",
+          },
         );
       return id;
     });
@@ -131,7 +129,8 @@ export async function publish(
     try {
       const existing = await api.itemsNamed(item.name, ownerGid);
       if (existing.length > 1)
-        throw new PublishError(
+        throw new EnvsyncError(
+          "duplicate-items",
           `${existing.length} catalog items are named '${item.name}' in ${targets.ownerProject}; delete the extras by hand`,
         );
       const remote = existing[0];
@@ -172,14 +171,11 @@ export async function publish(
     } catch (error) {
       // A bug, or a token GitLab refuses, stops the run; any other failure stays with its item.
       if (!(error instanceof EnvsyncError)) throw error;
-      if (
-        error instanceof GitLabError &&
-        (error.details.status === 401 || error.details.status === 403)
-      )
+      if (error instanceof GitLabError && (error.status === 401 || error.status === 403))
         throw error;
       result.error =
         error instanceof GitLabError
-          ? `${error.message}${error.details.requestId ? ` [request id ${error.details.requestId}]` : ""}`
+          ? `${error.message}${error.requestId ? ` [request id ${error.requestId}]` : ""}`
           : error.message;
       progress(`${item.name}: failed: ${result.error}`);
     }
@@ -279,7 +275,7 @@ async function update(
     });
 }
 
-/** PATCH by default; with --version, the bump that turns the latest version into it. */
+/** PATCH by default; with --release, the bump that turns the latest version into it. */
 export function versionBump(
   current: string | null,
   target: string | undefined,
@@ -288,15 +284,17 @@ export function versionBump(
   if (!target) return "PATCH";
   const from = semver.coerce(current ?? "0.0.0");
   if (!from || !semver.gt(target, from))
-    throw new PublishError(
-      `--version ${target} is not newer than ${name}'s latest version ${current ?? "(none)"}`,
+    throw new EnvsyncError(
+      "version-not-newer",
+      `--release ${target} is not newer than ${name}'s latest version ${current ?? "(none)"}`,
     );
   const to = semver.parse(target)!;
   const expected = to.major > from.major ? "MAJOR" : to.minor > from.minor ? "MINOR" : "PATCH";
   const next = semver.inc(from, expected.toLowerCase() as "major" | "minor" | "patch");
   if (next !== target)
-    throw new PublishError(
-      `--version ${target} cannot follow ${name}'s latest version ${from.version} in one step (next ${expected.toLowerCase()} is ${next})`,
+    throw new EnvsyncError(
+      "version-skips",
+      `--release ${target} cannot follow ${name}'s latest version ${from.version} in one step (next ${expected.toLowerCase()} is ${next})`,
     );
   return expected;
 }

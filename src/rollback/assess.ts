@@ -3,7 +3,7 @@
  * and each migration's classification. Pure.
  */
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
-import type { MigrationFinding } from "../engine/migrations.js";
+import type { MigrationFinding } from "./migrations.js";
 
 export type Risk = "low" | "medium" | "high" | "blocked";
 

@@ -4,11 +4,11 @@
  */
 import { matcherFor } from "../config/glob.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
-import { classifyMigration, type MigrationFinding } from "../engine/migrations.js";
-import { UsageError } from "../errors.js";
-import { commitSha, GitError, isAncestor, type Git } from "../git/git.js";
+import { classifyMigration, type MigrationFinding } from "./migrations.js";
+import { EnvsyncError, usageError } from "../errors.js";
+import { commitSha, isAncestor, type Git } from "../git/git.js";
 import type { GitLabHttp } from "../gitlab/http.js";
-import { resolveBranch } from "../drift/local-reader.js";
+import { resolveBranch } from "../git/commits.js";
 import type { Revision } from "./assess.js";
 
 interface ApiDeployment {
@@ -56,19 +56,21 @@ export async function resolveRevisions(
       (x) => x.id === options.toDeployment || x.iid === options.toDeployment,
     );
     if (!d)
-      throw new UsageError(
+      throw usageError(
         `deployment ${options.toDeployment} is not among ${env.gitlab_environment}'s recent successful deployments`,
+        { code: "deployment-not-found" },
       );
     target = { sha: d.sha, source: "deployment", deployment_id: d.id, at: d.created_at };
   } else {
     const previous = deployments.find((d) => d.sha !== deployed.sha);
     if (!previous) {
-      throw new UsageError(
-        `no previous successful deployment of ${env.gitlab_environment} is known`,
-        deployments.length === 0
-          ? "pass --to SHA (and set GITLAB_TOKEN with the project, to read deployments)"
-          : "pass --to SHA",
-      );
+      throw usageError(`no previous successful deployment of ${env.gitlab_environment} is known`, {
+        hint:
+          deployments.length === 0
+            ? "pass --to SHA (and set GITLAB_TOKEN with the project, to read deployments)"
+            : "pass --to SHA",
+        code: "no-previous-deployment",
+      });
     }
     target = {
       sha: previous.sha,
@@ -87,9 +89,12 @@ export async function migrationsBetween(
   deployed: string,
 ): Promise<{ commits: number; migrations: MigrationFinding[] }> {
   if (!(await isAncestor(git, target, deployed))) {
-    throw new UsageError(
+    throw usageError(
       `the target ${target.slice(0, 10)} is not an ancestor of what is deployed (${deployed.slice(0, 10)})`,
-      "a rollback goes back in the environment's history; pick an earlier commit",
+      {
+        hint: "a rollback goes back in the environment's history; pick an earlier commit",
+        code: "target-not-ancestor",
+      },
     );
   }
   const commits = Number((await git.run(["rev-list", "--count", `${target}..${deployed}`])).trim());
@@ -118,10 +123,8 @@ export async function migrationsBetween(
 async function commitOf(git: Git, ref: string): Promise<string> {
   const sha = await commitSha(git, ref);
   if (!sha)
-    throw new GitError(
-      `'${ref}' is not a commit in this repository`,
-      ["rev-parse", ref],
-      "fetch the environment branch with its history (git fetch --unshallow)",
-    );
+    throw new EnvsyncError("not-a-commit", `'${ref}' is not a commit in this repository`, {
+      hint: "fetch the environment branch with its history (git fetch --unshallow)",
+    });
   return sha;
 }

@@ -6,7 +6,7 @@
  */
 import type { PromotionPair, ResolvedEnvironment } from "../config/types.js";
 import { readPairApi } from "../drift/api-reader.js";
-import { matchCommits } from "../engine/equivalence.js";
+import { matchCommits } from "../git/equivalence.js";
 import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabGraphQL } from "../gitlab/graphql.js";
@@ -117,17 +117,11 @@ export async function gatherStatus(
         };
       } catch (error) {
         if (!(error instanceof EnvsyncError)) throw error;
-        if (error instanceof GitLabError && error.details.status === 401) throw error;
+        if (error instanceof GitLabError && error.status === 401) throw error;
         status = {
           project: target.path,
           environments: [],
-          error:
-            error instanceof GitLabError
-              ? error
-                  .describe()
-                  .replace(/^error: /, "")
-                  .split("\n")[0]!
-              : error.message,
+          error: error.summary.split("\n")[0]!,
         };
       }
       options.onProject?.(status);

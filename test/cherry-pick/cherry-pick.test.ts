@@ -3,8 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CherryPickReport } from "../../src/cherry-pick/cherry-pick.js";
-import { cherryPickCommand } from "../../src/commands/cherry-pick.js";
-import { capture, tempDir } from "../helpers/cli.js";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -42,13 +41,12 @@ async function pick(
 ) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const { code, out, err } = await capture((io) =>
-    cherryPickCommand(
-      { config, shas, to: args.to ?? "staging", repo: repo.dir, json: true, ...args },
-      io,
-      { env },
-    ),
-  );
+  const argv = ["cherry-pick", ...shas, "-c", config, "--to", args.to ?? "staging"];
+  argv.push("-C", repo.dir, "--json");
+  if (args.mr) argv.push("--mr");
+  if (args.dryRun) argv.push("--dry-run");
+  if (args.confirm) argv.push("--confirm", args.confirm);
+  const { code, out, err } = await envsyncIn({ env: testEnv(env) }, ...argv);
   return {
     code,
     report: out

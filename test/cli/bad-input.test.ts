@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { envsync, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 
@@ -10,18 +10,6 @@ const NO_PROJECT =
   "version: 1\nenvironments:\n  staging: { branch: staging }\n  production: { branch: main, protected: true }\n";
 
 describe("bad input across commands", () => {
-  // These run the real CLI, which reads process.env: keep a surrounding GitLab CI job's variables out.
-  const saved: Record<string, string | undefined> = {};
-  beforeEach(() => {
-    for (const key of Object.keys(process.env).filter(
-      (k) => k.startsWith("CI_") || k.startsWith("GITLAB_"),
-    )) {
-      saved[key] = process.env[key];
-      delete process.env[key];
-    }
-  });
-  afterEach(() => Object.assign(process.env, saved));
-
   const cases: [string, (dir: string, repo: TestRepo) => string[], number, RegExp][] = [
     [
       "status without a project",
@@ -39,13 +27,13 @@ describe("bad input across commands", () => {
       "doctor with a pipeline id that is not a number",
       (d) => ["doctor", "-c", join(d, "c.yaml"), "--pipeline", "abc"],
       2,
-      /--pipeline takes a whole number of 1 or more, not 'abc'/,
+      /option '--pipeline <id>' argument 'abc' is invalid. It takes a whole number of 1 or more/,
     ],
     [
       "status with --concurrency 0",
       (d) => ["status", "-c", join(d, "c.yaml"), "--concurrency", "0"],
       2,
-      /--concurrency takes a whole number of 1 or more/,
+      /option '--concurrency <n>' argument '0' is invalid. It takes a whole number of 1 or more/,
     ],
     [
       "cherry-pick to an unknown environment",
@@ -83,7 +71,7 @@ describe("bad input across commands", () => {
         r.dir,
       ],
       2,
-      /--dry-run writes nothing, so it cannot open a merge request/,
+      /option '--dry-run' cannot be used with option '--mr'/,
     ],
     [
       "cherry-pick without --to",
@@ -95,13 +83,13 @@ describe("bad input across commands", () => {
       "notify with an unknown --via",
       (d) => ["notify", "pipeline-failure", "--via", "carrier-pigeon", "-c", join(d, "c.yaml")],
       2,
-      /--via takes api or mention, not 'carrier-pigeon'/,
+      /option '--via <how>' argument 'carrier-pigeon' is invalid. Allowed choices are api, mention/,
     ],
     [
       "notify with a bad --all-branches",
       (d) => ["notify", "pipeline-failure", "--all-branches", "maybe", "-c", join(d, "c.yaml")],
       2,
-      /expected true or false, not 'maybe'/,
+      /argument 'maybe' is invalid. It takes true or false/,
     ],
     [
       "rollback-check with --to and --to-deployment",
@@ -119,7 +107,7 @@ describe("bad input across commands", () => {
         r.dir,
       ],
       2,
-      /give --to or --to-deployment, not both/,
+      /option '--to <sha>' cannot be used with option '--to-deployment <id>'/,
     ],
   ];
 
@@ -135,5 +123,32 @@ describe("bad input across commands", () => {
     expect(result.err).toMatch(message);
     expect(result.err).not.toMatch(/\n\s+at /);
     expect(repo.git("for-each-ref", "--format=%(refname)")).toBe(before);
+  });
+
+  it("with --json, a failure also prints its code on stdout, and the message on stderr", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "c.yaml"), NO_PROJECT);
+    const result = await envsync("status", "-c", join(dir, "c.yaml"), "--json");
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toEqual({
+      error: {
+        code: "project-unknown",
+        message: expect.stringContaining("status needs the project") as string,
+      },
+    });
+    expect(result.err).toContain("status needs the project");
+  });
+
+  it("with --json, an unknown environment is reported with its code and hint", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "c.yaml"), NO_PROJECT);
+    const repo = new TestRepo();
+    repo.commit("base", { "a.txt": "a\n" });
+    const args = ["cherry-pick", "HEAD", "--to", "prod", "-c", join(dir, "c.yaml")];
+    const result = await envsync(...args, "-C", repo.dir, "--json");
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toMatchObject({
+      error: { code: "unknown-environment", hint: "did you mean 'production'?" },
+    });
   });
 });

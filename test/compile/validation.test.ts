@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BuildError } from "../../src/errors.js";
+import { EnvsyncError } from "../../src/errors.js";
 import { compile, edit, MINIMAL, templatesCopy } from "../helpers/build.js";
 import { envsync, tempDir } from "../helpers/cli.js";
 
@@ -10,8 +10,8 @@ async function buildProblems(dir: string): Promise<string[]> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error, "the build should have failed").toBeInstanceOf(BuildError);
-  return [(error as BuildError).message, ...(error as BuildError).details];
+  expect(error, "the build should have failed").toBeInstanceOf(EnvsyncError);
+  return [(error as EnvsyncError).message, ...(error as EnvsyncError).details];
 }
 
 async function expectProblem(dir: string, pattern: RegExp): Promise<void> {

@@ -54,7 +54,11 @@ describe("envsync schema", () => {
     writeFileSync(out, "{}\n");
     const stale = await envsync("schema", "--check", "-o", out, "--json");
     expect(stale.code).toBe(1);
-    expect(JSON.parse(stale.out)).toEqual({ file: out, fresh: false });
+    expect(JSON.parse(stale.out)).toMatchObject({
+      file: out,
+      fresh: false,
+      error: { code: "schema-stale" },
+    });
     expect(stale.err).toContain("envsync schema");
     expect(readFileSync(out, "utf8")).toBe("{}\n");
   });

@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { dashboardCommand } from "../../src/commands/dashboard.js";
-import { capture, envsync, tempDir } from "../helpers/cli.js";
+import { envsync, envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -37,11 +36,15 @@ async function dashboard(
 ) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const { code, out, err } = await capture((io) =>
-    dashboardCommand({ config, repo: r.dir, json: true, ...options }, io, {
-      env: standin ? { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url } : {},
+  const argv = ["dashboard", "-c", config, "-C", r.dir, "--json"];
+  if (options.report) argv.push("--report", options.report);
+  if (options.dryRun) argv.push("--dry-run");
+  const { code, out, err } = await envsyncIn(
+    {
+      env: testEnv(standin ? { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url } : {}),
       now: () => new Date(at),
-    }),
+    },
+    ...argv,
   );
   return { code, out: out ? JSON.parse(out) : undefined, err };
 }

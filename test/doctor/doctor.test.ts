@@ -1,12 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { doctorCommand } from "../../src/commands/doctor.js";
 import type { DoctorReport } from "../../src/doctor/doctor.js";
-import { rankHypotheses, verdictOf } from "../../src/engine/hypotheses.js";
-import { firstError } from "../../src/engine/log-evidence.js";
-import { bufferIo } from "../../src/output/io.js";
-import { tempDir } from "../helpers/cli.js";
+import { rankHypotheses, verdictOf } from "../../src/doctor/hypotheses.js";
+import { firstError } from "../../src/doctor/log-evidence.js";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
@@ -159,11 +157,13 @@ describe("envsync doctor against the stand-in", () => {
   async function doctor(pipelineId: number): Promise<DoctorReport> {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);
-    const io = bufferIo();
-    await doctorCommand({ config, pipeline: pipelineId, json: true }, io, {
-      env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
-    });
-    return JSON.parse(io.out) as DoctorReport;
+    const { code, out, err } = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }) },
+      ...["doctor", "-c", config, "--pipeline", String(pipelineId), "--json"],
+    );
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    return JSON.parse(out) as DoctorReport;
   }
 
   it("traces a failure to the code change since the last green run", async () => {

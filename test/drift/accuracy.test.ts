@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { driftLocal } from "../../src/commands/drift.js";
+import { driftLocal } from "../../src/drift/drift.js";
 import { parseConfig } from "../../src/config/load.js";
 // @ts-expect-error: a plain ESM module shared with the benchmarks
 import { generateHistory } from "../../bench/fixtures/history.mjs";
-import { tempDir } from "../helpers/cli.js";
+import { tempDir, testEnv } from "../helpers/cli.js";
 
 interface Truth {
   pairs: Record<
@@ -28,7 +28,7 @@ describe("equivalence on a history built like real projects", () => {
       trailerDropRatio: 0.5,
       seed: 11,
     }) as Truth;
-    const report = await driftLocal(CONFIG, dir, CONFIG.promotion.pairs);
+    const report = await driftLocal(CONFIG, { dir, env: testEnv() }, CONFIG.promotion.pairs);
     const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" });
 
     for (const [key, pair] of [

@@ -1,14 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  driftCommand,
-  driftLocal,
-  type DriftReport,
-  type FleetDriftReport,
-} from "../../src/commands/drift.js";
+import { driftLocal, type DriftReport, type FleetDriftReport } from "../../src/drift/drift.js";
 import { parseConfig } from "../../src/config/load.js";
-import { capture, tempDir } from "../helpers/cli.js";
+import { envsync, envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
@@ -61,22 +56,14 @@ drift:
 async function run(configYaml: string, ...flags: string[]) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, configYaml);
-  const { code, out, err } = await capture((io) =>
-    driftCommand(
-      {
-        config,
-        repo: tempDir(),
-        json: true,
-        ...(flags.includes("--all-projects") ? { allProjects: true } : { api: true }),
-      },
-      io,
-      {
-        env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
-        sleep: async () => undefined,
-      },
-    ),
+  const mode = flags.includes("--all-projects") ? "--all-projects" : "--api";
+  return envsyncIn(
+    {
+      env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }),
+      http: { sleep: () => Promise.resolve() },
+    },
+    ...["drift", "-c", config, "-C", tempDir(), "--json", mode],
   );
-  return { code, out, err };
 }
 
 const essence = (report: DriftReport) =>
@@ -96,7 +83,11 @@ describe("envsync drift --api", () => {
     const result = await run(YAML);
     const api = JSON.parse(result.out) as DriftReport;
     const config = parseConfig(YAML, "envsync.yaml");
-    const local = await driftLocal(config, repo.dir, config.promotion.pairs);
+    const local = await driftLocal(
+      config,
+      { dir: repo.dir, env: testEnv() },
+      config.promotion.pairs,
+    );
     expect(essence(api)).toEqual(essence(local));
     expect(api.mode).toBe("api");
     expect(api.pairs[0]!.applied.map((a) => a.evidence)).toEqual(["fingerprint", "fingerprint"]);
@@ -155,9 +146,7 @@ describe("envsync drift --api", () => {
   it("names the scope when no token is set", async () => {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);
-    const result = await capture((io) =>
-      driftCommand({ config, repo: tempDir(), api: true }, io, { env: {} }),
-    );
+    const result = await envsync("drift", "-c", config, "-C", tempDir(), "--api");
     expect(result.code).toBe(1);
     expect(result.err).toContain("no GitLab token");
   });

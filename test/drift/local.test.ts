@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { envsync, spawnEnvsync } from "../helpers/cli.js";
 import { CONFIG_3ENV, TestRepo } from "../helpers/repo.js";
-import type { DriftReport } from "../../src/commands/drift.js";
+import type { DriftReport } from "../../src/drift/drift.js";
 
 let repo: TestRepo;
 let config: string;
@@ -257,7 +257,7 @@ describe("envsync drift: bad input", () => {
   it.each([
     [["--from", "dev"], "--from and --to go together"],
     [["--from", "dev", "--to", "prod"], "'prod' is not an environment in the config"],
-    [["--local", "--api"], "choose one of --local and --api"],
+    [["--local", "--api"], "option '--local' cannot be used with option '--api'"],
   ])("rejects %j as a usage error (exit 2)", async (args, message) => {
     repo.commit("base");
     const result = await envsync("drift", "-c", config, "-C", repo.dir, ...args);

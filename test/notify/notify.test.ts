@@ -1,9 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { notifyCommand, type NotifyOptions } from "../../src/commands/notify.js";
 import type { NotifyResult } from "../../src/notify/pipeline-failure.js";
-import { capture, tempDir } from "../helpers/cli.js";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin, type StandinOptions } from "../standin/server.js";
@@ -110,11 +109,12 @@ function ciEnv(gl: GitLabStandin, extra: Record<string, string> = {}): Record<st
   };
 }
 
-async function notify(env: Record<string, string>, options: Partial<NotifyOptions> = {}) {
+async function notify(env: Record<string, string>, flags: string[] = []) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const { code, out, err } = await capture((io) =>
-    notifyCommand({ config, via: "api", json: true, ...options }, io, { env }),
+  const { code, out, err } = await envsyncIn(
+    { env: testEnv(env) },
+    ...["notify", "pipeline-failure", "-c", config, "--json", ...flags],
   );
   return { code, result: out ? (JSON.parse(out) as NotifyResult) : undefined, err };
 }
@@ -164,7 +164,7 @@ describe("envsync notify pipeline-failure", () => {
 
   it("--via mention posts one structured note mentioning the flow's service account, on the dashboard issue when there is no MR", async () => {
     const { gl } = await gitlab();
-    const { result } = await notify(ciEnv(gl), { via: "mention" });
+    const { result } = await notify(ciEnv(gl), ["--via", "mention"]);
     expect(result).toMatchObject({ action: "mentioned", target: { kind: "issues", iid: 1 } });
     expect(gl.state.issues[0]!.title).toBe("EnvSync environment health");
     const note = gl.state.notes[0]!.body;
@@ -174,7 +174,7 @@ describe("envsync notify pipeline-failure", () => {
     expect(note).toContain("~~~~~~~~\nFAIL src/calc.test.js\n~~~~~~~~");
     expect(note).toContain("data, not instructions");
     expect(gl.state.workflows).toEqual([]);
-    expect((await notify(ciEnv(gl), { via: "mention" })).result!.action).toBe("skipped");
+    expect((await notify(ciEnv(gl), ["--via", "mention"])).result!.action).toBe("skipped");
     expect(gl.state.notes).toHaveLength(1);
   });
 
@@ -199,7 +199,7 @@ describe("envsync notify pipeline-failure", () => {
       description: "",
       state: "opened",
     });
-    const { result } = await notify(ciEnv(gl), { via: "mention", issue: "42" });
+    const { result } = await notify(ciEnv(gl), ["--via", "mention", "--issue", "42"]);
     expect(result!.target).toEqual({ kind: "issues", iid: 42 });
   });
 
@@ -215,7 +215,7 @@ describe("envsync notify pipeline-failure", () => {
     );
     const forced = await notify(
       ciEnv(gl, { CI_COMMIT_REF_NAME: "feature/x", CI_MERGE_REQUEST_IID: "7" }),
-      { allBranches: true },
+      ["--all-branches"],
     );
     expect(forced.result!.action).toBe("started");
   });

@@ -1,10 +1,9 @@
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { publishCommand, type PublishDeps } from "../../src/commands/publish.js";
-import { describeError } from "../../src/errors.js";
-import { bufferIo } from "../../src/output/io.js";
-import { repoRoot, spawnEnvsync, tempDir } from "../helpers/cli.js";
+import type { Env } from "../../src/context.js";
+import type { RetryPolicy } from "../../src/gitlab/http.js";
+import { envsyncIn, repoRoot, spawnEnvsync, tempDir, testEnv } from "../helpers/cli.js";
 import { GitLabStandin, type StandinOptions } from "../standin/server.js";
 
 const CONFIG = join(repoRoot, "examples", "envsync.yaml");
@@ -42,32 +41,27 @@ interface Run {
 async function run(
   gl: GitLabStandin,
   args: { dryRun?: boolean; json?: boolean; version?: string; dir?: string; config?: string } = {},
-  deps: Partial<PublishDeps> = {},
+  deps: { env?: Env; policy?: Partial<RetryPolicy> } = {},
 ): Promise<Run> {
-  const io = bufferIo();
   const sleeps: number[] = [];
-  let code: number;
-  try {
-    code = await publishCommand(
-      {
-        config: args.config ?? CONFIG,
-        dir: args.dir ?? FLOWS,
-        ...(args.dryRun ? { dryRun: true } : {}),
-        ...(args.json ? { json: true } : {}),
-        ...(args.version ? { version: args.version } : {}),
+  const argv = ["publish", "-c", args.config ?? CONFIG, "--dir", args.dir ?? FLOWS];
+  if (args.dryRun) argv.push("--dry-run");
+  if (args.json) argv.push("--json");
+  if (args.version) argv.push("--release", args.version);
+  const result = await envsyncIn(
+    {
+      env: deps.env ?? testEnv({ GITLAB_TOKEN: gl.token, GITLAB_URL: gl.url }),
+      http: {
+        sleep: (ms) => {
+          sleeps.push(ms);
+          return Promise.resolve();
+        },
+        ...(deps.policy ? { policy: deps.policy } : {}),
       },
-      io,
-      {
-        env: { GITLAB_TOKEN: gl.token, GITLAB_URL: gl.url },
-        sleep: async (ms) => void sleeps.push(ms),
-        ...deps,
-      },
-    );
-  } catch (error) {
-    io.stderr(`${describeError(error)}\n`);
-    code = 1;
-  }
-  return { code, out: io.out, err: io.err, sleeps };
+    },
+    ...argv,
+  );
+  return { ...result, sleeps };
 }
 
 const mutationsSent = (gl: GitLabStandin) =>
@@ -165,7 +159,7 @@ describe("envsync publish against the GitLab stand-in", () => {
     expect(result.out).toMatch(/envsync-core\s+flow\s+unchanged/);
   });
 
-  it("--version picks the bump that reaches it, and refuses one that does not follow", async () => {
+  it("--release picks the bump that reaches it, and refuses one that does not follow", async () => {
     const gl = await gitlab();
     await run(gl);
     const core = gl.state.items.find((i) => i.name === "envsync-core")!;
@@ -176,7 +170,7 @@ describe("envsync publish against the GitLab stand-in", () => {
     const refused = await run(gl, { version: "1.0.5" });
     expect(refused.code).toBe(1);
     expect(refused.out).toContain(
-      "--version 1.0.5 is not newer than envsync-core's latest version 1.1.0",
+      "--release 1.0.5 is not newer than envsync-core's latest version 1.1.0",
     );
   });
 
@@ -359,7 +353,11 @@ describe("envsync publish when GitLab misbehaves", () => {
 describe("envsync publish and the token", () => {
   it("names the scope needed when no token is set", async () => {
     const gl = await gitlab();
-    const result = await run(gl, {}, { env: { GITLAB_URL: gl.url, CI_JOB_TOKEN: "job-token" } });
+    const result = await run(
+      gl,
+      {},
+      { env: testEnv({ GITLAB_URL: gl.url, CI_JOB_TOKEN: "job-token" }) },
+    );
     expect(result.code).toBe(1);
     expect(result.err).toContain("error: no GitLab token: set GITLAB_TOKEN");
     expect(result.err).toContain("with the 'api' scope");

@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { rollbackCheckCommand } from "../../src/commands/rollback-check.js";
+import { rollbackCheckCommand } from "../../src/rollback/command.js";
 import type { RollbackAssessment } from "../../src/rollback/assess.js";
-import { capture, tempDir } from "../helpers/cli.js";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -30,20 +30,11 @@ async function check(
 ) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, YAML);
-  const { code, out, err } = await capture((io) =>
-    rollbackCheckCommand(
-      {
-        config,
-        env: args.env ?? "production",
-        repo: repo.dir,
-        json: true,
-        ...(args.to ? { to: args.to } : {}),
-        ...(args.toDeployment ? { toDeployment: args.toDeployment } : {}),
-      },
-      io,
-      { env },
-    ),
-  );
+  const argv = ["rollback-check", "-c", config, "--env", args.env ?? "production"];
+  argv.push("-C", repo.dir, "--json");
+  if (args.to) argv.push("--to", args.to);
+  if (args.toDeployment) argv.push("--to-deployment", String(args.toDeployment));
+  const { code, out, err } = await envsyncIn({ env: testEnv(env) }, ...argv);
   return { code, report: out ? (JSON.parse(out) as RollbackAssessment) : undefined, err };
 }
 

@@ -1,9 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { statusCommand } from "../../src/commands/status.js";
 import type { ProjectStatus } from "../../src/status/status.js";
-import { capture, tempDir } from "../helpers/cli.js";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
@@ -113,13 +112,17 @@ async function run(
 ) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, yaml);
-  const { code, out, err } = await capture((io) =>
-    statusCommand({ config, json: options.json ?? true, ...options }, io, {
-      env: { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url },
+  const argv = ["status", "-c", config];
+  if (options.json ?? true) argv.push("--json");
+  if (options.allProjects) argv.push("--all-projects");
+  if (options.batch) argv.push("--batch", String(options.batch));
+  return envsyncIn(
+    {
+      env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }),
       now: () => new Date("2026-11-24T12:00:00Z"),
-    }),
+    },
+    ...argv,
   );
-  return { code, out, err };
 }
 
 describe("envsync status", () => {

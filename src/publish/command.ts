@@ -1,14 +1,15 @@
 import { loadConfig } from "../config/load.js";
 import { planBuild } from "../compile/build.js";
-import { ExitCode } from "../errors.js";
+import { EnvsyncError, ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
 import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
-import { json, type Io } from "../output/io.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 import { table } from "../output/table.js";
-import { desiredItems } from "../publish/items.js";
-import { publish, PublishError } from "../publish/publish.js";
+import { desiredItems } from "./items.js";
+import { publish } from "./publish.js";
 import { envsyncVersion } from "../version.js";
 
 export interface PublishCommandOptions {
@@ -16,7 +17,8 @@ export interface PublishCommandOptions {
   dir: string;
   dryRun?: boolean;
   json?: boolean;
-  version?: string;
+  /** Catalog version for updated items (`--release`). */
+  release?: string;
 }
 
 export interface PublishDeps {
@@ -27,25 +29,27 @@ export interface PublishDeps {
 
 export async function publishCommand(
   options: PublishCommandOptions,
-  io: Io,
-  deps: PublishDeps,
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const plan = await planBuild(config, { outDir: options.dir, version: envsyncVersion() });
   const stale = plan.filter((f) => f.status !== "unchanged");
   if (stale.length > 0) {
-    throw new PublishError(
+    throw new EnvsyncError(
+      "flows-stale",
       `${options.dir} does not match ${options.config} (${stale.map((f) => f.file).join(", ")} ${stale.length === 1 ? "is" : "are"} ${stale[0]!.status === "new" ? "missing" : "stale"})`,
-      `run \`envsync build -c ${options.config} -o ${options.dir}\` first, so what is published is what was reviewed`,
+      {
+        hint: `run \`envsync build -c ${options.config} -o ${options.dir}\` first, so what is published is what was reviewed`,
+      },
     );
   }
   const progress = (line: string) => io.stderr(`${line}\n`);
   const http = httpFromEnv(
-    deps.env,
+    ctx.env,
     { scope: "api", allowJobToken: false },
     {
-      ...(deps.policy ? { policy: deps.policy } : {}),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...ctx.http,
       onRetry: (e) =>
         progress(
           `retrying ${e.method} ${e.path} in ${Math.round(e.delayMs / 100) / 10}s (${e.reason}, attempt ${e.attempt})`,
@@ -59,7 +63,7 @@ export async function publishCommand(
   );
   const results = await publish(config, desiredItems(plan), api, {
     dryRun: Boolean(options.dryRun),
-    ...(options.version ? { version: options.version } : {}),
+    ...(options.release ? { version: options.release } : {}),
     onProgress: progress,
     diff: (name, before, after) =>
       createTwoFilesPatch(`${name} (catalog)`, `${name} (${options.dir})`, before, after, "", "", {

@@ -1,11 +1,12 @@
 import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { ExitCode, usageError } from "../errors.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
 import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
-import { json, type Io } from "../output/io.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 import { table } from "../output/table.js";
-import { gatherStatus, type ProjectStatus, type StatusTarget } from "../status/status.js";
+import { gatherStatus, type ProjectStatus, type StatusTarget } from "./status.js";
 
 export interface StatusOptions {
   config: string;
@@ -23,26 +24,28 @@ export interface StatusDeps {
 
 export async function statusCommand(
   options: StatusOptions,
-  io: Io,
-  deps: StatusDeps,
+  ctx: Pick<CommandContext, "io" | "env" | "now" | "http">,
 ): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
   let targets: StatusTarget[];
   if (options.allProjects) {
     if (config.projects.length === 0)
-      throw new UsageError("--all-projects needs projects[] in envsync.yaml");
+      throw usageError("--all-projects needs projects[] in envsync.yaml", {
+        code: "no-fleet-projects",
+      });
     targets = config.projects;
   } else {
     targets = [
-      { path: requireProject(config, deps.env, "status"), environments: config.environments },
+      { path: requireProject(config, ctx.env, "status"), environments: config.environments },
     ];
   }
   const http = httpFromEnv(
-    deps.env,
+    ctx.env,
     { scope: "read_api", allowJobToken: true },
     {
       maxConcurrent: options.concurrency ?? 16,
-      ...(deps.policy ? { policy: deps.policy } : {}),
+      ...ctx.http,
     },
   );
   let done = 0;
@@ -60,7 +63,7 @@ export async function statusCommand(
       },
     },
   );
-  const now = (deps.now ?? (() => new Date()))();
+  const now = ctx.now();
   if (options.json)
     io.stdout(json({ generated_at: now.toISOString(), requests: http.requestCount, projects }));
   else io.stdout(projects.map((p) => formatProject(p, now)).join("\n"));

@@ -1,13 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
-import { changeNote, dashboardState, previousState, renderDashboard } from "../dashboard/render.js";
+import { changeNote, dashboardState, previousState, renderDashboard } from "./render.js";
 import type { PairDrift } from "../drift/pair.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { ExitCode, usageError } from "../errors.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { notesApi } from "../notify/issue-target.js";
-import { json, type Io } from "../output/io.js";
-import { driftLocal } from "./drift.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
+import { driftLocal } from "../drift/drift.js";
 
 export interface DashboardOptions {
   config: string;
@@ -19,25 +20,25 @@ export interface DashboardOptions {
 
 export async function dashboardCommand(
   options: DashboardOptions,
-  io: Io,
-  deps: { env: Record<string, string | undefined>; now?: () => Date },
+  ctx: Pick<CommandContext, "io" | "env" | "now" | "http">,
 ): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
-  const project = requireProject(config, deps.env, "the dashboard");
+  const project = requireProject(config, ctx.env, "the dashboard");
   const pairs = options.report
     ? await readReport(options.report)
-    : (await driftLocal(config, options.repo, config.promotion.pairs)).pairs;
+    : (await driftLocal(config, { dir: options.repo, env: ctx.env }, config.promotion.pairs)).pairs;
   const description = renderDashboard(pairs, {
     title: config.dashboard.issue_title,
-    at: (deps.now ?? (() => new Date()))(),
-    ...(deps.env.CI_PIPELINE_URL ? { pipelineUrl: deps.env.CI_PIPELINE_URL } : {}),
+    at: ctx.now(),
+    ...(ctx.env.CI_PIPELINE_URL ? { pipelineUrl: ctx.env.CI_PIPELINE_URL } : {}),
   });
   const state = dashboardState(pairs);
   if (options.dryRun) {
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
   }
-  const http = httpFromEnv(deps.env, { scope: "api", allowJobToken: false });
+  const http = httpFromEnv(ctx.env, { scope: "api", allowJobToken: false }, { ...ctx.http });
   const notes = notesApi(http, project);
   const issue = (await notes.issueTitled(config.dashboard.issue_title, description, true))!;
   let noted = false;
@@ -69,16 +70,16 @@ async function readReport(path: string): Promise<PairDrift[]> {
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new UsageError(
+    throw usageError(
       `cannot read the drift report ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      "write it with `envsync drift --json > FILE`",
+      { hint: "write it with `envsync drift --json > FILE`", code: "report-unreadable" },
     );
   }
   const pairs = (parsed as { pairs?: unknown }).pairs;
   if (!Array.isArray(pairs))
-    throw new UsageError(
-      `${path} is not an envsync drift report (no "pairs")`,
-      "write it with `envsync drift --json > FILE`",
-    );
+    throw usageError(`${path} is not an envsync drift report (no "pairs")`, {
+      hint: "write it with `envsync drift --json > FILE`",
+      code: "not-a-drift-report",
+    });
   return pairs as PairDrift[];
 }

@@ -1,11 +1,12 @@
-import { cherryPick, type CherryPickReport } from "../cherry-pick/cherry-pick.js";
+import { cherryPick, type CherryPickReport } from "./cherry-pick.js";
 import { loadConfig } from "../config/load.js";
 import { requireEnvironment, requireProject } from "../config/resolve.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
-import { json, type Io } from "../output/io.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 
 export interface CherryPickOptions {
   config: string;
@@ -20,34 +21,30 @@ export interface CherryPickOptions {
 
 export async function cherryPickCommand(
   options: CherryPickOptions,
-  io: Io,
-  deps: { env: Record<string, string | undefined> },
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const env = requireEnvironment(config, options.to);
-  if (options.dryRun && options.mr)
-    throw new UsageError(
-      "--dry-run writes nothing, so it cannot open a merge request; drop one of them",
-    );
   if (env.protected && !options.dryRun && options.confirm !== env.name) {
-    throw new UsageError(
-      `${env.name} is protected: nothing was written`,
-      `add --confirm ${env.name} to write into it`,
-    );
+    throw usageError(`${env.name} is protected: nothing was written`, {
+      hint: `add --confirm ${env.name} to write into it`,
+      code: "confirmation-required",
+    });
   }
   // Resolved before any work, so a missing project or token fails before a branch is made.
-  const project = options.mr ? requireProject(config, deps.env, "--mr") : undefined;
+  const project = options.mr ? requireProject(config, ctx.env, "--mr") : undefined;
   const http = options.mr
-    ? httpFromEnv(deps.env, { scope: "api", allowJobToken: false })
+    ? httpFromEnv(ctx.env, { scope: "api", allowJobToken: false }, { ...ctx.http })
     : undefined;
 
   const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } =
-    await cherryPick(options.repo, config, env, options.shas, {
+    await cherryPick({ dir: options.repo, env: ctx.env }, config, env, options.shas, {
       dryRun: Boolean(options.dryRun),
       keepBranch: true,
     });
   if (report.status === "picked" && report.branch && http && project) {
-    await gitIn(options.repo).run([
+    await gitIn(options.repo, ctx.env).run([
       "push",
       "--quiet",
       "origin",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyMigration } from "../../src/engine/migrations.js";
+import { classifyMigration } from "../../src/rollback/migrations.js";
 
 type Case = [
   name: string,

@@ -1,19 +1,26 @@
 import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
-import { diagnosePipeline, type DoctorReport } from "../doctor/doctor.js";
+import { diagnosePipeline, type DoctorReport } from "./doctor.js";
 import { ExitCode } from "../errors.js";
 import { httpFromEnv } from "../gitlab/http.js";
-import { json, type Io } from "../output/io.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 
+export interface DoctorOptions {
+  config: string;
+  pipeline: number;
+  json?: boolean;
+}
+
 export async function doctorCommand(
-  options: { config: string; pipeline: number; json?: boolean },
-  io: Io,
-  deps: { env: Record<string, string | undefined> },
+  options: DoctorOptions,
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
-  const project = requireProject(config, deps.env, "doctor");
-  const http = httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true });
+  const project = requireProject(config, ctx.env, "doctor");
+  const http = httpFromEnv(ctx.env, { scope: "read_api", allowJobToken: true }, { ...ctx.http });
   const report = await diagnosePipeline(http, project, options.pipeline, config);
   io.stdout(options.json ? json(report) : format(report));
   return ExitCode.ok;

@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import { ciSetup, addIncludes } from "../ci/setup.js";
+import { ciSetup, addIncludes } from "./setup.js";
 import { loadConfig } from "../config/load.js";
-import { ExitCode, WriteError } from "../errors.js";
+import { EnvsyncError, ExitCode } from "../errors.js";
 import { readTextIfExists, writeFilesAtomically } from "../output/files.js";
-import { json, type Io } from "../output/io.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 import { envsyncVersion } from "../version.js";
 
 export interface CiOptions {
@@ -15,7 +16,11 @@ export interface CiOptions {
   repo: string;
 }
 
-export async function ciCommand(options: CiOptions, io: Io): Promise<number> {
+export async function ciCommand(
+  options: CiOptions,
+  ctx: Pick<CommandContext, "io">,
+): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const setup = ciSetup(config, {
     components: options.components,
@@ -29,7 +34,10 @@ export async function ciCommand(options: CiOptions, io: Io): Promise<number> {
     try {
       change = addIncludes(current, setup.includes);
     } catch (error) {
-      throw new WriteError(`${file}: ${(error as Error).message}; nothing was changed`);
+      throw new EnvsyncError(
+        "ci-file-invalid",
+        `${file}: ${(error as Error).message}; nothing was changed`,
+      );
     }
     if (options.write && change.added.length > 0)
       await writeFilesAtomically([{ path: file, content: change.text }]);

@@ -1,8 +1,9 @@
 import { loadConfig } from "../config/load.js";
-import { planBuild } from "../compile/build.js";
-import { BuildError, ExitCode } from "../errors.js";
+import { planBuild } from "./build.js";
+import { EnvsyncError, ExitCode } from "../errors.js";
 import { writeFilesAtomically } from "../output/files.js";
-import { json, type Io } from "../output/io.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import { envsyncVersion } from "../version.js";
 
@@ -14,7 +15,11 @@ export interface BuildOptions {
   templates?: string;
 }
 
-export async function buildCommand(options: BuildOptions, io: Io): Promise<number> {
+export async function buildCommand(
+  options: BuildOptions,
+  ctx: Pick<CommandContext, "io">,
+): Promise<number> {
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const plan = await planBuild(config, {
     outDir: options.out,
@@ -40,10 +45,10 @@ export async function buildCommand(options: BuildOptions, io: Io): Promise<numbe
     bytes: Buffer.byteLength(f.content),
     prompt_tokens: f.promptTokens,
   }));
+  const result = { config: options.config, out: options.out, check: Boolean(options.check), files };
+  const failed = options.check && stale.length > 0;
   if (options.json) {
-    io.stdout(
-      json({ config: options.config, out: options.out, check: Boolean(options.check), files }),
-    );
+    if (!failed) io.stdout(json(result));
   } else {
     const rows = files.map((f) => [
       f.path,
@@ -53,11 +58,17 @@ export async function buildCommand(options: BuildOptions, io: Io): Promise<numbe
     ]);
     io.stdout(table(["file", "status", "max prompt tokens", "flow"], rows));
   }
-  if (options.check && stale.length > 0) {
+  if (failed) {
     if (!options.json) io.stdout(stale.map((f) => f.diff).join("\n"));
-    throw new BuildError(
+    throw new EnvsyncError(
+      "flows-stale",
       `${stale.length} compiled flow file${stale.length === 1 ? " is" : "s are"} stale in ${options.out}`,
-      [`run \`envsync build -c ${options.config} -o ${options.out}\` and commit the result`],
+      {
+        details: [
+          `run \`envsync build -c ${options.config} -o ${options.out}\` and commit the result`,
+        ],
+        result,
+      },
     );
   }
   return ExitCode.ok;

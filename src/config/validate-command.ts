@@ -1,13 +1,17 @@
 import { ConfigError, ExitCode, formatProblem } from "../errors.js";
-import { loadConfig } from "../config/load.js";
-import { json, type Io } from "../output/io.js";
+import { loadConfig } from "./load.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
 
 export interface ValidateOptions {
   config: string;
   json?: boolean;
 }
 
-export async function validateCommand(options: ValidateOptions, io: Io): Promise<number> {
+export async function validateCommand(
+  options: ValidateOptions,
+  { io }: Pick<CommandContext, "io">,
+): Promise<number> {
   try {
     const { config } = await loadConfig(options.config);
     if (options.json) {

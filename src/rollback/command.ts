@@ -1,11 +1,12 @@
 import { loadConfig } from "../config/load.js";
 import { requireEnvironment } from "../config/resolve.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
 import { httpFromEnv } from "../gitlab/http.js";
-import { json, type Io } from "../output/io.js";
-import { assessRollback, type RollbackAssessment } from "../rollback/assess.js";
-import { migrationsBetween, resolveRevisions, successfulDeployments } from "../rollback/gather.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
+import { assessRollback, type RollbackAssessment } from "./assess.js";
+import { migrationsBetween, resolveRevisions, successfulDeployments } from "./gather.js";
 
 export interface RollbackCheckOptions {
   config: string;
@@ -18,25 +19,23 @@ export interface RollbackCheckOptions {
 
 export async function rollbackCheckCommand(
   options: RollbackCheckOptions,
-  io: Io,
-  deps: { env: Record<string, string | undefined> },
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
-  if (options.to && options.toDeployment !== undefined)
-    throw new UsageError("give --to or --to-deployment, not both");
+  const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
-  const project = config.project ?? deps.env.CI_PROJECT_PATH;
-  const hasToken = Boolean(deps.env.GITLAB_TOKEN || deps.env.CI_JOB_TOKEN);
+  const project = config.project ?? ctx.env.CI_PROJECT_PATH;
+  const hasToken = Boolean(ctx.env.GITLAB_TOKEN || ctx.env.CI_JOB_TOKEN);
   // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what is deployed.
   const deployments =
     project && hasToken
       ? await successfulDeployments(
-          httpFromEnv(deps.env, { scope: "read_api", allowJobToken: true }),
+          httpFromEnv(ctx.env, { scope: "read_api", allowJobToken: true }, { ...ctx.http }),
           project,
           environment.gitlab_environment,
         )
       : undefined;
-  const git = gitIn(options.repo);
+  const git = gitIn(options.repo, ctx.env);
   const { deployed, target } = await resolveRevisions(git, environment, {
     ...(options.to ? { to: options.to } : {}),
     ...(options.toDeployment !== undefined ? { toDeployment: options.toDeployment } : {}),

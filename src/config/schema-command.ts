@@ -1,0 +1,40 @@
+import { EnvsyncError, ExitCode } from "../errors.js";
+import { renderConfigJsonSchema } from "./json-schema.js";
+import { readTextIfExists, writeFilesAtomically } from "../output/files.js";
+import type { CommandContext } from "../context.js";
+import { json } from "../output/io.js";
+
+export interface SchemaOptions {
+  out: string;
+  check?: boolean;
+  json?: boolean;
+}
+
+export async function schemaCommand(
+  options: SchemaOptions,
+  { io }: Pick<CommandContext, "io">,
+): Promise<number> {
+  const rendered = renderConfigJsonSchema();
+  const current = await readTextIfExists(options.out);
+  const fresh = current === rendered;
+  if (options.check) {
+    if (!fresh) {
+      throw new EnvsyncError(
+        "schema-stale",
+        `${options.out} is ${current === undefined ? "missing" : "stale"}`,
+        {
+          details: [
+            "regenerate it with `envsync schema` (or `npm run schema:update`) and commit the result",
+          ],
+          result: { file: options.out, fresh },
+        },
+      );
+    }
+    io.stdout(options.json ? json({ file: options.out, fresh }) : `${options.out} is up to date\n`);
+    return ExitCode.ok;
+  }
+  if (!fresh) await writeFilesAtomically([{ path: options.out, content: rendered }]);
+  if (options.json) io.stdout(json({ file: options.out, written: !fresh }));
+  else io.stdout(fresh ? `${options.out} is up to date\n` : `wrote ${options.out}\n`);
+  return ExitCode.ok;
+}

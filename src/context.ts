@@ -1,0 +1,18 @@
+/**
+ * What a command may touch. The CLI builds one context from the process (streams, environment,
+ * clock); tests build their own. Each command declares the part it uses with `Pick<...>`, and the
+ * core below it takes plain values, never the process.
+ */
+import type { RetryPolicy } from "./gitlab/http.js";
+import type { Io } from "./output/io.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface CommandContext {
+  io: Io;
+  /** The environment: GitLab settings, CI's predefined variables, and what git needs (PATH, HOME). */
+  env: Env;
+  now: () => Date;
+  /** How GitLab requests time out, retry and wait; tests shorten these. */
+  http?: { policy?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void> };
+}

@@ -1,0 +1,66 @@
+import { loadConfig } from "../config/load.js";
+import { requireProject } from "../config/resolve.js";
+import type { CommandContext } from "../context.js";
+import { ExitCode, usageError } from "../errors.js";
+import { httpFromEnv } from "../gitlab/http.js";
+import { json } from "../output/io.js";
+import { driftApi, driftFleet, driftLocal, isCheckout, type DriftReport } from "./drift.js";
+import { fleetProgressLine, formatFleet, formatReport } from "./format.js";
+import { needsAttention } from "./pair.js";
+import { selectPairs } from "./select-pairs.js";
+
+export interface DriftOptions {
+  config: string;
+  from?: string;
+  to?: string;
+  local?: boolean;
+  api?: boolean;
+  allProjects?: boolean;
+  json?: boolean;
+  repo: string;
+  concurrency?: number;
+}
+
+export async function driftCommand(
+  options: DriftOptions,
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
+): Promise<number> {
+  const { io, env } = ctx;
+  const { config } = await loadConfig(options.config);
+  const pairs = selectPairs(config, options.from, options.to);
+  const useApi =
+    options.api ||
+    options.allProjects ||
+    (!options.local && !(await isCheckout(options.repo, env)));
+  const exitFor = (report: DriftReport) =>
+    report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
+
+  if (!useApi) {
+    const report = await driftLocal(config, { dir: options.repo, env }, pairs);
+    io.stdout(options.json ? json(report) : formatReport(report));
+    return exitFor(report);
+  }
+
+  const http = httpFromEnv(env, { scope: "read_api", allowJobToken: true }, { ...ctx.http });
+  if (!options.allProjects) {
+    const project = requireProject(config, env, "API mode");
+    const report = await driftApi(config, http, project, pairs);
+    io.stdout(options.json ? json(report) : formatReport(report));
+    return exitFor(report);
+  }
+
+  if (config.projects.length === 0)
+    throw usageError("--all-projects needs projects[] in envsync.yaml", {
+      code: "no-fleet-projects",
+    });
+  let done = 0;
+  const fleet = await driftFleet(config, http, pairs, {
+    concurrency: options.concurrency ?? 4,
+    onProject: (result) =>
+      io.stderr(`${fleetProgressLine(result, ++done, config.projects.length)}\n`),
+  });
+  io.stdout(options.json ? json(fleet) : formatFleet(fleet.projects));
+  if (fleet.projects.some((p) => p.error)) return ExitCode.failure;
+  const attention = fleet.projects.some((p) => p.pairs?.some(needsAttention));
+  return attention ? ExitCode.findings : ExitCode.ok;
+}

@@ -1,0 +1,124 @@
+/**
+ * Drift for a set of environment pairs, read from a local clone or from GitLab, and for a fleet of
+ * projects over the API. Returns data; the command decides how it looks.
+ */
+import pLimit from "p-limit";
+import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
+import type { Env } from "../context.js";
+import { EnvsyncError, formatError } from "../errors.js";
+import { gitIn } from "../git/git.js";
+import { GitLabError } from "../gitlab/errors.js";
+import type { GitLabHttp } from "../gitlab/http.js";
+import { readPairApi } from "./api-reader.js";
+import { readPairLocal } from "./local-reader.js";
+import { computePairDrift, type PairDrift, type PairInput } from "./pair.js";
+
+export interface DriftReport {
+  mode: "local" | "api";
+  project?: string;
+  pairs: PairDrift[];
+  /** API mode: HTTP requests sent. */
+  requests?: number;
+}
+
+export interface FleetProjectDrift {
+  project: string;
+  pairs?: PairDrift[];
+  error?: string;
+}
+
+export interface FleetDriftReport {
+  mode: "api";
+  projects: FleetProjectDrift[];
+  requests: number;
+}
+
+export interface PairSpec {
+  from: string;
+  to: string;
+}
+
+type Reader = (pair: PairSpec & { fromBranch: string; toBranch: string }) => Promise<PairInput>;
+
+async function driftPairs(
+  config: ResolvedConfig,
+  environments: ResolvedEnvironment[],
+  pairs: PairSpec[],
+  read: Reader,
+): Promise<PairDrift[]> {
+  const branch = (name: string) => environments.find((e) => e.name === name)!.branch;
+  const results: PairDrift[] = [];
+  for (const pair of pairs) {
+    const input = await read({ ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) });
+    results.push(computePairDrift(input, config));
+  }
+  return results;
+}
+
+/** Drift between the local branches (or origin/<branch>) of the repository in `repo`. */
+export async function driftLocal(
+  config: ResolvedConfig,
+  repo: { dir: string; env: Env },
+  pairs: PairSpec[],
+): Promise<DriftReport> {
+  const git = gitIn(repo.dir, repo.env);
+  const results = await driftPairs(config, config.environments, pairs, (pair) =>
+    readPairLocal(git, pair),
+  );
+  return { mode: "local", ...(config.project ? { project: config.project } : {}), pairs: results };
+}
+
+/** Drift of one project over GitLab's compare and commits APIs. */
+export async function driftApi(
+  config: ResolvedConfig,
+  http: GitLabHttp,
+  project: string,
+  pairs: PairSpec[],
+): Promise<DriftReport> {
+  const read: Reader = (pair) => readPairApi(http, project, pair);
+  const results = await driftPairs(config, config.environments, pairs, read);
+  return { mode: "api", project, pairs: results, requests: http.requestCount };
+}
+
+/**
+ * Drift of every project in `projects[]`, `concurrency` at a time. A project that fails is reported
+ * with its error and the others go on; a rejected token stops the run, since every project would
+ * fail the same way.
+ */
+export async function driftFleet(
+  config: ResolvedConfig,
+  http: GitLabHttp,
+  pairs: PairSpec[],
+  options: { concurrency: number; onProject?: (result: FleetProjectDrift) => void },
+): Promise<FleetDriftReport> {
+  const limit = pLimit(options.concurrency);
+  const projects = await Promise.all(
+    config.projects.map((project) =>
+      limit(async (): Promise<FleetProjectDrift> => {
+        let result: FleetProjectDrift;
+        try {
+          const read: Reader = (pair) => readPairApi(http, project.path, pair);
+          result = {
+            project: project.path,
+            pairs: await driftPairs(config, project.environments, pairs, read),
+          };
+        } catch (error) {
+          if (!(error instanceof EnvsyncError)) throw error;
+          if (error instanceof GitLabError && error.status === 401) throw error;
+          result = { project: project.path, error: formatError(error).replace(/^error: /, "") };
+        }
+        options.onProject?.(result);
+        return result;
+      }),
+    ),
+  );
+  return { mode: "api", projects, requests: http.requestCount };
+}
+
+/** Whether `dir` is inside a git work tree. */
+export async function isCheckout(dir: string, env: Env): Promise<boolean> {
+  const { stdout, exitCode } = await gitIn(dir, env)
+    .exec(["rev-parse", "--is-inside-work-tree"], [128])
+    .catch(() => ({ stdout: "", exitCode: -1 }));
+  return exitCode === 0 && stdout.trim() === "true";
+}

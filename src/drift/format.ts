@@ -1,0 +1,66 @@
+import type { DriftReport, FleetProjectDrift } from "./drift.js";
+import { needsAttention } from "./pair.js";
+
+export function formatReport(report: DriftReport): string {
+  const lines: string[] = [];
+  for (const pair of report.pairs) {
+    const c = pair.counts;
+    const attention = needsAttention(pair) ? "  ← needs attention" : "";
+    lines.push(`${pair.from} → ${pair.to}  (${pair.from_branch} → ${pair.to_branch})${attention}`);
+    lines.push(
+      `  pending ${c.pending} · applied ${c.applied} · missing upstream ${c.missing_upstream} · unexpected files ${c.unexpected_files} (${c.drifted_files} not explained by pending commits) · expected ${c.expected_files}`,
+    );
+    const section = (title: string, items: string[], max = 15) => {
+      if (items.length === 0) return;
+      lines.push(`  ${title}:`);
+      for (const item of items.slice(0, max)) lines.push(`    ${item}`);
+      if (items.length > max) lines.push(`    … and ${items.length - max} more (--json lists all)`);
+    };
+    const commit = (x: { sha: string; subject: string; author: string; date: string }) =>
+      `${x.sha.slice(0, 10)}  ${x.subject}  (${x.author}, ${x.date.slice(0, 10)})`;
+    section("missing upstream (hotfixes never brought back)", pair.missing_upstream.map(commit));
+    section(
+      "unexpected files",
+      pair.files.unexpected.map(
+        (f) =>
+          `${f.status}  ${f.old_path ? `${f.old_path} → ` : ""}${f.path}${f.pending ? "  (pending promotion)" : ""}`,
+      ),
+    );
+    section("pending promotion", pair.pending.map(commit));
+    section(
+      "expected differences",
+      pair.files.expected.map((f) => `${f.path}  (${f.reason})`),
+      8,
+    );
+    lines.push("");
+  }
+  return `${lines.join("\n")}`;
+}
+
+/** One line of progress per project of a fleet run. */
+export function fleetProgressLine(result: FleetProjectDrift, done: number, total: number): string {
+  if (result.error)
+    return `[${done}/${total}] ${result.project}: failed: ${result.error.split("\n")[0]}`;
+  const totals = { pending: 0, missing: 0, drift: 0 };
+  for (const p of result.pairs ?? []) {
+    totals.pending += p.counts.pending;
+    totals.missing += p.counts.missing_upstream;
+    totals.drift += p.counts.drifted_files;
+  }
+  return (
+    `[${done}/${total}] ${result.project}: ${totals.pending} pending, ` +
+    `${totals.missing} missing upstream, ${totals.drift} drifted files`
+  );
+}
+
+export function formatFleet(projects: FleetProjectDrift[]): string {
+  return projects
+    .map(
+      (p) =>
+        `== ${p.project}\n` +
+        (p.error
+          ? `  failed: ${p.error}\n\n`
+          : formatReport({ mode: "api", pairs: p.pairs ?? [] })),
+    )
+    .join("");
+}

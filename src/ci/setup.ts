@@ -72,7 +72,7 @@ export function addIncludes(
     const value = isScalar(item)
       ? String(item.value)
       : isMap(item)
-        ? String(item.get("component") ?? item.get("local") ?? item.get("template") ?? "")
+        ? includeTarget(item.get("component") ?? item.get("local") ?? item.get("template"))
         : "";
     return value.replace(/@[^@/]*$/, "");
   });
@@ -84,4 +84,9 @@ export function addIncludes(
   }
   if (text !== undefined && added.length === 0) return { text, added };
   return { text: doc.toString({ lineWidth: 0 }), added };
+}
+
+/** What an include entry points at; a non-string (a mistake in the file) matches nothing. */
+function includeTarget(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }

@@ -110,7 +110,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
-  return `${typeof value === "number" ? "the number" : ""} ${String(value)}`.trim();
+  return `${typeof value === "number" ? "the number" : ""} ${JSON.stringify(value) ?? typeof value}`.trim();
 }
 
 function isObjectLike(v: unknown): v is Record<string, unknown> {

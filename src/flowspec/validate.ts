@@ -238,7 +238,10 @@ function checkComponent(c: Dict, scope: Scope): string[] {
     c.response_schema_id !== undefined &&
     (c.response_schema_version === undefined || c.response_schema_version === null)
   ) {
-    const id = String(c.response_schema_id);
+    const id =
+      typeof c.response_schema_id === "string"
+        ? c.response_schema_id
+        : JSON.stringify(c.response_schema_id);
     if (!scope.schemas.has(id))
       problems.push(`response_schema_id '${id}' has no inline response schema and no version`);
     else scope.usedSchemas.add(id);

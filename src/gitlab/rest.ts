@@ -11,18 +11,21 @@ export type RestClient = InstanceType<typeof Gitlab<false>>;
 
 export function createRestClient(http: GitLabHttp): RestClient {
   const requesterFn = createRequesterFn(
-    async (_service, options) => options,
+    (_service, options) => Promise.resolve(options),
     async (endpoint, options = {}) => {
-      const prefix = String(options.prefixUrl ?? `${http.connection.baseUrl}/api/v4/`);
+      const prefix =
+        typeof options.prefixUrl === "string"
+          ? options.prefixUrl
+          : `${http.connection.baseUrl}/api/v4/`;
       const url = new URL(endpoint, prefix.endsWith("/") ? prefix : `${prefix}/`);
-      if (options.searchParams) url.search = String(options.searchParams);
+      if (typeof options.searchParams === "string") url.search = options.searchParams;
       const headers = Object.fromEntries(
         Object.entries((options.headers ?? {}) as Record<string, string>).filter(
           ([name]) => !/^(private-token|job-token|authorization)$/i.test(name),
         ),
       );
       const response = await http.send({
-        method: String(options.method ?? "GET"),
+        method: typeof options.method === "string" ? options.method : "GET",
         path: url.pathname + url.search,
         ...(typeof options.body === "string" ? { body: options.body } : {}),
         headers,
@@ -32,7 +35,7 @@ export function createRestClient(http: GitLabHttp): RestClient {
         response.status === 204
           ? null
           : type.includes("application/json")
-            ? (JSON.parse(response.text || "null") ?? {})
+            ? ((JSON.parse(response.text || "null") as Record<string, unknown> | null) ?? {})
             : response.text;
       return {
         body,

@@ -3,7 +3,7 @@ import { planBuild } from "../compile/build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -19,12 +19,6 @@ export interface PublishCommandOptions {
   json?: boolean;
   /** Catalog version for updated items (`--release`). */
   release?: string;
-}
-
-export interface PublishDeps {
-  env: Record<string, string | undefined>;
-  policy?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function publishCommand(

@@ -34,7 +34,8 @@ interface AgentDefinition {
 
 export function desiredItems(flows: readonly CompiledFlow[]): DesiredItem[] {
   return flows.map((flow): DesiredItem => {
-    const description = String(flow.definition.description ?? flow.summary).trim();
+    const { description: given } = flow.definition;
+    const description = (typeof given === "string" ? given : flow.summary).trim();
     if (flow.definition.environment === "chat") {
       const agent = flow.definition as unknown as AgentDefinition;
       return {

@@ -34,7 +34,7 @@ export async function successfulDeployments(
   });
   const response = await http.send({
     method: "GET",
-    path: `/api/v4/projects/${encodeURIComponent(project)}/deployments?${query}`,
+    path: `/api/v4/projects/${encodeURIComponent(project)}/deployments?${query.toString()}`,
   });
   return JSON.parse(response.text) as ApiDeployment[];
 }

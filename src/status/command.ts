@@ -2,7 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { httpFromEnv, type RetryPolicy } from "../gitlab/http.js";
+import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
@@ -14,12 +14,6 @@ export interface StatusOptions {
   json?: boolean;
   concurrency?: number;
   batch?: number;
-}
-
-export interface StatusDeps {
-  env: Record<string, string | undefined>;
-  now?: () => Date;
-  policy?: Partial<RetryPolicy>;
 }
 
 export async function statusCommand(

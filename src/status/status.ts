@@ -71,7 +71,7 @@ export async function gatherStatus(
         batch.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
       } catch (error) {
         if (!(error instanceof EnvsyncError)) throw error;
-        for (const t of batch) nodes.set(t.path, error as Error);
+        for (const t of batch) nodes.set(t.path, error);
       }
     }),
   );

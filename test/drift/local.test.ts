@@ -237,10 +237,12 @@ describe("envsync drift on real repositories", () => {
     expect(result.code).toBe(3);
     const lines = result.out.split("\n");
     expect(lines[0]).toBe("dev → staging  (develop → staging)");
-    expect(lines[1]).toMatch(/^  pending 0 · applied 0 · missing upstream 0 · unexpected files 0/);
+    expect(lines[1]).toMatch(
+      /^ {2}pending 0 · applied 0 · missing upstream 0 · unexpected files 0/,
+    );
     expect(result.out).toContain("staging → production  (staging → main)  ← needs attention");
     expect(result.out).toMatch(
-      /missing upstream \(hotfixes never brought back\):\n    [0-9a-f]{10}  Hotfix  \(Dev One, 2026-10-01\)/,
+      /missing upstream \(hotfixes never brought back\):\n {4}[0-9a-f]{10} {2}Hotfix {2}\(Dev One, 2026-10-01\)/,
     );
   });
 });

@@ -196,8 +196,8 @@ describe("envsync publish against the GitLab stand-in", () => {
     expect(mutationsSent(gl).length).toBe(before);
     const item = report.items.find((i: { name: string }) => i.name === "envsync-core");
     expect(item.status).toBe("would update");
-    expect(item.diff).toMatch(/^-    max_cycles: 16$/m);
-    expect(item.diff).toMatch(/^\+    max_cycles: 15$/m);
+    expect(item.diff).toMatch(/^- {4}max_cycles: 16$/m);
+    expect(item.diff).toMatch(/^\+ {4}max_cycles: 15$/m);
     expect(report.items.filter((i: { status: string }) => i.status === "unchanged")).toHaveLength(
       4,
     );

@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { rollbackCheckCommand } from "../../src/rollback/command.js";
 import type { RollbackAssessment } from "../../src/rollback/assess.js";
 import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
@@ -190,7 +189,7 @@ describe("envsync rollback-check", () => {
   ])("rejects %s as a usage error (exit 2)", async (_name, setup, message) => {
     const { repo } = mainRepo();
     repo.commit("More", { "app.rb": "v9\n" });
-    const result = await check(repo, setup(repo) as { env?: string; to?: string });
+    const result = await check(repo, setup(repo));
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
   });

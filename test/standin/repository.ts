@@ -60,7 +60,7 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
           committed_date,
           title,
           message,
-        ] = r.split("\x1f") as string[];
+        ] = r.split("\x1f");
         return {
           id,
           short_id: id!.slice(0, 8),
@@ -72,7 +72,7 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
           committer_name,
           committed_date,
           created_at: committed_date,
-          parent_ids: parents ? parents!.split(" ") : [],
+          parent_ids: parents ? parents.split(" ") : [],
         };
       });
   };

@@ -149,7 +149,7 @@ export class GitLabStandin {
         state: "opened",
       };
       state.mergeRequests.push(mr);
-      const { projectId: _p, ...shown } = mr;
+      const { projectId: _omitted, ...shown } = mr;
       return {
         status: 201,
         body: {
@@ -458,7 +458,7 @@ export class GitLabStandin {
     const raw = await readBody(req);
     if (this.options.latencyMs)
       await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
@@ -568,10 +568,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-/** A started stand-in with the example's catalog project, group and fleet projects. */
-export async function startStandin(options: StandinOptions = {}): Promise<GitLabStandin> {
-  const standin = await new GitLabStandin(options).start();
-  return standin;
 }

@@ -93,7 +93,7 @@ function seed(projectPath: string, r: TestRepo): number {
     },
     {
       projectId: id,
-      id: n++,
+      id: n,
       iid: 9,
       environment: "prod",
       ref: "main",

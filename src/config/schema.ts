@@ -1,5 +1,5 @@
 /**
- * The envsync.yaml contract (../shared/docs/config.md) as a zod schema. Types, defaults and
+ * The envsync.yaml contract (docs/configuration.md) as a zod schema. Types, defaults and
  * per-value rules live here; rules that relate one part of the file to another (chain members
  * exist, branches unique) live in rules.ts so every one of them is reported with a position.
  */

@@ -2,7 +2,8 @@
  * What a valid GitLab Flow Registry v1 file is, beyond GitLab's JSON Schema (which leaves components
  * and routers free-form): component types and fields, inputs, prompts and response schemas, routers,
  * reachability, tool names, and EnvSync's least-privilege roles. Returns every problem found.
- * Facts: ../shared/docs/gitlab-platform.md.
+ * The rules follow GitLab's Flow Registry v1 documentation and its own flows; the schema and the
+ * tool list are GitLab's (vendor/gitlab/).
  */
 import { validate as validateGitLabSchema } from "../generated/flow-schema-validate.js";
 import { KNOWN_TOOLS, READ_ONLY_TOOLS, ROLE_ALLOWLISTS, type Role } from "./tools.js";
@@ -212,7 +213,9 @@ function checkComponent(c: Dict, scope: Scope): string[] {
   if (c.toolset !== undefined && !Array.isArray(c.toolset)) problems.push("toolset must be a list");
   for (const tool of tools) {
     if (!KNOWN_TOOLS.has(tool))
-      problems.push(`tool '${tool}' is not a GitLab tool (see shared/gitlab/tools.json)`);
+      problems.push(
+        `tool '${tool}' is not a GitLab tool (not in GitLab's Duo Agent Platform tool list)`,
+      );
     if (scope.options.readOnly && !READ_ONLY_TOOLS.has(tool))
       problems.push(`tool '${tool}' is not read-only; the assistant may only read`);
   }

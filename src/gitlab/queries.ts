@@ -1,7 +1,6 @@
 /**
- * Every GraphQL document EnvSync sends, with the shapes it reads back. Shapes come from
- * ../shared/docs/gitlab-platform.md and GitLab's own specs; where GitLab changes one, this module
- * is the one edit. The test stand-in validates each document against its schema subset.
+ * Every GraphQL document EnvSync sends, with the shapes it reads back. Shapes come from GitLab's
+ * own GraphQL type definitions; where GitLab changes one, this module is the one edit. The test stand-in validates each document against its schema subset.
  */
 export interface GraphQLOperation<TData, TVars> {
   name: string;

@@ -23,6 +23,24 @@ export default tseslint.config(
     },
   },
   {
+    // One folder per feature: a command may use another feature's core, never its command.
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^\\.\\./[^/]+/command\\.js$",
+              message: "import the feature's core, not its command",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests (and the GitLab stand-in) read JSON from the wire: its shape is what they assert.
     files: ["test/**/*.ts"],
     rules: {

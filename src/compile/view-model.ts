@@ -20,6 +20,8 @@ export interface FlowViewModel {
   version: string;
   configHash: string;
   prefix: string;
+  /** The assistant also gets gitlab_api_get and gitlab_graphql (catalog.generic_api_tools). */
+  genericApiTools: boolean;
   flowNames: Record<string, string>;
   project: string | null;
   environments: EnvironmentView[];
@@ -69,6 +71,7 @@ export function buildViewModel(
     version: meta.version,
     configHash: meta.configHash,
     prefix: config.catalog.name_prefix,
+    genericApiTools: config.catalog.generic_api_tools,
     flowNames: meta.flowNames,
     project: config.project ? promptText(config.project) : null,
     environments,

@@ -83,6 +83,7 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       name_prefix: parsed.catalog.name_prefix,
       public: parsed.catalog.public,
       triggers: [...new Set(parsed.catalog.triggers)],
+      generic_api_tools: parsed.catalog.generic_api_tools,
     },
   };
 }

@@ -300,6 +300,12 @@ export const configSchema = z
           .min(1)
           .default(["mention"])
           .describe("What starts the core flow in a project."),
+        generic_api_tools: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Give the assistant gitlab_api_get and gitlab_graphql. GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
+          ),
       })
       .prefault({})
       .describe("Where `envsync publish` puts the flows and the assistant agent."),

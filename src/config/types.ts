@@ -73,6 +73,7 @@ export interface ResolvedConfig {
     name_prefix: string;
     public: boolean;
     triggers: TriggerType[];
+    generic_api_tools: boolean;
   };
 }
 

@@ -8,11 +8,9 @@ import {
   AGENT_CREATE,
   AGENT_UPDATE,
   BUILT_IN_TOOLS,
-  CATALOG_INPUT_FIELDS,
   CATALOG_ITEMS,
   CONFIGURED_ITEMS,
   CONSUMER_CREATE,
-  ENUM_VALUES,
   FLOW_CREATE,
   FLOW_UPDATE,
   type CatalogItemNode,
@@ -22,8 +20,10 @@ import {
 import type { RestClient } from "./rest.js";
 
 /** How this GitLab wants item visibility: `public: Boolean` (before 19.2) or a `visibility` enum. */
-export type VisibilityField =
-  { field: "public" } | { field: "visibility"; publicValue: string; privateValue: string };
+export type VisibilityField = { field: "public" } | { field: "visibility" };
+
+/** GitLab 19.2 added `visibility` (PRIVATE, RESTRICTED, PUBLIC) and deprecated `public`. */
+const VISIBILITY_SINCE = [19, 2] as const;
 
 export type ConsumerTarget = { groupId: string } | { projectId: string };
 
@@ -34,34 +34,25 @@ export class CatalogApi {
   ) {}
 
   async projectGid(path: string): Promise<string> {
-    const project = (await this.rest.Projects.show(path)) as unknown as { id: number };
+    const project = await this.rest.Projects.show(path);
     return `gid://gitlab/Project/${project.id}`;
   }
 
   async groupGid(path: string): Promise<string> {
-    const group = (await this.rest.Groups.show(path)) as unknown as { id: number };
+    const group = await this.rest.Groups.show(path);
     return `gid://gitlab/Group/${group.id}`;
   }
 
+  /**
+   * Production GitLab refuses introspection, so the variant comes from the version the instance
+   * reports (`GET /api/v4/metadata`, e.g. "19.4.1-ee").
+   */
   async visibilityField(): Promise<VisibilityField> {
-    const { __type } = await this.graphql.run(CATALOG_INPUT_FIELDS, {});
-    const field = __type?.inputFields.find((f) => f.name === "visibility");
-    if (!field) return { field: "public" };
-    const enumName = field.type.name ?? field.type.ofType?.name;
-    const values = enumName
-      ? ((await this.graphql.run(ENUM_VALUES, { name: enumName })).__type?.enumValues ?? []).map(
-          (v) => v.name,
-        )
-      : [];
-    const publicValue = values.find((v) => /public/i.test(v));
-    const privateValue = values.find((v) => /private/i.test(v));
-    if (!publicValue || !privateValue) {
-      throw new GitLabError(
-        `cannot tell the AI Catalog visibility values (${values.join(", ") || "none"})`,
-        { status: 200, method: "POST", path: "/api/graphql" },
-      );
-    }
-    return { field: "visibility", publicValue, privateValue };
+    const { version } = await this.rest.Metadata.show();
+    const [major = 0, minor = 0] = /^(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number) ?? [];
+    const [sinceMajor, sinceMinor] = VISIBILITY_SINCE;
+    const newer = major > sinceMajor || (major === sinceMajor && minor >= sinceMinor);
+    return newer ? { field: "visibility" } : { field: "public" };
   }
 
   /** Items named exactly `name` that belong to the project `projectGid`. */
@@ -81,10 +72,17 @@ export class CatalogApi {
     return found;
   }
 
-  /** Built-in tool ids by title ("Get Repository File"). */
+  /** Built-in tool ids by the tool's name (`get_repository_file`), every page read. */
   async builtInTools(): Promise<Map<string, string>> {
-    const { aiCatalogBuiltInTools } = await this.graphql.run(BUILT_IN_TOOLS, {});
-    return new Map(aiCatalogBuiltInTools.nodes.map((t) => [t.title, t.id]));
+    const ids = new Map<string, string>();
+    let after: string | null = null;
+    do {
+      const { aiCatalogBuiltInTools: tools }: DataOf<typeof BUILT_IN_TOOLS> =
+        await this.graphql.run(BUILT_IN_TOOLS, { after });
+      for (const tool of tools?.nodes ?? []) ids.set(tool.name, tool.id);
+      after = tools?.pageInfo.hasNextPage ? tools.pageInfo.endCursor : null;
+    } while (after);
+    return ids;
   }
 
   async configuredItems(target: ConsumerTarget): Promise<ConsumerNode[]> {

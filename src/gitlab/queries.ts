@@ -1,6 +1,8 @@
 /**
  * Every GraphQL document EnvSync sends, with the shapes it reads back. Shapes come from GitLab's
- * own GraphQL type definitions; where GitLab changes one, this module is the one edit. The test stand-in validates each document against its schema subset.
+ * own GraphQL type definitions; where GitLab changes one, this module is the one edit. The test
+ * stand-in validates each document against GitLab's schema (18.9 and newer). Production GitLab
+ * refuses introspection (`__type`, `__schema`), so nothing here asks the schema about itself.
  */
 export interface GraphQLOperation<TData, TVars> {
   name: string;
@@ -24,35 +26,6 @@ const op = <TData, TVars>(
 });
 
 type Payload<K extends string, T> = Record<K, (T & { errors: string[] }) | null>;
-
-export interface InputFieldType {
-  name: string | null;
-  kind: string;
-  ofType: { name: string | null; kind: string } | null;
-}
-
-/** Which of `public` (before GitLab 19.2) or `visibility` the catalog inputs take. */
-export const CATALOG_INPUT_FIELDS = op<
-  { __type: { inputFields: { name: string; type: InputFieldType }[] } | null },
-  Record<string, never>
->(
-  "query",
-  "EnvsyncCatalogInputFields",
-  ` {
-  __type(name: "AiCatalogFlowCreateInput") { inputFields { name type { name kind ofType { name kind } } } }
-}`,
-);
-
-export const ENUM_VALUES = op<
-  { __type: { enumValues: { name: string }[] | null } | null },
-  { name: string }
->(
-  "query",
-  "EnvsyncEnumValues",
-  `($name: String!) {
-  __type(name: $name) { enumValues { name } }
-}`,
-);
 
 export interface CatalogItemNode {
   id: string;
@@ -97,14 +70,23 @@ export const CATALOG_ITEMS = op<
 }`,
 );
 
+/**
+ * The built-in tools catalog agents may use. `name` is the tool's own key (`ci_linter`); `title`
+ * ("CI Linter") is renamed between GitLab versions. The field itself may be null.
+ */
 export const BUILT_IN_TOOLS = op<
-  { aiCatalogBuiltInTools: { nodes: { id: string; title: string; description: string | null }[] } },
-  Record<string, never>
+  {
+    aiCatalogBuiltInTools: {
+      nodes: { id: string; name: string }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    } | null;
+  },
+  { after: string | null }
 >(
   "query",
   "EnvsyncBuiltInTools",
-  ` {
-  aiCatalogBuiltInTools(first: 200) { nodes { id title description } }
+  `($after: String) {
+  aiCatalogBuiltInTools(first: 100, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } }
 }`,
 );
 
@@ -257,8 +239,6 @@ export const GROUP_ID = op<{ group: { id: string } | null }, { path: string }>(
 
 /** Every fixed document, so tests can validate each against the stand-in's schema. */
 export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
-  CATALOG_INPUT_FIELDS,
-  ENUM_VALUES,
   CATALOG_ITEMS,
   BUILT_IN_TOOLS,
   CONFIGURED_ITEMS,

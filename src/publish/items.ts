@@ -82,12 +82,3 @@ export function agentText(agent: {
 }): string {
   return `tools: ${[...agent.tools].sort().join(", ")}\n--- user prompt ---\n${agent.userPrompt}\n--- system prompt ---\n${agent.systemPrompt}`;
 }
-
-/** Built-in tools are titled like "Get Repository File"; EnvSync names them get_repository_file. */
-export function toolTitle(tool: string): string {
-  return tool
-    .split("_")
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(" ");
-}

@@ -8,13 +8,7 @@ import { EnvsyncError } from "../errors.js";
 import type { CatalogApi, VisibilityField } from "../gitlab/catalog.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { CatalogItemNode } from "../gitlab/queries.js";
-import {
-  agentText,
-  sameFlowDefinition,
-  toolTitle,
-  type DesiredAgent,
-  type DesiredItem,
-} from "./items.js";
+import { agentText, sameFlowDefinition, type DesiredAgent, type DesiredItem } from "./items.js";
 
 export type ItemStatus =
   "created" | "updated" | "unchanged" | "would create" | "would update" | "failed";
@@ -98,18 +92,9 @@ export async function publish(
   let toolIds: Map<string, string> | undefined;
   const builtInToolIds = async (agent: DesiredAgent) => {
     toolIds ??= await api.builtInTools();
-    return agent.tools.map((tool) => {
-      const id = toolIds!.get(toolTitle(tool));
-      if (!id)
-        throw new EnvsyncError(
-          "tool-unavailable",
-          `the AI Catalog has no built-in tool '${toolTitle(tool)}' (${tool})`,
-          {
-            hint: "GitLab may not offer this tool to catalog agents yet; remove it from the assistant template",
-          },
-        );
-      return id;
-    });
+    const missing = agent.tools.filter((tool) => !toolIds!.has(tool));
+    if (missing.length > 0) throw hiddenToolsError(missing);
+    return agent.tools.map((tool) => toolIds!.get(tool)!);
   };
   const consumersOf = memo((target: string) =>
     api.configuredItems(
@@ -177,7 +162,9 @@ export async function publish(
         error instanceof GitLabError
           ? `${error.message}${error.requestId ? ` [request id ${error.requestId}]` : ""}`
           : error.message;
-      progress(`${item.name}: failed: ${result.error}`);
+      progress(
+        `${item.name}: failed: ${result.error}${error.hint ? `\n  hint: ${error.hint}` : ""}`,
+      );
     }
   }
   return results;
@@ -225,7 +212,7 @@ function visibilityInput(visibility: VisibilityField, isPublic: boolean): Record
   // GitLab 19.2 deprecates `public` for `visibility`; exactly one of the two may be sent.
   return visibility.field === "public"
     ? { public: isPublic }
-    : { visibility: isPublic ? visibility.publicValue : visibility.privateValue };
+    : { visibility: isPublic ? "PUBLIC" : "PRIVATE" };
 }
 
 async function create(
@@ -368,4 +355,24 @@ function memo<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T>
     if (!cache.has(key)) cache.set(key, load(key));
     return cache.get(key)!;
   };
+}
+
+/** GitLab lists the generic API tools to catalog agents only behind this instance feature flag. */
+const GENERIC_API_TOOLS = ["gitlab_api_get", "gitlab_graphql"];
+
+function hiddenToolsError(missing: string[]): EnvsyncError {
+  const generic = missing.filter((tool) => GENERIC_API_TOOLS.includes(tool));
+  return new EnvsyncError(
+    "tool-unavailable",
+    `this GitLab offers catalog agents no built-in tool named ${missing.map((t) => `'${t}'`).join(", ")}`,
+    {
+      hint:
+        generic.length > 0
+          ? "GitLab lists gitlab_api_get and gitlab_graphql to agents only with the " +
+            "use_generic_gitlab_api_tools feature flag on: ask an administrator to enable it, or " +
+            "set catalog.generic_api_tools: false in envsync.yaml and run `envsync build`"
+          : "this GitLab does not offer the tool to catalog agents yet; upgrade GitLab, or build " +
+            "with your own templates (--templates) without it",
+    },
+  );
 }

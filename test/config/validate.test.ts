@@ -68,6 +68,7 @@ describe("envsync validate: defaults of the resolved config", () => {
       name_prefix: "envsync",
       public: false,
       triggers: ["mention"],
+      generic_api_tools: false,
     });
     expect(config.promotion.merge_request).toEqual({
       labels: ["envsync", "promotion"],

@@ -45,7 +45,7 @@ async function gitlab(
     description: "d",
     itemType: "FLOW" as const,
     projectId: owner.id,
-    public: false,
+    visibility: "PRIVATE" as const,
     versions: [],
   };
   gl.state.items.push(item);

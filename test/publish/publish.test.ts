@@ -1,4 +1,4 @@
-import { cpSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/context.js";
@@ -86,7 +86,7 @@ describe("envsync publish against the GitLab stand-in", () => {
       items.every(
         (i) =>
           i.projectId === gl.state.project("acme/envsync-flows")!.id &&
-          !i.public &&
+          i.visibility === "PRIVATE" &&
           i.versions[0]!.released,
       ),
     ).toBe(true);
@@ -241,15 +241,49 @@ describe("envsync publish against the GitLab stand-in", () => {
     expect(gl.state.consumers).toHaveLength(20);
   });
 
-  it("sends `public` to a GitLab before 19.2 and `visibility` to a newer one", async () => {
+  it("sends `public` to GitLab 18.9 and `visibility` to 19.2+, told apart by the version it reports", async () => {
     for (const visibility of [false, true]) {
       const gl = await gitlab({ visibility });
       const result = await run(gl);
       expect(result.err).not.toContain("failed");
       expect(result.code).toBe(0);
-      expect(gl.state.items.every((i) => i.public === false)).toBe(true);
+      expect(gl.state.items.every((i) => i.visibility === "PRIVATE")).toBe(true);
+      expect(gl.requests({ path: "/api/v4/metadata" })).toHaveLength(1);
       await gl.stop();
     }
+  });
+
+  it("maps the assistant's tools to built-in tool ids by name, reading every page", async () => {
+    const gl = await gitlab({ pageSize: 2 });
+    const result = await run(gl);
+    expect(result.code).toBe(0);
+    const agent = gl.state.items.find((i) => i.itemType === "AGENT")!;
+    const names = agent.versions[0]!.toolIds!.map(
+      (id) => gl.state.builtInTools.find((t) => t.id === id)!.name,
+    );
+    expect(names).toContain("get_repository_file");
+    expect(names).not.toContain("gitlab_api_get");
+    expect(gl.requests({ operation: "EnvsyncBuiltInTools" }).length).toBeGreaterThan(1);
+  });
+
+  it("says which tools GitLab hides from agents and what to do, when the assistant needs them", async () => {
+    const gl = await gitlab();
+    const dir = tempDir();
+    const config = join(dir, "envsync.yaml");
+    writeFileSync(
+      config,
+      readFileSync(CONFIG, "utf8").replace(/(catalog:\n)/, "$1  generic_api_tools: true\n"),
+    );
+    expect((await envsyncIn({}, "build", "-c", config, "-o", join(dir, "flows"))).code).toBe(0);
+    const refused = await run(gl, { config, dir: join(dir, "flows") });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      "this GitLab offers catalog agents no built-in tool named 'gitlab_api_get', 'gitlab_graphql'",
+    );
+    expect(refused.err).toContain("use_generic_gitlab_api_tools feature flag");
+    await gl.stop();
+    const flagged = await gitlab({ genericApiTools: true });
+    expect((await run(flagged, { config, dir: join(dir, "flows") })).code).toBe(0);
   });
 });
 

@@ -1,23 +1,13 @@
 /**
- * The stand-in's GraphQL side: GitLab's schema subset (catalog.graphql) executed by graphql-js over
+ * The stand-in's GraphQL side: GitLab's schema (gitlab-schema.ts) executed by graphql-js over
  * StandinState, with the validations GitLab applies (a mutation's `errors` on HTTP 200, global ids,
- * exactly one of public/visibility, a project consumer needs its group's consumer first).
+ * exactly one of public/visibility on create and at most one on update, a project consumer needs
+ * its group's consumer first).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { buildSchema, GraphQLError, type GraphQLSchema } from "graphql";
+import { GraphQLError } from "graphql";
 import jsYaml from "js-yaml";
 import type { StandinConsumer, StandinItem, StandinState } from "./state.js";
-
-export function catalogSchema(options: { visibility: boolean }): GraphQLSchema {
-  let sdl = readFileSync(new URL("./catalog.graphql", import.meta.url), "utf8");
-  if (!options.visibility)
-    sdl = sdl
-      .split("\n")
-      .filter((line) => !line.includes("# since 19.2"))
-      .join("\n");
-  return buildSchema(sdl);
-}
 
 const gid = (type: string, id: number) => `gid://gitlab/${type}/${id}`;
 
@@ -49,7 +39,13 @@ function page<T>(all: T[], first: number | undefined, after: string | undefined)
 
 export function catalogRoot(
   state: StandinState,
-  options: { visibility: boolean; pageSize?: number; baseUrl: () => string },
+  options: {
+    visibility: boolean;
+    pageSize?: number;
+    baseUrl: () => string;
+    /** The instance's use_generic_gitlab_api_tools feature flag. */
+    genericApiTools?: boolean;
+  },
 ) {
   const lastCommit = (projectId: number, ref: string) => {
     const dir = state.repositories.get(projectId);
@@ -145,12 +141,13 @@ export function catalogRoot(
   const itemView = (item: StandinItem) => {
     const v = item.versions.at(-1);
     return {
+      __typename: item.itemType === "FLOW" ? "AiCatalogFlow" : "AiCatalogAgent",
       id: gid("Ai::Catalog::Item", item.id),
       name: item.name,
       description: item.description,
       itemType: item.itemType,
-      public: item.public,
-      visibility: item.public ? "PUBLIC" : "PRIVATE",
+      public: item.visibility === "PUBLIC",
+      visibility: item.visibility,
       project: projectView(item.projectId),
       latestVersion: v && {
         __typename: item.itemType === "FLOW" ? "AiCatalogFlowVersion" : "AiCatalogAgentVersion",
@@ -180,19 +177,24 @@ export function catalogRoot(
     };
   };
 
+  // Create `validates exactly_one_of: [:public, :visibility]`, update `mutually_exclusive` (19.2+);
+  // graphql-ruby answers these as top-level errors. Before 19.2, `public` is required on create.
   const visibilityOf = (
     input: Record<string, unknown>,
     required: boolean,
-  ): { value?: boolean; error?: string } => {
+  ): StandinItem["visibility"] | undefined => {
     const hasPublic = input.public !== undefined && input.public !== null;
     const hasVisibility = input.visibility !== undefined && input.visibility !== null;
-    if (hasPublic && hasVisibility)
-      return { error: "Only one of public or visibility can be provided" };
-    if (hasVisibility) return { value: input.visibility === "PUBLIC" };
-    if (hasPublic) return { value: Boolean(input.public) };
-    return required
-      ? { error: options.visibility ? "Visibility can't be blank" : "Public can't be blank" }
-      : {};
+    if (options.visibility && hasPublic === hasVisibility && (required || hasPublic)) {
+      throw new GraphQLError(
+        required
+          ? "One and only one of [public, visibility] arguments is required."
+          : "public, visibility are mutually exclusive.",
+      );
+    }
+    if (hasVisibility) return input.visibility as StandinItem["visibility"];
+    if (hasPublic) return input.public ? "PUBLIC" : "PRIVATE";
+    return undefined;
   };
   const validDefinition = (definition: string): string | undefined => {
     try {
@@ -215,8 +217,7 @@ export function catalogRoot(
   const createItem = (input: Record<string, unknown>, itemType: "FLOW" | "AGENT") => {
     const projectId = parseGid(input.projectId, "Project");
     if (!state.project(projectId)) return { errors: ["Project not found"], item: null };
-    const visibility = visibilityOf(input, true);
-    if (visibility.error) return { errors: [visibility.error], item: null };
+    const visibility = visibilityOf(input, true)!;
     const invalid = itemType === "FLOW" ? validDefinition(String(input.definition)) : undefined;
     if (invalid) return { errors: [invalid], item: null };
     const item: StandinItem = {
@@ -225,7 +226,7 @@ export function catalogRoot(
       description: String(input.description),
       itemType,
       projectId,
-      public: visibility.value!,
+      visibility,
       versions: [
         {
           id: state.id(),
@@ -254,14 +255,13 @@ export function catalogRoot(
     );
     if (!item) return { errors: ["Item not found"], item: null };
     const visibility = visibilityOf(input, false);
-    if (visibility.error) return { errors: [visibility.error], item: null };
     if (itemType === "FLOW" && input.definition !== undefined) {
       const invalid = validDefinition(String(input.definition));
       if (invalid) return { errors: [invalid], item: null };
     }
     const last = item.versions.at(-1)!;
     if (input.description !== undefined) item.description = String(input.description);
-    if (visibility.value !== undefined) item.public = visibility.value;
+    if (visibility !== undefined) item.visibility = visibility;
     item.versions.push({
       ...last,
       id: state.id(),
@@ -309,11 +309,16 @@ export function catalogRoot(
       ),
     aiCatalogBuiltInTools: ({ first, after }: { first?: number; after?: string }) =>
       page(
-        state.builtInTools.map((t) => ({
-          ...t,
-          id: gid("Ai::Catalog::BuiltInTool", t.id),
-          description: `The ${t.name} tool`,
-        })),
+        state.builtInTools
+          .filter(
+            (t) =>
+              options.genericApiTools || !["gitlab_api_get", "gitlab_graphql"].includes(t.name),
+          )
+          .map((t) => ({
+            ...t,
+            id: gid("Ai::Catalog::BuiltInTool", t.id),
+            description: `The ${t.name} tool`,
+          })),
         first,
         after,
       ),

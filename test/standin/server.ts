@@ -1,14 +1,24 @@
 /**
  * A GitLab API stand-in for tests: a real HTTP server on 127.0.0.1 (free port) that answers the REST
- * and GraphQL calls EnvSync makes with GitLab's documented shapes and errors, keeps state, logs
- * every request, and can be told to fail (status, retry-after, a request that never answers).
+ * and GraphQL calls EnvSync makes with GitLab's shapes and errors, keeps state, logs every request,
+ * and can be told to fail (status, retry-after, a request that never answers). It is as strict as
+ * production GitLab: GraphQL validated against GitLab's schema (18.9 or newer), introspection
+ * refused, complexity capped at 250; REST lists paged (20 by default, 100 at most) with GitLab's
+ * pagination headers; a rate limit answering 429 with `retry-after` and `RateLimit-*` headers.
  * Later commands add REST routes with `route()`.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { graphql, parse, validate, type GraphQLSchema } from "graphql";
-import { catalogRoot, catalogSchema } from "./catalog.js";
+import { catalogRoot } from "./catalog.js";
+import {
+  complexityError,
+  gitlabSchema,
+  introspectionErrors,
+  MAX_COMPLEXITY,
+  queryComplexity,
+} from "./gitlab-schema.js";
 import { StandinState } from "./state.js";
 
 export interface LoggedRequest {
@@ -43,8 +53,15 @@ export type RestHandler = (
 
 export interface StandinOptions {
   token?: string;
-  /** Play GitLab 19.2+ (visibility enum) instead of an older GitLab (public boolean). */
+  /**
+   * Play GitLab 19.2+ (the newer schema: `visibility` enum; version 19.4.1) or, with false, GitLab
+   * 18.9 (`public` boolean; version 18.9.0).
+   */
   visibility?: boolean;
+  /** The instance's use_generic_gitlab_api_tools flag: list gitlab_api_get/gitlab_graphql to agents. */
+  genericApiTools?: boolean;
+  /** A per-token rate limit: this many requests per window, then 429 with `retry-after`. */
+  rateLimit?: { limit: number; windowSeconds: number };
   /** Largest page GraphQL connections return, to exercise pagination. */
   pageSize?: number;
   /** Delay before every answer, to model a distant GitLab. */
@@ -60,16 +77,20 @@ export class GitLabStandin {
   private readonly faults: (Fault & { left: number })[] = [];
   private readonly routes: { method: string; pattern: RegExp; handler: RestHandler }[] = [];
   private readonly sockets = new Set<Socket>();
+  /** The complexity of every GraphQL request that passed validation, in order. */
+  readonly complexities: number[] = [];
+  private rateWindow = { start: 0, used: 0 };
   private server?: Server;
   private schema: GraphQLSchema;
   private root: ReturnType<typeof catalogRoot>;
 
   constructor(private readonly options: StandinOptions = {}) {
     this.token = options.token ?? "glpat-standin-secret-token";
-    this.schema = catalogSchema({ visibility: options.visibility ?? true });
+    this.schema = gitlabSchema(options.visibility === false ? "18.9" : "newer");
     this.root = catalogRoot(this.state, {
       visibility: options.visibility ?? true,
       pageSize: options.pageSize ?? 100,
+      genericApiTools: options.genericApiTools ?? false,
       baseUrl: () => this.url,
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)$/, (req, state) => {
@@ -100,7 +121,6 @@ export class GitLabStandin {
             (!q.get("status") || d.status.toLowerCase() === q.get("status")),
         )
         .sort((a, b) => (q.get("sort") === "asc" ? 1 : -1) * a.createdAt.localeCompare(b.createdAt))
-        .slice(0, Number(q.get("per_page") ?? 20))
         .map((d) => ({
           id: d.id,
           iid: d.iid,
@@ -184,8 +204,7 @@ export class GitLabStandin {
             (!q.get("ref") || p.ref === q.get("ref")) &&
             (!q.get("status") || p.status.toLowerCase() === q.get("status")),
         )
-        .sort((a, b) => b.id - a.id)
-        .slice(0, Number(q.get("per_page") ?? 20));
+        .sort((a, b) => b.id - a.id);
       return { status: 200, body: list.map((p) => pipelineJson(p, project.fullPath, project.id)) };
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)$/, (req, state) => {
@@ -391,6 +410,20 @@ export class GitLabStandin {
         },
       };
     });
+    const metadata = () => ({
+      status: 200,
+      body: {
+        version: this.version,
+        revision: "0123456789a",
+        kas: { enabled: false, externalUrl: null, version: null },
+        enterprise: true,
+      },
+    });
+    this.route("GET", /^\/api\/v4\/metadata$/, metadata);
+    this.route("GET", /^\/api\/v4\/version$/, () => {
+      const { version, revision } = metadata().body;
+      return { status: 200, body: { version, revision } };
+    });
     this.route("GET", /^\/api\/v4\/groups\/([^/]+)$/, (req, state) => {
       const group = state.group(decodeURIComponent(req.params[0]!));
       if (!group) return { status: 404, body: { message: "404 Group Not Found" } };
@@ -405,6 +438,39 @@ export class GitLabStandin {
         },
       };
     });
+  }
+
+  /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */
+  private takeRateSlot(): number | undefined {
+    const limit = this.options.rateLimit;
+    if (!limit) return undefined;
+    const now = Date.now();
+    if (now - this.rateWindow.start >= limit.windowSeconds * 1000)
+      this.rateWindow = { start: now, used: 0 };
+    if (this.rateWindow.used >= limit.limit) {
+      const resetMs = this.rateWindow.start + limit.windowSeconds * 1000 - now;
+      return Math.max(1, Math.ceil(resetMs / 1000));
+    }
+    this.rateWindow.used++;
+    return undefined;
+  }
+
+  /** GitLab's RateLimit-* headers, on every answer while a limit is configured. */
+  private rateHeaders(): Record<string, string> {
+    const limit = this.options.rateLimit;
+    if (!limit) return {};
+    const reset = Math.ceil((this.rateWindow.start + limit.windowSeconds * 1000) / 1000);
+    return {
+      "ratelimit-limit": String(limit.limit),
+      "ratelimit-observed": String(this.rateWindow.used),
+      "ratelimit-remaining": String(Math.max(0, limit.limit - this.rateWindow.used)),
+      "ratelimit-reset": String(reset),
+    };
+  }
+
+  /** The version GitLab reports at /api/v4/metadata. */
+  get version(): string {
+    return this.options.visibility === false ? "18.9.0-ee" : "19.4.1-ee";
   }
 
   get url(): string {
@@ -454,7 +520,7 @@ export class GitLabStandin {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const url = new URL(req.url ?? "/", this.url);
     const raw = await readBody(req);
     if (this.options.latencyMs)
       await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
@@ -480,6 +546,7 @@ export class GitLabStandin {
       res.writeHead(status, {
         "content-type": "application/json",
         "x-request-id": randomUUID().slice(0, 13),
+        ...this.rateHeaders(),
         ...headers,
       });
       res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
@@ -512,6 +579,11 @@ export class GitLabStandin {
       send(401, { message: "401 Unauthorized" });
       return;
     }
+    const limited = this.takeRateSlot();
+    if (limited !== undefined) {
+      send(429, "Retry later", { "content-type": "text/plain", "retry-after": String(limited) });
+      return;
+    }
 
     if (url.pathname === "/api/graphql" && req.method === "POST") {
       const { query, variables } = (body ?? {}) as {
@@ -525,9 +597,15 @@ export class GitLabStandin {
         send(200, { errors: [{ message: (error as Error).message }] });
         return;
       }
-      const errors = validate(this.schema, document);
+      const errors = [...validate(this.schema, document), ...introspectionErrors(document)];
       if (errors.length > 0) {
         send(200, { errors: errors.map((e) => ({ message: e.message, locations: e.locations })) });
+        return;
+      }
+      const complexity = queryComplexity(this.schema, document, operation, variables ?? {});
+      this.complexities.push(complexity);
+      if (complexity > MAX_COMPLEXITY) {
+        send(200, { errors: [{ message: complexityError(complexity).message }] });
         return;
       }
       const result = await graphql({
@@ -554,6 +632,12 @@ export class GitLabStandin {
         },
         this.state,
       );
+      if (req.method === "GET" && out.status === 200 && Array.isArray(out.body)) {
+        const paged = paginate(out.body, url);
+        if ("error" in paged) send(400, { error: paged.error });
+        else send(200, paged.items, { ...paged.headers, ...out.headers });
+        return;
+      }
       send(out.status, out.body, out.headers);
       return;
     }
@@ -568,4 +652,46 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/**
+ * GitLab's offset pagination: `page` (from 1) and `per_page` (20 by default, 100 at most; GitLab
+ * clamps larger values), with `x-page`, `x-per-page`, `x-next-page`, `x-prev-page`, `x-total`,
+ * `x-total-pages` and a `Link` header.
+ */
+function paginate(
+  all: unknown[],
+  url: URL,
+): { items: unknown[]; headers: Record<string, string> } | { error: string } {
+  const page = Number(url.searchParams.get("page") ?? "1");
+  const asked = Number(url.searchParams.get("per_page") ?? "20");
+  if (!Number.isInteger(page) || page < 1) return { error: "page is invalid" };
+  if (!Number.isInteger(asked) || asked < 1) return { error: "per_page is invalid" };
+  const perPage = Math.min(asked, 100);
+  const totalPages = Math.max(1, Math.ceil(all.length / perPage));
+  const items = all.slice((page - 1) * perPage, page * perPage);
+  const link = (p: number) => {
+    const next = new URL(url);
+    next.searchParams.set("page", String(p));
+    next.searchParams.set("per_page", String(perPage));
+    return next.toString();
+  };
+  const links = [
+    ...(page > 1 ? [`<${link(page - 1)}>; rel="prev"`] : []),
+    ...(page < totalPages ? [`<${link(page + 1)}>; rel="next"`] : []),
+    `<${link(1)}>; rel="first"`,
+    `<${link(totalPages)}>; rel="last"`,
+  ];
+  return {
+    items,
+    headers: {
+      "x-page": String(page),
+      "x-per-page": String(perPage),
+      "x-next-page": page < totalPages ? String(page + 1) : "",
+      "x-prev-page": page > 1 ? String(page - 1) : "",
+      "x-total": String(all.length),
+      "x-total-pages": String(totalPages),
+      link: links.join(", "),
+    },
+  };
 }

@@ -29,7 +29,7 @@ export interface StandinItem {
   description: string;
   itemType: "AGENT" | "FLOW";
   projectId: number;
-  public: boolean;
+  visibility: "PRIVATE" | "RESTRICTED" | "PUBLIC";
   versions: StandinVersion[];
 }
 
@@ -123,10 +123,11 @@ export class StandinState {
     this.builtInTools = [...GITLAB_TOOLS.read_only, ...GITLAB_TOOLS.mutating].map((name, i) => ({
       id: i + 1,
       name,
+      // Titles are for people and GitLab renames them ("Ci Linter" became "CI Linter").
       title: name
         .split("_")
         .filter(Boolean)
-        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .map((w) => (w === "ci" ? "CI" : w[0]!.toUpperCase() + w.slice(1)))
         .join(" "),
     }));
   }

@@ -134,7 +134,9 @@ export function queryComplexity(
     : operations[0];
   if (!operation) return 0;
   const root =
-    operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
+    operation.operation === OperationTypeNode.MUTATION
+      ? schema.getMutationType()
+      : schema.getQueryType();
   return root ? selectionCost(schema, root, operation.selectionSet, variables) : 0;
 }
 

@@ -181,7 +181,13 @@ function buildProgram(ctx: CommandContext, state: RunState): Command {
     .addOption(configOption())
     .option("--all-projects", "every project in projects[], batched into few requests")
     .addOption(countOption("--concurrency <n>", "HTTP requests in flight at once", 16))
-    .addOption(countOption("--batch <n>", "projects per GraphQL request", 5))
+    .addOption(
+      countOption(
+        "--batch <n>",
+        "at most this many projects per GraphQL request (fewer where GitLab's complexity limit needs)",
+        5,
+      ),
+    )
     .addOption(jsonOption())
     .addHelpText("after", GITLAB_READ_ENV)
     .action((opts: StatusOptions) =>

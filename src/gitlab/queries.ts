@@ -198,6 +198,20 @@ export interface StatusDeployment {
   sha: string | null;
 }
 
+/** GitLab's complexity limit for a signed-in request (GitlabSchema::AUTHENTICATED_COMPLEXITY). */
+export const MAX_QUERY_COMPLEXITY = 250;
+
+/**
+ * What GitLab scores `statusQuery` for projects with these environment counts. Per project:
+ * `project` (resolver, 1), `webUrl` (1), `repository` (1); per environment: `tree` (resolver that
+ * calls Gitaly, 2) with `lastCommit` (constant 10) and its 4 fields = 16; `pipelines(ref, first: 1)`
+ * (resolver 1, +2 for `ref`, nodes 1 + 4 fields, ×1.01) = 8; `environment` (resolver, 1) with
+ * `lastDeployment` (resolver, 1) and its 5 fields = 7.
+ */
+export function statusQueryComplexity(environmentCounts: readonly number[]): number {
+  return environmentCounts.reduce((sum, envs) => sum + 3 + envs * (16 + 8 + 7), 0);
+}
+
 /**
  * Branch heads, latest pipelines and last successful deployments of every environment of several
  * projects in one request: one alias per project (p0, p1, ...) and per environment (h0, l0, d0, ...).

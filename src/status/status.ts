@@ -12,7 +12,9 @@ import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabGraphQL } from "../gitlab/graphql.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import {
+  MAX_QUERY_COMPLEXITY,
   statusQuery,
+  statusQueryComplexity,
   type StatusDeployment,
   type StatusPipeline,
   type StatusProjectNode,
@@ -51,30 +53,31 @@ export async function gatherStatus(
   clients: { http: GitLabHttp; graphql: GitLabGraphQL },
   options: { batchSize: number; onProject?: (status: ProjectStatus) => void },
 ): Promise<ProjectStatus[]> {
-  const batches: StatusTarget[][] = [];
-  for (let i = 0; i < targets.length; i += options.batchSize)
-    batches.push(targets.slice(i, i + options.batchSize));
-
   const nodes = new Map<string, StatusProjectNode | null | Error>();
-  const graphqlDone = Promise.all(
-    batches.map(async (batch) => {
-      const vars: Record<string, string> = {};
-      batch.forEach((t, p) => {
-        vars[`path${p}`] = t.path;
-        t.environments.forEach((e, i) => {
-          vars[`ref${p}_${i}`] = e.branch;
-          vars[`env${p}_${i}`] = e.gitlab_environment;
-        });
+  const runBatch = async (batch: StatusTarget[]): Promise<void> => {
+    const vars: Record<string, string> = {};
+    batch.forEach((t, p) => {
+      vars[`path${p}`] = t.path;
+      t.environments.forEach((e, i) => {
+        vars[`ref${p}_${i}`] = e.branch;
+        vars[`env${p}_${i}`] = e.gitlab_environment;
       });
-      try {
-        const data = await clients.graphql.run(statusQuery(batch), vars);
-        batch.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
-      } catch (error) {
-        if (!(error instanceof EnvsyncError)) throw error;
-        for (const t of batch) nodes.set(t.path, error);
+    });
+    try {
+      const data = await clients.graphql.run(statusQuery(batch), vars);
+      batch.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
+    } catch (error) {
+      if (!(error instanceof EnvsyncError)) throw error;
+      // GitLab scores queries its own way and may change the scores: split and try again.
+      if (batch.length > 1 && isComplexityError(error)) {
+        const half = Math.ceil(batch.length / 2);
+        await Promise.all([runBatch(batch.slice(0, half)), runBatch(batch.slice(half))]);
+        return;
       }
-    }),
-  );
+      for (const t of batch) nodes.set(t.path, error);
+    }
+  };
+  const graphqlDone = Promise.all(batchByComplexity(targets, options.batchSize).map(runBatch));
 
   return Promise.all(
     targets.map(async (target) => {
@@ -164,4 +167,30 @@ function environmentStatus(
     },
     drift: drift.get(env.name) ?? null,
   };
+}
+
+/**
+ * Consecutive projects per GraphQL request: at most `maxProjects`, and as many as stay within
+ * GitLab's complexity limit. A project over the limit on its own is still asked alone.
+ */
+export function batchByComplexity<T extends { environments: readonly unknown[] }>(
+  targets: readonly T[],
+  maxProjects: number,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  for (const target of targets) {
+    const cost = statusQueryComplexity([...current, target].map((t) => t.environments.length));
+    if (current.length > 0 && (current.length >= maxProjects || cost > MAX_QUERY_COMPLEXITY)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(target);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function isComplexityError(error: EnvsyncError): boolean {
+  return /Query has complexity of \d+, which exceeds max complexity of \d+/.test(error.message);
 }

@@ -1,6 +1,6 @@
 import { buildSchema, parse, printSchema, validate } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
-import { ALL_OPERATIONS, statusQuery } from "../../src/gitlab/queries.js";
+import { ALL_OPERATIONS, statusQuery, statusQueryComplexity } from "../../src/gitlab/queries.js";
 import {
   gitlabSchema,
   gitlabSdl,
@@ -141,4 +141,22 @@ describe("the stand-in's GraphQL schema", () => {
       (2 + 1 + 5) * 2,
     );
   });
+
+  it.each([[[1]], [[3]], [[3, 3]], [[4, 2, 1]], [[8]]])(
+    "scores EnvSync's status query for environments %j as EnvSync predicts",
+    (counts) => {
+      const query = statusQuery(counts.map((n) => ({ environments: Array(n).fill(0) })));
+      const vars: Record<string, string> = {};
+      counts.forEach((n, p) => {
+        vars[`path${p}`] = "acme/shop";
+        for (let e = 0; e < n; e++) {
+          vars[`ref${p}_${e}`] = "main";
+          vars[`env${p}_${e}`] = "prod";
+        }
+      });
+      const schema = gitlabSchema("newer");
+      const computed = queryComplexity(schema, parse(query.document), query.name, vars);
+      expect(computed).toBe(statusQueryComplexity(counts));
+    },
+  );
 });

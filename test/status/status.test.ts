@@ -195,4 +195,40 @@ describe("envsync status", () => {
     expect(result.err.split("\n").filter((l) => l.startsWith("["))).toHaveLength(4);
     expect(result.code).toBe(1);
   });
+
+  it("sizes each GraphQL request under GitLab's complexity limit, whatever --batch allows", async () => {
+    const paths = ["acme/a", "acme/b", "acme/c", "acme/d", "acme/e"];
+    for (const path of paths) seed(path, repo());
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const result = await run(fleet, { allProjects: true, batch: 5 });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { projects: ProjectStatus[] };
+    expect(report.projects.every((p) => !p.error && p.environments.length === 3)).toBe(true);
+    expect(standin.complexities.every((c) => c <= 250)).toBe(true);
+    // 3 environments cost 96 each: two projects per request.
+    expect(standin.requests({ operation: "EnvsyncStatus" })).toHaveLength(3);
+  });
+
+  it("splits a batch GitLab refuses for complexity and asks again, losing no project", async () => {
+    const paths = ["acme/a", "acme/b"];
+    for (const path of paths) seed(path, repo());
+    standin.fail({
+      operation: "EnvsyncStatus",
+      respond: {
+        status: 200,
+        body: {
+          errors: [{ message: "Query has complexity of 251, which exceeds max complexity of 250" }],
+        },
+      },
+    });
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const result = await run(fleet, { allProjects: true });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { projects: ProjectStatus[] };
+    expect(report.projects.map((p) => [p.project, p.error ?? "ok"])).toEqual([
+      ["acme/a", "ok"],
+      ["acme/b", "ok"],
+    ]);
+    expect(standin.requests({ operation: "EnvsyncStatus" })).toHaveLength(3);
+  });
 });

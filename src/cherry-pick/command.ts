@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load.js";
 import { requireEnvironment, requireProject } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
 import type { CommandContext } from "../context.js";
@@ -33,9 +34,10 @@ export async function cherryPickCommand(
     });
   }
   // Resolved before any work, so a missing project or token fails before a branch is made.
-  const project = options.mr ? requireProject(config, ctx.env, "--mr") : undefined;
+  const origin = options.mr ? await originWhenNeeded(config, ctx.env, options.repo) : undefined;
+  const project = options.mr ? requireProject(config, ctx.env, "--mr", origin) : undefined;
   const http = options.mr
-    ? httpFromEnv(ctx.env, { scope: "api", allowJobToken: false }, { ...ctx.http })
+    ? httpFromEnv(ctx.env, { scope: "api", allowJobToken: false, origin }, { ...ctx.http })
     : undefined;
 
   const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } =

@@ -107,13 +107,18 @@ export function requireEnvironment(config: ResolvedConfig, name: string): Resolv
   });
 }
 
-/** The GitLab project a command acts on: `project` in envsync.yaml, else the CI job's project. */
+/**
+ * The GitLab project a command acts on: `project` in envsync.yaml, else the CI job's project
+ * (`CI_PROJECT_PATH`, or `GITLAB_PROJECT_PATH` in a Duo flow's job), else the origin remote's.
+ */
 export function requireProject(
   config: ResolvedConfig,
-  env: Record<string, string | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
   who: string,
+  origin?: { project: string },
 ): string {
-  const project = config.project ?? env.CI_PROJECT_PATH;
+  const project =
+    config.project ?? env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;
   if (!project)
     throw usageError(
       `${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`,

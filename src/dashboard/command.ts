@@ -4,6 +4,7 @@ import { requireProject } from "../config/resolve.js";
 import { changeNote, dashboardState, previousState, renderDashboard } from "./render.js";
 import type { PairDrift } from "../drift/pair.js";
 import { ExitCode, usageError } from "../errors.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
@@ -24,7 +25,8 @@ export async function dashboardCommand(
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
-  const project = requireProject(config, ctx.env, "the dashboard");
+  const origin = await originWhenNeeded(config, ctx.env, options.repo);
+  const project = requireProject(config, ctx.env, "the dashboard", origin);
   const pairs = options.report
     ? await readReport(options.report)
     : (await driftLocal(config, { dir: options.repo, env: ctx.env }, config.promotion.pairs)).pairs;
@@ -38,7 +40,8 @@ export async function dashboardCommand(
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
   }
-  const http = httpFromEnv(ctx.env, { scope: "api", allowJobToken: false }, { ...ctx.http });
+  const needs = { scope: "api", allowJobToken: false, origin } as const;
+  const http = httpFromEnv(ctx.env, needs, { ...ctx.http });
   const notes = notesApi(http, project);
   const issue = (await notes.issueTitled(config.dashboard.issue_title, description, true))!;
   let noted = false;

@@ -2,6 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
 import { diagnosePipeline, type DoctorReport } from "./doctor.js";
 import { ExitCode } from "../errors.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -19,8 +20,10 @@ export async function doctorCommand(
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
-  const project = requireProject(config, ctx.env, "doctor");
-  const http = httpFromEnv(ctx.env, { scope: "read_api", allowJobToken: true }, { ...ctx.http });
+  const origin = await originWhenNeeded(config, ctx.env, ".");
+  const project = requireProject(config, ctx.env, "doctor", origin);
+  const needs = { scope: "read_api", allowJobToken: true, origin } as const;
+  const http = httpFromEnv(ctx.env, needs, { ...ctx.http });
   const report = await diagnosePipeline(http, project, options.pipeline, config);
   io.stdout(options.json ? json(report) : format(report));
   return ExitCode.ok;

@@ -2,6 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { json } from "../output/io.js";
 import { driftApi, driftFleet, driftLocal, isCheckout, type DriftReport } from "./drift.js";
@@ -41,9 +42,14 @@ export async function driftCommand(
     return exitFor(report);
   }
 
-  const http = httpFromEnv(env, { scope: "read_api", allowJobToken: true }, { ...ctx.http });
+  const origin = await originWhenNeeded(config, env, options.repo);
+  const http = httpFromEnv(
+    env,
+    { scope: "read_api", allowJobToken: true, origin },
+    { ...ctx.http },
+  );
   if (!options.allProjects) {
-    const project = requireProject(config, env, "API mode");
+    const project = requireProject(config, env, "API mode", origin);
     const report = await driftApi(config, http, project, pairs);
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);

@@ -1,7 +1,9 @@
 /**
- * Where GitLab is and how to authenticate, from the environment only: GITLAB_TOKEN (a personal,
- * project or group access token) or CI_JOB_TOKEN where an endpoint accepts it; the host from
- * GITLAB_URL, else CI_SERVER_URL, else https://gitlab.com.
+ * Where GitLab is and how to authenticate. The token: GITLAB_TOKEN (a personal, project or group
+ * access token, or the OAuth token a Duo flow's job gets, also as GITLAB_OAUTH_TOKEN), sent as
+ * `Authorization: Bearer`, which GitLab takes for all of them; or CI_JOB_TOKEN, sent as
+ * `JOB-TOKEN`, where an endpoint accepts it. The instance: GITLAB_URL, GITLAB_BASE_URL (a flow's
+ * job), CI_SERVER_URL (a CI job), else the origin remote's host, else https://gitlab.com.
  */
 import { EnvsyncError } from "../errors.js";
 
@@ -13,13 +15,14 @@ export interface GitLabConnection {
 }
 
 export function connectionFromEnv(
-  env: Record<string, string | undefined>,
-  options: { allowJobToken: boolean; scope: string },
+  env: Readonly<Record<string, string | undefined>>,
+  options: { allowJobToken: boolean; scope: string; origin?: { baseUrl: string } | undefined },
 ): GitLabConnection {
-  const baseUrl = (env.GITLAB_URL || env.CI_SERVER_URL || "https://gitlab.com")
-    .replace(/\/+$/, "")
-    .replace(/\/api\/v4$/, "");
-  if (env.GITLAB_TOKEN) return { baseUrl, token: env.GITLAB_TOKEN, tokenKind: "access_token" };
+  const given =
+    env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL || options.origin?.baseUrl;
+  const baseUrl = (given || "https://gitlab.com").replace(/\/+$/, "").replace(/\/api\/v4$/, "");
+  const token = env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN;
+  if (token) return { baseUrl, token, tokenKind: "access_token" };
   if (options.allowJobToken && env.CI_JOB_TOKEN)
     return { baseUrl, token: env.CI_JOB_TOKEN, tokenKind: "job_token" };
   throw new EnvsyncError("gitlab-no-token", "no GitLab token: set GITLAB_TOKEN", {
@@ -30,7 +33,7 @@ export function connectionFromEnv(
 export function authHeaders(connection: GitLabConnection): Record<string, string> {
   return connection.tokenKind === "job_token"
     ? { "JOB-TOKEN": connection.token }
-    : { "PRIVATE-TOKEN": connection.token };
+    : { authorization: `Bearer ${connection.token}` };
 }
 
 /** Removes the token from any text that might reach output (error bodies can echo requests). */

@@ -206,8 +206,13 @@ export class GitLabHttp {
 
 /** A client for the GitLab the environment names, with the token scope the command needs. */
 export function httpFromEnv(
-  env: Record<string, string | undefined>,
-  needs: { scope: "api" | "read_api"; allowJobToken: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+  needs: {
+    scope: "api" | "read_api";
+    allowJobToken: boolean;
+    /** The origin remote, for the instance when the environment names none. */
+    origin?: { baseUrl: string } | undefined;
+  },
   options: Omit<HttpOptions, "scope"> = {},
 ): GitLabHttp {
   return new GitLabHttp(connectionFromEnv(env, needs), { ...options, scope: needs.scope });

@@ -3,6 +3,7 @@ import { planBuild } from "../compile/build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
 import type { CommandContext } from "../context.js";
@@ -39,9 +40,11 @@ export async function publishCommand(
     );
   }
   const progress = (line: string) => io.stderr(`${line}\n`);
+  // The catalog project is named in envsync.yaml; only the instance may come from the origin remote.
+  const origin = await originWhenNeeded({ project: config.catalog.project }, ctx.env, ".");
   const http = httpFromEnv(
     ctx.env,
-    { scope: "api", allowJobToken: false },
+    { scope: "api", allowJobToken: false, origin },
     {
       ...ctx.http,
       onRetry: (e) =>

@@ -2,6 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { requireEnvironment } from "../config/resolve.js";
 import { ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -24,13 +25,18 @@ export async function rollbackCheckCommand(
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
-  const project = config.project ?? ctx.env.CI_PROJECT_PATH;
-  const hasToken = Boolean(ctx.env.GITLAB_TOKEN || ctx.env.CI_JOB_TOKEN);
-  // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what is deployed.
+  const { env } = ctx;
+  const hasToken = Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+  const origin = hasToken ? await originWhenNeeded(config, env, options.repo) : undefined;
+  const project =
+    config.project ?? env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;
+  // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what
+  // is deployed.
+  const needs = { scope: "read_api", allowJobToken: true, origin } as const;
   const deployments =
     project && hasToken
       ? await successfulDeployments(
-          httpFromEnv(ctx.env, { scope: "read_api", allowJobToken: true }, { ...ctx.http }),
+          httpFromEnv(env, needs, { ...ctx.http }),
           project,
           environment.gitlab_environment,
         )

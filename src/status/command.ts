@@ -2,6 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -22,6 +23,7 @@ export async function statusCommand(
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
+  const origin = await originWhenNeeded(config, ctx.env, ".");
   let targets: StatusTarget[];
   if (options.allProjects) {
     if (config.projects.length === 0)
@@ -31,12 +33,15 @@ export async function statusCommand(
     targets = config.projects;
   } else {
     targets = [
-      { path: requireProject(config, ctx.env, "status"), environments: config.environments },
+      {
+        path: requireProject(config, ctx.env, "status", origin),
+        environments: config.environments,
+      },
     ];
   }
   const http = httpFromEnv(
     ctx.env,
-    { scope: "read_api", allowJobToken: true },
+    { scope: "read_api", allowJobToken: true, origin },
     {
       maxConcurrent: options.concurrency ?? 16,
       ...ctx.http,

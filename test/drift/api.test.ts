@@ -151,3 +151,57 @@ describe("envsync drift --api", () => {
     expect(result.err).toContain("no GitLab token");
   });
 });
+
+describe("where EnvSync finds GitLab", () => {
+  it("reads the instance and the project from the origin remote when nothing else names them", async () => {
+    const repo = history();
+    project("acme/shop", repo);
+    const clone = new TestRepo();
+    clone.git("remote", "add", "origin", `${standin.url}/acme/shop.git`);
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML.replace("project: acme/shop\n", ""));
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: standin.token }) },
+      ...["drift", "-c", config, "-C", clone.dir, "--api", "--json"],
+    );
+    expect(result.err).toBe("");
+    expect(JSON.parse(result.out)).toMatchObject({ mode: "api", project: "acme/shop" });
+  });
+
+  it("works with a Duo flow job's environment: an OAuth token as Bearer, GITLAB_BASE_URL, GITLAB_PROJECT_PATH", async () => {
+    await standin.stop();
+    standin = await new GitLabStandin({ token: "oauth-flow-token", tokenKind: "oauth" }).start();
+    attachRepositoryRoutes(standin);
+    project("acme/shop", history());
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML.replace("project: acme/shop\n", ""));
+    const env = testEnv({
+      GITLAB_TOKEN: "oauth-flow-token",
+      GITLAB_BASE_URL: standin.url,
+      GITLAB_PROJECT_PATH: "acme/shop",
+    });
+    const result = await envsyncIn(
+      { env },
+      ...["drift", "-c", config, "-C", tempDir(), "--api", "--json"],
+    );
+    expect(result.err).toBe("");
+    expect(JSON.parse(result.out)).toMatchObject({ project: "acme/shop" });
+    expect(standin.log.every((r) => r.status !== 401)).toBe(true);
+  });
+
+  it("sends CI_JOB_TOKEN as JOB-TOKEN in a CI job", async () => {
+    await standin.stop();
+    standin = await new GitLabStandin({ token: "ci-job-token", tokenKind: "job" }).start();
+    attachRepositoryRoutes(standin);
+    project("acme/shop", history());
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML);
+    const env = testEnv({ CI_JOB_TOKEN: "ci-job-token", CI_SERVER_URL: standin.url });
+    const result = await envsyncIn(
+      { env },
+      ...["drift", "-c", config, "-C", tempDir(), "--api", "--json"],
+    );
+    expect(result.err).toBe("");
+    expect(JSON.parse(result.out)).toMatchObject({ mode: "api" });
+  });
+});

@@ -58,6 +58,8 @@ export interface StandinOptions {
    * 18.9 (`public` boolean; version 18.9.0).
    */
   visibility?: boolean;
+  /** What the stand-in's token is, which decides the header GitLab takes it in. */
+  tokenKind?: "access" | "oauth" | "job";
   /** The instance's use_generic_gitlab_api_tools flag: list gitlab_api_get/gitlab_graphql to agents. */
   genericApiTools?: boolean;
   /** A per-token rate limit: this many requests per window, then 429 with `retry-after`. */
@@ -571,11 +573,16 @@ export class GitLabStandin {
       return;
     }
 
-    const given =
-      req.headers["private-token"] ??
-      req.headers["job-token"] ??
-      String(req.headers.authorization ?? "").replace(/^Bearer /, "");
-    if (given !== this.token) {
+    // Access tokens go as PRIVATE-TOKEN or Bearer; an OAuth token (a Duo flow's job) only as
+    // Bearer; a CI job token only as JOB-TOKEN.
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
+    const accepted =
+      (this.options.tokenKind ?? "access") === "access"
+        ? req.headers["private-token"] === this.token || bearer === this.token
+        : this.options.tokenKind === "oauth"
+          ? bearer === this.token
+          : req.headers["job-token"] === this.token;
+    if (!accepted) {
       send(401, { message: "401 Unauthorized" });
       return;
     }

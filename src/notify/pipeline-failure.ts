@@ -5,13 +5,16 @@
  * `via: mention` is asked for, posts one note that mentions the flow's service account. A hidden
  * marker per pipeline makes a retried job a no-op.
  */
+import * as z from "zod";
 import type { ResolvedConfig } from "../config/types.js";
 import { diagnosePipeline, type DoctorReport } from "../doctor/doctor.js";
 import { EnvsyncError } from "../errors.js";
+import { parseAnswer } from "../gitlab/answer.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabGraphQL } from "../gitlab/graphql.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import { CONFIGURED_ITEMS, GROUP_ID, PROJECT_ID } from "../gitlab/queries.js";
+import { createRestClient } from "../gitlab/rest.js";
 import { marker, notesApi, type Target } from "./issue-target.js";
 
 export interface NotifyContext {
@@ -29,12 +32,12 @@ export interface NotifyResult {
   pipeline: number;
   target?: Target;
   workflow_id?: number;
+  /** What bounds a started run: GitLab ignores per-request privileges for catalog flows. */
+  limited_by?: string;
   note_id?: number;
   fallback?: string;
 }
 
-/** Flow privileges the pipeline doctor needs: read GitLab, post its note, run envsync. */
-const PRIVILEGES = ["read_write_gitlab", "read_only_gitlab", "run_commands"];
 const MAX_EXCERPT = 8_000;
 
 export async function notifyPipelineFailure(
@@ -110,6 +113,7 @@ export async function notifyPipelineFailure(
         pipeline: ctx.pipelineId,
         target,
         workflow_id: workflow.id,
+        limited_by: "the pipeline-doctor flow's component toolsets",
         note_id: note.id,
       };
     } catch (error) {
@@ -188,6 +192,13 @@ async function groupGidOf(graphql: GitLabGraphQL, path: string): Promise<string 
   return data.group?.id ?? null;
 }
 
+/**
+ * Starts the flow through `POST /api/v4/ai/duo_workflows/workflows`. With a catalog consumer,
+ * GitLab uses only the consumer, the goal, the source branch, the additional context and (from
+ * 19.4) the issue or merge request; it ignores privileges, `allow_agent_to_request_user` and
+ * `environment`, so none are sent. What the run may do is fixed by the flow's own component
+ * toolsets.
+ */
 async function startWorkflow(
   http: GitLabHttp,
   ctx: NotifyContext,
@@ -195,24 +206,14 @@ async function startWorkflow(
   report: DoctorReport,
   target: Target,
 ): Promise<{ id: number; status: string }> {
-  const privileges = JSON.parse(
-    (
-      await http.send({
-        method: "GET",
-        path: "/api/v4/ai/duo_workflows/workflows/agent_privileges",
-      })
-    ).text,
-  ) as { all_privileges: { id: number; name: string }[] };
-  const ids = privileges.all_privileges.filter((p) => PRIVILEGES.includes(p.name)).map((p) => p.id);
+  const where =
+    target.kind === "merge_requests" ? `merge request !${target.iid}` : `issue #${target.iid}`;
   const body = {
     project_id: ctx.project,
-    goal: `Triage failed pipeline ${ctx.pipelineUrl} on ${ctx.branch}. Post the diagnosis on ${target.kind === "merge_requests" ? "merge request" : "issue"} ${target.kind === "merge_requests" ? "!" : "#"}${target.iid}.`,
+    goal: `Triage failed pipeline ${ctx.pipelineUrl} on ${ctx.branch}. Post the diagnosis on ${where}.`,
     ai_catalog_item_consumer_id: consumerId,
     start_workflow: true,
-    environment: "ambient",
-    allow_agent_to_request_user: false,
-    agent_privileges: ids,
-    pre_approved_agent_privileges: ids,
+    source_branch: ctx.branch,
     additional_context: [
       { Category: "envsync_evidence", Content: JSON.stringify(evidence(report)) },
     ],
@@ -220,13 +221,13 @@ async function startWorkflow(
       ? { merge_request_id: target.iid }
       : { issue_id: target.iid }),
   };
-  const response = await http.send({
-    method: "POST",
-    path: "/api/v4/ai/duo_workflows/workflows",
-    body: JSON.stringify(body),
+  const response = await createRestClient(http).requester.post("ai/duo_workflows/workflows", {
+    body,
   });
-  return JSON.parse(response.text) as { id: number; status: string };
+  return parseAnswer(WORKFLOW, response.body, "POST /api/v4/ai/duo_workflows/workflows");
 }
+
+const WORKFLOW = z.object({ id: z.number(), status: z.string() });
 
 /** The report trimmed for the flow's context window: log excerpts capped, the rest intact. */
 export function evidence(report: DoctorReport): DoctorReport {

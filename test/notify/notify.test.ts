@@ -120,7 +120,7 @@ async function notify(env: Record<string, string>, flags: string[] = []) {
 }
 
 describe("envsync notify pipeline-failure", () => {
-  it("starts the pipeline-doctor flow through the workflows API with the evidence, least privilege and no user prompts", async () => {
+  it("starts the pipeline-doctor flow through the workflows API with what GitLab uses of the request", async () => {
     const { gl, projectConsumer } = await gitlab();
     const { code, result } = await notify(
       ciEnv(gl, { CI_OPEN_MERGE_REQUESTS: "acme/other!3, acme/shop!7" }),
@@ -133,11 +133,14 @@ describe("envsync notify pipeline-failure", () => {
       project_id: "acme/shop",
       ai_catalog_item_consumer_id: projectConsumer.id,
       start_workflow: true,
-      environment: "ambient",
-      allow_agent_to_request_user: false,
-      agent_privileges: [2, 3, 4],
+      source_branch: "staging",
       merge_request_id: 7,
     });
+    // GitLab ignores these with a catalog consumer: the flow's toolsets bound the run.
+    for (const ignored of ["agent_privileges", "allow_agent_to_request_user", "environment"])
+      expect(body).not.toHaveProperty(ignored);
+    expect(result!.limited_by).toBe("the pipeline-doctor flow's component toolsets");
+    expect(gl.requests({ path: /agent_privileges/ })).toEqual([]);
     expect(body.goal).toContain(`${gl.url}/acme/shop/-/pipelines/2`);
     const context = body.additional_context as { Category: string; Content: string }[];
     expect(context[0]!.Category).toBe("envsync_evidence");

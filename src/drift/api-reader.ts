@@ -7,36 +7,40 @@
  */
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
+import * as z from "zod";
 import { matchCommits, pickedFromTrailers, type CommitInfo } from "../git/equivalence.js";
-import type { FileChange } from "./file-drift.js";
+import { parseAnswer } from "../gitlab/answer.js";
 import type { GitLabHttp } from "../gitlab/http.js";
+import { createRestClient } from "../gitlab/rest.js";
+import type { FileChange } from "./file-drift.js";
 import type { PairInput } from "./pair.js";
 
-export const MAX_PATCH_LOOKUPS = 100;
+const MAX_PATCH_LOOKUPS = 100;
 
-interface ApiCommit {
-  id: string;
-  title: string;
-  message: string;
-  author_name: string;
-  author_email: string;
-  authored_date: string;
-  parent_ids: string[];
-}
+// gitbeaker types a compare's commits without message, parents or author date, which GitLab sends
+// and drift needs: check them here.
+const API_COMMIT = z.object({
+  id: z.string(),
+  title: z.string(),
+  message: z.string(),
+  author_name: z.string(),
+  author_email: z.string(),
+  authored_date: z.string(),
+  parent_ids: z.array(z.string()),
+});
+type ApiCommit = z.infer<typeof API_COMMIT>;
 
-interface ApiDiff {
-  old_path: string;
-  new_path: string;
-  new_file: boolean;
-  renamed_file: boolean;
-  deleted_file: boolean;
-  diff: string;
-}
+const API_DIFF = z.object({
+  old_path: z.string(),
+  new_path: z.string(),
+  new_file: z.boolean(),
+  renamed_file: z.boolean(),
+  deleted_file: z.boolean(),
+  diff: z.string(),
+});
+type ApiDiff = z.infer<typeof API_DIFF>;
 
-interface Compare {
-  commits: ApiCommit[];
-  diffs: ApiDiff[];
-}
+const COMPARE = z.object({ commits: z.array(API_COMMIT), diffs: z.array(API_DIFF) });
 
 export interface ApiReadOptions {
   /** Compare the tips for differing files (a third request). Default true. */
@@ -51,12 +55,20 @@ export async function readPairApi(
   pair: { from: string; to: string; fromBranch: string; toBranch: string },
   options: ApiReadOptions = {},
 ): Promise<PairInput> {
-  const base = `/api/v4/projects/${encodeURIComponent(project)}/repository`;
-  const get = async <T>(path: string): Promise<T> =>
-    JSON.parse((await http.send({ method: "GET", path })).text) as T;
-  const compare = (from: string, to: string, straight: boolean) =>
-    get<Compare>(
-      `${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&straight=${straight}`,
+  const rest = createRestClient(http);
+  const request = `GET /api/v4/projects/${encodeURIComponent(project)}/repository`;
+  const compare = async (from: string, to: string, straight: boolean) =>
+    parseAnswer(
+      COMPARE,
+      await rest.Repositories.compare(project, from, to, { straight }),
+      `${request}/compare`,
+    );
+  // A commit's diff is paged like any list (20 files by default): gitbeaker reads every page.
+  const diffOf = async (sha: string) =>
+    parseAnswer(
+      z.array(API_DIFF),
+      await rest.Commits.showDiff(project, sha, { perPage: 100 }),
+      `${request}/commits/${sha}/diff`,
     );
   const [up, down, tips] = await Promise.all([
     compare(pair.toBranch, pair.fromBranch, false),
@@ -70,9 +82,7 @@ export async function readPairApi(
   const pathsBySha =
     options.patchLookups === false
       ? new Map<string, string[]>()
-      : await addPatchHashes(upstream, downstream, (sha) =>
-          get<ApiDiff[]>(`${base}/commits/${sha}/diff`),
-        );
+      : await addPatchHashes(upstream, downstream, diffOf);
   const upstreamPaths = new Set(up.diffs.flatMap((d) => [d.new_path, d.old_path]));
   return {
     ...pair,

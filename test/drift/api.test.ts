@@ -152,6 +152,46 @@ describe("envsync drift --api", () => {
   });
 });
 
+describe("envsync drift --api on large commits", () => {
+  it("reads every page of a 150-file commit's diff and agrees with local mode", async () => {
+    const repo = new TestRepo();
+    repo.commit("base", { "app.js": "1\n" });
+    repo.git("branch", "staging");
+    repo.git("branch", "main");
+    const files = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [`src/mod${i}.js`, `export const v${i} = ${i};\n`]),
+    );
+    repo.commit("Big refactor", files);
+    repo.checkout("staging");
+    // The same change re-applied by hand: another author date, so only the patch says it is equal.
+    repo.commit("Big refactor (staging)", files);
+    repo.checkout("develop");
+    repo.commit(
+      "Second big change",
+      Object.fromEntries(
+        Object.keys(files).map((path) => [path, `export const changed = "${path}";\n`]),
+      ),
+    );
+    project("acme/shop", repo);
+    const result = await run(YAML);
+    const api = JSON.parse(result.out) as DriftReport;
+    const config = parseConfig(YAML, "envsync.yaml");
+    const local = await driftLocal(
+      config,
+      { dir: repo.dir, env: testEnv() },
+      config.promotion.pairs,
+    );
+    expect(essence(api)).toEqual(essence(local));
+    const devPair = api.pairs[0]!;
+    expect(devPair.files.unexpected).toHaveLength(150);
+    expect(devPair.files.unexpected.every((f) => f.pending)).toBe(true);
+    // Two pages of 100 for each 150-file diff read.
+    const diffPages = standin.requests({ path: /\/repository\/commits\/[0-9a-f]+\/diff$/ });
+    expect(diffPages.length % 2).toBe(0);
+    expect(diffPages.length).toBeGreaterThan(0);
+  });
+});
+
 describe("where EnvSync finds GitLab", () => {
   it("reads the instance and the project from the origin remote when nothing else names them", async () => {
     const repo = history();

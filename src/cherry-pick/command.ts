@@ -53,7 +53,7 @@ export async function cherryPickCommand(
       `refs/heads/${report.branch}:refs/heads/${report.branch}`,
     ]);
     const rest = createRestClient(http);
-    const mr = (await rest.MergeRequests.create(
+    const mr = await rest.MergeRequests.create(
       project,
       report.branch,
       env.branch,
@@ -63,7 +63,7 @@ export async function cherryPickCommand(
         labels: config.promotion.merge_request.labels.join(","),
         removeSourceBranch: true,
       },
-    )) as unknown as { iid: number; web_url: string };
+    );
     report.merge_request = { iid: mr.iid, web_url: mr.web_url };
   }
   io.stdout(options.json ? json(report) : format(report));

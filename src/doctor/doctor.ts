@@ -4,31 +4,19 @@
  * compared environments' last green runs, ranked as hypotheses with a confidence.
  */
 import pLimit from "p-limit";
+import * as z from "zod";
 import type { ResolvedConfig } from "../config/types.js";
+import { parseAnswer } from "../gitlab/answer.js";
+import { createRestClient } from "../gitlab/rest.js";
 import { firstError, type LogEvidence } from "./log-evidence.js";
 import { rankHypotheses, verdictOf, type Hypothesis } from "./hypotheses.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 
-interface ApiPipeline {
-  id: number;
-  iid?: number;
-  ref: string;
-  sha: string;
-  status: string;
-  web_url: string;
-}
-interface ApiJob {
-  id: number;
-  name: string;
-  stage: string;
-  status: string;
-  allow_failure?: boolean;
-  web_url: string;
-}
-interface ApiCompare {
-  commits: { id: string; title: string }[];
-  diffs: { new_path: string; old_path: string; diff: string }[];
-}
+// gitbeaker types a compare's diffs and commits; these are the parts doctor reads.
+const COMPARE = z.object({
+  commits: z.array(z.object({ id: z.string(), title: z.string() })),
+  diffs: z.array(z.object({ new_path: z.string(), old_path: z.string(), diff: z.string() })),
+});
 
 export interface DoctorReport {
   pipeline: {
@@ -81,20 +69,30 @@ export async function diagnosePipeline(
   pipelineId: number,
   config: ResolvedConfig,
 ): Promise<DoctorReport> {
-  const base = `/api/v4/projects/${encodeURIComponent(project)}`;
-  const get = async <T>(path: string): Promise<T> =>
-    JSON.parse((await http.send({ method: "GET", path: base + path })).text) as T;
-  const text = async (path: string) => (await http.send({ method: "GET", path: base + path })).text;
+  const rest = createRestClient(http);
+  const compare = async (from: string, to: string) =>
+    parseAnswer(
+      COMPARE,
+      await rest.Repositories.compare(project, from, to),
+      `GET /api/v4/projects/${encodeURIComponent(project)}/repository/compare`,
+    );
 
-  const pipeline = await get<ApiPipeline>(`/pipelines/${pipelineId}`);
+  const pipeline = await rest.Pipelines.show(project, pipelineId);
   const env = config.environments.find((e) => e.branch === pipeline.ref);
-  const jobs = await get<ApiJob[]>(`/pipelines/${pipelineId}/jobs?per_page=100`);
+  // Every page of the pipeline's jobs: a large pipeline has more than one.
+  const jobs = await rest.Jobs.all(project, { pipelineId, perPage: 100 });
   const failed = jobs.filter((j) => j.status === "failed" && !j.allow_failure);
   const limit = pLimit(4);
+  // The newest hundred green pipelines of the branch are enough to find the last one before.
   const lastGreen = async (ref: string, before?: number) => {
-    const list = await get<ApiPipeline[]>(
-      `/pipelines?ref=${encodeURIComponent(ref)}&status=success&order_by=id&sort=desc&per_page=20`,
-    );
+    const list = await rest.Pipelines.all(project, {
+      ref,
+      status: "success",
+      orderBy: "id",
+      sort: "desc",
+      perPage: 100,
+      maxPages: 1,
+    });
     return list.find((p) => before === undefined || p.id < before) ?? null;
   };
   const [logs, green, compared] = await Promise.all([
@@ -103,7 +101,7 @@ export async function diagnosePipeline(
         limit(async () => ({
           job,
           evidence: firstError(
-            await text(`/jobs/${job.id}/trace`),
+            String(await rest.Jobs.showLog(project, job.id)),
             config.pipeline_doctor.log_lines,
           ),
         })),
@@ -115,10 +113,7 @@ export async function diagnosePipeline(
         const other = config.environments.find((e) => e.name === name)!;
         const g = await lastGreen(other.branch);
         // The other environment ran the failing code when its green commit contains the failing one.
-        const contains = g
-          ? (await get<ApiCompare>(`/repository/compare?from=${g.sha}&to=${pipeline.sha}`)).commits
-              .length === 0
-          : false;
+        const contains = g ? (await compare(g.sha, pipeline.sha)).commits.length === 0 : false;
         return {
           environment: name,
           branch: other.branch,
@@ -131,7 +126,7 @@ export async function diagnosePipeline(
 
   let changes: DoctorReport["changes_since_green"] = null;
   if (green) {
-    const cmp = await get<ApiCompare>(`/repository/compare?from=${green.sha}&to=${pipeline.sha}`);
+    const cmp = await compare(green.sha, pipeline.sha);
     const paths = [...new Set(cmp.diffs.map((d) => d.new_path))];
     const ciDiffs = cmp.diffs.filter((d) => CI_CONFIG.test(d.new_path)).map((d) => d.diff);
     const names = (sign: "+" | "-") =>

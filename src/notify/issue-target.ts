@@ -1,8 +1,10 @@
 /**
  * Where EnvSync reports in a project: a merge request or an issue, by iid. Notes there carry hidden
- * markers so a retried job can tell it has already reported.
+ * markers so a retried job can tell it has already reported. Every list is read to its last page:
+ * a marker in an old note still counts.
  */
 import type { GitLabHttp } from "../gitlab/http.js";
+import { createRestClient } from "../gitlab/rest.js";
 
 export type Target = { kind: "merge_requests" | "issues"; iid: number };
 
@@ -12,22 +14,18 @@ interface Note {
 }
 
 export function notesApi(http: GitLabHttp, project: string) {
-  const base = `/api/v4/projects/${encodeURIComponent(project)}`;
+  const rest = createRestClient(http);
+  const newestFirst = { sort: "desc", orderBy: "created_at", perPage: 100 } as const;
   return {
     async notes(target: Target): Promise<Note[]> {
-      const r = await http.send({
-        method: "GET",
-        path: `${base}/${target.kind}/${target.iid}/notes?sort=desc&order_by=created_at&per_page=100`,
-      });
-      return JSON.parse(r.text) as Note[];
+      return target.kind === "merge_requests"
+        ? rest.MergeRequestNotes.all(project, target.iid, newestFirst)
+        : rest.IssueNotes.all(project, target.iid, newestFirst);
     },
     async addNote(target: Target, body: string): Promise<Note> {
-      const r = await http.send({
-        method: "POST",
-        path: `${base}/${target.kind}/${target.iid}/notes`,
-        body: JSON.stringify({ body }),
-      });
-      return JSON.parse(r.text) as Note;
+      return target.kind === "merge_requests"
+        ? rest.MergeRequestNotes.create(project, target.iid, body)
+        : rest.IssueNotes.create(project, target.iid, body);
     },
     /** The open issue with exactly this title, created when absent. */
     async issueTitled(
@@ -35,29 +33,21 @@ export function notesApi(http: GitLabHttp, project: string) {
       description: string,
       create: boolean,
     ): Promise<{ iid: number; description: string; created: boolean } | undefined> {
-      const r = await http.send({
-        method: "GET",
-        path: `${base}/issues?state=opened&search=${encodeURIComponent(title)}&in=title&per_page=100`,
+      const open = await rest.Issues.all({
+        projectId: project,
+        state: "opened",
+        search: title,
+        in: "title",
+        perPage: 100,
       });
-      const found = (
-        JSON.parse(r.text) as { iid: number; title: string; description: string | null }[]
-      ).find((i) => i.title === title);
+      const found = open.find((i) => i.title === title);
       if (found) return { iid: found.iid, description: found.description ?? "", created: false };
       if (!create) return undefined;
-      const made = await http.send({
-        method: "POST",
-        path: `${base}/issues`,
-        body: JSON.stringify({ title, description }),
-      });
-      const issue = JSON.parse(made.text) as { iid: number; description: string | null };
+      const issue = await rest.Issues.create(project, title, { description });
       return { iid: issue.iid, description: issue.description ?? "", created: true };
     },
     async setDescription(iid: number, description: string): Promise<void> {
-      await http.send({
-        method: "PUT",
-        path: `${base}/issues/${iid}`,
-        body: JSON.stringify({ description }),
-      });
+      await rest.Issues.edit(project, iid, { description });
     },
   };
 }

@@ -2,41 +2,47 @@
  * The facts a rollback check needs: deployments from GitLab (when a token and project are known),
  * commits and migration files from the local clone.
  */
+import * as z from "zod";
 import { matcherFor } from "../config/glob.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { classifyMigration, type MigrationFinding } from "./migrations.js";
 import { EnvsyncError, usageError } from "../errors.js";
 import { commitSha, isAncestor, type Git } from "../git/git.js";
+import { parseAnswer } from "../gitlab/answer.js";
 import type { GitLabHttp } from "../gitlab/http.js";
+import { createRestClient } from "../gitlab/rest.js";
 import { resolveBranch } from "../git/commits.js";
 import type { Revision } from "./assess.js";
 
-interface ApiDeployment {
-  id: number;
-  iid: number;
-  sha: string;
-  ref: string;
-  created_at: string;
-  status: string;
-}
+const DEPLOYMENT = z.object({
+  id: z.number(),
+  iid: z.number(),
+  sha: z.string(),
+  ref: z.string(),
+  created_at: z.string(),
+  status: z.string(),
+});
+type ApiDeployment = z.infer<typeof DEPLOYMENT>;
 
 export async function successfulDeployments(
   http: GitLabHttp,
   project: string,
   gitlabEnvironment: string,
 ): Promise<ApiDeployment[]> {
-  const query = new URLSearchParams({
+  // The newest twenty are enough to find what is deployed and what was before it.
+  const deployments = await createRestClient(http).Deployments.all(project, {
     environment: gitlabEnvironment,
     status: "success",
-    order_by: "created_at",
+    orderBy: "created_at",
     sort: "desc",
-    per_page: "20",
+    perPage: 20,
+    maxPages: 1,
   });
-  const response = await http.send({
-    method: "GET",
-    path: `/api/v4/projects/${encodeURIComponent(project)}/deployments?${query.toString()}`,
-  });
-  return JSON.parse(response.text) as ApiDeployment[];
+  return parseAnswer(
+    z.array(DEPLOYMENT),
+    deployments,
+    `GET /api/v4/projects/${encodeURIComponent(project)}/deployments`,
+  );
 }
 
 export async function resolveRevisions(

@@ -165,6 +165,28 @@ describe("envsync notify pipeline-failure", () => {
     expect(gl.state.notes).toHaveLength(1);
   });
 
+  it("finds its marker behind 150 later notes, reading every page of the discussion", async () => {
+    const { gl } = await gitlab();
+    const env = ciEnv(gl, { CI_MERGE_REQUEST_IID: "7" });
+    await notify(env);
+    const projectId = gl.state.project("acme/shop")!.id;
+    for (let i = 0; i < 150; i++)
+      gl.state.notes.push({
+        projectId,
+        kind: "merge_requests",
+        iid: 7,
+        id: gl.state.id(),
+        body: `review comment ${i}`,
+        created_at: new Date(Date.UTC(2026, 10, 25, 0, i)).toISOString(),
+      });
+    const again = await notify(env);
+    expect(again.result).toMatchObject({ action: "skipped" });
+    expect(gl.state.workflows).toHaveLength(1);
+    expect(
+      gl.requests({ path: /\/merge_requests\/7\/notes$/, method: "GET" }).length,
+    ).toBeGreaterThan(2);
+  });
+
   it("--via mention posts one structured note mentioning the flow's service account, on the dashboard issue when there is no MR", async () => {
     const { gl } = await gitlab();
     const { result } = await notify(ciEnv(gl), ["--via", "mention"]);

@@ -75,6 +75,22 @@ describe("the stand-in's GraphQL schema", () => {
     },
   );
 
+  it("refuses a consumer target with both a group and a project, as GitLab's one-of does", async () => {
+    const { body } = await post({
+      query: `mutation M($input: AiCatalogItemConsumerCreateInput!) {
+        aiCatalogItemConsumerCreate(input: $input) { errors }
+      }`,
+      operationName: "M",
+      variables: {
+        input: {
+          itemId: "gid://gitlab/Ai::Catalog::Item/1",
+          target: { groupId: "gid://gitlab/Group/1", projectId: "gid://gitlab/Project/2" },
+        },
+      },
+    });
+    expect(body.errors![0]!.message).toMatch(/exactly one key/i);
+  });
+
   it("rejects a misspelt field over HTTP, as GitLab does", async () => {
     const { status, body } = await post({
       query: "query Q { aiCatalogItems(first: 5) { nodes { id nmae } } }",

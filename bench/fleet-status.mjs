@@ -2,7 +2,7 @@
 // every answer, as a ratio to the concurrency-bound ideal measured in the same run: the CLI's own
 // start-up plus ceil(requests / concurrency) round trips of 50 ms.
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -27,7 +27,6 @@ async function loadStandin(root) {
     packages: "external",
     absWorkingDir: root,
   });
-  copyFileSync(join(root, "test/standin/catalog.graphql"), join(dir, "catalog.graphql"));
   return import(`${outfile}?${Date.now()}`);
 }
 

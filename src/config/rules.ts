@@ -4,6 +4,7 @@
  * problem in one pass. Each check tolerates wrong shapes (zod reports those).
  */
 import { closest } from "./suggest.js";
+import { MAX_TEXT_LENGTH, unsafeCharacter } from "./text.js";
 import { ENV_NAME } from "./schema.js";
 
 export interface RuleIssue {
@@ -21,7 +22,7 @@ const asDict = (v: unknown): Dict => (isDict(v) ? v : {});
 
 export function checkRules(raw: unknown): RuleIssue[] {
   const root = asDict(raw);
-  const issues: RuleIssue[] = [];
+  const issues: RuleIssue[] = [...checkText(raw, [])];
   const envs = asDict(root.environments);
   const envNames = Object.keys(envs);
 
@@ -219,4 +220,44 @@ function unknownEnvironment(
       ? `did you mean '${guess}'?`
       : `defined environments: ${allowed.join(", ") || "(none)"}`,
   };
+}
+
+/** Every key and string in the file: no unsafe character, no text longer than the limit. */
+function checkText(value: unknown, path: (string | number)[]): RuleIssue[] {
+  if (typeof value === "string") return textIssues(value, path, "value");
+  if (Array.isArray(value)) return value.flatMap((item, i) => checkText(item, [...path, i]));
+  if (!isDict(value)) return [];
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...textIssues(key, [...path, key], "key"),
+    ...checkText(item, [...path, key]),
+  ]);
+}
+
+function textIssues(
+  text: string,
+  path: (string | number)[],
+  target: "key" | "value",
+): RuleIssue[] {
+  const unsafe = unsafeCharacter(text);
+  if (unsafe)
+    return [
+      {
+        path,
+        target,
+        code: "unsafe-character",
+        message: `${unsafe.codePoint} at character ${unsafe.index + 1} is ${unsafe.what}`,
+        hint: "retype the text without it: it could change how GitLab reads the compiled flows or how they look in review",
+      },
+    ];
+  if (text.length > MAX_TEXT_LENGTH)
+    return [
+      {
+        path,
+        target,
+        code: "too-long",
+        message: `${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`,
+        hint: "say it shorter: every character reaches the flows' prompts",
+      },
+    ];
+  return [];
 }

@@ -4,7 +4,7 @@
  * what SDL cannot say and production GitLab enforces: introspection refused in named operations,
  * and query complexity scored as GitLab scores it and capped at 250 for a signed-in user.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import {
   buildSchema,
   getNamedType,
@@ -24,10 +24,17 @@ import {
 
 export type GitLabVariant = "18.9" | "newer";
 
-export const VENDORED_SDL = new URL("../../vendor/gitlab/gitlab.graphql", import.meta.url);
+/** vendor/gitlab/gitlab.graphql, found upwards (the benchmark runs a bundled copy elsewhere). */
+function vendoredSdl(): string {
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    const file = new URL("vendor/gitlab/gitlab.graphql", dir);
+    if (existsSync(file)) return readFileSync(file, "utf8");
+    if (dir.pathname === "/") throw new Error("vendor/gitlab/gitlab.graphql not found");
+  }
+}
 
 /** The SDL of one variant: `#@ newer` lines dropped for 18.9, `#@ 18.9: TEXT` lines replaced. */
-export function gitlabSdl(variant: GitLabVariant, source = readFileSync(VENDORED_SDL, "utf8")) {
+export function gitlabSdl(variant: GitLabVariant, source = vendoredSdl()) {
   return source
     .split("\n")
     .flatMap((line) => {

@@ -14,7 +14,7 @@ async function get(gl: GitLabStandin, path: string) {
   return {
     status: response.status,
     headers: response.headers,
-    body: (await response.json()) as unknown,
+    body: await response.json(),
   };
 }
 

@@ -233,11 +233,7 @@ function checkText(value: unknown, path: (string | number)[]): RuleIssue[] {
   ]);
 }
 
-function textIssues(
-  text: string,
-  path: (string | number)[],
-  target: "key" | "value",
-): RuleIssue[] {
+function textIssues(text: string, path: (string | number)[], target: "key" | "value"): RuleIssue[] {
   const unsafe = unsafeCharacter(text);
   if (unsafe)
     return [

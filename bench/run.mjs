@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark, each printed as a ratio to a baseline measured in this run.
+// `npm run bench [-- NAME...]`: every benchmark (or those named: startup, build, drift, fleet), each
+// printed as a ratio to a baseline measured in this run.
 import { fileURLToPath } from "node:url";
 import { benchBuild } from "./build.mjs";
 import { benchDrift } from "./drift.mjs";
@@ -7,14 +8,26 @@ import { benchStartup } from "./cli-startup.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
+const wanted = new Set(process.argv.slice(2));
+const run = (name) => wanted.size === 0 || wanted.has(name);
 console.log(`EnvSync benchmarks (median of ${runs} runs, node ${process.version})\n`);
-console.log("CLI start-up");
-const startup = benchStartup({ root, runs });
-for (const line of startup.lines) console.log(`  ${line}`);
-console.log("\nFlow compiler");
-for (const line of benchBuild({ root, runs, baseline: startup.baseline })) console.log(`  ${line}`);
-console.log("\nDrift engine (local git)");
-for (const line of benchDrift({ root, runs: Math.max(3, Math.floor(runs / 3)) }))
-  console.log(`  ${line}`);
-console.log("\nFleet status (GitLab stand-in)");
-for (const line of await benchFleetStatus({ root, runs: 3 })) console.log(`  ${line}`);
+let baseline;
+if (run("startup") || run("build")) {
+  console.log("CLI start-up");
+  const startup = benchStartup({ root, runs });
+  baseline = startup.baseline;
+  for (const line of startup.lines) console.log(`  ${line}`);
+}
+if (run("build")) {
+  console.log("\nFlow compiler");
+  for (const line of benchBuild({ root, runs, baseline })) console.log(`  ${line}`);
+}
+if (run("drift")) {
+  console.log("\nDrift engine (local git)");
+  for (const line of benchDrift({ root, runs: Math.max(3, Math.floor(runs / 3)) }))
+    console.log(`  ${line}`);
+}
+if (run("fleet")) {
+  console.log("\nFleet status (GitLab stand-in)");
+  for (const line of await benchFleetStatus({ root, runs: 3 })) console.log(`  ${line}`);
+}

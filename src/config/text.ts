@@ -18,6 +18,7 @@ export interface UnsafeCharacter {
 // C0 controls except tab and newline, DEL, C1 controls (NEL among them), the line and paragraph
 // separators, bidirectional controls, zero-width characters, non-characters, lone surrogates.
 const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
 
 export function unsafeCharacter(text: string): UnsafeCharacter | undefined {

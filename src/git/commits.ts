@@ -6,9 +6,6 @@ import { pickedFromTrailers, type CommitInfo } from "./equivalence.js";
 import { EnvsyncError } from "../errors.js";
 import { commitSha, type Git } from "./git.js";
 
-const US = "\u001f";
-const RS = "\u001e";
-
 /** A branch's head: the local branch, else origin/<branch>. */
 export async function resolveBranch(git: Git, branch: string): Promise<string> {
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
@@ -22,30 +19,37 @@ export async function resolveBranch(git: Git, branch: string): Promise<string> {
   );
 }
 
-/** Non-merge commits of `git log <revs>` (a range, or `--no-walk` and SHAs), newest first. */
+/** Fields of one commit in `commitsIn`'s format; the stream is NUL-separated (`-z`). */
+const COMMIT_FIELDS = 6;
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/**
+ * Non-merge commits of `git log <revs>` (a range, or `--no-walk` and SHAs), newest first. Fields
+ * are NUL-separated: a commit message can hold any other character, so nothing in one can forge a
+ * field or a commit.
+ */
 export async function commitsIn(git: Git, ...revs: string[]): Promise<CommitInfo[]> {
-  const out = await git.run([
-    "log",
-    "--no-merges",
-    `--format=%H${US}%an${US}%ae${US}%aI${US}%s${US}%B${RS}`,
-    ...revs,
-    "--",
-  ]);
-  return out
-    .split(RS)
-    .map((record) => record.replace(/^\n/, ""))
-    .filter(Boolean)
-    .map((record) => {
-      const [sha, author, email, date, subject, body] = record.split(US) as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ];
-      return { sha, author, email, date, subject, pickedFrom: pickedFromTrailers(body ?? "") };
+  const args = ["log", "-z", "--no-merges", "--format=%H%x00%an%x00%ae%x00%aI%x00%s%x00%B"];
+  const out = await git.run([...args, ...revs, "--"]);
+  const fields = out.split("\0");
+  if (fields.at(-1) === "") fields.pop();
+  const commits: CommitInfo[] = [];
+  for (let i = 0; i < fields.length; i += COMMIT_FIELDS) {
+    const [sha, author, email, date, subject, body] = fields.slice(i, i + COMMIT_FIELDS);
+    if (!sha || !FULL_SHA.test(sha) || body === undefined)
+      throw new EnvsyncError("git-output", "git log printed something that is not a commit list", {
+        hint: "check the repository with `git fsck`",
+      });
+    commits.push({
+      sha,
+      author: author!,
+      email: email!,
+      date: date!,
+      subject: subject!,
+      pickedFrom: pickedFromTrailers(body),
     });
+  }
+  return commits;
 }
 
 /** sha → `git patch-id --stable` for the non-merge commits of `git log <revs>`. */

@@ -10,7 +10,10 @@ import { authHeaders, connectionFromEnv, redact, type GitLabConnection } from ".
 import { GitLabError } from "./errors.js";
 
 export interface RetryPolicy {
+  /** One attempt. */
   timeoutMs: number;
+  /** One request, retries and waits included. */
+  deadlineMs: number;
   retries: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -21,7 +24,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   retries: 4,
   baseDelayMs: 500,
   maxDelayMs: 60_000,
+  deadlineMs: 120_000,
 };
+
+/** The largest answer EnvSync reads; a larger one is refused, not buffered. */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+/** After this long without an answer, say on stderr what EnvSync is waiting for. */
+const SLOW_AFTER_MS = 10_000;
 
 export interface HttpOptions {
   policy?: Partial<RetryPolicy>;
@@ -31,6 +41,8 @@ export interface HttpOptions {
   scope?: string;
   /** Injected so tests can observe waits without sleeping. */
   sleep?: (ms: number) => Promise<void>;
+  /** A line for people while a request is slow or waiting to be retried. */
+  onWait?: (line: string) => void;
   onRetry?: (event: {
     method: string;
     path: string;
@@ -75,42 +87,33 @@ export class GitLabHttp {
     this.limit = pLimit(options.maxConcurrent ?? 16);
   }
 
-  /** Sends a request, holding one of the client's concurrency slots for each attempt (not while waiting to retry). */
+  /**
+   * Sends a request, holding one of the client's concurrency slots for each attempt (not while
+   * waiting to retry), within the policy's deadline for the whole request.
+   */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const idempotent = request.idempotent ?? request.method === "GET";
     const shownPath = request.path.split("?")[0]!;
+    const started = Date.now();
+    const left = () => this.policy.deadlineMs - (Date.now() - started);
     for (let attempt = 0; ; attempt++) {
       const canRetry = attempt < this.policy.retries;
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await this.limit(async () => {
+        response = await this.limit(() => {
           this.requestCount++;
-          const answer = await fetch(this.connection.baseUrl + request.path, {
-            method: request.method,
-            headers: {
-              ...authHeaders(this.connection),
-              ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
-              ...request.headers,
-            },
-            ...(request.body !== undefined ? { body: request.body } : {}),
-            signal: AbortSignal.timeout(this.policy.timeoutMs),
-          });
-          // Read the body inside the slot, so a slot frees only when the exchange is over.
-          const body = await answer.text();
-          return new Response([204, 205, 304].includes(answer.status) ? null : body, {
-            status: answer.status,
-            statusText: answer.statusText,
-            headers: answer.headers,
-          });
+          return this.exchange(request, shownPath, Math.min(this.policy.timeoutMs, left()));
         });
       } catch (error) {
+        if (error instanceof GitLabError) throw error;
         const timedOut =
           (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
         const reason = timedOut
-          ? `no answer within ${this.policy.timeoutMs / 1000}s`
+          ? `no answer within ${Math.round(Math.min(this.policy.timeoutMs, this.policy.deadlineMs) / 100) / 10}s`
           : `cannot reach ${this.connection.baseUrl} (${networkCode(error)})`;
-        if (idempotent && canRetry) {
-          await this.wait(request, shownPath, attempt, this.backoff(attempt), reason);
+        const delay = this.backoff(attempt);
+        if (idempotent && canRetry && left() > delay) {
+          await this.wait(request, shownPath, attempt, delay, reason);
           continue;
         }
         throw new GitLabError(reason, {
@@ -122,18 +125,86 @@ export class GitLabHttp {
             : "check GITLAB_URL and the network",
         });
       }
-      const text = redact(await response.text(), this.connection.token);
-      if (response.ok) return { status: response.status, headers: response.headers, text };
+      const text = redact(response.text, this.connection.token);
+      if (response.status < 300) return { ...response, text };
       const retryable = RETRY_ALWAYS.has(response.status) || (idempotent && response.status >= 500);
-      if (retryable && canRetry) {
-        const delay =
-          response.status === 429
-            ? this.retryAfter(response.headers.get("retry-after"), attempt)
-            : this.backoff(attempt);
+      const delay =
+        response.status === 429
+          ? this.retryAfter(response.headers.get("retry-after"), attempt)
+          : this.backoff(attempt);
+      if (retryable && canRetry && left() > delay) {
         await this.wait(request, shownPath, attempt, delay, `HTTP ${response.status}`);
         continue;
       }
       throw this.toError(request.method, shownPath, response, text, attempt);
+    }
+  }
+
+  /**
+   * One attempt. Redirects are followed only within GitLab's own origin (GitLab answers some
+   * errors with a redirect to its sign-in page; a token never goes anywhere else), and the answer
+   * is read up to MAX_RESPONSE_BYTES.
+   */
+  private async exchange(
+    request: HttpRequest,
+    shownPath: string,
+    timeoutMs: number,
+  ): Promise<HttpResponse> {
+    const origin = new URL(this.connection.baseUrl).origin;
+    const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+    const slow = setTimeout(
+      () => this.options.onWait?.(`waiting for GitLab: ${request.method} ${shownPath}`),
+      SLOW_AFTER_MS,
+    );
+    try {
+      let url = new URL(this.connection.baseUrl + request.path);
+      let method = request.method;
+      let body = request.body;
+      for (let hop = 0; ; hop++) {
+        const answer = await fetch(url, {
+          method,
+          redirect: "manual",
+          headers: {
+            ...authHeaders(this.connection),
+            ...(body !== undefined ? { "content-type": "application/json" } : {}),
+            ...request.headers,
+          },
+          ...(body !== undefined ? { body } : {}),
+          signal,
+        });
+        const location = answer.headers.get("location");
+        if (answer.status >= 300 && answer.status < 400 && location) {
+          await answer.body?.cancel();
+          const next = new URL(location, url);
+          if (next.origin !== origin || hop >= MAX_REDIRECTS) {
+            throw new GitLabError(
+              next.origin !== origin
+                ? `redirected to another origin (${next.origin}); not followed, so the token stays with GitLab`
+                : `more than ${MAX_REDIRECTS} redirects`,
+              {
+                status: answer.status,
+                method: request.method,
+                path: shownPath,
+                hint: "check GITLAB_URL: it should be the instance's own address",
+              },
+            );
+          }
+          // 303 (and 301/302 for a POST, as browsers do) turns the request into a GET.
+          if (answer.status === 303 || (method === "POST" && answer.status < 303)) {
+            method = "GET";
+            body = undefined;
+          }
+          url = next;
+          continue;
+        }
+        // Read the body inside the slot, so a slot frees only when the exchange is over.
+        const text = [204, 205, 304].includes(answer.status)
+          ? ""
+          : await readCapped(answer, request.method, shownPath);
+        return { status: answer.status, headers: answer.headers, text };
+      }
+    } finally {
+      clearTimeout(slow);
     }
   }
 
@@ -145,6 +216,9 @@ export class GitLabHttp {
     reason: string,
   ): Promise<void> {
     this.options.onRetry?.({ method: request.method, path, attempt: attempt + 1, delayMs, reason });
+    this.options.onWait?.(
+      `waiting ${Math.round(delayMs / 100) / 10}s to retry ${request.method} ${path} (${reason})`,
+    );
     await this.sleep(delayMs);
   }
 
@@ -165,7 +239,7 @@ export class GitLabHttp {
   private toError(
     method: string,
     path: string,
-    response: Response,
+    response: HttpResponse,
     text: string,
     attempt: number,
   ): GitLabError {
@@ -216,6 +290,31 @@ export function httpFromEnv(
   options: Omit<HttpOptions, "scope"> = {},
 ): GitLabHttp {
   return new GitLabHttp(connectionFromEnv(env, needs), { ...options, scope: needs.scope });
+}
+
+/** The body as text, refused past MAX_RESPONSE_BYTES instead of read whole. */
+async function readCapped(answer: Response, method: string, path: string): Promise<string> {
+  const declared = Number(answer.headers.get("content-length") ?? "0");
+  const tooLarge = () =>
+    new GitLabError(`the answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, {
+      status: answer.status,
+      method,
+      path,
+      hint: "EnvSync reads at most that much of one answer; ask for less (a smaller page or range)",
+    });
+  if (declared > MAX_RESPONSE_BYTES) {
+    await answer.body?.cancel();
+    throw tooLarge();
+  }
+  if (!answer.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of answer.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_RESPONSE_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function networkCode(error: unknown): string {

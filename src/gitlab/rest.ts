@@ -9,7 +9,22 @@ import type { GitLabHttp } from "./http.js";
 
 export type RestClient = InstanceType<typeof Gitlab<false>>;
 
+const clients = new WeakMap<GitLabHttp, RestClient>();
+
+/**
+ * The REST client of `http`, made once: a gitbeaker client builds every resource it has, which is
+ * not free. Its own rate limiters are turned off; EnvSync's HTTP policy paces requests.
+ */
 export function createRestClient(http: GitLabHttp): RestClient {
+  let client = clients.get(http);
+  if (!client) {
+    client = makeRestClient(http);
+    clients.set(http, client);
+  }
+  return client;
+}
+
+function makeRestClient(http: GitLabHttp): RestClient {
   const requesterFn = createRequesterFn(
     (_service, options) => Promise.resolve(options),
     async (endpoint, options = {}) => {
@@ -45,5 +60,10 @@ export function createRestClient(http: GitLabHttp): RestClient {
     },
   );
   // The token is only needed to satisfy gitbeaker's constructor; GitLabHttp sets the auth header.
-  return new Gitlab({ host: http.connection.baseUrl, token: http.connection.token, requesterFn });
+  return new Gitlab({
+    host: http.connection.baseUrl,
+    token: http.connection.token,
+    requesterFn,
+    rateLimits: {},
+  });
 }

@@ -17,7 +17,8 @@ import type { DoctorOptions } from "./doctor/command.js";
 import type { DriftOptions } from "./drift/command.js";
 import { errorJson, ExitCode, exitCodeFor, formatError } from "./errors.js";
 import type { NotifyOptions } from "./notify/command.js";
-import { json } from "./output/io.js";
+import { guardedIo, json } from "./output/io.js";
+import { secretScrubber, secretsOf } from "./output/secrets.js";
 import type { PublishCommandOptions } from "./publish/command.js";
 import type { RollbackCheckOptions } from "./rollback/command.js";
 import type { StatusOptions } from "./status/command.js";
@@ -388,7 +389,15 @@ function parseBool(value: string | undefined): boolean {
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */
-export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
+export async function runCli(argv: readonly string[], given: CommandContext): Promise<number> {
+  // Everything a command prints passes here: no terminal control sequence and no secret gets out,
+  // whatever a server, a commit message or a config file carried.
+  const io = guardedIo(given.io, secretScrubber(secretsOf(given.env)));
+  const ctx: CommandContext = {
+    ...given,
+    io,
+    http: { onWait: (line) => io.stderr(`${line}\n`), ...given.http },
+  };
   const state: RunState = { exitCode: ExitCode.ok, json: false };
   const program = buildProgram(ctx, state);
   try {

@@ -14,5 +14,10 @@ export interface CommandContext {
   env: Env;
   now: () => Date;
   /** How GitLab requests time out, retry and wait; tests shorten these. */
-  http?: { policy?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void> };
+  http?: {
+    policy?: Partial<RetryPolicy>;
+    sleep?: (ms: number) => Promise<void>;
+    /** Where a line goes while GitLab is slow or a retry waits (the CLI: stderr). */
+    onWait?: (line: string) => void;
+  };
 }

@@ -20,7 +20,9 @@ export function connectionFromEnv(
 ): GitLabConnection {
   const given =
     env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL || options.origin?.baseUrl;
-  const baseUrl = (given || "https://gitlab.com").replace(/\/+$/, "").replace(/\/api\/v4$/, "");
+  const baseUrl = withoutCredentials(given || "https://gitlab.com")
+    .replace(/\/+$/, "")
+    .replace(/\/api\/v4$/, "");
   const token = env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN;
   if (token) return { baseUrl, token, tokenKind: "access_token" };
   if (options.allowJobToken && env.CI_JOB_TOKEN)
@@ -39,4 +41,19 @@ export function authHeaders(connection: GitLabConnection): Record<string, string
 /** Removes the token from any text that might reach output (error bodies can echo requests). */
 export function redact(text: string, token: string): string {
   return token.length >= 4 ? text.split(token).join("[REDACTED]") : text;
+}
+
+/** User and password in the URL never travel: the token authenticates, nothing else. */
+function withoutCredentials(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new EnvsyncError("gitlab-url-invalid", "the GitLab URL is not a URL", {
+      hint: "set GITLAB_URL to the instance's address, e.g. https://gitlab.example.com",
+    });
+  }
+  url.username = "";
+  url.password = "";
+  return url.toString();
 }

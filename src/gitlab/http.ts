@@ -43,13 +43,6 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
   /** A line for people while a request is slow or waiting to be retried. */
   onWait?: (line: string) => void;
-  onRetry?: (event: {
-    method: string;
-    path: string;
-    attempt: number;
-    delayMs: number;
-    reason: string;
-  }) => void;
 }
 
 export interface HttpRequest {
@@ -215,9 +208,9 @@ export class GitLabHttp {
     delayMs: number,
     reason: string,
   ): Promise<void> {
-    this.options.onRetry?.({ method: request.method, path, attempt: attempt + 1, delayMs, reason });
+    const seconds = Math.round(delayMs / 100) / 10;
     this.options.onWait?.(
-      `waiting ${Math.round(delayMs / 100) / 10}s to retry ${request.method} ${path} (${reason})`,
+      `retrying ${request.method} ${path} in ${seconds}s (${reason}, attempt ${attempt + 1})`,
     );
     await this.sleep(delayMs);
   }

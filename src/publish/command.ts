@@ -45,13 +45,7 @@ export async function publishCommand(
   const http = httpFromEnv(
     ctx.env,
     { scope: "api", allowJobToken: false, origin },
-    {
-      ...ctx.http,
-      onRetry: (e) =>
-        progress(
-          `retrying ${e.method} ${e.path} in ${Math.round(e.delayMs / 100) / 10}s (${e.reason}, attempt ${e.attempt})`,
-        ),
-    },
+    { ...ctx.http },
   );
   const api = new CatalogApi(new GitLabGraphQL(http), createRestClient(http));
   const { createTwoFilesPatch } = await import("diff");

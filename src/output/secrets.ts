@@ -1,0 +1,53 @@
+/**
+ * Secrets never reach output, in any form: the tokens EnvSync is given and passwords in URL
+ * userinfo are replaced wherever they appear, raw, percent-encoded or JSON-escaped (a server can
+ * echo a token in a header or body in any of these).
+ */
+import type { Env } from "../context.js";
+
+const SECRET_NAME = /(TOKEN|PASSWORD|SECRET|PRIVATE_KEY)/i;
+const URL_NAMES = [
+  "GITLAB_URL",
+  "GITLAB_BASE_URL",
+  "CI_SERVER_URL",
+  "DUO_WORKFLOW_GIT_HTTP_BASE_URL",
+];
+/** Shorter values are too likely to be ordinary words to be worth hiding. */
+const MIN_SECRET_LENGTH = 6;
+
+export function secretsOf(env: Env): string[] {
+  const secrets = new Set<string>();
+  for (const [name, value] of Object.entries(env))
+    if (value && SECRET_NAME.test(name) && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+  for (const name of URL_NAMES) {
+    const value = env[name];
+    if (!value) continue;
+    try {
+      const url = new URL(value);
+      for (const part of [url.password, url.username].map(decodeURIComponent))
+        if (part.length >= MIN_SECRET_LENGTH) secrets.add(part);
+    } catch {
+      // Not a URL: nothing to hide in it.
+    }
+  }
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+/** A function that replaces every secret in a text with `[REDACTED]`. */
+export function secretScrubber(secrets: readonly string[]): (text: string) => string {
+  if (secrets.length === 0) return (text) => text;
+  const patterns = secrets.map((secret) => new RegExp([...secret].map(anyForm).join(""), "g"));
+  return (text) => patterns.reduce((out, pattern) => out.replace(pattern, "[REDACTED]"), text);
+}
+
+/** One character raw, as \uXXXX or as %XX, hex digits in either case. */
+function anyForm(char: string): string {
+  const code = char.codePointAt(0)!;
+  const hex = (digits: number) =>
+    [...code.toString(16).padStart(digits, "0")]
+      .map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d))
+      .join("");
+  const forms = [char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), `\\\\u${hex(4)}`];
+  if (code < 0x80) forms.push(`%${hex(2)}`);
+  return `(?:${forms.join("|")})`;
+}

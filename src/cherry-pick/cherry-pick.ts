@@ -13,7 +13,7 @@ import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { matchCommits } from "../git/equivalence.js";
 import { tierRules, type TierDecision } from "./tiers.js";
 import { EnvsyncError } from "../errors.js";
-import { commitsIn, patchIds, resolveBranch } from "../git/commits.js";
+import { commitsIn, patchIds, requireFullHistory, resolveBranch } from "../git/commits.js";
 import { commitSha, gitIn, isAncestor, type Git } from "../git/git.js";
 import type { Env } from "../context.js";
 
@@ -58,6 +58,7 @@ export async function cherryPick(
   options: { dryRun: boolean; keepBranch: boolean },
 ): Promise<CherryPickReport> {
   const git = gitIn(repo.dir, repo.env);
+  await requireFullHistory(git);
   const targetSha = await resolveBranch(git, env.branch);
   const requested = await Promise.all(shas.map((s) => fullSha(git, s)));
   const report: CherryPickReport = {

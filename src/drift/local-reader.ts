@@ -3,7 +3,7 @@
  * patch-ids and cherry-pick trailers), the paths each touches, and the files that differ between
  * the tips. Branches resolve to local refs, falling back to origin/<branch>.
  */
-import { commitsIn, patchIds, resolveBranch } from "../git/commits.js";
+import { commitsIn, patchIds, requireFullHistory, resolveBranch } from "../git/commits.js";
 import type { Git } from "../git/git.js";
 import type { FileChange } from "./file-drift.js";
 import type { PairInput } from "./pair.js";
@@ -14,6 +14,7 @@ export async function readPairLocal(
   git: Git,
   pair: { from: string; to: string; fromBranch: string; toBranch: string },
 ): Promise<PairInput> {
+  await requireFullHistory(git);
   const [fromSha, toSha] = await Promise.all([
     resolveBranch(git, pair.fromBranch),
     resolveBranch(git, pair.toBranch),

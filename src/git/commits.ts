@@ -75,3 +75,19 @@ export async function patchIds(git: Git, ...revs: string[]): Promise<Map<string,
   }
   return ids;
 }
+
+/**
+ * Refuses a shallow clone: commits beyond its depth look absent, so every answer built on history
+ * (pending, applied, hotfixes missing upstream, migrations in between) would be wrong.
+ */
+export async function requireFullHistory(git: Git): Promise<void> {
+  const shallow = (await git.run(["rev-parse", "--is-shallow-repository"])).trim() === "true";
+  if (shallow)
+    throw new EnvsyncError(
+      "shallow-history",
+      "this clone is shallow, so history EnvSync compares is missing",
+      {
+        hint: "run `git fetch --unshallow` (in GitLab CI, set GIT_DEPTH: 0), or use --api",
+      },
+    );
+}

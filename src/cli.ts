@@ -424,11 +424,39 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * Ctrl-C and SIGTERM abort the context's signal so work under way (a cherry-pick's worktree) is
+ * cleaned up; a command that does not listen is ended shortly after, and a second signal ends at
+ * once.
+ */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.exitCode = 130;
+    controller.abort();
+    setTimeout(() => process.exit(130), 3000).unref();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return controller.signal;
+}
+
+/** stdout closed early (`envsync --help | head -1`) is the reader's choice, not a failure. */
+function quietOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 if (isEntryPoint()) {
+  quietOnClosedPipe();
   const ctx: CommandContext = {
     io: { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
     env: process.env,
     now: () => new Date(),
+    signal: interruptSignal(),
   };
   runCli(process.argv.slice(2), ctx).then(
     (code) => {

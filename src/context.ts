@@ -13,6 +13,8 @@ export interface CommandContext {
   /** The environment: GitLab settings, CI's predefined variables, and what git needs (PATH, HOME). */
   env: Env;
   now: () => Date;
+  /** Aborted when the user interrupts (Ctrl-C, SIGTERM): work stops and cleans up after itself. */
+  signal?: AbortSignal;
   /** How GitLab requests time out, retry and wait; tests shorten these. */
   http?: {
     policy?: Partial<RetryPolicy>;

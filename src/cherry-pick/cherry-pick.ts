@@ -14,13 +14,17 @@ import { matchCommits } from "../git/equivalence.js";
 import { tierRules, type TierDecision } from "./tiers.js";
 import { EnvsyncError } from "../errors.js";
 import { commitsIn, patchIds, requireFullHistory, resolveBranch } from "../git/commits.js";
-import { commitSha, gitIn, isAncestor, type Git } from "../git/git.js";
+import { commitSha, gitIn, interrupted, isAncestor, type Git } from "../git/git.js";
+import { withoutSecrets } from "../output/secrets.js";
 import type { Env } from "../context.js";
 
 export interface Tier1Resolution {
   path: string;
   strategy: string;
   rule: string;
+  /** A `regenerate` rule: what its command printed (the end of it), or why it did not run. */
+  command_output?: string;
+  not_run?: "dry run";
 }
 
 export interface ConflictedFile {
@@ -50,14 +54,22 @@ export interface CherryPickReport {
   conflict?: { sha: string; subject: string; files: ConflictedFile[] };
 }
 
+/**
+ * Picks `shas` onto the environment's branch in a temporary worktree. Whatever happens, an error,
+ * a conflict or `signal` aborting (Ctrl-C), the worktree, its directory and an unfinished branch are
+ * removed before this returns.
+ */
 export async function cherryPick(
-  repo: { dir: string; env: Env },
+  repo: { dir: string; env: Env; signal?: AbortSignal },
   config: ResolvedConfig,
   env: ResolvedEnvironment,
   shas: readonly string[],
   options: { dryRun: boolean; keepBranch: boolean },
 ): Promise<CherryPickReport> {
-  const git = gitIn(repo.dir, repo.env);
+  const work = repo.signal ? { signal: repo.signal } : {};
+  const git = gitIn(repo.dir, repo.env, work);
+  // Cleanup must run after an interrupt too, so it does not listen to the signal.
+  const cleanup = gitIn(repo.dir, repo.env);
   await requireFullHistory(git);
   const targetSha = await resolveBranch(git, env.branch);
   const requested = await Promise.all(shas.map((s) => fullSha(git, s)));
@@ -85,7 +97,7 @@ export async function cherryPick(
   let keep = false;
   try {
     await git.run(["worktree", "add", "--quiet", "--detach", worktree, targetSha]);
-    const wt = gitIn(worktree, repo.env);
+    const wt = gitIn(worktree, repo.env, work);
     if (!options.dryRun) await wt.run(["checkout", "--quiet", "-b", branch]);
     const tierOf = tierRules(config.conflicts);
     for (const sha of toPick) {
@@ -120,11 +132,17 @@ export async function cherryPick(
         }
         for (const { path, decision } of decisions) {
           if (decision.tier !== 1) continue;
-          await resolveByRule(wt, { worktree, env: repo.env }, path, decision.rule);
+          const ran = await resolveByRule(
+            wt,
+            { worktree, env: repo.env, dryRun: options.dryRun, ...work },
+            path,
+            decision.rule,
+          );
           tier1.push({
             path,
             strategy: decision.rule.strategy,
             rule: `conflicts.auto_resolve[${decision.ruleIndex}]`,
+            ...ran,
           });
         }
         await wt.run(["-c", "core.editor=true", "cherry-pick", "--continue"]);
@@ -143,10 +161,11 @@ export async function cherryPick(
     }
     return report;
   } finally {
-    await git.run(["worktree", "remove", "--force", worktree]).catch(() => undefined);
+    await cleanup.run(["worktree", "remove", "--force", worktree]).catch(() => undefined);
+    await cleanup.run(["worktree", "prune"]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     if (!options.dryRun && !keep)
-      await git.exec(["branch", "-D", branch], [1]).catch(() => undefined);
+      await cleanup.exec(["branch", "-D", branch], [1]).catch(() => undefined);
   }
 }
 
@@ -198,10 +217,12 @@ async function notYetApplied(
 
 async function resolveByRule(
   wt: Git,
-  { worktree, env }: { worktree: string; env: Env },
+  where: { worktree: string; env: Env; dryRun: boolean; signal?: AbortSignal },
   path: string,
   { strategy, command }: { strategy: string; command?: string | undefined },
-): Promise<void> {
+): Promise<Pick<Tier1Resolution, "command_output" | "not_run">> {
+  const { worktree } = where;
+  let ran: Pick<Tier1Resolution, "command_output" | "not_run"> = {};
   switch (strategy) {
     case "ours":
       await wt.run(["checkout", "--ours", "--", path]);
@@ -238,39 +259,61 @@ async function resolveByRule(
     }
     case "regenerate":
       // Start from the picked side, then let the rule's command rebuild the file (e.g. a lockfile).
+      // A dry run runs no repository command: it says what would run.
       await wt.run(["checkout", "--theirs", "--", path]);
-      await runCommand(command!, { cwd: worktree, env }, path);
+      ran = where.dryRun
+        ? { not_run: "dry run" }
+        : { command_output: await runCommand(command!, where, path) };
       break;
   }
   await wt.run(["add", "--", path]);
+  return ran;
 }
 
+/** Output kept from a repository command: its last lines are what explains a failure. */
+const MAX_COMMAND_OUTPUT = 2000;
+
+/**
+ * Runs a rule's command from the repository's envsync.yaml in the worktree, as a build script
+ * would, with no secret in its environment; returns the end of what it printed.
+ */
 function runCommand(
   command: string,
-  { cwd, env }: { cwd: string; env: Env },
+  { worktree, env, signal }: { worktree: string; env: Env; signal?: AbortSignal },
   path: string,
-): Promise<void> {
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    // The command comes from the repository's own envsync.yaml, as a build script would.
+    // Its own process group, so an interrupt stops everything the command started.
     const child = spawn("sh", ["-c", command], {
-      cwd,
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
+      cwd: worktree,
+      env: withoutSecrets(env),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new EnvsyncError(
-              "regenerate-failed",
-              `regenerating ${path} failed: \`${command}\` exited ${code}${stderr ? `: ${stderr.trim().split("\n").pop()}` : ""}`,
-              { hint: "fix the rule's command in conflicts.auto_resolve" },
-            ),
-          ),
-    );
+    const stop = () => {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    child.on("close", () => signal?.removeEventListener("abort", stop));
+    let output = "";
+    const keep = (d: Buffer) => {
+      output = (output + d.toString()).slice(-MAX_COMMAND_OUTPUT);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    child.on("error", (error) => reject(error.name === "AbortError" ? interrupted() : error));
+    child.on("close", (code) => {
+      if (signal?.aborted) return reject(interrupted());
+      if (code === 0) return resolve(output.trim());
+      const last = output.trim().split("\n").pop();
+      reject(
+        new EnvsyncError(
+          "regenerate-failed",
+          `regenerating ${path} failed: \`${command}\` exited ${code}${last ? `: ${last}` : ""}`,
+          { hint: "fix the rule's command in conflicts.auto_resolve" },
+        ),
+      );
+    });
   });
 }
 

@@ -22,7 +22,7 @@ export interface CherryPickOptions {
 
 export async function cherryPickCommand(
   options: CherryPickOptions,
-  ctx: Pick<CommandContext, "io" | "env" | "http">,
+  ctx: Pick<CommandContext, "io" | "env" | "http" | "signal">,
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
@@ -41,10 +41,16 @@ export async function cherryPickCommand(
     : undefined;
 
   const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } =
-    await cherryPick({ dir: options.repo, env: ctx.env }, config, env, options.shas, {
-      dryRun: Boolean(options.dryRun),
-      keepBranch: true,
-    });
+    await cherryPick(
+      { dir: options.repo, env: ctx.env, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      config,
+      env,
+      options.shas,
+      {
+        dryRun: Boolean(options.dryRun),
+        keepBranch: true,
+      },
+    );
   if (report.status === "picked" && report.branch && http && project) {
     await gitIn(options.repo, ctx.env).run([
       "push",
@@ -108,7 +114,12 @@ function format(
     lines.push(
       `  picked  ${p.sha.slice(0, 10)} ${p.subject}${r.dry_run ? "" : ` → ${p.new_sha.slice(0, 10)}`}`,
     );
-    for (const t of p.tier1) lines.push(`          tier 1: ${t.path} (${t.strategy}, ${t.rule})`);
+    for (const t of p.tier1) {
+      const note = t.not_run ? `; not run in a ${t.not_run}` : "";
+      lines.push(`          tier 1: ${t.path} (${t.strategy}, ${t.rule}${note})`);
+      for (const line of (t.command_output ?? "").split("\n").filter(Boolean))
+        lines.push(`            | ${line}`);
+    }
   }
   if (r.conflict) {
     lines.push(

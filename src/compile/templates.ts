@@ -10,11 +10,12 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import type Handlebars from "handlebars";
 import { EnvsyncError } from "../errors.js";
+import { readText } from "../output/files.js";
 import { packageRoot } from "../package-root.js";
 
 export interface TemplateSet {
@@ -61,7 +62,7 @@ export async function readTemplateSources(dir: string): Promise<TemplateSource[]
       .filter((e) => e.isFile() && e.name.endsWith(suffix))
       .map((e) => join(e.parentPath, e.name))
       .sort();
-    const texts = await Promise.all(files.map((file) => readFile(file, "utf8")));
+    const texts = await Promise.all(files.map((file) => readText(file)));
     files.forEach((file, i) =>
       sources.push({
         key: `${kind}/${relative(root, file).slice(0, -suffix.length)}`,

@@ -14,13 +14,23 @@ export async function validateCommand(
 ): Promise<number> {
   try {
     const { config } = await loadConfig(options.config);
+    // The file can make EnvSync run commands in the repository: say which, so a review sees them.
+    const commands = config.conflicts.auto_resolve.flatMap((rule, i) =>
+      rule.command
+        ? [{ rule: `conflicts.auto_resolve[${i}]`, paths: rule.paths, command: rule.command }]
+        : [],
+    );
     if (options.json) {
-      io.stdout(json({ valid: true, file: options.config, problems: [], config }));
+      io.stdout(json({ valid: true, file: options.config, problems: [], commands, config }));
     } else {
       const chain = config.promotion.chain.join(" → ");
       io.stdout(
         `${options.config}: valid (${config.environments.length} environments; promotion chain ${chain}; ${config.projects.length} fleet projects)\n`,
       );
+      if (commands.length > 0) {
+        io.stdout("commands this file runs in the repository (cherry-pick, not in --dry-run):\n");
+        for (const c of commands) io.stdout(`  ${c.rule} (${c.paths.join(", ")}): ${c.command}\n`);
+      }
     }
     return ExitCode.ok;
   } catch (error) {

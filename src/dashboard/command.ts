@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
 import { changeNote, dashboardState, previousState, renderDashboard } from "./render.js";
@@ -8,6 +7,7 @@ import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
+import { readText } from "../output/files.js";
 import { json } from "../output/io.js";
 import { driftLocal } from "../drift/drift.js";
 
@@ -69,9 +69,10 @@ export async function dashboardCommand(
 }
 
 async function readReport(path: string): Promise<PairDrift[]> {
+  const text = await readText(path);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw usageError(
       `cannot read the drift report ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,

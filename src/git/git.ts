@@ -6,6 +6,7 @@
 import { execFile, spawn } from "node:child_process";
 import type { Env } from "../context.js";
 import { EnvsyncError } from "../errors.js";
+import { withoutSecrets } from "../output/secrets.js";
 
 export class GitError extends EnvsyncError {
   constructor(
@@ -40,20 +41,41 @@ export interface Git {
   pipe(first: readonly string[], second: readonly string[]): Promise<string>;
 }
 
+/** Git (or a command it started) was stopped because the user interrupted EnvSync. */
+export function interrupted(): EnvsyncError {
+  return new EnvsyncError("interrupted", "interrupted; what was started has been cleaned up", {
+    exitCode: 130,
+  });
+}
+
 /**
  * A git client for `cwd`. `env` is the caller's environment (the CLI passes its context's), so the
- * core never reads `process.env`.
+ * core never reads `process.env`; git and the hooks it runs get it without secrets. An aborted
+ * `signal` stops the git process under way.
  */
-export function gitIn(cwd: string, env: Env): Git {
-  const gitEnv = { ...env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+export function gitIn(cwd: string, env: Env, options: { signal?: AbortSignal } = {}): Git {
+  const gitEnv = {
+    ...withoutSecrets(env),
+    LC_ALL: "C",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_OPTIONAL_LOCKS: "0",
+  };
+  const { signal } = options;
   const exec = (args: readonly string[], accept: readonly number[], input?: string) =>
     new Promise<GitResult>((resolve, reject) => {
       const child = execFile(
         "git",
         [...args],
-        { cwd, env: gitEnv, maxBuffer: MAX_BUFFER, encoding: "utf8" },
+        {
+          cwd,
+          env: gitEnv,
+          maxBuffer: MAX_BUFFER,
+          encoding: "utf8",
+          ...(signal ? { signal } : {}),
+        },
         (error, stdout, stderr) => {
           if (!error) return resolve({ stdout, exitCode: 0 });
+          if (error.name === "AbortError") return reject(interrupted());
           const code = typeof error.code === "number" ? error.code : -1;
           if (code !== -1 && accept.includes(code)) return resolve({ stdout, exitCode: code });
           if (error.code === "ENOENT") {
@@ -74,8 +96,9 @@ export function gitIn(cwd: string, env: Env): Git {
     exec: (args, accept) => exec(args, accept),
     pipe(first, second) {
       return new Promise((resolve, reject) => {
-        const a = spawn("git", [...first], { cwd, env: gitEnv, stdio: ["ignore", "pipe", "pipe"] });
-        const b = spawn("git", [...second], { cwd, env: gitEnv, stdio: ["pipe", "pipe", "pipe"] });
+        const opts = { cwd, env: gitEnv, ...(signal ? { signal } : {}) };
+        const a = spawn("git", [...first], { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+        const b = spawn("git", [...second], { ...opts, stdio: ["pipe", "pipe", "pipe"] });
         a.stdout.pipe(b.stdin);
         const out: Buffer[] = [];
         const errors: string[] = [];
@@ -95,8 +118,10 @@ export function gitIn(cwd: string, env: Env): Git {
         };
         a.on("close", done(first));
         b.on("close", done(second));
-        a.on("error", reject);
-        b.on("error", reject);
+        const failed2 = (error: Error) =>
+          reject(error.name === "AbortError" ? interrupted() : error);
+        a.on("error", failed2);
+        b.on("error", failed2);
       });
     },
   };

@@ -33,6 +33,14 @@ export function secretsOf(env: Env): string[] {
   return [...secrets].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * The environment without anything that looks secret, for commands a repository defines (a
+ * `regenerate` command, git and its hooks): they never see a token.
+ */
+export function withoutSecrets(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_NAME.test(name)));
+}
+
 /** A function that replaces every secret in a text with `[REDACTED]`. */
 export function secretScrubber(secrets: readonly string[]): (text: string) => string {
   if (secrets.length === 0) return (text) => text;

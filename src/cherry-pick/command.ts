@@ -5,6 +5,7 @@ import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
+import { inlineCode } from "../gitlab/markdown.js";
 import { createRestClient } from "../gitlab/rest.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -79,15 +80,15 @@ export async function cherryPickCommand(
 function description(report: CherryPickReport): string {
   const lines = ["Opened by `envsync cherry-pick`.", "", "### Picks"];
   for (const p of report.picked) {
-    lines.push(`- ${p.sha.slice(0, 10)} ${p.subject}`);
+    lines.push(`- ${p.sha.slice(0, 10)} ${inlineCode(p.subject)}`);
     for (const t of p.tier1)
-      lines.push(`  - tier 1: \`${t.path}\` resolved by ${t.rule} (${t.strategy})`);
+      lines.push(`  - tier 1: ${inlineCode(t.path)} resolved by ${t.rule} (${t.strategy})`);
   }
   if (report.skipped.length > 0) {
     lines.push("", "### Already on the branch");
     for (const s of report.skipped)
       lines.push(
-        `- ${s.sha.slice(0, 10)} ${s.subject} (${s.evidence}${s.on_target ? ` ${s.on_target.slice(0, 10)}` : ""})`,
+        `- ${s.sha.slice(0, 10)} ${inlineCode(s.subject)} (${s.evidence}${s.on_target ? ` ${s.on_target.slice(0, 10)}` : ""})`,
       );
   }
   lines.push(

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { PairDrift } from "../drift/pair.js";
+import { inlineCode } from "../gitlab/markdown.js";
 
 export interface DashboardState {
   hash: string;
@@ -18,8 +19,8 @@ export interface DashboardState {
 }
 
 const STATE = /<!-- envsync:dashboard (\{.*\}) -->/;
-const cell = (text: string) =>
-  text.replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\s+/g, " ").slice(0, 120);
+/** Text for a table cell or list item: one line, no pipe, at most 120 characters. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ").slice(0, 120);
 
 export function dashboardState(pairs: readonly PairDrift[]): DashboardState {
   const summary = pairs.map((p) => ({
@@ -70,7 +71,7 @@ export function renderDashboard(
     ),
   ];
   const commit = (c: { sha: string; subject: string; author: string; date: string }) =>
-    `- \`${c.sha.slice(0, 10)}\` ${cell(c.subject)} (${cell(c.author)}, ${c.date.slice(0, 10)})`;
+    `- \`${c.sha.slice(0, 10)}\` ${inlineCode(cell(c.subject))} (${inlineCode(cell(c.author))}, ${c.date.slice(0, 10)})`;
   const list = (title: string, items: string[], max = 20) => {
     if (items.length === 0) return;
     lines.push("", `**${title}** (${items.length})`, "", ...items.slice(0, max));
@@ -80,14 +81,16 @@ export function renderDashboard(
   for (const p of pairs) {
     lines.push(
       "",
-      `### ${p.from} → ${p.to} (\`${cell(p.from_branch)}\` → \`${cell(p.to_branch)}\`)`,
+      `### ${p.from} → ${p.to} (${inlineCode(cell(p.from_branch))} → ${inlineCode(cell(p.to_branch))})`,
     );
     if (p.counts.pending + p.counts.missing_upstream + p.counts.unexpected_files === 0)
       lines.push("", "In step: nothing pending, no hotfix missing upstream, no unexplained drift.");
     list("Hotfixes missing upstream", p.missing_upstream.map(commit));
     list(
       "Unexplained drift (files no pending promotion explains)",
-      p.files.unexpected.filter((f) => !f.pending).map((f) => `- ${f.status} \`${cell(f.path)}\``),
+      p.files.unexpected
+        .filter((f) => !f.pending)
+        .map((f) => `- ${f.status} ${inlineCode(cell(f.path))}`),
     );
     list("Pending promotion", p.pending.map(commit));
   }

@@ -59,7 +59,7 @@ describe("envsync dashboard", () => {
     const issue = standin.state.issues[0]!;
     expect(issue.title).toBe("Env health");
     expect(issue.description).toContain("| staging → production | 1 | 0 | 0 | 0 | 0 |");
-    expect(issue.description).toContain("Feature \\| with 'pipes'");
+    expect(issue.description).toContain("`` Feature \\| with `pipes` ``");
     expect(issue.description).toMatch(/<!-- envsync:dashboard \{"hash":"[0-9a-f]{16}"/);
 
     const same = await dashboard(r, {}, "2026-11-25T06:00:00Z");

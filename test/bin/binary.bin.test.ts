@@ -87,4 +87,16 @@ describe("the installed binary", () => {
     expect(result.err + result.out).not.toContain(secret);
     expect(result.err).not.toMatch(/\n\s+at /);
   });
+
+  it("takes publish's catalog version as --release, which cannot collide with --version", async () => {
+    standin = await new GitLabStandin().start();
+    const config = join(repoRoot, "examples", "envsync.yaml");
+    const env = testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url });
+    const args = ["publish", "-c", config, "--dir", join(repoRoot, "flows"), "--dry-run"];
+    // The catalog project is absent, so a publish that really ran fails asking GitLab for it.
+    const release = await spawnEnvsync([...args, "--release", "1.0.0"], { env });
+    expect(release.code).toBe(1);
+    expect(standin.log.length).toBeGreaterThan(0);
+    expect((await spawnEnvsync(["publish", "--help"])).out).toContain("--release <x.y.z>");
+  });
 });

@@ -76,19 +76,21 @@ const essence = (report: DriftReport) =>
     expected: p.files.expected.map((f) => f.path),
   }));
 
+/** Drift of `repo` over the stand-in's API, checked against local mode on the same repository. */
+async function apiAgreesWithLocal(repo: TestRepo) {
+  project("acme/shop", repo);
+  const result = await run(YAML);
+  const api = JSON.parse(result.out) as DriftReport;
+  const config = parseConfig(YAML, "envsync.yaml");
+  const local = await driftLocal(config, { dir: repo.dir, env: testEnv() }, config.promotion.pairs);
+  expect(essence(api)).toEqual(essence(local));
+  return { result, api };
+}
+
 describe("envsync drift --api", () => {
   it("agrees with local mode on the same repository", async () => {
     const repo = history();
-    project("acme/shop", repo);
-    const result = await run(YAML);
-    const api = JSON.parse(result.out) as DriftReport;
-    const config = parseConfig(YAML, "envsync.yaml");
-    const local = await driftLocal(
-      config,
-      { dir: repo.dir, env: testEnv() },
-      config.promotion.pairs,
-    );
-    expect(essence(api)).toEqual(essence(local));
+    const { result, api } = await apiAgreesWithLocal(repo);
     expect(api.mode).toBe("api");
     expect(api.pairs[0]!.applied.map((a) => a.evidence)).toEqual(["fingerprint", "fingerprint"]);
     // Three compares per pair, plus one diff for each of the 6 commits trailers and fingerprints leave
@@ -172,16 +174,7 @@ describe("envsync drift --api on large commits", () => {
         Object.keys(files).map((path) => [path, `export const changed = "${path}";\n`]),
       ),
     );
-    project("acme/shop", repo);
-    const result = await run(YAML);
-    const api = JSON.parse(result.out) as DriftReport;
-    const config = parseConfig(YAML, "envsync.yaml");
-    const local = await driftLocal(
-      config,
-      { dir: repo.dir, env: testEnv() },
-      config.promotion.pairs,
-    );
-    expect(essence(api)).toEqual(essence(local));
+    const { api } = await apiAgreesWithLocal(repo);
     const devPair = api.pairs[0]!;
     expect(devPair.files.unexpected).toHaveLength(150);
     expect(devPair.files.unexpected.every((f) => f.pending)).toBe(true);

@@ -19,6 +19,7 @@ import { errorJson, ExitCode, exitCodeFor, formatError } from "./errors.js";
 import type { NotifyOptions } from "./notify/command.js";
 import { guardedIo, json } from "./output/io.js";
 import { secretScrubber, secretsOf } from "./output/secrets.js";
+import type { PromoteOptions } from "./promote/command.js";
 import type { PublishCommandOptions } from "./publish/command.js";
 import type { RollbackCheckOptions } from "./rollback/command.js";
 import type { StatusOptions } from "./status/command.js";
@@ -260,6 +261,36 @@ function buildProgram(ctx: CommandContext, state: RunState): Command {
       run(opts, async () => {
         const { cherryPickCommand } = await import("./cherry-pick/command.js");
         return cherryPickCommand({ ...opts, shas }, ctx);
+      }),
+    );
+
+  program
+    .command("promote")
+    .description(
+      "check the promotion gates from one environment to the next and open (or update) the " +
+        "promotion merge request",
+    )
+    .argument("<from>", "environment the changes come from")
+    .argument("<to>", "the next environment in the promotion chain")
+    .addOption(configOption())
+    .option("--dry-run", "check the gates and list what is pending; open no merge request")
+    .option("--confirm <env>", "required to promote into a protected environment; must name it")
+    .addOption(
+      new Option("--local", "read the branches from the local repository").conflicts("api"),
+    )
+    .option("--api", "read the branches through the GitLab API")
+    .addOption(repoOption("the git repository, in local mode"))
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 allowed (and the merge request opened, unless --dry-run); 3 a gate blocks." +
+        "\nGates (promotion.gates): the source pipeline, the source deployment, the soak time, no " +
+        "hotfix on the target missing from the source, always_manual paths.",
+    )
+    .action((from: string, to: string, opts: Omit<PromoteOptions, "from" | "to">) =>
+      run(opts, async () => {
+        const { promoteCommand } = await import("./promote/command.js");
+        return promoteCommand({ ...opts, from, to }, ctx);
       }),
     );
 

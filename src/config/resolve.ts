@@ -32,7 +32,12 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
     version: 1,
     ...(parsed.project ? { project: parsed.project } : {}),
     environments,
-    promotion: { chain, pairs, merge_request: { ...parsed.promotion.merge_request } },
+    promotion: {
+      chain,
+      pairs,
+      merge_request: { ...parsed.promotion.merge_request },
+      gates: { ...parsed.promotion.gates },
+    },
     drift: {
       expected: parsed.drift.expected.map((rule) => ({
         paths: rule.paths,

@@ -91,6 +91,42 @@ const mergeRequestSchema = z
   })
   .describe("How promotion merge requests are opened.");
 
+const gatesSchema = z
+  .strictObject({
+    pipeline: z
+      .boolean()
+      .default(true)
+      .describe("The source branch head's latest pipeline must have succeeded."),
+    deployed: z
+      .boolean()
+      .default(true)
+      .describe("The source head must be what the source environment last deployed successfully."),
+    soak_minutes: z
+      .number()
+      .int("must be a whole number")
+      .min(0)
+      .max(10080)
+      .default(0)
+      .describe("Minutes that must pass after that deployment before promoting."),
+    hotfixes: z
+      .boolean()
+      .default(true)
+      .describe(
+        "No hotfix on the target may be missing from the source: promoting over it would revert it.",
+      ),
+    always_manual: z
+      .enum(["report", "block"])
+      .default("report")
+      .describe("Pending commits touching conflicts.always_manual paths: report them, or block."),
+    unknown: z
+      .enum(["block", "allow", "protected"])
+      .default("protected")
+      .describe(
+        "Whether a gate EnvSync cannot check (no GitLab, no deployment) blocks: always, never, or for protected targets.",
+      ),
+  })
+  .describe("What must hold before `envsync promote` opens a promotion merge request.");
+
 const expectedDifferenceSchema = z
   .strictObject({
     paths: globList.min(1, "list at least one path glob").describe("Paths allowed to differ."),
@@ -164,6 +200,7 @@ export const configSchema = z
             "Order in which changes move between environments. Default: `environments` in order.",
           ),
         merge_request: mergeRequestSchema.prefault({}),
+        gates: gatesSchema.prefault({}),
       })
       .prefault({})
       .describe("How changes move from one environment to the next."),

@@ -24,6 +24,15 @@ export interface ExpectedDifference {
   reason: string;
 }
 
+export interface PromotionGates {
+  pipeline: boolean;
+  deployed: boolean;
+  soak_minutes: number;
+  hotfixes: boolean;
+  always_manual: "report" | "block";
+  unknown: "block" | "allow" | "protected";
+}
+
 export interface AutoResolveRule {
   paths: string[];
   strategy: Strategy;
@@ -42,6 +51,7 @@ export interface ResolvedConfig {
   /** In file order. */
   environments: ResolvedEnvironment[];
   promotion: {
+    gates: PromotionGates;
     chain: string[];
     /** Adjacent pairs of the chain, upstream first. */
     pairs: PromotionPair[];

@@ -203,8 +203,8 @@ describe("build-time validation catches a broken template", () => {
     edit(
       dir,
       "flows/core.yml.hbs",
-      "toolset: [run_command, gitlab_api_get, list_commits, create_merge_request]",
-      "toolset: [run_command, gitlab_api_get, list_commits, create_merge_request, cherry_pick]",
+      "toolset: [run_command, list_commits]",
+      "toolset: [run_command, list_commits, cherry_pick]",
     );
     await expectProblem(
       dir,

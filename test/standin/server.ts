@@ -181,6 +181,40 @@ export class GitLabStandin {
         },
       };
     });
+    const mergeRequestJson = (mr: StandinState["mergeRequests"][number], fullPath: string) => {
+      const { projectId, ...shown } = mr;
+      return {
+        ...shown,
+        project_id: projectId,
+        web_url: `${this.url}/${fullPath}/-/merge_requests/${mr.iid}`,
+      };
+    };
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      const q = req.query;
+      const list = state.mergeRequests.filter(
+        (m) =>
+          m.projectId === project.id &&
+          (!q.get("state") || m.state === q.get("state")) &&
+          (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
+          (!q.get("target_branch") || m.target_branch === q.get("target_branch")),
+      );
+      return { status: 200, body: list.map((m) => mergeRequestJson(m, project.fullPath)) };
+    });
+    this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const mr =
+        project &&
+        state.mergeRequests.find(
+          (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
+        );
+      if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
+      const body = (req.body ?? {}) as { title?: string; description?: string };
+      if (body.title !== undefined) mr.title = body.title;
+      if (body.description !== undefined) mr.description = body.description;
+      return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
+    });
     const pipelineJson = (
       p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string },
       fullPath: string,
@@ -204,6 +238,7 @@ export class GitLabStandin {
           (p) =>
             p.projectId === project.id &&
             (!q.get("ref") || p.ref === q.get("ref")) &&
+            (!q.get("sha") || p.sha === q.get("sha")) &&
             (!q.get("status") || p.status.toLowerCase() === q.get("status")),
         )
         .sort((a, b) => b.id - a.id);

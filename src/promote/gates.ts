@@ -1,0 +1,132 @@
+/**
+ * Promotion gates as pure decisions over facts gathered before: each gate passes, fails or is
+ * unknown (a fact EnvSync could not get, e.g. without GitLab), and whether the promotion is allowed
+ * follows from the configured policy.
+ */
+import { matcherFor } from "../config/glob.js";
+import type { PromotionGates } from "../config/types.js";
+
+export type GateStatus = "pass" | "fail" | "unknown";
+
+export interface GateResult {
+  name: "pipeline" | "deployed" | "soak" | "hotfixes" | "always_manual";
+  status: GateStatus;
+  detail: string;
+  /** Whether this result stops the promotion, under the configured policy. */
+  blocks: boolean;
+}
+
+export interface PromotionFacts {
+  sourceHead: string;
+  /** Undefined: not known (no GitLab). Null: there is none. */
+  latestPipeline?: { status: string; sha: string; url?: string } | null;
+  lastDeployment?: { sha: string; finishedAt: string | null } | null;
+  now: Date;
+  missingUpstream: { sha: string; subject: string }[];
+  pendingPaths: Map<string, string[]>;
+  alwaysManual: readonly string[];
+  targetProtected: boolean;
+}
+
+export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): GateResult[] {
+  const unknownBlocks =
+    gates.unknown === "block" || (gates.unknown === "protected" && facts.targetProtected);
+  const result = (
+    name: GateResult["name"],
+    status: GateStatus,
+    detail: string,
+    failBlocks = true,
+  ): GateResult => ({
+    name,
+    status,
+    detail,
+    blocks: status === "fail" ? failBlocks : status === "unknown" ? unknownBlocks : false,
+  });
+  const short = (sha: string) => sha.slice(0, 10);
+  const results: GateResult[] = [];
+
+  if (gates.pipeline) {
+    const p = facts.latestPipeline;
+    results.push(
+      p === undefined
+        ? result("pipeline", "unknown", "GitLab not reachable: the source pipeline is unknown")
+        : p === null
+          ? result(
+              "pipeline",
+              "fail",
+              `no pipeline ran for the source head ${short(facts.sourceHead)}`,
+            )
+          : p.status === "success"
+            ? result("pipeline", "pass", `pipeline for ${short(p.sha)} succeeded`)
+            : result("pipeline", "fail", `the source head's latest pipeline is ${p.status}`),
+    );
+  }
+
+  const d = facts.lastDeployment;
+  if (gates.deployed) {
+    results.push(
+      d === undefined
+        ? result("deployed", "unknown", "GitLab not reachable: the source deployment is unknown")
+        : d === null
+          ? result("deployed", "unknown", "the source environment has no successful deployment")
+          : d.sha === facts.sourceHead
+            ? result("deployed", "pass", `the source environment runs ${short(d.sha)}`)
+            : result(
+                "deployed",
+                "fail",
+                `the source environment runs ${short(d.sha)}, not the head ${short(facts.sourceHead)}`,
+              ),
+    );
+  }
+
+  if (gates.soak_minutes > 0) {
+    const finished = d?.finishedAt ? new Date(d.finishedAt) : undefined;
+    if (!finished) {
+      results.push(
+        result("soak", "unknown", "no finished source deployment to time the soak from"),
+      );
+    } else {
+      const minutes = Math.floor((facts.now.getTime() - finished.getTime()) / 60_000);
+      results.push(
+        minutes >= gates.soak_minutes
+          ? result("soak", "pass", `deployed ${minutes} min ago (soak ${gates.soak_minutes} min)`)
+          : result(
+              "soak",
+              "fail",
+              `deployed ${minutes} min ago; the soak is ${gates.soak_minutes} min`,
+            ),
+      );
+    }
+  }
+
+  if (gates.hotfixes) {
+    const missing = facts.missingUpstream;
+    results.push(
+      missing.length === 0
+        ? result("hotfixes", "pass", "every change on the target is on the source")
+        : result(
+            "hotfixes",
+            "fail",
+            `${missing.length} change${missing.length === 1 ? "" : "s"} on the target missing from the source would be reverted: ${missing
+              .map((c) => short(c.sha))
+              .join(", ")}`,
+          ),
+    );
+  }
+
+  const manual = matcherFor(facts.alwaysManual);
+  const touching = [...facts.pendingPaths].filter(([, paths]) => paths.some((p) => manual(p)));
+  results.push(
+    touching.length === 0
+      ? result("always_manual", "pass", "no pending commit touches conflicts.always_manual paths")
+      : result(
+          "always_manual",
+          "fail",
+          `pending commits touch always_manual paths and need review: ${touching
+            .map(([sha]) => short(sha))
+            .join(", ")}`,
+          gates.always_manual === "block",
+        ),
+  );
+  return results;
+}

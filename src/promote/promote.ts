@@ -1,0 +1,177 @@
+/**
+ * A promotion from one environment to the next: what is pending, the gates that must hold, and the
+ * promotion merge request (opened, or updated when one is already open between the branches).
+ */
+import * as z from "zod";
+import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
+import {
+  computePairDrift,
+  type CommitSummary,
+  type PairDrift,
+  type PairInput,
+} from "../drift/pair.js";
+import { parseAnswer } from "../gitlab/answer.js";
+import { inlineCode } from "../gitlab/markdown.js";
+import type { RestClient } from "../gitlab/rest.js";
+import { evaluateGates, type GateResult } from "./gates.js";
+
+export interface PromotionReport {
+  from: string;
+  to: string;
+  pending: CommitSummary[];
+  gates: { name: string; status: string; detail: string }[];
+  allowed: boolean;
+  merge_request: { iid: number; web_url: string; action: "created" | "updated" } | null;
+}
+
+export interface PromotionSources {
+  /** Reads the pair from a clone or from GitLab. */
+  read: () => Promise<PairInput>;
+  /** GitLab, when it can be asked: gates that need it are `unknown` without. */
+  gitlab?: { rest: RestClient; project: string };
+}
+
+const DEPLOYMENT = z.object({
+  sha: z.string(),
+  created_at: z.string(),
+  updated_at: z.string().nullish(),
+  finished_at: z.string().nullish(),
+});
+
+export async function promote(
+  config: ResolvedConfig,
+  envs: { from: ResolvedEnvironment; to: ResolvedEnvironment },
+  sources: PromotionSources,
+  options: { dryRun: boolean; now: Date },
+): Promise<PromotionReport> {
+  const input = await sources.read();
+  const drift = computePairDrift(input, config);
+  const upstream = new Map(input.upstream.map((c) => [c.sha, c]));
+  const pendingPaths = new Map(
+    drift.pending.map((c) => [c.sha, [...input.pathsOf([upstream.get(c.sha)!])]]),
+  );
+  const gitlab = sources.gitlab;
+  const [latestPipeline, lastDeployment] = gitlab
+    ? await Promise.all([
+        latestPipelineOf(gitlab, input.fromSha),
+        lastDeploymentOf(gitlab, envs.from.gitlab_environment),
+      ])
+    : [undefined, undefined];
+  const gates = evaluateGates(config.promotion.gates, {
+    sourceHead: input.fromSha,
+    latestPipeline,
+    lastDeployment,
+    now: options.now,
+    missingUpstream: drift.missing_upstream,
+    pendingPaths,
+    alwaysManual: config.conflicts.always_manual,
+    targetProtected: envs.to.protected,
+  });
+  const allowed = !gates.some((g) => g.blocks);
+  const report: PromotionReport = {
+    from: envs.from.name,
+    to: envs.to.name,
+    pending: drift.pending,
+    gates: gates.map(({ name, status, detail }) => ({ name, status, detail })),
+    allowed,
+    merge_request: null,
+  };
+  if (!allowed || options.dryRun || drift.pending.length === 0 || !gitlab) return report;
+  report.merge_request = await openOrUpdate(gitlab, config, drift, gates);
+  return report;
+}
+
+async function latestPipelineOf(
+  gitlab: NonNullable<PromotionSources["gitlab"]>,
+  sha: string,
+): Promise<{ status: string; sha: string } | null> {
+  const [latest] = await gitlab.rest.Pipelines.all(gitlab.project, {
+    sha,
+    orderBy: "id",
+    sort: "desc",
+    perPage: 1,
+    maxPages: 1,
+  });
+  return latest ? { status: latest.status, sha: latest.sha } : null;
+}
+
+async function lastDeploymentOf(
+  gitlab: NonNullable<PromotionSources["gitlab"]>,
+  environment: string,
+): Promise<{ sha: string; finishedAt: string | null } | null> {
+  const answer = await gitlab.rest.Deployments.all(gitlab.project, {
+    environment,
+    status: "success",
+    orderBy: "created_at",
+    sort: "desc",
+    perPage: 1,
+    maxPages: 1,
+  });
+  const [latest] = parseAnswer(z.array(DEPLOYMENT), answer, "GET deployments");
+  if (!latest) return null;
+  return {
+    sha: latest.sha,
+    finishedAt: latest.finished_at ?? latest.updated_at ?? latest.created_at,
+  };
+}
+
+async function openOrUpdate(
+  gitlab: NonNullable<PromotionSources["gitlab"]>,
+  config: ResolvedConfig,
+  drift: PairDrift,
+  gates: GateResult[],
+): Promise<NonNullable<PromotionReport["merge_request"]>> {
+  const { rest, project } = gitlab;
+  const title = `Promote ${drift.from} → ${drift.to}`;
+  const description = promotionDescription(drift, gates);
+  const [open] = await rest.MergeRequests.all({
+    projectId: project,
+    state: "opened",
+    sourceBranch: drift.from_branch,
+    targetBranch: drift.to_branch,
+    perPage: 1,
+    maxPages: 1,
+  });
+  if (open) {
+    const updated = await rest.MergeRequests.edit(project, open.iid, { title, description });
+    return { iid: updated.iid, web_url: updated.web_url, action: "updated" };
+  }
+  const settings = config.promotion.merge_request;
+  const created = await rest.MergeRequests.create(
+    project,
+    drift.from_branch,
+    drift.to_branch,
+    title,
+    {
+      description,
+      labels: settings.labels.join(","),
+      squash: settings.squash,
+      removeSourceBranch: settings.remove_source_branch,
+    },
+  );
+  return { iid: created.iid, web_url: created.web_url, action: "created" };
+}
+
+/** The merge request description: pending commits, gate results, the drift that stays expected. */
+export function promotionDescription(drift: PairDrift, gates: readonly GateResult[]): string {
+  const lines = [
+    `Opened by \`envsync promote ${drift.from} ${drift.to}\`.`,
+    "",
+    `### Pending commits (${drift.pending.length})`,
+    ...drift.pending.map(
+      (c) =>
+        `- ${c.sha.slice(0, 10)} ${inlineCode(c.subject)} (${inlineCode(c.author)}, ${c.date.slice(0, 10)})`,
+    ),
+    "",
+    "### Gates",
+    "| gate | status | detail |",
+    "| --- | --- | --- |",
+    ...gates.map((g) => `| ${g.name} | ${g.status} | ${g.detail.replace(/\|/g, "\\|")} |`),
+  ];
+  if (drift.files.expected.length > 0) {
+    lines.push("", "### Drift that stays (expected differences)");
+    for (const f of drift.files.expected)
+      lines.push(`- ${inlineCode(f.path)}: ${inlineCode(f.reason)}`);
+  }
+  return lines.join("\n");
+}

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { matchCommits } from "../git/equivalence.js";
+import { prerequisitesOf, type Prerequisite } from "./prerequisites.js";
 import { tierRules, type TierDecision } from "./tiers.js";
 import { EnvsyncError } from "../errors.js";
 import { commitsIn, patchIds, requireFullHistory, resolveBranch } from "../git/commits.js";
@@ -51,7 +52,15 @@ export interface CherryPickReport {
     on_target?: string;
   }[];
   /** Set when a commit stopped on files that need judgement. */
-  conflict?: { sha: string; subject: string; files: ConflictedFile[] };
+  conflict?: {
+    sha: string;
+    subject: string;
+    files: ConflictedFile[];
+    /** Commits to pick first, oldest first: they last touched the conflicting lines. */
+    prerequisites: Prerequisite[];
+    /** One line that picks them together with this commit. */
+    with_prerequisites?: string;
+  };
 }
 
 /**
@@ -120,12 +129,24 @@ export async function cherryPick(
         const open = decisions.filter((d) => d.decision.tier !== 1);
         if (open.length > 0) {
           report.status = "conflict";
+          const prerequisites = await prerequisitesOf(
+            git,
+            sha,
+            targetSha,
+            open.map((d) => d.path),
+          );
           report.conflict = {
             sha,
             subject,
             files: await Promise.all(
               decisions.map((d) => describeConflict(worktree, d.path, d.decision)),
             ),
+            prerequisites,
+            ...(prerequisites.length > 0
+              ? {
+                  with_prerequisites: `envsync cherry-pick ${[...prerequisites.map((p) => p.sha.slice(0, 12)), sha.slice(0, 12)].join(" ")} --to ${env.name}`,
+                }
+              : {}),
           };
           await wt.run(["cherry-pick", "--abort"]).catch(() => undefined);
           return report;

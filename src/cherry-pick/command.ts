@@ -130,6 +130,12 @@ function format(
       lines.push(
         `    tier ${f.tier}  ${f.path}  (${f.hunks.length} hunk${f.hunks.length === 1 ? "" : "s"}; ${f.reason})`,
       );
+    if (r.conflict.prerequisites.length > 0) {
+      lines.push("  it builds on commits the target does not have yet (oldest first):");
+      for (const p of r.conflict.prerequisites)
+        lines.push(`    ${p.sha.slice(0, 10)} ${p.subject}`);
+      lines.push(`  pick them together: ${r.conflict.with_prerequisites}`);
+    }
     lines.push("  next: mention the conflict-resolver flow on the issue or MR, or resolve by hand");
   }
   if (r.branch) lines.push(`  branch: ${r.branch}`);

@@ -252,3 +252,47 @@ describe("envsync cherry-pick", () => {
     expect(again.err).toContain("already exists");
   });
 });
+
+describe("envsync cherry-pick: prerequisites of a conflicting pick", () => {
+  it("names the earlier commits that touched the conflicting lines, oldest first, with the command", async () => {
+    const repo = base();
+    const first = repo.commit("Rework line two", { "app.js": "1\n2 reworked\n3\n" });
+    repo.commit("Unrelated", { "other.js": "o\n" });
+    const second = repo.commit("Polish line two", { "app.js": "1\n2 reworked and polished\n3\n" });
+    const picked = repo.commit("Tune line two", {
+      "app.js": "1\n2 reworked, polished, tuned\n3\n",
+    });
+    const { code, report } = await pick(repo, [picked]);
+    expect(code).toBe(3);
+    expect(report!.conflict!.prerequisites).toEqual([{ sha: second, subject: "Polish line two" }]);
+    expect(report!.conflict!.with_prerequisites).toBe(
+      `envsync cherry-pick ${second.slice(0, 12)} ${picked.slice(0, 12)} --to staging`,
+    );
+    expect(first).not.toBe(second);
+  });
+
+  it("names none when the conflict is with the target's own change", async () => {
+    const repo = base();
+    const picked = repo.commit("Change line two", { "app.js": "1\n2 dev\n3\n" });
+    repo.checkout("staging");
+    repo.commit("Staging's own line two", { "app.js": "1\n2 staging\n3\n" });
+    repo.checkout("develop");
+    const { code, report } = await pick(repo, [picked]);
+    expect(code).toBe(3);
+    expect(report!.conflict!.prerequisites).toEqual([]);
+    expect(report!.conflict).not.toHaveProperty("with_prerequisites");
+  });
+
+  it("skips a prerequisite the target already has as a pick with another patch", async () => {
+    const repo = base();
+    const first = repo.commit("Rework line two", { "app.js": "1\n2 reworked\n3\n" });
+    const picked = repo.commit("Tune line two", { "app.js": "1\n2 reworked and tuned\n3\n" });
+    repo.checkout("staging");
+    repo.commit("Staging edit", { "app.js": "1\n2 staging\n3\n" });
+    repo.pickWithConflict(first, { "app.js": "1\n2 reworked (staging)\n3\n" }, { trailer: false });
+    repo.checkout("develop");
+    const { code, report } = await pick(repo, [picked]);
+    expect(code).toBe(3);
+    expect(report!.conflict!.prerequisites).toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ import type { DashboardOptions } from "./dashboard/command.js";
 import type { DoctorOptions } from "./doctor/command.js";
 import type { DriftOptions } from "./drift/command.js";
 import { errorJson, ExitCode, exitCodeFor, formatError } from "./errors.js";
+import type { InitOptions } from "./init/command.js";
 import type { NotifyOptions } from "./notify/command.js";
 import { guardedIo, json } from "./output/io.js";
 import { secretScrubber, secretsOf } from "./output/secrets.js";
@@ -70,6 +71,24 @@ function buildProgram(ctx: CommandContext, state: RunState): Command {
     state.json = Boolean(opts.json);
     state.exitCode = await command();
   };
+
+  program
+    .command("init")
+    .description(
+      "write a commented envsync.yaml from the repository's branches (and GitLab's environments " +
+        "and protected branches, with a token); never overwrites",
+    )
+    .option("-o, --output <file>", "where to write it (default: envsync.yaml in the repository)")
+    .addOption(repoOption("the git repository to read"))
+    .option("-y, --yes", "write without asking")
+    .option("--dry-run", "print the file; write nothing")
+    .addOption(jsonOption())
+    .action((opts: InitOptions) =>
+      run(opts, async () => {
+        const { initCommand } = await import("./init/command.js");
+        return initCommand(opts, ctx);
+      }),
+    );
 
   program
     .command("validate")
@@ -473,6 +492,17 @@ function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
+/** A yes/no question on the terminal; anything but y or yes is no. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(question)).trim());
+  } finally {
+    terminal.close();
+  }
+}
+
 /** stdout closed early (`envsync --help | head -1`) is the reader's choice, not a failure. */
 function quietOnClosedPipe(): void {
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -488,6 +518,7 @@ if (isEntryPoint()) {
     env: process.env,
     now: () => new Date(),
     signal: interruptSignal(),
+    ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: askOnTerminal } : {}),
   };
   runCli(process.argv.slice(2), ctx).then(
     (code) => {

@@ -13,6 +13,8 @@ export interface CommandContext {
   /** The environment: GitLab settings, CI's predefined variables, and what git needs (PATH, HOME). */
   env: Env;
   now: () => Date;
+  /** Asks the person at the terminal a yes/no question; absent when there is none (CI, a pipe). */
+  ask?: (question: string) => Promise<boolean>;
   /** Aborted when the user interrupts (Ctrl-C, SIGTERM): work stops and cleans up after itself. */
   signal?: AbortSignal;
   /** How GitLab requests time out, retry and wait; tests shorten these. */

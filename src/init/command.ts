@@ -1,0 +1,128 @@
+import { stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { parseConfig } from "../config/load.js";
+import type { CommandContext } from "../context.js";
+import { EnvsyncError, ExitCode } from "../errors.js";
+import { gitIn } from "../git/git.js";
+import { httpFromEnv } from "../gitlab/http.js";
+import { originWhenNeeded } from "../gitlab/origin.js";
+import { createRestClient } from "../gitlab/rest.js";
+import { writeFilesAtomically } from "../output/files.js";
+import { json } from "../output/io.js";
+import { detectLayout, type DetectedEnvironment } from "./layout.js";
+import { renderConfig } from "./render.js";
+
+export interface InitOptions {
+  output?: string;
+  repo: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export async function initCommand(
+  options: InitOptions,
+  ctx: Pick<CommandContext, "io" | "env" | "http" | "ask">,
+): Promise<number> {
+  const { io, env } = ctx;
+  const file = options.output ?? join(options.repo, "envsync.yaml");
+  if (await exists(file))
+    throw new EnvsyncError("file-exists", `${file} exists; init never overwrites a file`, {
+      hint: "edit it, or name another file with -o",
+    });
+  const git = gitIn(options.repo, env);
+  const refs = await git.run([
+    "for-each-ref",
+    "--format=%(refname)",
+    "refs/heads",
+    "refs/remotes/origin",
+  ]);
+  const branches = refs
+    .split("\n")
+    .filter(Boolean)
+    .map((ref) => ref.replace(/^refs\/heads\//, "").replace(/^refs\/remotes\/origin\//, ""))
+    .filter((b) => b !== "HEAD");
+
+  const origin = await originWhenNeeded({}, env, options.repo);
+  const project = env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;
+  const gitlab = await fromGitLab(ctx, project, origin);
+  const environments = detectLayout(branches, gitlab ?? {});
+  if (environments.length < 2)
+    throw new EnvsyncError(
+      "no-layout",
+      `found ${environments.length === 0 ? "no" : "only one"} environment branch among ${branches.length} branches`,
+      {
+        hint: "create the environment branches (e.g. develop, staging, main) or write envsync.yaml by hand (examples/minimal.yaml)",
+      },
+    );
+  const sources = gitlab ? "the repository's branches and GitLab" : "the repository's branches";
+  const text = renderConfig(environments, { ...(project ? { project } : {}), sources });
+  // What init writes, validate accepts: checked before anything is shown or written.
+  parseConfig(text, file);
+
+  // Without --yes, a person at a terminal sees the file and says whether to write it.
+  let confirmed = Boolean(options.yes) && !options.dryRun;
+  const asked = !options.dryRun && !confirmed && ctx.ask !== undefined;
+  if (asked) {
+    io.stdout(text);
+    confirmed = await ctx.ask!(`Write ${file}? [y/N] `);
+  }
+  if (confirmed) {
+    if (await exists(file))
+      throw new EnvsyncError("file-exists", `${file} appeared meanwhile; nothing was written`);
+    await writeFilesAtomically([{ path: file, content: text }]);
+  }
+  if (options.json) {
+    io.stdout(json({ file, written: confirmed, environments, gitlab: Boolean(gitlab) }));
+  } else if (confirmed) {
+    io.stdout(`wrote ${relative(".", file) || file}: ${summary(environments)}\n`);
+  } else {
+    if (!asked) io.stdout(text);
+    io.stderr(`${file} not written; run again with --yes to write it\n`);
+  }
+  return ExitCode.ok;
+}
+
+function summary(environments: readonly DetectedEnvironment[]): string {
+  return environments
+    .map((e) => `${e.name} (${e.branch}${e.protected ? ", protected" : ""})`)
+    .join(" → ");
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** GitLab's environments and protected branches, when a token and the project are known. */
+async function fromGitLab(
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
+  project: string | undefined,
+  origin: { baseUrl: string } | undefined,
+): Promise<{ environments: string[]; protectedBranches: string[] } | undefined> {
+  const { env } = ctx;
+  if (!project || !(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN))
+    return undefined;
+  const http = httpFromEnv(
+    env,
+    { scope: "read_api", allowJobToken: true, origin },
+    { ...ctx.http },
+  );
+  const rest = createRestClient(http);
+  try {
+    const [environments, protectedBranches] = await Promise.all([
+      rest.Environments.all(project, { perPage: 100 }),
+      rest.ProtectedBranches.all(project, { perPage: 100 }),
+    ]);
+    return {
+      environments: environments.map((e) => e.name),
+      protectedBranches: protectedBranches.map((b) => b.name),
+    };
+  } catch (error) {
+    if (!(error instanceof EnvsyncError)) throw error;
+    ctx.io.stderr(`GitLab not read (${error.summary}); using the branches alone\n`);
+    return undefined;
+  }
+}

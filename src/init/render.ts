@@ -1,0 +1,39 @@
+/** The envsync.yaml `init` writes: the detected environments, commented, and nothing guessed. */
+import { Document, isMap } from "yaml";
+import type { DetectedEnvironment } from "./layout.js";
+
+export function renderConfig(
+  environments: readonly DetectedEnvironment[],
+  options: { project?: string; sources: string },
+): string {
+  const doc = new Document({
+    version: 1,
+    ...(options.project ? { project: options.project } : {}),
+    environments: Object.fromEntries(
+      environments.map((e) => [
+        e.name,
+        {
+          branch: e.branch,
+          ...(e.gitlab_environment ? { gitlab_environment: e.gitlab_environment } : {}),
+          ...(e.protected ? { protected: true } : {}),
+        },
+      ]),
+    ),
+  });
+  doc.commentBefore =
+    " envsync.yaml, written by `envsync init` from " +
+    `${options.sources}.\n Check it, then run \`envsync validate\`. Every key is described in ` +
+    "EnvSync's docs/configuration.md.";
+  const envs = doc.get("environments", true);
+  if (isMap(envs)) {
+    envs.commentBefore =
+      " In promotion order: changes move from the first to the last. protected: writes into it " +
+      "need --confirm.";
+    for (const item of envs.items) if (isMap(item.value)) item.value.flow = true;
+  }
+  doc.comment =
+    " Add when you need them: drift.expected (differences that are fine), conflicts.auto_resolve\n" +
+    " (files resolved by rule), rollback.migrations.paths, promotion.gates, projects[] (a fleet),\n" +
+    " catalog (where `envsync publish` puts the flows).";
+  return doc.toString({ lineWidth: 0 });
+}

@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { ciSetup, addIncludes } from "./setup.js";
 import { loadConfig } from "../config/load.js";
-import { EnvsyncError, ExitCode } from "../errors.js";
-import { readTextIfExists, writeFilesAtomically } from "../output/files.js";
 import type { CommandContext } from "../context.js";
+import { EnvsyncError, ExitCode } from "../errors.js";
+import { readTextIfExists, writeFilesAtomically, type FileToWrite } from "../output/files.js";
 import { json } from "../output/io.js";
 import { envsyncVersion } from "../version.js";
+import { agentConfig, installedVersion, mergeAgentConfig } from "./agent-config.js";
+import { addIncludes, ciSetup } from "./setup.js";
 
 export interface CiOptions {
   config: string;
@@ -16,41 +17,75 @@ export interface CiOptions {
   repo: string;
 }
 
+const AGENT_CONFIG = join(".gitlab", "duo", "agent-config.yml");
+
+/** Runs `edit` on a file's text, turning its complaint into an error that names the file. */
+function edited<T>(file: string, edit: () => T): T {
+  try {
+    return edit();
+  } catch (error) {
+    throw new EnvsyncError(
+      "ci-file-invalid",
+      `${file}: ${(error as Error).message}; nothing was changed`,
+    );
+  }
+}
+
 export async function ciCommand(
   options: CiOptions,
   ctx: Pick<CommandContext, "io">,
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
+  const version = envsyncVersion();
   const setup = ciSetup(config, {
     components: options.components,
-    version: envsyncVersion(),
+    version,
     configPath: options.config.replace(/^\.\//, ""),
   });
-  const file = join(options.repo, ".gitlab-ci.yml");
-  let change: { text: string; added: string[] } | undefined;
+  const ciFile = join(options.repo, ".gitlab-ci.yml");
+  const agentFile = join(options.repo, AGENT_CONFIG);
+  const [ciText, agentText] = await Promise.all([
+    readTextIfExists(ciFile),
+    readTextIfExists(agentFile),
+  ]);
+  const desired = agentConfig(version, options.components);
+  const agent = edited(agentFile, () => mergeAgentConfig(agentText, desired));
+  // The flows were compiled for this version: a runtime that installs another one gives them a
+  // CLI whose JSON they do not expect.
+  const onDisk = installedVersion(agentText);
+  const warning =
+    onDisk && onDisk !== version
+      ? `${agentFile} installs envsync@${onDisk}, but the flows are compiled for ${version}; run \`envsync ci --write\``
+      : undefined;
+  if (warning) io.stderr(`warning: ${warning}\n`);
+
+  let includes: { text: string; added: string[] } | undefined;
   if (options.write || options.dryRun) {
-    const current = await readTextIfExists(file);
-    try {
-      change = addIncludes(current, setup.includes);
-    } catch (error) {
-      throw new EnvsyncError(
-        "ci-file-invalid",
-        `${file}: ${(error as Error).message}; nothing was changed`,
-      );
-    }
-    if (options.write && change.added.length > 0)
-      await writeFilesAtomically([{ path: file, content: change.text }]);
+    includes = edited(ciFile, () => addIncludes(ciText, setup.includes));
+    const writes: FileToWrite[] = [];
+    if (includes.added.length > 0) writes.push({ path: ciFile, content: includes.text });
+    if (agent.changed.length > 0) writes.push({ path: agentFile, content: agent.text });
+    if (options.write && writes.length > 0) await writeFilesAtomically(writes);
   }
+  const agentReport = {
+    file: agentFile,
+    content: agent.text,
+    changed: agent.changed,
+    installs: onDisk ?? null,
+    written: Boolean(options.write && agent.changed.length > 0),
+    ...(warning ? { warning } : {}),
+  };
   if (options.json) {
     io.stdout(
       json({
         ...setup,
-        ...(change
+        agent_config: agentReport,
+        ...(includes
           ? {
-              file,
-              added: change.added,
-              written: Boolean(options.write && change.added.length > 0),
+              file: ciFile,
+              added: includes.added,
+              written: Boolean(options.write && includes.added.length > 0),
             }
           : {}),
       }),
@@ -66,27 +101,33 @@ export async function ciCommand(
         `  - component: ${i.component}${i.inputs ? `\n    inputs:\n      config: ${i.inputs.config}` : ""}`,
     ),
     "",
-  ];
-  lines.push(
     "Create the CI/CD variable (Settings > CI/CD > Variables):",
     ...setup.variables.map(
       (v) => `  ${v.name}: ${v.value} (masked${v.protected ? ", protected" : ""})`,
     ),
     "",
-  );
-  lines.push(
     "Create the pipeline schedule (Build > Pipeline schedules > New schedule):",
     `  description: ${setup.schedule.description}`,
     `  interval: ${setup.schedule.cron}`,
     `  target branch: ${setup.schedule.target_branch}`,
     "",
-  );
-  if (change) {
-    if (change.added.length === 0) lines.push(`${file} already includes both components.`);
-    else
-      lines.push(
-        `${options.write ? "Added" : "Would add"} ${change.added.length} include${change.added.length === 1 ? "" : "s"} to ${file}.`,
-      );
+    `The runtime of the flows, ${AGENT_CONFIG} (on the default branch):`,
+    "",
+    ...agent.text
+      .trimEnd()
+      .split("\n")
+      .map((l) => `  ${l}`),
+    "",
+  ];
+  if (includes) {
+    lines.push(
+      includes.added.length === 0
+        ? `${ciFile} already includes both components.`
+        : `${options.write ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
+      agent.changed.length === 0
+        ? `${agentFile} already installs envsync@${version}.`
+        : `${options.write ? "Set" : "Would set"} ${agent.changed.join(", ")} in ${agentFile}.`,
+    );
   }
   io.stdout(`${lines.join("\n")}\n`);
   return ExitCode.ok;

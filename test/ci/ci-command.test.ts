@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -65,5 +65,27 @@ describe("envsync ci", () => {
       /\.gitlab-ci\.yml: does not parse at line 2, column 1: .*; nothing was changed/,
     );
     expect(readFileSync(join(broken, ".gitlab-ci.yml"), "utf8")).toBe("stages: [a\n");
+  });
+});
+
+describe("envsync ci and the flows' runtime", () => {
+  it("--write creates .gitlab/duo/agent-config.yml next to the includes, and warns when it installs another version", async () => {
+    const dir = tempDir();
+    const config = join(repoRoot, "examples", "envsync.yaml");
+    const written = await envsync("ci", "-c", config, "-C", dir, "--write", "--json");
+    expect(written.code).toBe(0);
+    const file = join(dir, ".gitlab", "duo", "agent-config.yml");
+    expect(readFileSync(file, "utf8")).toContain(`envsync@${envsyncVersion()}`);
+    expect(JSON.parse(written.out).agent_config).toMatchObject({ written: true });
+
+    mkdirSync(join(dir, "other", ".gitlab", "duo"), { recursive: true });
+    const old = join(dir, "other", ".gitlab", "duo", "agent-config.yml");
+    writeFileSync(old, "setup_script:\n  - npm install -g envsync@0.0.1\n");
+    const warned = await envsync("ci", "-c", config, "-C", join(dir, "other"), "--json");
+    expect(warned.err).toContain(
+      `installs envsync@0.0.1, but the flows are compiled for ${envsyncVersion()}`,
+    );
+    expect(JSON.parse(warned.out).agent_config.installs).toBe("0.0.1");
+    expect(readFileSync(old, "utf8")).toContain("envsync@0.0.1");
   });
 });

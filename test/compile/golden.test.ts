@@ -133,3 +133,15 @@ describe("what the compiled flows promise", () => {
     );
   });
 });
+
+describe("how the flows run the engine", () => {
+  it("call the envsync the runtime installs, never npx, and say what to do without it", () => {
+    for (const name of readdirSync(join(repoRoot, "flows"))) {
+      const text = readFileSync(join(repoRoot, "flows", name), "utf8");
+      expect(text, name).not.toMatch(/npx/);
+      if (!text.includes("run_command")) continue;
+      expect(text, name).toContain("run `envsync COMMAND --json` with run_command");
+      expect(text, name).toContain("Never guess what the CLI would have said");
+    }
+  });
+});

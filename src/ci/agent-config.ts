@@ -1,0 +1,103 @@
+/**
+ * `.gitlab/duo/agent-config.yml`: the runtime of the GitLab Duo flows of a project (GitLab reads it
+ * from the default branch). A flow's job reaches the GitLab instance only, so EnvSync is installed
+ * from the npm registry of the GitLab project that releases it, pinned to the version the flows
+ * were compiled with; nothing comes from a public registry unless the project opens its network.
+ */
+import { Document, isMap, isScalar, isSeq, parseDocument, YAMLSeq } from "yaml";
+
+/** An image with Node.js 20.19+ and what GitLab's executor needs (git, wget, tar, chmod). */
+export const RUNTIME_IMAGE = "node:20.19.5-bookworm";
+
+/** The npm registry of the GitLab project that releases EnvSync, on the instance the job runs on. */
+export function registryUrl(releaseProject: string, base = "${GITLAB_BASE_URL}"): string {
+  return `${base}/api/v4/projects/${encodeURIComponent(releaseProject)}/packages/npm/`;
+}
+
+/** The one line that installs EnvSync in a job; the version is exact, the install runs no script. */
+export function installLine(version: string, releaseProject: string): string {
+  return (
+    "npm install --global --ignore-scripts --no-audit --no-fund --cache .npm " +
+    `--registry "${registryUrl(releaseProject)}" envsync@${version}`
+  );
+}
+
+export interface AgentConfig {
+  image: string;
+  setup_script: string[];
+  cache: { key: string; paths: string[] };
+}
+
+export function agentConfig(version: string, releaseProject: string): AgentConfig {
+  return {
+    image: RUNTIME_IMAGE,
+    setup_script: [installLine(version, releaseProject)],
+    cache: { key: `envsync-${version}`, paths: [".npm/"] },
+  };
+}
+
+const INSTALLS_ENVSYNC = /npm (?:install|i)\b.*\benvsync@/;
+
+/** The EnvSync version an agent-config.yml installs, if it installs one. */
+export function installedVersion(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  return /\benvsync@(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)/.exec(text)?.[1];
+}
+
+/**
+ * Merges EnvSync's runtime into an existing file: the install line replaces an older one (or is
+ * added), image and cache are set only where the file has none; every other key, value and comment
+ * stays. Returns the new text and what changed.
+ */
+export function mergeAgentConfig(
+  text: string | undefined,
+  desired: AgentConfig,
+): { text: string; changed: string[] } {
+  if (text === undefined || text.trim() === "") {
+    const doc = new Document(desired);
+    doc.commentBefore =
+      " Runtime of the GitLab Duo flows in this project (GitLab reads it from the default branch).\n" +
+      " EnvSync's lines are kept current by `envsync ci --write`; your own keys stay as they are.";
+    return { text: doc.toString({ lineWidth: 0 }), changed: ["image", "setup_script", "cache"] };
+  }
+  const doc = parseDocument(text);
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    throw new Error(
+      `does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`,
+    );
+  }
+  if (!isMap(doc.contents)) throw new Error("must be a mapping of keys at the top level");
+  const changed: string[] = [];
+  if (!doc.has("image")) {
+    doc.set("image", desired.image);
+    changed.push("image");
+  }
+  const line = desired.setup_script[0]!;
+  const script = doc.get("setup_script", true);
+  if (script === undefined) {
+    doc.set("setup_script", doc.createNode([line]));
+    changed.push("setup_script");
+  } else {
+    const list = isSeq(script) ? script : new YAMLSeq();
+    if (!isSeq(script)) {
+      list.items.push(script);
+      doc.set("setup_script", list);
+    }
+    const at = list.items.findIndex(
+      (item) => isScalar(item) && INSTALLS_ENVSYNC.test(String(item.value)),
+    );
+    const current = at >= 0 ? String((list.items[at] as { value: unknown }).value) : undefined;
+    if (current !== line) {
+      if (at >= 0) list.items[at] = doc.createNode(line);
+      else list.items.unshift(doc.createNode(line));
+      changed.push("setup_script");
+    }
+  }
+  if (!doc.has("cache")) {
+    doc.set("cache", doc.createNode(desired.cache));
+    changed.push("cache");
+  }
+  return { text: changed.length > 0 ? doc.toString({ lineWidth: 0 }) : text, changed };
+}

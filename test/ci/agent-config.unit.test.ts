@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import {
+  agentConfig,
+  installedVersion,
+  mergeAgentConfig,
+  registryUrl,
+} from "../../src/ci/agent-config.js";
+
+const desired = agentConfig("1.2.3", "acme/envsync");
+
+describe("the flows' runtime (.gitlab/duo/agent-config.yml)", () => {
+  it("installs the exact version from the releasing project's npm registry on the instance", () => {
+    expect(registryUrl("acme/envsync")).toBe(
+      "${GITLAB_BASE_URL}/api/v4/projects/acme%2Fenvsync/packages/npm/",
+    );
+    expect(desired.setup_script[0]).toMatch(/--ignore-scripts .*envsync@1\.2\.3$/);
+    expect(desired.setup_script[0]).not.toMatch(/npx|registry\.npmjs/);
+    expect(desired.image).toMatch(/^node:20\.19\.\d+/);
+  });
+
+  it("creates the file when there is none", () => {
+    const { text, changed } = mergeAgentConfig(undefined, desired);
+    expect(parse(text)).toEqual(desired);
+    expect(changed).toEqual(["image", "setup_script", "cache"]);
+  });
+
+  it("keeps the user's keys, values and comments, and replaces an older EnvSync install", () => {
+    const before = [
+      "# ours",
+      "image: registry.example.com/node:22 # our mirror",
+      "network_policy:",
+      "  allowed_domains: [registry.example.com]",
+      "setup_script:",
+      "  - apt-get install -y jq",
+      "  - npm install --global envsync@1.0.0",
+      "",
+    ].join("\n");
+    const { text, changed } = mergeAgentConfig(before, desired);
+    expect(changed).toEqual(["setup_script", "cache"]);
+    expect(text).toContain("# ours");
+    expect(text).toContain("image: registry.example.com/node:22 # our mirror");
+    const parsed = parse(text) as { setup_script: string[]; network_policy: unknown };
+    expect(parsed.setup_script).toEqual(["apt-get install -y jq", desired.setup_script[0]]);
+    expect(parsed.network_policy).toEqual({ allowed_domains: ["registry.example.com"] });
+  });
+
+  it("changes nothing when the file already installs this version", () => {
+    const current = mergeAgentConfig(undefined, desired).text;
+    expect(mergeAgentConfig(current, desired)).toEqual({ text: current, changed: [] });
+  });
+
+  it("turns a single setup_script string into a list, keeping it", () => {
+    const { text } = mergeAgentConfig("setup_script: make deps\n", desired);
+    expect((parse(text) as { setup_script: string[] }).setup_script).toEqual([
+      desired.setup_script[0],
+      "make deps",
+    ]);
+  });
+
+  it("reads which version a file installs", () => {
+    expect(installedVersion("setup_script: [npm i -g envsync@0.9.1]")).toBe("0.9.1");
+    expect(installedVersion("image: node:20")).toBeUndefined();
+  });
+
+  it("refuses a file that does not parse, with the position", () => {
+    expect(() => mergeAgentConfig("image: [x\n", desired)).toThrow(/does not parse at line/);
+  });
+});

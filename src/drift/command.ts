@@ -5,7 +5,7 @@ import { ExitCode, usageError } from "../errors.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { json } from "../output/io.js";
-import { driftApi, driftFleet, driftLocal, isCheckout, type DriftReport } from "./drift.js";
+import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } from "./drift.js";
 import { fleetProgressLine, formatFleet, formatReport } from "./format.js";
 import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
@@ -29,10 +29,18 @@ export async function driftCommand(
   const { io, env } = ctx;
   const { config } = await loadConfig(options.config);
   const pairs = selectPairs(config, options.from, options.to);
-  const useApi =
-    options.api ||
-    options.allProjects ||
-    (!options.local && !(await isCheckout(options.repo, env)));
+  // Without --local or --api, a clone that cannot answer (a Duo flow's shallow workload checkout)
+  // hands over to the API, when GitLab can be asked.
+  const branches = [...new Set(pairs.flatMap((p) => [p.from, p.to]))].map(
+    (name) => config.environments.find((e) => e.name === name)!.branch,
+  );
+  const gap =
+    options.api || options.allProjects || options.local
+      ? undefined
+      : await localHistoryGap(options.repo, env, branches);
+  const canAskGitLab = Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+  const useApi = options.api || options.allProjects || (gap !== undefined && canAskGitLab);
+  if (gap && useApi) io.stderr(`reading GitLab's API: the local clone is ${gap}\n`);
   const exitFor = (report: DriftReport) =>
     report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
 

@@ -6,7 +6,7 @@ import pLimit from "p-limit";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import type { Env } from "../context.js";
 import { EnvsyncError, formatError } from "../errors.js";
-import { gitIn } from "../git/git.js";
+import { commitSha, gitIn } from "../git/git.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import { readPairApi } from "./api-reader.js";
@@ -113,6 +113,29 @@ export async function driftFleet(
     ),
   );
   return { mode: "api", projects, requests: http.requestCount };
+}
+
+/**
+ * Why the clone in `dir` cannot answer for these branches (not a checkout, shallow, a branch
+ * missing), or undefined when it can. A Duo flow's job checks out a shallow workload ref without
+ * the environment branches: there EnvSync asks GitLab instead of reading half a history.
+ */
+export async function localHistoryGap(
+  dir: string,
+  env: Env,
+  branches: readonly string[],
+): Promise<string | undefined> {
+  if (!(await isCheckout(dir, env))) return "not a git checkout";
+  const git = gitIn(dir, env);
+  if ((await git.run(["rev-parse", "--is-shallow-repository"])).trim() === "true")
+    return "a shallow clone";
+  for (const branch of branches) {
+    const found = await Promise.all(
+      [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`].map((ref) => commitSha(git, ref)),
+    );
+    if (!found.some(Boolean)) return `branch ${branch} is not here`;
+  }
+  return undefined;
 }
 
 /** Whether `dir` is inside a git work tree. */

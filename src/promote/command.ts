@@ -2,7 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { requireEnvironment, requireProject } from "../config/resolve.js";
 import type { CommandContext } from "../context.js";
 import { readPairApi } from "../drift/api-reader.js";
-import { isCheckout } from "../drift/drift.js";
+import { localHistoryGap } from "../drift/drift.js";
 import { readPairLocal } from "../drift/local-reader.js";
 import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
@@ -45,8 +45,13 @@ export async function promoteCommand(
       code: "confirmation-required",
     });
 
-  const useApi = options.api || (!options.local && !(await isCheckout(options.repo, env)));
   const hasToken = Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+  const gap =
+    options.api || options.local
+      ? undefined
+      : await localHistoryGap(options.repo, env, [from.branch, to.branch]);
+  const useApi = options.api || (gap !== undefined && hasToken);
+  if (gap && useApi) io.stderr(`reading GitLab's API: the local clone is ${gap}\n`);
   // Opening the merge request needs GitLab; gates that need it are unknown without a token.
   const needGitLab = useApi || !options.dryRun || hasToken;
   const origin = needGitLab ? await originWhenNeeded(config, env, options.repo) : undefined;

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -236,5 +237,30 @@ describe("where EnvSync finds GitLab", () => {
     );
     expect(result.err).toBe("");
     expect(JSON.parse(result.out)).toMatchObject({ mode: "api" });
+  });
+
+  it("in a flow job's shallow workload checkout, asks the API instead of reading half a history", async () => {
+    const repo = history();
+    project("acme/shop", repo);
+    const workload = join(tempDir(), "workload");
+    execFileSync("git", ["clone", "-q", "--depth", "1", `file://${repo.dir}`, workload]);
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML.replace("project: acme/shop\n", ""));
+    const env = testEnv({
+      GITLAB_TOKEN: standin.token,
+      GITLAB_BASE_URL: standin.url,
+      GITLAB_PROJECT_PATH: "acme/shop",
+    });
+    const result = await envsyncIn({ env }, "drift", "-c", config, "-C", workload, "--json");
+    expect(result.err).toContain("reading GitLab's API: the local clone is a shallow clone");
+    const api = JSON.parse(result.out) as DriftReport;
+    expect(api.mode).toBe("api");
+    const parsed = parseConfig(YAML, "envsync.yaml");
+    const local = await driftLocal(
+      parsed,
+      { dir: repo.dir, env: testEnv() },
+      parsed.promotion.pairs,
+    );
+    expect(essence(api)).toEqual(essence(local));
   });
 });

@@ -4,7 +4,8 @@
  * from the npm registry of the GitLab project that releases it, pinned to the version the flows
  * were compiled with; nothing comes from a public registry unless the project opens its network.
  */
-import { Document, isMap, isScalar, isSeq, parseDocument, YAMLSeq } from "yaml";
+import { Document, isScalar, isSeq, YAMLSeq } from "yaml";
+import { editableDocument } from "./setup.js";
 
 /** An image with Node.js 20.19+ and what GitLab's executor needs (git, wget, tar, chmod). */
 export const RUNTIME_IMAGE = "node:20.19.5-bookworm";
@@ -60,15 +61,7 @@ export function mergeAgentConfig(
       " EnvSync's lines are kept current by `envsync ci --write`; your own keys stay as they are.";
     return { text: doc.toString({ lineWidth: 0 }), changed: ["image", "setup_script", "cache"] };
   }
-  const doc = parseDocument(text);
-  const error = doc.errors[0];
-  if (error) {
-    const at = error.linePos?.[0];
-    throw new Error(
-      `does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`,
-    );
-  }
-  if (!isMap(doc.contents)) throw new Error("must be a mapping of keys at the top level");
+  const doc = editableDocument(text);
   const changed: string[] = [];
   if (!doc.has("image")) {
     doc.set("image", desired.image);

@@ -45,15 +45,7 @@ export function addIncludes(
   text: string | undefined,
   includes: CiSetup["includes"],
 ): { text: string; added: string[] } {
-  const doc: Document =
-    text === undefined || text.trim() === "" ? parseDocument("{}") : parseDocument(text);
-  const error = doc.errors[0];
-  if (error) {
-    const at = error.linePos?.[0];
-    throw new Error(
-      `does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`,
-    );
-  }
+  const doc = editableDocument(text === undefined || text.trim() === "" ? "{}" : text);
   if (!isMap(doc.contents)) throw new Error("must be a mapping of keys at the top level");
   const existing = doc.get("include", true);
   let list: YAMLSeq;
@@ -89,4 +81,21 @@ export function addIncludes(
 /** What an include entry points at; a non-string (a mistake in the file) matches nothing. */
 function includeTarget(value: unknown): string {
   return typeof value === "string" ? value : "";
+}
+
+/**
+ * A YAML file to edit in place (comments and layout kept); a file that does not parse is refused
+ * with the position, so nothing is written over it.
+ */
+export function editableDocument(text: string): Document {
+  const doc = parseDocument(text);
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    throw new Error(
+      `does not parse${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${error.message.split(" at line")[0]}`,
+    );
+  }
+  if (!isMap(doc.contents)) throw new Error("must be a mapping of keys at the top level");
+  return doc;
 }

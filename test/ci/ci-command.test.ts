@@ -89,3 +89,18 @@ describe("envsync ci and the flows' runtime", () => {
     expect(readFileSync(old, "utf8")).toContain("envsync@0.0.1");
   });
 });
+
+describe("envsync ci: a runtime file it cannot edit", () => {
+  it("says where agent-config.yml does not parse, exit 1, and writes neither file", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, ".gitlab", "duo"), { recursive: true });
+    const file = join(dir, ".gitlab", "duo", "agent-config.yml");
+    writeFileSync(file, "image: [node\n");
+    const result = await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/agent-config\.yml: does not parse at line \d+, column \d+/);
+    expect(result.err).toContain("nothing was changed");
+    expect(readFileSync(file, "utf8")).toBe("image: [node\n");
+    expect(() => readFileSync(join(dir, ".gitlab-ci.yml"))).toThrow();
+  });
+});

@@ -57,17 +57,27 @@ export function renderDashboard(
   pairs: readonly PairDrift[],
   meta: { title: string; at: Date; pipelineUrl?: string },
 ): string {
+  const stamp = meta.at.toISOString().replace("T", " ").slice(0, 16);
+  const pipeline = meta.pipelineUrl ? ` ([pipeline](${meta.pipelineUrl}))` : "";
   const state = dashboardState(pairs);
   const lines = [
     `## ${meta.title}`,
     "",
-    `_Updated ${meta.at.toISOString().replace("T", " ").slice(0, 16)} UTC by the scheduled EnvSync drift check${meta.pipelineUrl ? ` ([pipeline](${meta.pipelineUrl}))` : ""}. This description is replaced on every run._`,
+    `_Updated ${stamp} UTC by the scheduled EnvSync drift check${pipeline}. ` +
+      "This description is replaced on every run._",
     "",
     "| environments | pending promotion | applied picks | hotfixes missing upstream | unexplained drift | expected differences |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...pairs.map(
       (p) =>
-        `| ${p.from} → ${p.to} | ${p.counts.pending} | ${p.counts.applied} | ${p.counts.missing_upstream ? `**${p.counts.missing_upstream}**` : 0} | ${p.counts.drifted_files ? `**${p.counts.drifted_files}**` : 0} | ${p.counts.expected_files} |`,
+        `| ${[
+          `${p.from} → ${p.to}`,
+          p.counts.pending,
+          p.counts.applied,
+          strong(p.counts.missing_upstream),
+          strong(p.counts.drifted_files),
+          p.counts.expected_files,
+        ].join(" | ")} |`,
     ),
   ];
   const commit = (c: { sha: string; subject: string; author: string; date: string }) =>
@@ -126,4 +136,9 @@ export function changeNote(
     if (parts.length > 0) lines.push(`- ${now.pair.replace(">", " → ")}: ${parts.join("; ")}`);
   }
   return lines.join("\n");
+}
+
+/** A count that needs attention, in bold when it is not zero. */
+function strong(count: number): string {
+  return count ? `**${count}**` : "0";
 }

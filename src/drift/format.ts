@@ -8,7 +8,13 @@ export function formatReport(report: DriftReport): string {
     const attention = needsAttention(pair) ? "  ← needs attention" : "";
     lines.push(`${pair.from} → ${pair.to}  (${pair.from_branch} → ${pair.to_branch})${attention}`);
     lines.push(
-      `  pending ${c.pending} · applied ${c.applied} · missing upstream ${c.missing_upstream} · unexpected files ${c.unexpected_files} (${c.drifted_files} not explained by pending commits) · expected ${c.expected_files}`,
+      `  ${[
+        `pending ${c.pending}`,
+        `applied ${c.applied}`,
+        `missing upstream ${c.missing_upstream}`,
+        `unexpected files ${c.unexpected_files} (${c.drifted_files} not explained by pending commits)`,
+        `expected ${c.expected_files}`,
+      ].join(" · ")}`,
     );
     const section = (title: string, items: string[], max = 15) => {
       if (items.length === 0) return;

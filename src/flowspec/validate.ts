@@ -112,7 +112,10 @@ export function validateFlow(flow: unknown, options: FlowCheckOptions): string[]
   if (!gitlabSchema(flow)) {
     for (const error of gitlabSchema.errors ?? []) {
       problems.push(
-        `GitLab flow schema: ${error.instancePath || "/"} ${error.message ?? "is invalid"}${error.params && "additionalProperty" in error.params ? ` ('${String(error.params.additionalProperty)}')` : ""}`,
+        `GitLab flow schema: ${error.instancePath || "/"} ${error.message ?? "is invalid"}` +
+          (error.params && "additionalProperty" in error.params
+            ? ` ('${String(error.params.additionalProperty)}')`
+            : ""),
       );
     }
   }

@@ -28,7 +28,9 @@ export function connectionFromEnv(
   if (options.allowJobToken && env.CI_JOB_TOKEN)
     return { baseUrl, token: env.CI_JOB_TOKEN, tokenKind: "job_token" };
   throw new EnvsyncError("gitlab-no-token", "no GitLab token: set GITLAB_TOKEN", {
-    hint: `create a personal, project or group access token with the '${options.scope}' scope and export it as GITLAB_TOKEN${options.allowJobToken ? "" : " (CI_JOB_TOKEN cannot do this)"}`,
+    hint:
+      `create a personal, project or group access token with the '${options.scope}' scope ` +
+      `and export it as GITLAB_TOKEN${options.allowJobToken ? "" : " (CI_JOB_TOKEN cannot do this)"}`,
   });
 }
 

@@ -250,8 +250,10 @@ function mentionNote(
   report: DoctorReport,
   tag: string,
 ): string {
+  const environment = report.pipeline.environment;
   const lines = [
-    `@${username} please triage the failed [pipeline #${ctx.pipelineId}](${ctx.pipelineUrl}) on ${inlineCode(ctx.branch)}${report.pipeline.environment ? ` (${report.pipeline.environment})` : ""}.`,
+    `@${username} please triage the failed [pipeline #${ctx.pipelineId}](${ctx.pipelineUrl}) ` +
+      `on ${inlineCode(ctx.branch)}${environment ? ` (${environment})` : ""}.`,
     "",
     `EnvSync's evidence (verdict so far: **${report.verdict}**):`,
     "",

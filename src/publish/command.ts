@@ -33,7 +33,8 @@ export async function publishCommand(
   if (stale.length > 0) {
     throw new EnvsyncError(
       "flows-stale",
-      `${options.dir} does not match ${options.config} (${stale.map((f) => f.file).join(", ")} ${stale.length === 1 ? "is" : "are"} ${stale[0]!.status === "new" ? "missing" : "stale"})`,
+      `${options.dir} does not match ${options.config} (${stale.map((f) => f.file).join(", ")} ` +
+        `${stale.length === 1 ? "is" : "are"} ${stale[0]!.status === "new" ? "missing" : "stale"})`,
       {
         hint: `run \`envsync build -c ${options.config} -o ${options.dir}\` first, so what is published is what was reviewed`,
       },

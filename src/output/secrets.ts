@@ -13,7 +13,7 @@ const URL_NAMES = [
   "DUO_WORKFLOW_GIT_HTTP_BASE_URL",
 ];
 /** Shorter values are too likely to be ordinary words to be worth hiding. */
-const MIN_SECRET_LENGTH = 6;
+const MIN_SECRET_LENGTH = 8;
 
 export function secretsOf(env: Env): string[] {
   const secrets = new Set<string>();
@@ -38,7 +38,25 @@ export function secretsOf(env: Env): string[] {
  * `regenerate` command, git and its hooks): they never see a token.
  */
 export function withoutSecrets(env: Env): Env {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_NAME.test(name)));
+  const kept = Object.entries(env).filter(([name]) => !SECRET_NAME.test(name));
+  return Object.fromEntries(
+    kept.map(([name, value]) => [
+      name,
+      URL_NAMES.includes(name) && value ? withoutUserinfo(value) : value,
+    ]),
+  );
+}
+
+function withoutUserinfo(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.username && !url.password) return value;
+    url.username = "";
+    url.password = "";
+    return url.toString();
+  } catch {
+    return value;
+  }
 }
 
 /** A function that replaces every secret in a text with `[REDACTED]`. */

@@ -14,7 +14,7 @@ import { matchCommits } from "../git/equivalence.js";
 import { prerequisitesOf, type Prerequisite } from "./prerequisites.js";
 import { tierRules, type TierDecision } from "./tiers.js";
 import { EnvsyncError } from "../errors.js";
-import { commitsIn, patchIds, requireFullHistory, resolveBranch } from "../git/commits.js";
+import { commitsIn, patchIds, ensureHistory, resolveBranch } from "../git/commits.js";
 import { commitSha, gitIn, interrupted, isAncestor, type Git } from "../git/git.js";
 import { withoutSecrets } from "../output/secrets.js";
 import type { Env } from "../context.js";
@@ -79,7 +79,7 @@ export async function cherryPick(
   const git = gitIn(repo.dir, repo.env, work);
   // Cleanup must run after an interrupt too, so it does not listen to the signal.
   const cleanup = gitIn(repo.dir, repo.env);
-  await requireFullHistory(git);
+  await ensureHistory(git, [env.branch]);
   const targetSha = await resolveBranch(git, env.branch);
   const requested = await Promise.all(shas.map((s) => fullSha(git, s)));
   const report: CherryPickReport = {

@@ -91,3 +91,32 @@ export async function requireFullHistory(git: Git): Promise<void> {
       },
     );
 }
+
+/**
+ * Makes the branches' whole history present: a shallow clone, or one without an environment
+ * branch (a Duo flow's workload checkout), fetches exactly those branches from `origin`. When that
+ * cannot be done, the clone is refused rather than read with history missing.
+ */
+export async function ensureHistory(git: Git, branches: readonly string[]): Promise<void> {
+  const shallow = (await git.run(["rev-parse", "--is-shallow-repository"])).trim() === "true";
+  const missing: string[] = [];
+  for (const branch of branches) {
+    const found = await Promise.all(
+      [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`].map((ref) => commitSha(git, ref)),
+    );
+    if (!found.some(Boolean)) missing.push(branch);
+  }
+  if (!shallow && missing.length === 0) return;
+  const wanted = shallow ? branches : missing;
+  const refspecs = wanted.map((b) => `+refs/heads/${b}:refs/remotes/origin/${b}`);
+  const fetched = await git
+    .exec(
+      ["fetch", "--quiet", "--no-tags", ...(shallow ? ["--unshallow"] : []), "origin", ...refspecs],
+      [1, 128],
+    )
+    .catch(() => ({ stdout: "", exitCode: -1 }));
+  if (fetched.exitCode !== 0) {
+    if (shallow) await requireFullHistory(git);
+    return; // a branch still missing is reported where it is resolved, with the fetch to run
+  }
+}

@@ -11,7 +11,7 @@ import { commitSha, isAncestor, type Git } from "../git/git.js";
 import { parseAnswer } from "../gitlab/answer.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
-import { requireFullHistory, resolveBranch } from "../git/commits.js";
+import { ensureHistory, resolveBranch } from "../git/commits.js";
 import type { Revision } from "./assess.js";
 
 const DEPLOYMENT = z.object({
@@ -50,7 +50,7 @@ export async function resolveRevisions(
   env: ResolvedEnvironment,
   options: { to?: string; toDeployment?: number; deployments?: ApiDeployment[] },
 ): Promise<{ deployed: Revision; target: Revision }> {
-  await requireFullHistory(git);
+  await ensureHistory(git, [env.branch]);
   const deployments = options.deployments ?? [];
   const latest = deployments[0];
   const deployed: Revision = latest

@@ -1,0 +1,120 @@
+// Where a GitLab Duo flow runs EnvSync: a shallow checkout of one ref, without the environment
+// branches, the job's environment, GitLab (the stand-in) as the only network peer. Commands that
+// need history fetch exactly the branches they read; the ones that cannot read a clone ask GitLab.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
+import { TestRepo } from "../helpers/repo.js";
+import { attachRepositoryRoutes } from "../standin/repository.js";
+import { GitLabStandin } from "../standin/server.js";
+
+const YAML = `version: 1
+environments:
+  dev: { branch: develop }
+  staging: { branch: staging }
+  production: { branch: main, protected: true }
+`;
+
+let standin: GitLabStandin;
+let origin: TestRepo;
+let job: string;
+let config: string;
+
+beforeEach(async () => {
+  standin = await new GitLabStandin({ token: "oauth-of-the-flow", tokenKind: "oauth" }).start();
+  attachRepositoryRoutes(standin);
+  origin = new TestRepo();
+  origin.commit("base", { "app.js": "1\n2\n3\n", "db/migrate/1_init.rb": "init\n" });
+  origin.git("branch", "staging");
+  origin.git("branch", "main");
+  origin.commit("Feature", { "feature.js": "f\n" });
+  standin.state.repositories.set(standin.state.addProject("acme/shop").id, origin.dir);
+  // The job's checkout: one ref, one commit deep, no other branch.
+  job = join(tempDir(), "job");
+  execFileSync("git", [
+    "clone",
+    "-q",
+    "--depth",
+    "1",
+    "--single-branch",
+    "--branch",
+    "develop",
+    `file://${origin.dir}`,
+    job,
+  ]);
+  execFileSync("git", ["config", "user.name", "Duo"], { cwd: job });
+  execFileSync("git", ["config", "user.email", "duo@example.com"], { cwd: job });
+  config = join(tempDir(), "envsync.yaml");
+  writeFileSync(config, YAML);
+});
+afterEach(() => standin.stop());
+
+/** The documented environment of a flow's job, and nothing else of GitLab's. */
+const jobEnv = () =>
+  testEnv({
+    GITLAB_TOKEN: "oauth-of-the-flow",
+    GITLAB_BASE_URL: standin.url,
+    GITLAB_PROJECT_PATH: "acme/shop",
+    CI_PROJECT_PATH: "acme/shop",
+  });
+
+describe("EnvSync in a flow job's checkout", () => {
+  it("drift asks GitLab instead of reading the shallow clone", async () => {
+    const result = await envsyncIn({ env: jobEnv() }, "drift", "-c", config, "-C", job, "--json");
+    expect(result.err).toContain("reading GitLab's API");
+    const report = JSON.parse(result.out) as { mode: string; pairs: { pending: unknown[] }[] };
+    expect(report.mode).toBe("api");
+    expect(report.pairs[0]!.pending).toHaveLength(1);
+  });
+
+  it("rollback-check fetches the environment branch it reads, with its history", async () => {
+    const result = await envsyncIn(
+      { env: jobEnv() },
+      ...[
+        "rollback-check",
+        "-c",
+        config,
+        "-C",
+        job,
+        "--env",
+        "staging",
+        "--to",
+        "HEAD~0",
+        "--json",
+      ],
+    );
+    expect(result.err).not.toContain("shallow");
+    expect(
+      execFileSync("git", ["rev-parse", "--is-shallow-repository"], {
+        cwd: job,
+        encoding: "utf8",
+      }).trim(),
+    ).toBe("false");
+    expect(execFileSync("git", ["branch", "-r"], { cwd: job, encoding: "utf8" })).toContain(
+      "origin/staging",
+    );
+  });
+
+  it("cherry-pick --mr fetches the target branch, pushes the pick and opens the MR through GitLab", async () => {
+    const feature = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: job,
+      encoding: "utf8",
+    }).trim();
+    const result = await envsyncIn(
+      { env: jobEnv() },
+      ...["cherry-pick", feature, "--to", "staging", "--mr", "-c", config, "-C", job, "--json"],
+    );
+    expect(result.err).toBe("");
+    const report = JSON.parse(result.out) as {
+      status: string;
+      branch: string;
+      merge_request: { iid: number };
+    };
+    expect(report.status).toBe("picked");
+    expect(report.merge_request.iid).toBe(1);
+    expect(origin.git("branch", "--list", report.branch)).toContain(report.branch);
+    expect(standin.state.mergeRequests[0]).toMatchObject({ target_branch: "staging" });
+  });
+});

@@ -2,10 +2,10 @@
 // branches, the job's environment, GitLab (the stand-in) as the only network peer. Commands that
 // need history fetch exactly the branches they read; the ones that cannot read a clone ask GitLab.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
+import { envsyncIn, repoRoot, spawnEnvsync, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
@@ -50,6 +50,57 @@ beforeEach(async () => {
   writeFileSync(config, YAML);
 });
 afterEach(() => standin.stop());
+
+/** Two successful deployments of an environment: its branch head now, its first commit before. */
+function deployedTwice(environment: string): void {
+  const projectId = standin.state.project("acme/shop")!.id;
+  const before = origin.git("rev-parse", environment);
+  origin.checkout(environment);
+  origin.commit(`Fix on ${environment}`, { "fix.js": "x\n" });
+  origin.checkout("develop");
+  const now = origin.git("rev-parse", environment);
+  const deployments = [
+    { iid: 1, sha: before, at: "2026-11-20T09:00:00Z" },
+    { iid: 2, sha: now, at: "2026-11-23T09:00:00Z" },
+  ];
+  for (const d of deployments)
+    standin.state.deployments.push({
+      projectId,
+      id: standin.state.id(),
+      iid: d.iid,
+      environment,
+      ref: environment,
+      sha: d.sha,
+      status: "SUCCESS",
+      createdAt: d.at,
+      finishedAt: d.at,
+    });
+}
+
+/** A failed pipeline of the feature commit, with one failed job and its log, as GitLab keeps it. */
+function failedPipeline(sha: string): number {
+  const projectId = standin.state.project("acme/shop")!.id;
+  const id = standin.state.id();
+  standin.state.pipelines.push({
+    projectId,
+    id,
+    iid: 1,
+    ref: "develop",
+    sha,
+    status: "FAILED",
+    createdAt: "2026-11-24T10:00:00Z",
+  });
+  standin.state.jobs.push({
+    projectId,
+    id: standin.state.id(),
+    pipelineId: id,
+    name: "test",
+    stage: "test",
+    status: "failed",
+    log: "$ npm test\nFAIL src/app.test.js\nERROR: Job failed: exit code 1\n",
+  });
+  return id;
+}
 
 /** The documented environment of a flow's job, and nothing else of GitLab's. */
 const jobEnv = () =>
@@ -116,5 +167,54 @@ describe("EnvSync in a flow job's checkout", () => {
     expect(report.merge_request.iid).toBe(1);
     expect(origin.git("branch", "--list", report.branch)).toContain(report.branch);
     expect(standin.state.mergeRequests[0]).toMatchObject({ target_branch: "staging" });
+  });
+
+  it("runs every command line the compiled flows tell the model to run, each giving the JSON its prompt describes", async () => {
+    const lines = new Set<string>();
+    for (const name of readdirSync(join(repoRoot, "flows")))
+      for (const m of readFileSync(join(repoRoot, "flows", name), "utf8").matchAll(
+        /`envsync ([^`]+) --json`/g,
+      ))
+        if (!m[1]!.includes("COMMAND")) lines.add(m[1]!);
+    expect([...lines].map((l) => l.split(" ")[0]).sort()).toEqual([
+      "cherry-pick",
+      "cherry-pick",
+      "doctor",
+      "drift",
+      "drift",
+      "promote",
+      "rollback-check",
+    ]);
+    const feature = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: job,
+      encoding: "utf8",
+    }).trim();
+    const pipelineId = failedPipeline(feature);
+    deployedTwice("staging");
+    copyFileSync(config, join(job, "envsync.yaml"));
+    const values: Record<string, string> = {
+      FROM: "dev",
+      TO: "staging",
+      ENV: "staging",
+      SHA: feature,
+      ID: String(pipelineId),
+    };
+    // What each prompt says the JSON holds.
+    const promised: Record<string, string[]> = {
+      drift: ["pairs"],
+      promote: ["pending", "gates", "allowed", "merge_request"],
+      "cherry-pick": ["status", "picked", "skipped"],
+      "rollback-check": ["risk", "reasons", "migrations"],
+      doctor: ["failed_jobs", "hypotheses", "verdict"],
+    };
+    for (const line of lines) {
+      const args = line.split(" ").map((word) => values[word] ?? word);
+      // As the model runs it: in the workspace, where the repository's envsync.yaml is.
+      const result = await spawnEnvsync([...args, "--json"], { cwd: job, env: jobEnv() });
+      expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
+      const report = JSON.parse(result.out) as Record<string, unknown>;
+      for (const key of promised[args[0]!]!)
+        expect(report, `${line} lacks ${key}`).toHaveProperty(key);
+    }
   });
 });

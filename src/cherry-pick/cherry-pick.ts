@@ -79,7 +79,11 @@ export async function cherryPick(
   const git = gitIn(repo.dir, repo.env, work);
   // Cleanup must run after an interrupt too, so it does not listen to the signal.
   const cleanup = gitIn(repo.dir, repo.env);
-  await ensureHistory(git, [env.branch]);
+  await ensureHistory(
+    git,
+    [env.branch],
+    gitIn(repo.dir, repo.env, { ...work, gitCredentials: true }),
+  );
   const targetSha = await resolveBranch(git, env.branch);
   const requested = await Promise.all(shas.map((s) => fullSha(git, s)));
   const report: CherryPickReport = {

@@ -53,7 +53,7 @@ export async function cherryPickCommand(
       },
     );
   if (report.status === "picked" && report.branch && http && project) {
-    await gitIn(options.repo, ctx.env).run([
+    await gitIn(options.repo, ctx.env, { gitCredentials: true }).run([
       "push",
       "--quiet",
       "origin",

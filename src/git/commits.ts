@@ -97,7 +97,12 @@ export async function requireFullHistory(git: Git): Promise<void> {
  * branch (a Duo flow's workload checkout), fetches exactly those branches from `origin`. When that
  * cannot be done, the clone is refused rather than read with history missing.
  */
-export async function ensureHistory(git: Git, branches: readonly string[]): Promise<void> {
+export async function ensureHistory(
+  git: Git,
+  branches: readonly string[],
+  /** The client that fetches: one that keeps the job's git credentials. */
+  fetcher: Git = git,
+): Promise<void> {
   const shallow = (await git.run(["rev-parse", "--is-shallow-repository"])).trim() === "true";
   const missing: string[] = [];
   for (const branch of branches) {
@@ -109,7 +114,7 @@ export async function ensureHistory(git: Git, branches: readonly string[]): Prom
   if (!shallow && missing.length === 0) return;
   const wanted = shallow ? branches : missing;
   const refspecs = wanted.map((b) => `+refs/heads/${b}:refs/remotes/origin/${b}`);
-  const fetched = await git
+  const fetched = await fetcher
     .exec(
       ["fetch", "--quiet", "--no-tags", ...(shallow ? ["--unshallow"] : []), "origin", ...refspecs],
       [1, 128],

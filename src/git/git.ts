@@ -53,9 +53,17 @@ export function interrupted(): EnvsyncError {
  * core never reads `process.env`; git and the hooks it runs get it without secrets. An aborted
  * `signal` stops the git process under way.
  */
-export function gitIn(cwd: string, env: Env, options: { signal?: AbortSignal } = {}): Git {
+export function gitIn(
+  cwd: string,
+  env: Env,
+  options: {
+    signal?: AbortSignal;
+    /** Keep the job's git-over-HTTP credentials, for fetch and push. */
+    gitCredentials?: boolean;
+  } = {},
+): Git {
   const gitEnv = {
-    ...withoutSecrets(env),
+    ...withoutSecrets(env, { gitCredentials: options.gitCredentials ?? false }),
     LC_ALL: "C",
     GIT_TERMINAL_PROMPT: "0",
     GIT_OPTIONAL_LOCKS: "0",

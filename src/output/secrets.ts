@@ -37,8 +37,13 @@ export function secretsOf(env: Env): string[] {
  * The environment without anything that looks secret, for commands a repository defines (a
  * `regenerate` command, git and its hooks): they never see a token.
  */
-export function withoutSecrets(env: Env): Env {
-  const kept = Object.entries(env).filter(([name]) => !SECRET_NAME.test(name));
+export function withoutSecrets(env: Env, options: { gitCredentials?: boolean } = {}): Env {
+  // A flow job's git-over-HTTP credentials are what a fetch or push from the job authenticates with.
+  const kept = Object.entries(env).filter(
+    ([name]) =>
+      !SECRET_NAME.test(name) ||
+      (options.gitCredentials === true && name.startsWith("DUO_WORKFLOW_GIT_HTTP_")),
+  );
   return Object.fromEntries(
     kept.map(([name, value]) => [
       name,

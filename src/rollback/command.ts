@@ -43,6 +43,7 @@ export async function rollbackCheckCommand(
       : undefined;
   const git = gitIn(options.repo, ctx.env);
   const { deployed, target } = await resolveRevisions(git, environment, {
+    fetcher: gitIn(options.repo, ctx.env, { gitCredentials: true }),
     ...(options.to ? { to: options.to } : {}),
     ...(options.toDeployment !== undefined ? { toDeployment: options.toDeployment } : {}),
     ...(deployments ? { deployments } : {}),

@@ -48,9 +48,15 @@ export async function successfulDeployments(
 export async function resolveRevisions(
   git: Git,
   env: ResolvedEnvironment,
-  options: { to?: string; toDeployment?: number; deployments?: ApiDeployment[] },
+  options: {
+    to?: string;
+    toDeployment?: number;
+    deployments?: ApiDeployment[];
+    /** Fetches missing history (with the job's git credentials). */
+    fetcher?: Git;
+  },
 ): Promise<{ deployed: Revision; target: Revision }> {
-  await ensureHistory(git, [env.branch]);
+  await ensureHistory(git, [env.branch], options.fetcher);
   const deployments = options.deployments ?? [];
   const latest = deployments[0];
   const deployed: Revision = latest

@@ -49,3 +49,18 @@ describe("terminalSafe", () => {
     expect(JSON.parse(terminalSafe(JSON.stringify(value)))).toEqual(value);
   });
 });
+
+describe("git credentials of a flow job", () => {
+  it("reach fetch and push only, never a token", () => {
+    const env = {
+      DUO_WORKFLOW_GIT_HTTP_USER: "oauth2",
+      DUO_WORKFLOW_GIT_HTTP_PASSWORD: "job-git-password-123",
+      GITLAB_TOKEN: "glpat-not-for-git-0000",
+    };
+    expect(withoutSecrets(env)).toEqual({ DUO_WORKFLOW_GIT_HTTP_USER: "oauth2" });
+    expect(withoutSecrets(env, { gitCredentials: true })).toEqual({
+      DUO_WORKFLOW_GIT_HTTP_USER: "oauth2",
+      DUO_WORKFLOW_GIT_HTTP_PASSWORD: "job-git-password-123",
+    });
+  });
+});

@@ -16,6 +16,7 @@ import type { DashboardOptions } from "./dashboard/command.js";
 import type { DoctorOptions } from "./doctor/command.js";
 import type { DriftOptions } from "./drift/command.js";
 import { errorJson, ExitCode, exitCodeFor, formatError } from "./errors.js";
+import { parseShard, type Shard } from "./fleet/shard.js";
 import type { InitOptions } from "./init/command.js";
 import type { NotifyOptions } from "./notify/command.js";
 import { guardedIo, json } from "./output/io.js";
@@ -181,6 +182,12 @@ function buildProgram(ctx: CommandContext, state: RunState): Command {
     .addOption(repoOption("the git repository to read in local mode"))
     .addOption(jsonOption())
     .addOption(countOption("--concurrency <n>", "projects checked at once with --all-projects", 4))
+    .addOption(
+      new Option(
+        "--shard <i/n>",
+        "with --all-projects: only the projects of shard I of N",
+      ).argParser(shard),
+    )
     .addHelpText(
       "after",
       "\nExit codes: 0 nothing unexpected; 3 drift not explained by pending promotions, or " +
@@ -201,6 +208,12 @@ function buildProgram(ctx: CommandContext, state: RunState): Command {
     )
     .addOption(configOption())
     .option("--all-projects", "every project in projects[], batched into few requests")
+    .addOption(
+      new Option(
+        "--shard <i/n>",
+        "with --all-projects: only the projects of shard I of N",
+      ).argParser(shard),
+    )
     .addOption(countOption("--concurrency <n>", "HTTP requests in flight at once", 16))
     .addOption(
       countOption(
@@ -425,6 +438,12 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError("It takes a whole number of 1 or more.");
   return n;
+}
+
+function shard(value: string): Shard {
+  const parsed = parseShard(value);
+  if (typeof parsed === "string") throw new InvalidArgumentError(parsed);
+  return parsed;
 }
 
 function issueIid(value: string): string {

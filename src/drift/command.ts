@@ -9,6 +9,7 @@ import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } f
 import { fleetProgressLine, formatFleet, formatReport } from "./format.js";
 import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
+import { inShard, type Shard } from "../fleet/shard.js";
 
 export interface DriftOptions {
   config: string;
@@ -20,6 +21,7 @@ export interface DriftOptions {
   json?: boolean;
   repo: string;
   concurrency?: number;
+  shard?: Shard;
 }
 
 export async function driftCommand(
@@ -27,6 +29,8 @@ export async function driftCommand(
   ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
   const { io, env } = ctx;
+  if (options.shard && !options.allProjects)
+    throw usageError("--shard splits --all-projects; add --all-projects", { code: "usage" });
   const { config } = await loadConfig(options.config);
   const pairs = selectPairs(config, options.from, options.to);
   // Without --local or --api, a clone that cannot answer (a Duo flow's shallow workload checkout)
@@ -67,12 +71,14 @@ export async function driftCommand(
     throw usageError("--all-projects needs projects[] in envsync.yaml", {
       code: "no-fleet-projects",
     });
+  const projects = options.shard ? inShard(config.projects, options.shard) : config.projects;
   let done = 0;
   const fleet = await driftFleet(config, http, pairs, {
     concurrency: options.concurrency ?? 4,
-    onProject: (result) =>
-      io.stderr(`${fleetProgressLine(result, ++done, config.projects.length)}\n`),
+    projects,
+    onProject: (result) => io.stderr(`${fleetProgressLine(result, ++done, projects.length)}\n`),
   });
+  if (options.shard) fleet.shard = options.shard;
   io.stdout(options.json ? json(fleet) : formatFleet(fleet.projects));
   if (fleet.projects.some((p) => p.error)) return ExitCode.failure;
   const attention = fleet.projects.some((p) => p.pairs?.some(needsAttention));

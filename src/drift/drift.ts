@@ -29,6 +29,8 @@ export interface FleetProjectDrift {
 
 export interface FleetDriftReport {
   mode: "api";
+  /** The shard this report covers, when the fleet is split across jobs. */
+  shard?: { index: number; count: number };
   projects: FleetProjectDrift[];
   requests: number;
 }
@@ -89,11 +91,16 @@ export async function driftFleet(
   config: ResolvedConfig,
   http: GitLabHttp,
   pairs: PairSpec[],
-  options: { concurrency: number; onProject?: (result: FleetProjectDrift) => void },
+  options: {
+    concurrency: number;
+    /** Default: every project in projects[]. */
+    projects?: ResolvedConfig["projects"];
+    onProject?: (result: FleetProjectDrift) => void;
+  },
 ): Promise<FleetDriftReport> {
   const limit = pLimit(options.concurrency);
   const projects = await Promise.all(
-    config.projects.map((project) =>
+    (options.projects ?? config.projects).map((project) =>
       limit(async (): Promise<FleetProjectDrift> => {
         let result: FleetProjectDrift;
         try {

@@ -70,6 +70,11 @@ export class GitLabHttp {
   requestCount = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly limit: LimitFunction;
+  /**
+   * What GitLab's RateLimit-* headers last said, counted down locally between answers: one budget
+   * for REST and GraphQL, since GitLab counts them together per user.
+   */
+  private rateBudget: { remaining: number; resetAt: number; limit: number } | undefined;
 
   constructor(
     readonly connection: GitLabConnection,
@@ -93,9 +98,16 @@ export class GitLabHttp {
       const canRetry = attempt < this.policy.retries;
       let response: HttpResponse;
       try {
-        response = await this.limit(() => {
+        response = await this.limit(async () => {
+          await this.paceForRateLimit(request, shownPath);
           this.requestCount++;
-          return this.exchange(request, shownPath, Math.min(this.policy.timeoutMs, left()));
+          const answer = await this.exchange(
+            request,
+            shownPath,
+            Math.min(this.policy.timeoutMs, left()),
+          );
+          this.noteRateLimit(answer.headers);
+          return answer;
         });
       } catch (error) {
         if (error instanceof GitLabError) throw error;
@@ -199,6 +211,44 @@ export class GitLabHttp {
     } finally {
       clearTimeout(slow);
     }
+  }
+
+  /**
+   * Takes one request from the budget GitLab advertised, waiting for its window to reset when it is
+   * spent. A new window starts with the advertised limit until GitLab's answers say otherwise.
+   */
+  private async paceForRateLimit(request: HttpRequest, path: string): Promise<void> {
+    for (;;) {
+      const budget = this.rateBudget;
+      if (!budget) return;
+      if (budget.remaining > 0) {
+        budget.remaining--;
+        return;
+      }
+      const now = Date.now();
+      if (now >= budget.resetAt) {
+        this.rateBudget = { ...budget, remaining: budget.limit - 1, resetAt: now + 60_000 };
+        return;
+      }
+      const delay = budget.resetAt - now + 50;
+      this.options.onWait?.(
+        `waiting ${Math.round(delay / 100) / 10}s for GitLab's rate limit before ${request.method} ${path}`,
+      );
+      await this.sleep(delay);
+    }
+  }
+
+  private noteRateLimit(headers: Headers): void {
+    const remaining = Number(headers.get("ratelimit-remaining"));
+    const reset = Number(headers.get("ratelimit-reset"));
+    const limit = Number(headers.get("ratelimit-limit"));
+    if (!headers.has("ratelimit-remaining") || ![remaining, reset, limit].every(Number.isFinite))
+      return;
+    const resetAt = reset * 1000;
+    // Answers arrive out of order: within one window, the lowest count is the truest.
+    const current = this.rateBudget;
+    if (current && current.resetAt === resetAt && current.remaining <= remaining) return;
+    this.rateBudget = { remaining, resetAt, limit };
   }
 
   private async wait(

@@ -3,6 +3,7 @@ import { requireProject } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
+import { inShard, type Shard } from "../fleet/shard.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -15,6 +16,7 @@ export interface StatusOptions {
   json?: boolean;
   concurrency?: number;
   batch?: number;
+  shard?: Shard;
 }
 
 export async function statusCommand(
@@ -22,6 +24,8 @@ export async function statusCommand(
   ctx: Pick<CommandContext, "io" | "env" | "now" | "http">,
 ): Promise<number> {
   const { io } = ctx;
+  if (options.shard && !options.allProjects)
+    throw usageError("--shard splits --all-projects; add --all-projects");
   const { config } = await loadConfig(options.config);
   const origin = await originWhenNeeded(config, ctx.env, ".");
   let targets: StatusTarget[];
@@ -30,7 +34,7 @@ export async function statusCommand(
       throw usageError("--all-projects needs projects[] in envsync.yaml", {
         code: "no-fleet-projects",
       });
-    targets = config.projects;
+    targets = options.shard ? inShard(config.projects, options.shard) : config.projects;
   } else {
     targets = [
       {
@@ -64,7 +68,14 @@ export async function statusCommand(
   );
   const now = ctx.now();
   if (options.json)
-    io.stdout(json({ generated_at: now.toISOString(), requests: http.requestCount, projects }));
+    io.stdout(
+      json({
+        generated_at: now.toISOString(),
+        ...(options.shard ? { shard: options.shard } : {}),
+        requests: http.requestCount,
+        projects,
+      }),
+    );
   else io.stdout(projects.map((p) => formatProject(p, now)).join("\n"));
   return projects.some((p) => p.error) ? ExitCode.failure : ExitCode.ok;
 }

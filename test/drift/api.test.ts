@@ -57,13 +57,13 @@ drift:
 async function run(configYaml: string, ...flags: string[]) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, configYaml);
-  const mode = flags.includes("--all-projects") ? "--all-projects" : "--api";
+  const mode = flags.includes("--all-projects") ? flags : ["--api", ...flags];
   return envsyncIn(
     {
       env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }),
       http: { sleep: () => Promise.resolve() },
     },
-    ...["drift", "-c", config, "-C", tempDir(), "--json", mode],
+    ...["drift", "-c", config, "-C", tempDir(), "--json", ...mode],
   );
 }
 
@@ -152,6 +152,57 @@ describe("envsync drift --api", () => {
     const result = await envsync("drift", "-c", config, "-C", tempDir(), "--api");
     expect(result.code).toBe(1);
     expect(result.err).toContain("no GitLab token");
+  });
+});
+
+describe("envsync drift --all-projects --shard", () => {
+  it("checks only the projects of its shard, and says which shard the report covers", async () => {
+    const repo = history();
+    const paths = ["acme/a", "acme/b", "acme/c", "acme/d", "acme/e", "acme/f"];
+    for (const path of paths) project(path, repo);
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const seen: string[] = [];
+    for (const shard of ["1/2", "2/2"]) {
+      const result = await run(fleet, "--all-projects", "--shard", shard);
+      const report = JSON.parse(result.out) as FleetDriftReport;
+      expect(report.shard).toEqual({ index: Number(shard[0]), count: 2 });
+      seen.push(...report.projects.map((p) => p.project));
+    }
+    expect(seen.sort()).toEqual(paths);
+  });
+
+  it.each([
+    [["--all-projects", "--shard", "3/2"], /argument '3\/2' is invalid. I is between 1 and 2/],
+    [["--api", "--shard", "1/2"], /--shard splits --all-projects/],
+  ])("refuses %j as a usage error", async (flags, message) => {
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML);
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }) },
+      ...["drift", "-c", config, "-C", tempDir(), ...flags],
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+  });
+});
+
+describe("envsync drift --api under GitLab's rate limit", () => {
+  it("paces itself by the RateLimit-* headers: every request answered, none refused", async () => {
+    await standin.stop();
+    standin = await new GitLabStandin({ rateLimit: { limit: 4, windowSeconds: 1 } }).start();
+    attachRepositoryRoutes(standin);
+    const repo = history();
+    project("acme/shop", repo);
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML);
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }) },
+      ...["drift", "-c", config, "-C", tempDir(), "--api", "--json"],
+    );
+    expect(result.code).toBe(3);
+    expect(standin.log.length).toBeGreaterThan(8);
+    expect(standin.log.filter((r) => r.status === 429)).toEqual([]);
+    expect(result.err).toMatch(/waiting [\d.]+s for GitLab's rate limit/);
   });
 });
 

@@ -1,15 +1,26 @@
 import { loadConfig } from "../config/load.js";
 import { requireProject } from "../config/resolve.js";
-import { changeNote, dashboardState, previousState, renderDashboard } from "./render.js";
+import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import picomatch from "picomatch";
+import {
+  changeNote,
+  dashboardState,
+  previousState,
+  renderDashboard,
+  type DashboardState,
+} from "./render.js";
+import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
 import type { PairDrift } from "../drift/pair.js";
-import { ExitCode, usageError } from "../errors.js";
+import { EnvsyncError, ExitCode, usageError } from "../errors.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
 import { readText } from "../output/files.js";
 import { json } from "../output/io.js";
-import { driftLocal } from "../drift/drift.js";
+import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
 
 export interface DashboardOptions {
   config: string;
@@ -27,15 +38,25 @@ export async function dashboardCommand(
   const { config } = await loadConfig(options.config);
   const origin = await originWhenNeeded(config, ctx.env, options.repo);
   const project = requireProject(config, ctx.env, "the dashboard", origin);
-  const pairs = options.report
-    ? await readReport(options.report)
-    : (await driftLocal(config, { dir: options.repo, env: ctx.env }, config.promotion.pairs)).pairs;
-  const description = renderDashboard(pairs, {
+  const reports = options.report ? await readReports(options.report) : undefined;
+  const meta = {
     title: config.dashboard.issue_title,
     at: ctx.now(),
     ...(ctx.env.CI_PIPELINE_URL ? { pipelineUrl: ctx.env.CI_PIPELINE_URL } : {}),
-  });
-  const state = dashboardState(pairs);
+  };
+  let description: string;
+  let state: DashboardState;
+  if (reports && "fleet" in reports) {
+    const view = mergeFleetReports(reports.fleet);
+    state = fleetState(view, stateHash);
+    description = renderFleetDashboard(view, state, meta);
+  } else {
+    const pairs =
+      reports?.pairs ??
+      (await driftLocal(config, { dir: options.repo, env: ctx.env }, config.promotion.pairs)).pairs;
+    description = renderDashboard(pairs, meta);
+    state = dashboardState(pairs);
+  }
   if (options.dryRun) {
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
@@ -68,22 +89,67 @@ export async function dashboardCommand(
   return ExitCode.ok;
 }
 
-async function readReport(path: string): Promise<PairDrift[]> {
-  const text = await readText(path);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw usageError(
-      `cannot read the drift report ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      { hint: "write it with `envsync drift --json > FILE`", code: "report-unreadable" },
-    );
+/**
+ * The drift report(s) named by `--report`: one file, or a glob (`reports/*.json`) of the shard
+ * reports of a fleet.
+ */
+async function readReports(
+  spec: string,
+): Promise<{ pairs: PairDrift[] } | { fleet: FleetDriftReport[] }> {
+  const files = await expand(spec);
+  const hint = "write it with `envsync drift --json > FILE` (or --all-projects for a fleet)";
+  if (files.length === 0)
+    throw usageError(`no drift report matches ${spec}`, { hint, code: "report-unreadable" });
+  const parsed = await Promise.all(
+    files.map(async (file) => {
+      try {
+        return { file, value: JSON.parse(await readText(file)) as unknown };
+      } catch (error) {
+        if (error instanceof EnvsyncError) throw error;
+        throw usageError(`cannot read the drift report ${file}: ${(error as Error).message}`, {
+          hint,
+          code: "report-unreadable",
+        });
+      }
+    }),
+  );
+  const fleet = parsed.filter(({ value }) =>
+    Array.isArray((value as { projects?: unknown }).projects),
+  );
+  if (fleet.length > 0) {
+    if (fleet.length !== parsed.length)
+      throw usageError(`${spec} mixes fleet reports with single-project ones`, {
+        hint,
+        code: "not-a-drift-report",
+      });
+    return { fleet: fleet.map(({ value }) => value as FleetDriftReport) };
   }
-  const pairs = (parsed as { pairs?: unknown }).pairs;
+  if (parsed.length > 1)
+    throw usageError(`${spec} names several single-project reports; give one`, {
+      hint,
+      code: "usage",
+    });
+  const pairs = (parsed[0]!.value as { pairs?: unknown }).pairs;
   if (!Array.isArray(pairs))
-    throw usageError(`${path} is not an envsync drift report (no "pairs")`, {
-      hint: "write it with `envsync drift --json > FILE`",
+    throw usageError(`${files[0]} is not an envsync drift report (no "pairs")`, {
+      hint,
       code: "not-a-drift-report",
     });
-  return pairs as PairDrift[];
+  return { pairs: pairs as PairDrift[] };
+}
+
+/** A path, or a glob in its last part (`reports/*.json`). */
+async function expand(spec: string): Promise<string[]> {
+  if (!/[*?[{]/.test(spec)) return [spec];
+  const dir = dirname(spec);
+  const matches = picomatch(basename(spec));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((name) => matches(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+function stateHash(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 }

@@ -26,7 +26,7 @@ export interface DriftOptions {
 
 export async function driftCommand(
   options: DriftOptions,
-  ctx: Pick<CommandContext, "io" | "env" | "http">,
+  ctx: Pick<CommandContext, "io" | "env" | "http" | "now">,
 ): Promise<number> {
   const { io, env } = ctx;
   if (options.shard && !options.allProjects)
@@ -79,6 +79,7 @@ export async function driftCommand(
     onProject: (result) => io.stderr(`${fleetProgressLine(result, ++done, projects.length)}\n`),
   });
   if (options.shard) fleet.shard = options.shard;
+  fleet.generated_at = ctx.now().toISOString();
   io.stdout(options.json ? json(fleet) : formatFleet(fleet.projects));
   if (fleet.projects.some((p) => p.error)) return ExitCode.failure;
   const attention = fleet.projects.some((p) => p.pairs?.some(needsAttention));

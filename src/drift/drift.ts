@@ -31,6 +31,8 @@ export interface FleetDriftReport {
   mode: "api";
   /** The shard this report covers, when the fleet is split across jobs. */
   shard?: { index: number; count: number };
+  /** When the report was made: the dashboard tells a stale shard by it. */
+  generated_at?: string;
   projects: FleetProjectDrift[];
   requests: number;
 }

@@ -64,7 +64,7 @@ describe("the project's .gitlab-ci.yml", () => {
 });
 
 describe("the CI/CD components", () => {
-  for (const name of ["pipeline-doctor", "drift-check"]) {
+  for (const name of ["pipeline-doctor", "drift-check", "fleet-drift"]) {
     const text = readFileSync(join(repoRoot, "templates", `${name}.yml`), "utf8");
     const [specDoc, jobsDoc] = parseAllDocuments(text);
     const spec = specDoc!.toJS() as { spec: { inputs: Record<string, { default?: unknown }> } };
@@ -90,7 +90,7 @@ describe("the CI/CD components", () => {
         { type?: string; regex?: string; options?: unknown[] }
       >;
       for (const [input, def] of Object.entries(inputs)) {
-        if (def.type === "boolean") continue;
+        if (def.type === "boolean" || def.type === "number") continue;
         expect(def.regex ?? def.options, input).toBeDefined();
         if (!def.regex) continue;
         const pattern = new RegExp(def.regex);
@@ -101,9 +101,14 @@ describe("the CI/CD components", () => {
     });
 
     it(`${name}: lets inputs reach the script only through quoted variables`, () => {
-      const [job] = Object.values(jobs) as (Job & { script: string[] })[];
-      expect(job!.script.join("\n")).not.toContain("$[[");
-      expect(job!.script.join("\n")).not.toMatch(/npx\s+(--yes|-y)/);
+      for (const job of Object.values(jobs) as (Job & {
+        script?: string[];
+        before_script?: string[];
+      })[]) {
+        const scripts = [...(job.script ?? []), ...(job.before_script ?? [])].join("\n");
+        expect(scripts).not.toContain("$[[");
+        expect(scripts).not.toMatch(/npx\s+(--yes|-y)/);
+      }
     });
 
     it(`${name}: pins its image to a version or a digest`, () => {
@@ -111,10 +116,13 @@ describe("the CI/CD components", () => {
       expect(image).toMatch(/:\d+\.\d+\.\d+|@sha256:[0-9a-f]{64}$/);
     });
 
-    it(`${name}: has one job with rules`, () => {
-      const [job] = Object.values(jobs);
-      expect(Object.keys(jobs)).toHaveLength(1);
-      expect(job!.rules!.length).toBeGreaterThan(0);
+    it(`${name}: runs its jobs only under rules`, () => {
+      const runnable = Object.entries(jobs).filter(([jobName]) => !jobName.startsWith("."));
+      expect(runnable.length).toBeGreaterThan(0);
+      for (const [, job] of runnable) {
+        const rules = job.rules ?? jobs[(job as { extends?: string }).extends ?? ""]?.rules;
+        expect(rules?.length).toBeGreaterThan(0);
+      }
     });
   }
 

@@ -1,0 +1,117 @@
+/**
+ * One dashboard for a fleet whose drift was checked in several CI jobs (`--shard I/N`): the shard
+ * reports merged, with the shards that are missing or stale said plainly, so partial health is
+ * never shown as whole.
+ */
+import type { FleetDriftReport, FleetProjectDrift } from "../drift/drift.js";
+import { inlineCode } from "../gitlab/markdown.js";
+import type { DashboardState } from "./render.js";
+
+/** A shard report older than the newest by more than this is stale. */
+const STALE_AFTER_MS = 24 * 3600 * 1000;
+
+export interface FleetCoverage {
+  shards: number;
+  present: number[];
+  missing: number[];
+  stale: number[];
+}
+
+export interface FleetView {
+  projects: FleetProjectDrift[];
+  coverage: FleetCoverage;
+}
+
+export function mergeFleetReports(reports: readonly FleetDriftReport[]): FleetView {
+  const count = Math.max(1, ...reports.map((r) => r.shard?.count ?? 1));
+  const byShard = new Map<number, FleetDriftReport>();
+  for (const report of reports) {
+    const index = report.shard?.index ?? 1;
+    const seen = byShard.get(index);
+    // The newer report of a shard wins (a retried job).
+    if (!seen || (report.generated_at ?? "") > (seen.generated_at ?? ""))
+      byShard.set(index, report);
+  }
+  const newest = Math.max(0, ...reports.map((r) => Date.parse(r.generated_at ?? "") || 0));
+  const shards = Array.from({ length: count }, (_, i) => i + 1);
+  return {
+    projects: [...byShard.values()]
+      .flatMap((r) => r.projects)
+      .sort((a, b) => a.project.localeCompare(b.project)),
+    coverage: {
+      shards: count,
+      present: shards.filter((i) => byShard.has(i)),
+      missing: shards.filter((i) => !byShard.has(i)),
+      stale: shards.filter((i) => {
+        const at = Date.parse(byShard.get(i)?.generated_at ?? "");
+        return Number.isFinite(at) && newest - at > STALE_AFTER_MS;
+      }),
+    },
+  };
+}
+
+/** The hidden state of a fleet dashboard, in the shape a single project's uses. */
+export function fleetState(view: FleetView, hash: (value: unknown) => string): DashboardState {
+  const pairs = view.projects.flatMap((p) =>
+    (p.pairs ?? []).map((pair) => ({
+      pair: `${p.project} ${pair.from}>${pair.to}`,
+      pending: pair.counts.pending,
+      missing_upstream: pair.counts.missing_upstream,
+      drifted_files: pair.counts.drifted_files,
+      missing_shas: pair.missing_upstream.map((c) => c.sha),
+    })),
+  );
+  return { hash: hash([pairs, view.coverage, view.projects.map((p) => p.error ?? "")]), pairs };
+}
+
+export function renderFleetDashboard(
+  view: FleetView,
+  state: DashboardState,
+  meta: { title: string; at: Date; pipelineUrl?: string },
+): string {
+  const { coverage } = view;
+  const stamp = meta.at.toISOString().replace("T", " ").slice(0, 16);
+  const pipeline = meta.pipelineUrl ? ` ([pipeline](${meta.pipelineUrl}))` : "";
+  const lines = [
+    `## ${meta.title}`,
+    "",
+    `_Updated ${stamp} UTC by the scheduled EnvSync drift check${pipeline}. ` +
+      "This description is replaced on every run._",
+    "",
+  ];
+  if (coverage.missing.length > 0 || coverage.stale.length > 0) {
+    const parts = [
+      ...(coverage.missing.length > 0 ? [`missing: ${coverage.missing.join(", ")}`] : []),
+      ...(coverage.stale.length > 0
+        ? [`stale (over a day older): ${coverage.stale.join(", ")}`]
+        : []),
+    ];
+    lines.push(
+      `> **Incomplete:** shards of ${coverage.shards}: ${parts.join("; ")}. ` +
+        "The projects of those shards are not shown as healthy; they are not shown at all.",
+      "",
+    );
+  } else if (coverage.shards > 1) {
+    lines.push(`All ${coverage.shards} shards reported.`, "");
+  }
+  lines.push(
+    "| project | pending promotion | hotfixes missing upstream | unexplained drift |",
+    "| --- | --- | --- | --- |",
+  );
+  for (const p of view.projects) {
+    if (p.error) {
+      lines.push(
+        `| ${inlineCode(p.project)} | failed: ${inlineCode(p.error.split("\n")[0]!)} | | |`,
+      );
+      continue;
+    }
+    const sum = (key: "pending" | "missing_upstream" | "drifted_files") =>
+      (p.pairs ?? []).reduce((n, pair) => n + pair.counts[key], 0);
+    const strong = (n: number) => (n ? `**${n}**` : "0");
+    lines.push(
+      `| ${inlineCode(p.project)} | ${sum("pending")} | ${strong(sum("missing_upstream"))} | ${strong(sum("drifted_files"))} |`,
+    );
+  }
+  lines.push("", `<!-- envsync:dashboard ${JSON.stringify(state)} -->`);
+  return lines.join("\n");
+}

@@ -533,7 +533,14 @@ function quietOnClosedPipe(): void {
 if (isEntryPoint()) {
   quietOnClosedPipe();
   const ctx: CommandContext = {
-    io: { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
+    io: {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+      // The one place a carriage return and an erase-line reach the terminal: the live line.
+      ...(process.stderr.isTTY
+        ? { status: (line: string) => process.stderr.write(`\r${line}\u001b[K`) }
+        : {}),
+    },
     env: process.env,
     now: () => new Date(),
     signal: interruptSignal(),

@@ -6,7 +6,8 @@ import { originWhenNeeded } from "../gitlab/origin.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { json } from "../output/io.js";
 import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } from "./drift.js";
-import { fleetProgressLine, formatFleet, formatReport } from "./format.js";
+import { fleetProgress, waitLine, type Progress } from "../output/progress.js";
+import { formatFleet, formatReport } from "./format.js";
 import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
 import { inShard, type Shard } from "../fleet/shard.js";
@@ -55,10 +56,11 @@ export async function driftCommand(
   }
 
   const origin = await originWhenNeeded(config, env, options.repo);
+  let progress: Progress | undefined;
   const http = httpFromEnv(
     env,
     { scope: "read_api", allowJobToken: true, origin },
-    { ...ctx.http },
+    { ...ctx.http, onWait: (line) => waitLine(line, progress, ctx.http?.onWait) },
   );
   if (!options.allProjects) {
     const project = requireProject(config, env, "API mode", origin);
@@ -72,12 +74,18 @@ export async function driftCommand(
       code: "no-fleet-projects",
     });
   const projects = options.shard ? inShard(config.projects, options.shard) : config.projects;
+  progress = fleetProgress(io, { total: projects.length, what: "drift", now: ctx.now });
   let done = 0;
   const fleet = await driftFleet(config, http, pairs, {
     concurrency: options.concurrency ?? 4,
     projects,
-    onProject: (result) => io.stderr(`${fleetProgressLine(result, ++done, projects.length)}\n`),
+    onProject: (result) => {
+      done++;
+      const error = result.error?.split("\n")[0];
+      progress!.done(`[${done}/${projects.length}] ${result.project}`, error && `failed: ${error}`);
+    },
   });
+  progress.finish();
   if (options.shard) fleet.shard = options.shard;
   fleet.generated_at = ctx.now().toISOString();
   io.stdout(options.json ? json(fleet) : formatFleet(fleet.projects));

@@ -43,22 +43,6 @@ export function formatReport(report: DriftReport): string {
   return `${lines.join("\n")}`;
 }
 
-/** One line of progress per project of a fleet run. */
-export function fleetProgressLine(result: FleetProjectDrift, done: number, total: number): string {
-  if (result.error)
-    return `[${done}/${total}] ${result.project}: failed: ${result.error.split("\n")[0]}`;
-  const totals = { pending: 0, missing: 0, drift: 0 };
-  for (const p of result.pairs ?? []) {
-    totals.pending += p.counts.pending;
-    totals.missing += p.counts.missing_upstream;
-    totals.drift += p.counts.drifted_files;
-  }
-  return (
-    `[${done}/${total}] ${result.project}: ${totals.pending} pending, ` +
-    `${totals.missing} missing upstream, ${totals.drift} drifted files`
-  );
-}
-
 export function formatFleet(projects: FleetProjectDrift[]): string {
   return projects
     .map(

@@ -2,6 +2,8 @@
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** A terminal only: replaces the live status line ("" clears it). */
+  status?(line: string): void;
 }
 
 export function bufferIo(): Io & { out: string; err: string } {
@@ -39,8 +41,10 @@ export function terminalSafe(text: string): string {
 
 /** An Io whose every write goes through `terminalSafe` and then `scrub`. */
 export function guardedIo(io: Io, scrub: (text: string) => string = (t) => t): Io {
+  const status = io.status?.bind(io);
   return {
     stdout: (text) => io.stdout(scrub(terminalSafe(text))),
     stderr: (text) => io.stderr(scrub(terminalSafe(text))),
+    ...(status ? { status: (line: string) => status(scrub(terminalSafe(line))) } : {}),
   };
 }

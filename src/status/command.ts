@@ -5,6 +5,7 @@ import { GitLabGraphQL } from "../gitlab/graphql.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { inShard, type Shard } from "../fleet/shard.js";
 import { httpFromEnv } from "../gitlab/http.js";
+import { fleetProgress, waitLine } from "../output/progress.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
@@ -49,8 +50,12 @@ export async function statusCommand(
     {
       maxConcurrent: options.concurrency ?? 16,
       ...ctx.http,
+      onWait: (line) => waitLine(line, progress, ctx.http?.onWait),
     },
   );
+  const progress = options.allProjects
+    ? fleetProgress(io, { total: targets.length, what: "status", now: ctx.now })
+    : undefined;
   let done = 0;
   const projects = await gatherStatus(
     targets,
@@ -59,13 +64,12 @@ export async function statusCommand(
     {
       batchSize: options.batch ?? 5,
       onProject: (p) => {
-        if (options.allProjects)
-          io.stderr(
-            `[${++done}/${targets.length}] ${p.project}${p.error ? `: failed: ${p.error}` : ""}\n`,
-          );
+        done++;
+        progress?.done(`[${done}/${targets.length}] ${p.project}`, p.error && `failed: ${p.error}`);
       },
     },
   );
+  progress?.finish();
   const now = ctx.now();
   if (options.json)
     io.stdout(

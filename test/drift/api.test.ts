@@ -139,7 +139,9 @@ describe("envsync drift --api", () => {
     expect(report.projects[1]!.pairs![1]!.to_branch).toBe("release");
     expect(report.projects[1]!.pairs!.every((p) => p.counts.pending === 0)).toBe(true);
     expect(report.projects[2]!.error).toContain("not found (404): 404 Project Not Found");
-    expect(result.err.split("\n").filter((l) => /^\[\d\/3\] /.test(l))).toHaveLength(3);
+    // A line for the failure, and the totals at the end (no terminal here: no live line).
+    expect(result.err.split("\n").filter((l) => /^\[\d\/3\] /.test(l))).toHaveLength(1);
+    expect(result.err).toMatch(/^drift: 3\/3 \([\d.]+\/s, 1 failed\)$/m);
     expect(result.err).toMatch(
       /\[\d\/3\] acme\/gone: failed: GitLab GET \/api\/v4\/projects\/acme%2Fgone\/repository\/compare: not found \(404\)/,
     );

@@ -192,7 +192,10 @@ describe("envsync status", () => {
     expect(report.projects[3]!.error).toContain("404");
     expect(standin.requests({ operation: "EnvsyncStatus" })).toHaveLength(2);
     expect(report.requests).toBe(2 + 4 * 2 * 2);
-    expect(result.err.split("\n").filter((l) => l.startsWith("["))).toHaveLength(4);
+    expect(result.err.split("\n").filter((l) => l.startsWith("["))).toEqual([
+      expect.stringMatching(/^\[\d\/4\] acme\/gone: failed: /),
+    ]);
+    expect(result.err).toMatch(/^status: 4\/4 \([\d.]+\/s, 1 failed\)$/m);
     expect(result.code).toBe(1);
   });
 

@@ -56,11 +56,12 @@ export async function driftCommand(
   }
 
   const origin = await originWhenNeeded(config, env, options.repo);
-  let progress: Progress | undefined;
+  // Set once the fleet run starts, so its waits for the rate limit join the progress line.
+  const fleetRun: { progress?: Progress } = {};
   const http = httpFromEnv(
     env,
     { scope: "read_api", allowJobToken: true, origin },
-    { ...ctx.http, onWait: (line) => waitLine(line, progress, ctx.http?.onWait) },
+    { ...ctx.http, onWait: (line) => waitLine(line, fleetRun.progress, ctx.http?.onWait) },
   );
   if (!options.allProjects) {
     const project = requireProject(config, env, "API mode", origin);
@@ -74,7 +75,8 @@ export async function driftCommand(
       code: "no-fleet-projects",
     });
   const projects = options.shard ? inShard(config.projects, options.shard) : config.projects;
-  progress = fleetProgress(io, { total: projects.length, what: "drift", now: ctx.now });
+  const progress = fleetProgress(io, { total: projects.length, what: "drift", now: ctx.now });
+  fleetRun.progress = progress;
   let done = 0;
   const fleet = await driftFleet(config, http, pairs, {
     concurrency: options.concurrency ?? 4,
@@ -82,7 +84,7 @@ export async function driftCommand(
     onProject: (result) => {
       done++;
       const error = result.error?.split("\n")[0];
-      progress!.done(`[${done}/${projects.length}] ${result.project}`, error && `failed: ${error}`);
+      progress.done(`[${done}/${projects.length}] ${result.project}`, error && `failed: ${error}`);
     },
   });
   progress.finish();

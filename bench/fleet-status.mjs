@@ -13,7 +13,7 @@ const LATENCY_MS = 50;
 const CONCURRENCY = 16;
 
 /** Bundles the TypeScript stand-in where its packages resolve, with its schema file beside it. */
-async function loadStandin(root) {
+export async function loadStandin(root) {
   const dir = join(root, "node_modules", ".cache", "envsync-bench");
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, "standin.mjs");
@@ -30,7 +30,7 @@ async function loadStandin(root) {
   return import(`${outfile}?${Date.now()}`);
 }
 
-function repoFor(work) {
+export function repoFor(work) {
   const dir = join(work, "repo");
   const git = (...args) =>
     execFileSync("git", args, {
@@ -51,6 +51,7 @@ function repoFor(work) {
   writeFileSync(join(dir, "a.txt"), "a\n");
   git("add", "-A");
   git("commit", "-qm", "base");
+  git("branch", "qa");
   git("branch", "staging");
   git("branch", "main");
   writeFileSync(join(dir, "b.txt"), "b\n");

@@ -1,8 +1,10 @@
-// `npm run bench [-- NAME...]`: every benchmark (or those named: startup, build, drift, fleet), each
+// `npm run bench [-- NAME...]`: every benchmark but fleet-scale (or those named: startup, build,
+// drift, fleet, fleet-scale, which takes about a minute), each
 // printed as a ratio to a baseline measured in this run.
 import { fileURLToPath } from "node:url";
 import { benchBuild } from "./build.mjs";
 import { benchDrift } from "./drift.mjs";
+import { benchFleetScale } from "./fleet-scale.mjs";
 import { benchFleetStatus } from "./fleet-status.mjs";
 import { benchStartup } from "./cli-startup.mjs";
 
@@ -10,6 +12,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const wanted = new Set(process.argv.slice(2));
 const run = (name) => wanted.size === 0 || wanted.has(name);
+const asked = (name) => wanted.has(name);
 console.log(`EnvSync benchmarks (median of ${runs} runs, node ${process.version})\n`);
 let baseline;
 if (run("startup") || run("build")) {
@@ -30,4 +33,8 @@ if (run("drift")) {
 if (run("fleet")) {
   console.log("\nFleet status (GitLab stand-in)");
   for (const line of await benchFleetStatus({ root, runs: 3 })) console.log(`  ${line}`);
+}
+if (asked("fleet-scale")) {
+  console.log("\nFleet at scale (GitLab stand-in with GitLab's limits)");
+  for (const line of await benchFleetScale({ root })) console.log(`  ${line}`);
 }

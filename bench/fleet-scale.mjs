@@ -1,0 +1,99 @@
+// `envsync status --all-projects` for 2,000 projects with 4 environments each, against the stand-in
+// as strict as GitLab: complexity capped at 250, a rate limit with RateLimit-* headers and 429s,
+// and 50 ms of latency on every answer. The ideal is the larger of two bounds for the same number
+// of requests: the rate limit's (full windows to wait) and the concurrency's (round trips).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { timeCommand, row } from "./measure.mjs";
+import { loadStandin, repoFor } from "./fleet-status.mjs";
+
+const LATENCY_MS = 50;
+const CONCURRENCY = 16;
+const RATE = { limit: 1000, windowSeconds: 2 };
+
+/** Runs the CLI, sampling its peak resident memory (VmHWM) while it runs. */
+function runMeasured(root, args, env) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(root, "dist/cli.js"), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let out = "";
+    let peakKb = 0;
+    const sample = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {
+        // Gone already.
+      }
+    }, 50);
+    child.stdout.on("data", (d) => (out += d));
+    child.on("close", (code) => {
+      clearInterval(sample);
+      if (code !== 0 && code !== 1) return reject(new Error(`status exited ${code}`));
+      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, out, peakMb: peakKb / 1024 });
+    });
+  });
+}
+
+export async function benchFleetScale({ root, projects = 2000 }) {
+  const work = mkdtempSync(join(tmpdir(), "envsync-bench-scale-"));
+  try {
+    const { GitLabStandin, attachRepositoryRoutes } = await loadStandin(root);
+    const standin = await new GitLabStandin({ latencyMs: LATENCY_MS, rateLimit: RATE }).start();
+    standin.state.cacheGit = true;
+    attachRepositoryRoutes(standin);
+    const repo = repoFor(work);
+    const paths = Array.from({ length: projects }, (_, i) => `fleet/service-${i}`);
+    for (const path of paths)
+      standin.state.repositories.set(standin.state.addProject(path).id, repo);
+    const config = join(work, "envsync.yaml");
+    writeFileSync(
+      config,
+      "version: 1\nenvironments:\n  dev: { branch: develop }\n  qa: { branch: qa }\n" +
+        "  staging: { branch: staging }\n  production: { branch: main }\nprojects:\n" +
+        `${paths.map((p) => `  - path: ${p}`).join("\n")}\n`,
+    );
+    const env = { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url, CI: "true" };
+    const args = [
+      "status",
+      "--all-projects",
+      "--json",
+      "-c",
+      config,
+      "--concurrency",
+      String(CONCURRENCY),
+    ];
+    const { ms, out, peakMb } = await runMeasured(root, args, env);
+    const refused = standin.log.filter((r) => r.status === 429).length;
+    const overComplexity = standin.complexities.filter((c) => c > 250).length;
+    await standin.stop();
+    const report = JSON.parse(out);
+    if (!report.projects) throw new Error(`status failed: ${out}`);
+    const requests = report.requests;
+    const failed = report.projects.filter((p) => p.error).length;
+    const startup = timeCommand([process.execPath, join(root, "dist/cli.js"), "--version"], {
+      runs: 5,
+    });
+    const concurrencyBound = startup + Math.ceil(requests / CONCURRENCY) * LATENCY_MS;
+    const rateBound =
+      startup + Math.max(0, Math.ceil(requests / RATE.limit) - 1) * RATE.windowSeconds * 1000;
+    const ideal = Math.max(concurrencyBound, rateBound);
+    // The fewest requests the queries need: one GraphQL request per project (4 environments cost
+    // 127 of 250) and two compares for each of the 3 pairs.
+    const minimum = projects * (1 + 3 * 2);
+    return [
+      `${projects} projects × 4 environments, ${LATENCY_MS} ms latency, ${CONCURRENCY} in flight, rate limit ${RATE.limit} per ${RATE.windowSeconds} s`,
+      `requests per project: ${(requests / projects).toFixed(2)} (the queries need at least ${(minimum / projects).toFixed(2)}); ${refused} answered 429, ${overComplexity} refused for complexity`,
+      row("limit-bound ideal (start-up + the larger bound)", ideal, ideal),
+      row("envsync status --all-projects", ms, ideal, 1.2),
+      `fleet-scale: ${projects} projects, ${(ms / ideal).toFixed(2)}x the limit-bound ideal, ${requests} requests, ${failed} failed, ${Math.round(peakMb)} peak MB`,
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -42,7 +42,7 @@ function runMeasured(root, args, env) {
   });
 }
 
-export async function benchFleetScale({ root, projects = 2000 }) {
+export async function benchFleetScale({ root, projects = 2000, shards = 1 }) {
   const work = mkdtempSync(join(tmpdir(), "envsync-bench-scale-"));
   try {
     const { GitLabStandin, attachRepositoryRoutes } = await loadStandin(root);
@@ -74,6 +74,7 @@ export async function benchFleetScale({ root, projects = 2000 }) {
       config,
       "--concurrency",
       String(CONCURRENCY),
+      ...(shards > 1 ? ["--shard", `1/${shards}`] : []),
     ];
     const { ms, out, peakMb } = await runMeasured(root, args, env);
     const refused = standin.log.filter((r) => r.status === 429).length;
@@ -92,15 +93,33 @@ export async function benchFleetScale({ root, projects = 2000 }) {
     const ideal = Math.max(concurrencyBound, rateBound);
     // The fewest requests the queries need: one GraphQL request per project (4 environments cost
     // 127 of 250) and two compares for each of the 3 pairs.
-    const minimum = projects * (1 + 3 * 2);
-    return [
-      `${projects} projects × 4 environments, ${LATENCY_MS} ms latency, ${CONCURRENCY} in flight, rate limit ${RATE.limit} per ${RATE.windowSeconds} s`,
-      `requests per project: ${(requests / projects).toFixed(2)} (the queries need at least ${(minimum / projects).toFixed(2)}); ${refused} answered 429, ${overComplexity} refused for complexity`,
+    const checked = report.projects.length;
+    const minimum = checked * (1 + 3 * 2);
+    const lines = [
+      `${projects} projects × 4 environments${shards > 1 ? ` (shard 1 of ${shards}: ${checked} projects)` : ""}, ${LATENCY_MS} ms latency, ${CONCURRENCY} in flight, rate limit ${RATE.limit} per ${RATE.windowSeconds} s`,
+      `requests per project: ${(requests / checked).toFixed(2)} (the queries need at least ${(minimum / checked).toFixed(2)}); ${refused} answered 429, ${overComplexity} refused for complexity`,
       row("limit-bound ideal (start-up + the larger bound)", ideal, ideal),
       row("envsync status --all-projects", ms, ideal, 1.2),
       `fleet-scale: ${projects} projects, ${(ms / ideal).toFixed(2)}x the limit-bound ideal, ${requests} requests, ${failed} failed, ${Math.round(peakMb)} peak MB`,
     ];
+    return { lines, row: { projects, shards, checked, seconds: ms / 1000, requests, peakMb } };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The scaling table of docs/scaling.md: one shard job's wall time, requests and peak memory. */
+export async function benchFleetScaling({ root }) {
+  const rows = [];
+  for (const projects of [200, 500, 2000])
+    for (const shards of [1, 4, 8])
+      rows.push((await benchFleetScale({ root, projects, shards })).row);
+  return [
+    "| projects | shards | projects per job | wall time per job | requests per job | peak memory |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map(
+      (r) =>
+        `| ${r.projects} | ${r.shards} | ${r.checked} | ${r.seconds.toFixed(1)} s | ${r.requests} | ${Math.round(r.peakMb)} MB |`,
+    ),
+  ];
 }

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { benchBuild } from "./build.mjs";
 import { benchDrift } from "./drift.mjs";
-import { benchFleetScale } from "./fleet-scale.mjs";
+import { benchFleetScale, benchFleetScaling } from "./fleet-scale.mjs";
 import { benchFleetStatus } from "./fleet-status.mjs";
 import { benchStartup } from "./cli-startup.mjs";
 
@@ -36,5 +36,9 @@ if (run("fleet")) {
 }
 if (asked("fleet-scale")) {
   console.log("\nFleet at scale (GitLab stand-in with GitLab's limits)");
-  for (const line of await benchFleetScale({ root })) console.log(`  ${line}`);
+  for (const line of (await benchFleetScale({ root })).lines) console.log(`  ${line}`);
+}
+if (asked("fleet-scaling")) {
+  console.log("\nFleet scaling table (one shard job each; docs/scaling.md)");
+  for (const line of await benchFleetScaling({ root })) console.log(line);
 }

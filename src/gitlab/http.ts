@@ -8,6 +8,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { authHeaders, connectionFromEnv, redact, type GitLabConnection } from "./connection.js";
 import { GitLabError } from "./errors.js";
+import { LatencyGovernor } from "./governor.js";
 
 export interface RetryPolicy {
   /** One attempt. */
@@ -75,6 +76,8 @@ export class GitLabHttp {
    * for REST and GraphQL, since GitLab counts them together per user.
    */
   private rateBudget: { remaining: number; resetAt: number; limit: number } | undefined;
+  /** Requests in flight follow GitLab's latency, up to `maxConcurrent`. */
+  private readonly governor: LatencyGovernor;
 
   constructor(
     readonly connection: GitLabConnection,
@@ -82,7 +85,8 @@ export class GitLabHttp {
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     this.sleep = options.sleep ?? defaultSleep;
-    this.limit = pLimit(options.maxConcurrent ?? 16);
+    this.governor = new LatencyGovernor(options.maxConcurrent ?? 16);
+    this.limit = pLimit(this.governor.limit);
   }
 
   /**
@@ -101,11 +105,15 @@ export class GitLabHttp {
         response = await this.limit(async () => {
           await this.paceForRateLimit(request, shownPath);
           this.requestCount++;
+          const sent = Date.now();
           const answer = await this.exchange(
             request,
             shownPath,
             Math.min(this.policy.timeoutMs, left()),
           );
+          this.governor.observe(Date.now() - sent);
+          if (this.limit.concurrency !== this.governor.limit)
+            this.limit.concurrency = this.governor.limit;
           this.noteRateLimit(answer.headers);
           return answer;
         });

@@ -5,7 +5,7 @@
  */
 import type { FleetDriftReport, FleetProjectDrift } from "../drift/drift.js";
 import { inlineCode } from "../gitlab/markdown.js";
-import type { DashboardState } from "./render.js";
+import { type DashboardState, dashboardHeader } from "./render.js";
 
 /** A shard report older than the newest by more than this is stale. */
 const STALE_AFTER_MS = 24 * 3600 * 1000;
@@ -70,15 +70,7 @@ export function renderFleetDashboard(
   meta: { title: string; at: Date; pipelineUrl?: string },
 ): string {
   const { coverage } = view;
-  const stamp = meta.at.toISOString().replace("T", " ").slice(0, 16);
-  const pipeline = meta.pipelineUrl ? ` ([pipeline](${meta.pipelineUrl}))` : "";
-  const lines = [
-    `## ${meta.title}`,
-    "",
-    `_Updated ${stamp} UTC by the scheduled EnvSync drift check${pipeline}. ` +
-      "This description is replaced on every run._",
-    "",
-  ];
+  const lines = dashboardHeader(meta);
   if (coverage.missing.length > 0 || coverage.stale.length > 0) {
     const parts = [
       ...(coverage.missing.length > 0 ? [`missing: ${coverage.missing.join(", ")}`] : []),

@@ -53,19 +53,26 @@ export function previousState(description: string): DashboardState | undefined {
   }
 }
 
-export function renderDashboard(
-  pairs: readonly PairDrift[],
-  meta: { title: string; at: Date; pipelineUrl?: string },
-): string {
+/** The title and "updated by" lines both dashboards (one project, a fleet) open with. */
+export function dashboardHeader(meta: { title: string; at: Date; pipelineUrl?: string }): string[] {
   const stamp = meta.at.toISOString().replace("T", " ").slice(0, 16);
   const pipeline = meta.pipelineUrl ? ` ([pipeline](${meta.pipelineUrl}))` : "";
-  const state = dashboardState(pairs);
-  const lines = [
+  return [
     `## ${meta.title}`,
     "",
     `_Updated ${stamp} UTC by the scheduled EnvSync drift check${pipeline}. ` +
       "This description is replaced on every run._",
     "",
+  ];
+}
+
+export function renderDashboard(
+  pairs: readonly PairDrift[],
+  meta: { title: string; at: Date; pipelineUrl?: string },
+): string {
+  const state = dashboardState(pairs);
+  const lines = [
+    ...dashboardHeader(meta),
     "| environments | pending promotion | applied picks | hotfixes missing upstream | unexplained drift | expected differences |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...pairs.map(

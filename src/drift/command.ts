@@ -3,6 +3,7 @@ import { requireProject } from "../config/resolve.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
+import { hasGitLabToken } from "../gitlab/connection.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { json } from "../output/io.js";
 import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } from "./drift.js";
@@ -43,7 +44,7 @@ export async function driftCommand(
     options.api || options.allProjects || options.local
       ? undefined
       : await localHistoryGap(options.repo, env, branches);
-  const canAskGitLab = Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+  const canAskGitLab = hasGitLabToken(env);
   const useApi = options.api || options.allProjects || (gap !== undefined && canAskGitLab);
   if (gap && useApi) io.stderr(`reading GitLab's API: the local clone is ${gap}\n`);
   const exitFor = (report: DriftReport) =>

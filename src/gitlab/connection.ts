@@ -14,6 +14,11 @@ export interface GitLabConnection {
   tokenKind: "access_token" | "job_token";
 }
 
+/** Whether any token GitLab accepts is set, so a command can choose to ask GitLab at all. */
+export function hasGitLabToken(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+}
+
 export function connectionFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   options: { allowJobToken: boolean; scope: string; origin?: { baseUrl: string } | undefined },

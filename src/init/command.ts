@@ -4,6 +4,7 @@ import { parseConfig } from "../config/load.js";
 import type { CommandContext } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
+import { hasGitLabToken } from "../gitlab/connection.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { createRestClient } from "../gitlab/rest.js";
@@ -103,8 +104,7 @@ async function fromGitLab(
   origin: { baseUrl: string } | undefined,
 ): Promise<{ environments: string[]; protectedBranches: string[] } | undefined> {
   const { env } = ctx;
-  if (!project || !(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN))
-    return undefined;
+  if (!project || !hasGitLabToken(env)) return undefined;
   const http = httpFromEnv(
     env,
     { scope: "read_api", allowJobToken: true, origin },

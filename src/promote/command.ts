@@ -6,6 +6,7 @@ import { localHistoryGap } from "../drift/drift.js";
 import { readPairLocal } from "../drift/local-reader.js";
 import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
+import { hasGitLabToken } from "../gitlab/connection.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { createRestClient } from "../gitlab/rest.js";
@@ -45,7 +46,7 @@ export async function promoteCommand(
       code: "confirmation-required",
     });
 
-  const hasToken = Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+  const hasToken = hasGitLabToken(env);
   const gap =
     options.api || options.local
       ? undefined

@@ -3,6 +3,7 @@ import { requireEnvironment } from "../config/resolve.js";
 import { ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
+import { hasGitLabToken } from "../gitlab/connection.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -26,7 +27,7 @@ export async function rollbackCheckCommand(
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
   const { env } = ctx;
-  const hasToken = Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
+  const hasToken = hasGitLabToken(env);
   const origin = hasToken ? await originWhenNeeded(config, env, options.repo) : undefined;
   const project =
     config.project ?? env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;

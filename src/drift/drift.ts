@@ -113,7 +113,11 @@ export async function driftFleet(
           };
         } catch (error) {
           if (!(error instanceof EnvsyncError)) throw error;
-          if (error instanceof GitLabError && error.status === 401) throw error;
+          if (error instanceof GitLabError && error.status === 401) {
+            // Every project would fail the same way: start no more.
+            limit.clearQueue();
+            throw error;
+          }
           result = { project: project.path, error: formatError(error).replace(/^error: /, "") };
         }
         options.onProject?.(result);

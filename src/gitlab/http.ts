@@ -78,6 +78,8 @@ export class GitLabHttp {
   private rateBudget: { remaining: number; resetAt: number; limit: number } | undefined;
   /** Requests in flight follow GitLab's latency, up to `maxConcurrent`. */
   private readonly governor: LatencyGovernor;
+  /** The most requests in flight at once. */
+  readonly maxConcurrent: number;
 
   constructor(
     readonly connection: GitLabConnection,
@@ -85,7 +87,8 @@ export class GitLabHttp {
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     this.sleep = options.sleep ?? defaultSleep;
-    this.governor = new LatencyGovernor(options.maxConcurrent ?? 16);
+    this.maxConcurrent = options.maxConcurrent ?? 16;
+    this.governor = new LatencyGovernor(this.maxConcurrent);
     this.limit = pLimit(this.governor.limit);
   }
 

@@ -1,9 +1,10 @@
 /**
  * Environment status for one project or a fleet, in as few round trips as GitLab allows: one
  * GraphQL request per batch of projects for every environment's branch head, latest pipeline and
- * last successful deployment; two compares per environment pair for the drift counts. Everything is
- * launched at once and bounded by the HTTP client's concurrency.
+ * last successful deployment; two compares per environment pair for the drift counts. A fleet goes
+ * through a few batches at a time, bounded by the HTTP client's concurrency.
  */
+import pLimit from "p-limit";
 import type { PromotionPair, ResolvedEnvironment } from "../config/types.js";
 import { readPairApi } from "../drift/api-reader.js";
 import { matchCommits } from "../git/equivalence.js";
@@ -53,10 +54,39 @@ export async function gatherStatus(
   clients: { http: GitLabHttp; graphql: GitLabGraphQL },
   options: { batchSize: number; onProject?: (status: ProjectStatus) => void },
 ): Promise<ProjectStatus[]> {
+  const batches = batchByComplexity(targets, options.batchSize);
+  // A few batches at a time, enough to keep twice the client's request slots queued, so GitLab
+  // never waits on EnvSync; no more, so a fleet of thousands holds only a few projects' answers
+  // and its requests, not every request it will send, at once.
+  const requestsPerBatch = 1 + (targets.length / Math.max(1, batches.length)) * pairs.length * 2;
+  const limit = pLimit(Math.max(2, Math.ceil((2 * clients.http.maxConcurrent) / requestsPerBatch)));
+  const done = await Promise.all(
+    batches.map((batch) =>
+      limit(async () => {
+        try {
+          return await statusOfBatch(batch, pairs, clients, options.onProject);
+        } catch (error) {
+          // A rejected token ends the run: start nothing more (cleared before p-limit moves on).
+          limit.clearQueue();
+          throw error;
+        }
+      }),
+    ),
+  );
+  return done.flat();
+}
+
+/** One GraphQL request for the batch's projects, and the compares of each of them, together. */
+async function statusOfBatch(
+  batch: readonly StatusTarget[],
+  pairs: readonly PromotionPair[],
+  clients: { http: GitLabHttp; graphql: GitLabGraphQL },
+  onProject: ((status: ProjectStatus) => void) | undefined,
+): Promise<ProjectStatus[]> {
   const nodes = new Map<string, StatusProjectNode | null | Error>();
-  const runBatch = async (batch: StatusTarget[]): Promise<void> => {
+  const runBatch = async (part: readonly StatusTarget[]): Promise<void> => {
     const vars: Record<string, string> = {};
-    batch.forEach((t, p) => {
+    part.forEach((t, p) => {
       vars[`path${p}`] = t.path;
       t.environments.forEach((e, i) => {
         vars[`ref${p}_${i}`] = e.branch;
@@ -64,23 +94,23 @@ export async function gatherStatus(
       });
     });
     try {
-      const data = await clients.graphql.run(statusQuery(batch), vars);
-      batch.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
+      const data = await clients.graphql.run(statusQuery(part), vars);
+      part.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
     } catch (error) {
       if (!(error instanceof EnvsyncError)) throw error;
       // GitLab scores queries its own way and may change the scores: split and try again.
-      if (batch.length > 1 && isComplexityError(error)) {
-        const half = Math.ceil(batch.length / 2);
-        await Promise.all([runBatch(batch.slice(0, half)), runBatch(batch.slice(half))]);
+      if (part.length > 1 && isComplexityError(error)) {
+        const half = Math.ceil(part.length / 2);
+        await Promise.all([runBatch(part.slice(0, half)), runBatch(part.slice(half))]);
         return;
       }
-      for (const t of batch) nodes.set(t.path, error);
+      for (const t of part) nodes.set(t.path, error);
     }
   };
-  const graphqlDone = Promise.all(batchByComplexity(targets, options.batchSize).map(runBatch));
+  const graphqlDone = runBatch(batch);
 
   return Promise.all(
-    targets.map(async (target) => {
+    batch.map(async (target) => {
       const branch = (name: string) => target.environments.find((e) => e.name === name)!.branch;
       const driftDone = Promise.all(
         pairs.map(async (pair) => {
@@ -127,7 +157,7 @@ export async function gatherStatus(
           error: error.summary.split("\n")[0]!,
         };
       }
-      options.onProject?.(status);
+      onProject?.(status);
       return status;
     }),
   );

@@ -148,6 +148,25 @@ describe("envsync drift --api", () => {
     expect(result.code).toBe(1);
   });
 
+  it("--all-projects stops when GitLab rejects the token, instead of asking for every project", async () => {
+    const repo = history();
+    const paths = Array.from({ length: 8 }, (_, i) => `acme/p${i}`);
+    for (const path of paths) project(path, repo);
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`);
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: "glpat-wrong", GITLAB_URL: standin.url }) },
+      ...["drift", "-c", config, "-C", tempDir(), "--json", "--all-projects"],
+      ...["--concurrency", "1"],
+    );
+    expect(result.code).not.toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "gitlab-unauthorized" } });
+    // Let requests already sent land; no other project may be asked.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = new Set(standin.log.map((entry) => entry.path.split("/")[4]));
+    expect([...asked]).toEqual(["acme%2Fp0"]);
+  });
+
   it("names the scope when no token is set", async () => {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { graphql, parse, validate, type GraphQLSchema } from "graphql";
+import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import { catalogRoot } from "./catalog.js";
 import {
   complexityError,
@@ -84,6 +84,15 @@ export class GitLabStandin {
   private rateWindow = { start: 0, used: 0 };
   private server?: Server;
   private schema: GraphQLSchema;
+  /**
+   * Parsed and validated queries by their text. A fleet sends the same query thousands of times
+   * with other variables; checking each once keeps the stand-in's own CPU (one thread, where
+   * GitLab has many workers) from queueing answers past the latency it models.
+   */
+  private readonly checkedQueries = new Map<
+    string,
+    { document: DocumentNode } | { errors: { message: string; locations?: unknown }[] }
+  >();
   private root: ReturnType<typeof catalogRoot>;
 
   constructor(private readonly options: StandinOptions = {}) {
@@ -556,6 +565,27 @@ export class GitLabStandin {
     );
   }
 
+  private checkQuery(
+    query: string,
+  ): { document: DocumentNode } | { errors: { message: string; locations?: unknown }[] } {
+    const known = this.checkedQueries.get(query);
+    if (known) return known;
+    let checked;
+    try {
+      const document = parse(query);
+      const errors = [...validate(this.schema, document), ...introspectionErrors(document)];
+      checked =
+        errors.length > 0
+          ? { errors: errors.map((e) => ({ message: e.message, locations: e.locations })) }
+          : { document };
+    } catch (error) {
+      checked = { errors: [{ message: (error as Error).message }] };
+    }
+    if (this.checkedQueries.size >= 1000) this.checkedQueries.clear();
+    this.checkedQueries.set(query, checked);
+    return checked;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.url);
     const raw = await readBody(req);
@@ -632,27 +662,21 @@ export class GitLabStandin {
         query?: string;
         variables?: Record<string, unknown>;
       };
-      let document;
-      try {
-        document = parse(query ?? "");
-      } catch (error) {
-        send(200, { errors: [{ message: (error as Error).message }] });
+      const checked = this.checkQuery(query ?? "");
+      if ("errors" in checked) {
+        send(200, { errors: checked.errors });
         return;
       }
-      const errors = [...validate(this.schema, document), ...introspectionErrors(document)];
-      if (errors.length > 0) {
-        send(200, { errors: errors.map((e) => ({ message: e.message, locations: e.locations })) });
-        return;
-      }
+      const { document } = checked;
       const complexity = queryComplexity(this.schema, document, operation, variables ?? {});
       this.complexities.push(complexity);
       if (complexity > MAX_COMPLEXITY) {
         send(200, { errors: [{ message: complexityError(complexity).message }] });
         return;
       }
-      const result = await graphql({
+      const result = await execute({
         schema: this.schema,
-        source: query!,
+        document,
         rootValue: this.root,
         variableValues: variables ?? null,
         ...(operation ? { operationName: operation } : {}),

@@ -108,7 +108,13 @@ function seed(projectPath: string, r: TestRepo): number {
 
 async function run(
   yaml: string,
-  options: { allProjects?: boolean; json?: boolean; batch?: number } = {},
+  options: {
+    allProjects?: boolean;
+    json?: boolean;
+    batch?: number;
+    concurrency?: number;
+    token?: string;
+  } = {},
 ) {
   const config = join(tempDir(), "envsync.yaml");
   writeFileSync(config, yaml);
@@ -116,9 +122,10 @@ async function run(
   if (options.json ?? true) argv.push("--json");
   if (options.allProjects) argv.push("--all-projects");
   if (options.batch) argv.push("--batch", String(options.batch));
+  if (options.concurrency) argv.push("--concurrency", String(options.concurrency));
   return envsyncIn(
     {
-      env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }),
+      env: testEnv({ GITLAB_TOKEN: options.token ?? standin.token, GITLAB_URL: standin.url }),
       now: () => new Date("2026-11-24T12:00:00Z"),
     },
     ...argv,
@@ -233,5 +240,51 @@ describe("envsync status", () => {
       ["acme/b", "ok"],
     ]);
     expect(standin.requests({ operation: "EnvsyncStatus" })).toHaveLength(3);
+  });
+
+  it("--all-projects works through a few batches at a time, each GraphQL request with its compares", async () => {
+    const r = repo();
+    const paths = Array.from({ length: 12 }, (_, i) => `acme/p${i}`);
+    for (const path of paths) seed(path, r);
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const result = await run(fleet, { allProjects: true, concurrency: 1 });
+    expect(result.code).toBe(0);
+    const order = standin.log.map((entry) =>
+      entry.operation === "EnvsyncStatus"
+        ? "graphql"
+        : decodeURIComponent(/projects\/([^/]+)\/repository\/compare$/.exec(entry.path)![1]!),
+    );
+    // Two projects per GraphQL request (3 environments): 6 requests. Launching the whole fleet at
+    // once would ask all 6 before any compare, holding every project's requests in memory.
+    expect(order.filter((o) => o === "graphql")).toHaveLength(6);
+    expect(order.lastIndexOf("graphql")).toBeGreaterThan(order.lastIndexOf("acme/p0"));
+    // With one request in flight, two batches (four projects) are under way at most.
+    const open = new Set<string>();
+    let most = 0;
+    order.forEach((o, i) => {
+      if (o === "graphql") return;
+      open.add(o);
+      most = Math.max(most, open.size);
+      if (!order.slice(i + 1).includes(o)) open.delete(o);
+    });
+    expect(most).toBeLessThanOrEqual(4);
+    const report = JSON.parse(result.out) as { projects: ProjectStatus[] };
+    expect(report.projects.map((p) => [p.project, p.error ?? "ok"])).toEqual(
+      paths.map((p) => [p, "ok"]),
+    );
+  });
+
+  it("stops asking when GitLab rejects the token, instead of sending the rest of the fleet", async () => {
+    const paths = Array.from({ length: 12 }, (_, i) => `acme/p${i}`);
+    for (const path of paths) seed(path, repo());
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const result = await run(fleet, { allProjects: true, concurrency: 1, token: "glpat-wrong" });
+    expect(result.code).not.toBe(0);
+    expect(result.err).toContain("401");
+    // Let requests already handed to the HTTP client land; none beyond them may start.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Two batches were under way: 2 GraphQL requests and 2 × 2 projects × 2 pairs × 2 compares.
+    expect(standin.log.length).toBeLessThanOrEqual(2 + 16);
+    expect(standin.log.every((entry) => entry.status === 401)).toBe(true);
   });
 });

@@ -114,6 +114,7 @@ async function run(
     batch?: number;
     concurrency?: number;
     token?: string;
+    sleep?: (ms: number) => Promise<void>;
   } = {},
 ) {
   const config = join(tempDir(), "envsync.yaml");
@@ -127,6 +128,7 @@ async function run(
     {
       env: testEnv({ GITLAB_TOKEN: options.token ?? standin.token, GITLAB_URL: standin.url }),
       now: () => new Date("2026-11-24T12:00:00Z"),
+      ...(options.sleep ? { http: { sleep: options.sleep } } : {}),
     },
     ...argv,
   );
@@ -286,5 +288,37 @@ describe("envsync status", () => {
     // Two batches were under way: 2 GraphQL requests and 2 × 2 projects × 2 pairs × 2 compares.
     expect(standin.log.length).toBeLessThanOrEqual(2 + 16);
     expect(standin.log.every((entry) => entry.status === 401)).toBe(true);
+  });
+
+  it("resumes after GitLab answers 429, waiting as long as retry-after says, losing no project", async () => {
+    const paths = ["acme/a", "acme/b", "acme/c"];
+    for (const path of paths) seed(path, repo());
+    // Another client of the same user spent the budget: GitLab refuses three requests.
+    standin.fail({
+      path: /\/repository\/compare$/,
+      times: 3,
+      respond: { status: 429, headers: { "retry-after": "7" }, body: "Retry later" },
+    });
+    const waits: number[] = [];
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const result = await run(fleet, {
+      allProjects: true,
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { requests: number; projects: ProjectStatus[] };
+    expect(report.projects.map((p) => [p.project, p.error ?? "ok"])).toEqual(
+      paths.map((p) => [p, "ok"]),
+    );
+    expect(standin.log.filter((r) => r.status === 429)).toHaveLength(3);
+    expect(waits).toEqual([7000, 7000, 7000]);
+    expect(result.err).toMatch(
+      /retrying GET \/api\/v4\/projects\/[^ ]+ in 7s \(HTTP 429, attempt 1\)/,
+    );
+    // 2 GraphQL requests and 3 projects × 2 pairs × 2 compares, plus the 3 refused and asked again.
+    expect(report.requests).toBe(2 + 12 + 3);
   });
 });

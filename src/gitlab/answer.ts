@@ -9,7 +9,9 @@ import { GitLabError } from "./errors.js";
 export function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, request: string): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const [method = "GET", path = request] = request.split(" ");
+  const space = request.indexOf(" ");
+  const [method, path] =
+    space < 0 ? ["GET", request] : [request.slice(0, space), request.slice(space + 1)];
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
   throw new GitLabError(`unexpected answer${where}: ${issue?.message ?? "wrong shape"}`, {

@@ -3,14 +3,24 @@
  * HTTP 200 and an `errors` array; mutations also report failures in their payload's `errors`. Both
  * become GitLabError with the messages GitLab gave.
  */
+import * as z from "zod";
+import { parseAnswer } from "./answer.js";
 import { GitLabError } from "./errors.js";
 import type { GitLabHttp } from "./http.js";
 import type { GraphQLOperation } from "./queries.js";
 
-interface GraphQLResponse<T> {
-  data?: T | null;
-  errors?: { message: string; path?: (string | number)[] }[];
-}
+/** GraphQL's envelope: `data`, checked per operation, and `errors`. */
+const ENVELOPE = z.object({
+  data: z.unknown().optional(),
+  errors: z
+    .array(
+      z.object({
+        message: z.string(),
+        path: z.array(z.union([z.string(), z.number()])).nullish(),
+      }),
+    )
+    .nullish(),
+});
 
 export class GitLabGraphQL {
   constructor(private readonly http: GitLabHttp) {}
@@ -25,9 +35,10 @@ export class GitLabGraphQL {
       body: JSON.stringify({ operationName: operation.name, query: operation.document, variables }),
       idempotent: operation.kind === "query",
     });
-    let body: GraphQLResponse<TData>;
+    const request = `POST /api/graphql (${operation.name})`;
+    let parsed: unknown;
     try {
-      body = JSON.parse(response.text) as GraphQLResponse<TData>;
+      parsed = JSON.parse(response.text);
     } catch {
       throw new GitLabError("GraphQL answered with something that is not JSON", {
         status: response.status,
@@ -35,6 +46,7 @@ export class GitLabGraphQL {
         path: `/api/graphql (${operation.name})`,
       });
     }
+    const body = parseAnswer(ENVELOPE, parsed, request);
     if (body.errors && body.errors.length > 0) {
       const messages = body.errors.map((e) =>
         e.path ? `${e.message} (at ${e.path.join(".")})` : e.message,
@@ -55,7 +67,7 @@ export class GitLabGraphQL {
         method: "POST",
         path: "/api/graphql",
       });
-    return body.data;
+    return parseAnswer(operation.answer, body.data, request);
   }
 }
 

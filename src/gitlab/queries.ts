@@ -1,60 +1,80 @@
 /**
  * Every GraphQL document EnvSync sends, with the shapes it reads back. Shapes come from GitLab's
- * own GraphQL type definitions; where GitLab changes one, this module is the one edit. The test
- * stand-in validates each document against GitLab's schema (18.9 and newer). Production GitLab
- * refuses introspection (`__type`, `__schema`), so nothing here asks the schema about itself.
+ * own GraphQL type definitions; where GitLab changes one, this module is the one edit. Each answer
+ * is checked against its shape (zod) before anything reads it: a GitLab that answers otherwise, or
+ * a server that is not GitLab, gets a clear error naming the request, never a crash further on.
+ * The test stand-in validates each document against GitLab's schema (18.9 and newer). Production
+ * GitLab refuses introspection (`__type`, `__schema`), so nothing here asks the schema about itself.
  */
+import * as z from "zod";
+
 export interface GraphQLOperation<TData, TVars> {
   name: string;
   kind: "query" | "mutation";
   document: string;
+  /** What EnvSync reads back: `data` is checked against it. */
+  answer: z.ZodType<TData>;
   /** Type-level only. */
-  readonly _types?: { data: TData; vars: TVars };
+  readonly _types?: { vars: TVars };
 }
 
 /** The data type an operation answers with. */
 export type DataOf<O> = O extends GraphQLOperation<infer D, unknown> ? D : never;
 
-const op = <TData, TVars>(
-  kind: "query" | "mutation",
-  name: string,
-  body: string,
-): GraphQLOperation<TData, TVars> => ({
-  name,
-  kind,
-  document: `${kind} ${name}${body}`,
+/** An operation with variables `TVars` whose answer has the shape of `answer`. */
+const op =
+  <TVars>() =>
+  <S extends z.ZodType>(
+    kind: "query" | "mutation",
+    name: string,
+    answer: S,
+    body: string,
+  ): GraphQLOperation<z.output<S>, TVars> => ({
+    name,
+    kind,
+    document: `${kind} ${name}${body}`,
+    answer: answer as z.ZodType<z.output<S>>,
+  });
+
+const PAGE_INFO = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
+/** A connection's `nodes`: GitLab types each node nullable; a null one carries nothing to read. */
+const nodesOf = <S extends z.ZodType>(node: S) =>
+  z.array(node.nullable()).transform((nodes) => nodes.filter((n): n is z.output<S> => n !== null));
+
+/** A mutation payload: GitLab reports refusals in `errors` with HTTP 200. */
+const payload = <K extends string, S extends z.ZodRawShape>(key: K, shape: S) =>
+  z.object({ [key]: z.object({ errors: z.array(z.string()), ...shape }).nullable() } as {
+    [P in K]: z.ZodNullable<z.ZodObject<S & { errors: z.ZodArray<z.ZodString> }>>;
+  });
+
+const CATALOG_ITEM = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  // A string, not GitLab's enum: a new kind of item must not make every listing fail.
+  itemType: z.string(),
+  project: z.object({ id: z.string() }).nullable(),
+  latestVersion: z
+    .object({
+      id: z.string(),
+      versionName: z.string().nullable(),
+      released: z.boolean().nullable(),
+      definition: z.string().nullable().optional(),
+      systemPrompt: z.string().nullable().optional(),
+      userPrompt: z.string().nullable().optional(),
+      tools: z
+        .object({ nodes: nodesOf(z.object({ id: z.string() })) })
+        .nullable()
+        .optional(),
+    })
+    .nullable(),
 });
+export type CatalogItemNode = z.output<typeof CATALOG_ITEM>;
 
-type Payload<K extends string, T> = Record<K, (T & { errors: string[] }) | null>;
-
-export interface CatalogItemNode {
-  id: string;
-  name: string;
-  description: string;
-  itemType: "AGENT" | "FLOW" | "THIRD_PARTY_FLOW";
-  project: { id: string } | null;
-  latestVersion: {
-    id: string;
-    versionName: string | null;
-    released: boolean | null;
-    definition?: string | null;
-    systemPrompt?: string | null;
-    userPrompt?: string | null;
-    tools?: { nodes: { id: string }[] } | null;
-  } | null;
-}
-
-export const CATALOG_ITEMS = op<
-  {
-    aiCatalogItems: {
-      nodes: CatalogItemNode[];
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  },
-  { search: string; after: string | null }
->(
+export const CATALOG_ITEMS = op<{ search: string; after: string | null }>()(
   "query",
   "EnvsyncCatalogItems",
+  z.object({ aiCatalogItems: z.object({ nodes: nodesOf(CATALOG_ITEM), pageInfo: PAGE_INFO }) }),
   `($search: String, $after: String) {
   aiCatalogItems(search: $search, first: 100, after: $after) {
     nodes {
@@ -74,39 +94,39 @@ export const CATALOG_ITEMS = op<
  * The built-in tools catalog agents may use. `name` is the tool's own key (`ci_linter`); `title`
  * ("CI Linter") is renamed between GitLab versions. The field itself may be null.
  */
-export const BUILT_IN_TOOLS = op<
-  {
-    aiCatalogBuiltInTools: {
-      nodes: { id: string; name: string }[];
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    } | null;
-  },
-  { after: string | null }
->(
+export const BUILT_IN_TOOLS = op<{ after: string | null }>()(
   "query",
   "EnvsyncBuiltInTools",
+  z.object({
+    aiCatalogBuiltInTools: z
+      .object({
+        nodes: nodesOf(z.object({ id: z.string(), name: z.string() })),
+        pageInfo: PAGE_INFO,
+      })
+      .nullable(),
+  }),
   `($after: String) {
   aiCatalogBuiltInTools(first: 100, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } }
 }`,
 );
 
-export interface ConsumerNode {
-  id: string;
-  item: { id: string; name: string } | null;
-  serviceAccount: { username: string } | null;
-}
+const CONSUMER = z.object({
+  id: z.string(),
+  item: z.object({ id: z.string(), name: z.string() }).nullable(),
+  serviceAccount: z.object({ username: z.string() }).nullable(),
+});
+export type ConsumerNode = z.output<typeof CONSUMER>;
 
-export const CONFIGURED_ITEMS = op<
-  {
-    aiCatalogConfiguredItems: {
-      nodes: ConsumerNode[];
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  },
-  { projectId: string | null; groupId: string | null; after: string | null }
->(
+export const CONFIGURED_ITEMS = op<{
+  projectId: string | null;
+  groupId: string | null;
+  after: string | null;
+}>()(
   "query",
   "EnvsyncConfiguredItems",
+  z.object({
+    aiCatalogConfiguredItems: z.object({ nodes: nodesOf(CONSUMER), pageInfo: PAGE_INFO }),
+  }),
   `($projectId: ProjectID, $groupId: GroupID, $after: String) {
   aiCatalogConfiguredItems(projectId: $projectId, groupId: $groupId, includeInherited: false, first: 100, after: $after) {
     nodes { id item { id name } serviceAccount { username } }
@@ -116,86 +136,89 @@ export const CONFIGURED_ITEMS = op<
 );
 
 const ITEM_FIELDS = "item { id name latestVersion { id versionName } }";
+const ITEM = { item: z.object({ id: z.string(), name: z.string() }).nullable() };
 
-export const FLOW_CREATE = op<
-  Payload<"aiCatalogFlowCreate", { item: { id: string; name: string } | null }>,
-  { input: Record<string, unknown> }
->(
+export const FLOW_CREATE = op<{ input: Record<string, unknown> }>()(
   "mutation",
   "EnvsyncFlowCreate",
+  payload("aiCatalogFlowCreate", ITEM),
   `($input: AiCatalogFlowCreateInput!) {
   aiCatalogFlowCreate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
 );
 
-export const FLOW_UPDATE = op<
-  Payload<"aiCatalogFlowUpdate", { item: { id: string; name: string } | null }>,
-  { input: Record<string, unknown> }
->(
+export const FLOW_UPDATE = op<{ input: Record<string, unknown> }>()(
   "mutation",
   "EnvsyncFlowUpdate",
+  payload("aiCatalogFlowUpdate", ITEM),
   `($input: AiCatalogFlowUpdateInput!) {
   aiCatalogFlowUpdate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
 );
 
-export const AGENT_CREATE = op<
-  Payload<"aiCatalogAgentCreate", { item: { id: string; name: string } | null }>,
-  { input: Record<string, unknown> }
->(
+export const AGENT_CREATE = op<{ input: Record<string, unknown> }>()(
   "mutation",
   "EnvsyncAgentCreate",
+  payload("aiCatalogAgentCreate", ITEM),
   `($input: AiCatalogAgentCreateInput!) {
   aiCatalogAgentCreate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
 );
 
-export const AGENT_UPDATE = op<
-  Payload<"aiCatalogAgentUpdate", { item: { id: string; name: string } | null }>,
-  { input: Record<string, unknown> }
->(
+export const AGENT_UPDATE = op<{ input: Record<string, unknown> }>()(
   "mutation",
   "EnvsyncAgentUpdate",
+  payload("aiCatalogAgentUpdate", ITEM),
   `($input: AiCatalogAgentUpdateInput!) {
   aiCatalogAgentUpdate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
 );
 
-export const CONSUMER_CREATE = op<
-  Payload<"aiCatalogItemConsumerCreate", { itemConsumer: ConsumerNode | null }>,
-  { input: Record<string, unknown> }
->(
+export const CONSUMER_CREATE = op<{ input: Record<string, unknown> }>()(
   "mutation",
   "EnvsyncConsumerCreate",
+  payload("aiCatalogItemConsumerCreate", { itemConsumer: CONSUMER.nullable() }),
   `($input: AiCatalogItemConsumerCreateInput!) {
   aiCatalogItemConsumerCreate(input: $input) { errors itemConsumer { id item { id name } serviceAccount { username } } }
 }`,
 );
 
+/**
+ * A path on the instance, joined to its origin for links: one leading slash, so no answer can turn
+ * `origin + path` into a link to another host (`//evil`, `@evil`).
+ */
+const WEB_PATH = z.string().regex(/^\/(?![/\\])/, "expected a path starting with one /");
+
+const STATUS_COMMIT = z.object({
+  sha: z.string(),
+  title: z.string(),
+  committedDate: z.string(),
+  webPath: WEB_PATH,
+});
+const STATUS_PIPELINE = z.object({
+  iid: z.string(),
+  status: z.string(),
+  createdAt: z.string(),
+  path: WEB_PATH.nullable(),
+});
+const STATUS_DEPLOYMENT = z.object({
+  iid: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  ref: z.string().nullable(),
+  sha: z.string().nullable(),
+});
+export type StatusPipeline = z.output<typeof STATUS_PIPELINE>;
+export type StatusDeployment = z.output<typeof STATUS_DEPLOYMENT>;
+
+/** One project of a status answer, its environments in the order asked. */
 export interface StatusProjectNode {
   webUrl: string;
-  repository: Record<
-    string,
-    {
-      lastCommit: { sha: string; title: string; committedDate: string; webPath: string } | null;
-    } | null
-  > | null;
-  [alias: string]: unknown;
-}
-
-export interface StatusPipeline {
-  iid: string;
-  status: string;
-  createdAt: string;
-  path: string | null;
-}
-
-export interface StatusDeployment {
-  iid: string;
-  createdAt: string;
-  finishedAt: string | null;
-  ref: string | null;
-  sha: string | null;
+  environments: {
+    head: z.output<typeof STATUS_COMMIT> | null;
+    pipeline: StatusPipeline | null;
+    deployment: StatusDeployment | null;
+  }[];
 }
 
 /** GitLab's complexity limit for a signed-in request (GitlabSchema::AUTHENTICATED_COMPLEXITY). */
@@ -215,14 +238,29 @@ export function statusQueryComplexity(environmentCounts: readonly number[]): num
 /**
  * Branch heads, latest pipelines and last successful deployments of every environment of several
  * projects in one request: one alias per project (p0, p1, ...) and per environment (h0, l0, d0, ...).
+ * The answer comes back as one node per project, in order (null where GitLab has no such project).
  */
 export function statusQuery(
   projects: readonly { environments: readonly unknown[] }[],
-): GraphQLOperation<Record<string, StatusProjectNode | null>, Record<string, string>> {
+): GraphQLOperation<(StatusProjectNode | null)[], Record<string, string>> {
+  const counts = projects.map((p) => p.environments.length);
+  const key = counts.join(",");
+  let operation = statusQueries.get(key);
+  if (!operation) {
+    operation = makeStatusQuery(counts);
+    statusQueries.set(key, operation);
+  }
+  return operation;
+}
+
+// A fleet asks the same shape thousands of times; build each document and its check once.
+const statusQueries = new Map<string, ReturnType<typeof makeStatusQuery>>();
+
+function makeStatusQuery(counts: readonly number[]) {
   const vars: string[] = [];
-  const parts = projects.map((project, p) => {
+  const parts = counts.map((envCount, p) => {
     vars.push(`$path${p}: ID!`);
-    const envs = project.environments.map((_, e) => {
+    const envs = Array.from({ length: envCount }, (_, e) => {
       vars.push(`$ref${p}_${e}: String!`, `$env${p}_${e}: String!`);
       return {
         head: `h${e}: tree(ref: $ref${p}_${e}) { lastCommit { sha title committedDate webPath } }`,
@@ -236,18 +274,67 @@ export function statusQuery(
     ${envs.map((e) => e.rest).join("\n    ")}
   }`;
   });
-  return op("query", "EnvsyncStatus", `(${vars.join(", ")}) {\n${parts.join("\n")}\n}`);
+  const answer = z
+    .object(Object.fromEntries(counts.map((envCount, p) => [`p${p}`, statusNode(envCount)])))
+    .transform((data) => counts.map((_, p) => data[`p${p}`] ?? null));
+  return op<Record<string, string>>()(
+    "query",
+    "EnvsyncStatus",
+    answer as z.ZodType<(StatusProjectNode | null)[]>,
+    `(${vars.join(", ")}) {\n${parts.join("\n")}\n}`,
+  );
 }
 
-export const PROJECT_ID = op<{ project: { id: string } | null }, { path: string }>(
+/** One project's aliases (h0 under repository, l0, d0 beside it) as a list of environments. */
+function statusNode(envCount: number) {
+  const indexes = Array.from({ length: envCount }, (_, e) => e);
+  const tree = z.object({ lastCommit: STATUS_COMMIT.nullable() }).nullable();
+  const pipelines = z.object({ nodes: nodesOf(STATUS_PIPELINE) }).nullable();
+  const environment = z.object({ lastDeployment: STATUS_DEPLOYMENT.nullable() }).nullable();
+  return z
+    .object({
+      webUrl: z.url({ protocol: /^https?$/ }),
+      repository: z.object(Object.fromEntries(indexes.map((e) => [`h${e}`, tree]))).nullable(),
+      ...Object.fromEntries(
+        indexes.flatMap((e) => [
+          [`l${e}`, pipelines],
+          [`d${e}`, environment],
+        ]),
+      ),
+    })
+    .nullable()
+    .transform((checked): StatusProjectNode | null => {
+      // Checked above; the aliases are built at run time, so their types are spelled out here.
+      const node = checked as {
+        webUrl: string;
+        repository: Record<string, unknown> | null;
+        [alias: string]: unknown;
+      } | null;
+      if (!node) return null;
+      const at = <T>(record: Record<string, unknown> | null, alias: string) =>
+        (record?.[alias] ?? null) as T | null;
+      return {
+        webUrl: node.webUrl,
+        environments: indexes.map((e) => ({
+          head: at<z.output<typeof tree>>(node.repository, `h${e}`)?.lastCommit ?? null,
+          pipeline: at<z.output<typeof pipelines>>(node, `l${e}`)?.nodes[0] ?? null,
+          deployment: at<z.output<typeof environment>>(node, `d${e}`)?.lastDeployment ?? null,
+        })),
+      };
+    });
+}
+
+export const PROJECT_ID = op<{ path: string }>()(
   "query",
   "EnvsyncProjectId",
+  z.object({ project: z.object({ id: z.string() }).nullable() }),
   `($path: ID!) { project(fullPath: $path) { id } }`,
 );
 
-export const GROUP_ID = op<{ group: { id: string } | null }, { path: string }>(
+export const GROUP_ID = op<{ path: string }>()(
   "query",
   "EnvsyncGroupId",
+  z.object({ group: z.object({ id: z.string() }).nullable() }),
   `($path: ID!) { group(fullPath: $path) { id } }`,
 );
 

@@ -16,8 +16,6 @@ import {
   MAX_QUERY_COMPLEXITY,
   statusQuery,
   statusQueryComplexity,
-  type StatusDeployment,
-  type StatusPipeline,
   type StatusProjectNode,
 } from "../gitlab/queries.js";
 
@@ -95,7 +93,7 @@ async function statusOfBatch(
     });
     try {
       const data = await clients.graphql.run(statusQuery(part), vars);
-      part.forEach((t, p) => nodes.set(t.path, data[`p${p}`] ?? null));
+      part.forEach((t, p) => nodes.set(t.path, data[p] ?? null));
     } catch (error) {
       if (!(error instanceof EnvsyncError)) throw error;
       // GitLab scores queries its own way and may change the scores: split and try again.
@@ -169,10 +167,11 @@ function environmentStatus(
   node: StatusProjectNode,
   drift: Map<string, EnvironmentStatus["drift"]>,
 ): EnvironmentStatus {
-  const head = node.repository?.[`h${i}`]?.lastCommit ?? null;
-  const pipeline = (node[`l${i}`] as { nodes: StatusPipeline[] } | null)?.nodes[0] ?? null;
-  const deployment =
-    (node[`d${i}`] as { lastDeployment: StatusDeployment | null } | null)?.lastDeployment ?? null;
+  const { head, pipeline, deployment } = node.environments[i] ?? {
+    head: null,
+    pipeline: null,
+    deployment: null,
+  };
   const origin = new URL(node.webUrl).origin;
   return {
     environment: env.name,

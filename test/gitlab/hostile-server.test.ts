@@ -136,6 +136,60 @@ describe("a GitLab that misbehaves", () => {
     expect(result.err).not.toContain("bug in envsync");
   });
 
+  it.each([
+    [
+      "a field of the wrong type",
+      { data: { p0: { webUrl: 5 } } },
+      /unexpected answer at p0\.webUrl/,
+    ],
+    ["an envelope that is not an object", "null", /unexpected answer: /],
+    ["errors that are not messages", { errors: [{ message: { a: 1 } }] }, /at errors\.0\.message/],
+    [
+      "a link path that leaves the instance",
+      {
+        data: {
+          p0: {
+            webUrl: "http://127.0.0.1/acme/shop",
+            repository: {
+              h0: {
+                lastCommit: {
+                  ...{ sha: "a", title: "t", committedDate: "2026-01-01T00:00:00Z" },
+                  webPath: "//evil.example/x",
+                },
+              },
+              h1: null,
+            },
+            ...{ l0: null, l1: null, d0: null, d1: null },
+          },
+        },
+      },
+      /at p0\.repository\.h0\.lastCommit\.webPath: expected a path starting with one \//,
+    ],
+    [
+      "a web URL that is not http",
+      { data: { p0: { webUrl: "javascript:alert(1)", repository: null } } },
+      /at p0\.webUrl/,
+    ],
+  ])(
+    "checks GraphQL answers: %s is a clear error naming the request",
+    async (_what, body, message) => {
+      const gl = await gitlab();
+      gl.fail({ operation: "EnvsyncStatus", respond: { status: 200, body } });
+      const config = join(tempDir(), "envsync.yaml");
+      writeFileSync(config, YAML);
+      const result = await envsyncIn(
+        { env: testEnv({ GITLAB_TOKEN: TOKEN, GITLAB_URL: gl.url }) },
+        ...["status", "-c", config, "--json"],
+      );
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.out) as { projects: { error?: string }[] };
+      expect(report.projects[0]!.error).toMatch(message);
+      expect(report.projects[0]!.error).toContain("POST /api/graphql (EnvsyncStatus)");
+      expect(result.err).not.toContain("bug in envsync");
+      expect(result.err).not.toMatch(/\n\s+at /);
+    },
+  );
+
   it("gives up on a server that never answers within the deadline, saying so while it waits", async () => {
     const gl = await gitlab();
     gl.fail({ path: COMPARE, times: 100, respond: "hang" });

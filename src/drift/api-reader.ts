@@ -12,6 +12,7 @@ import { matchCommits, pickedFromTrailers, type CommitInfo } from "../git/equiva
 import { parseAnswer } from "../gitlab/answer.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import { createRestClient } from "../gitlab/rest.js";
+import { allSettledFirst } from "../gitlab/settle.js";
 import type { FileChange } from "./file-drift.js";
 import type { PairInput } from "./pair.js";
 
@@ -70,7 +71,7 @@ export async function readPairApi(
       await rest.Commits.showDiff(project, sha, { perPage: 100 }),
       `${request}/commits/${sha}/diff`,
     );
-  const [up, down, tips] = await Promise.all([
+  const [up, down, tips] = await allSettledFirst([
     compare(pair.toBranch, pair.fromBranch, false),
     compare(pair.fromBranch, pair.toBranch, false),
     options.files === false
@@ -140,17 +141,25 @@ async function addPatchHashes(
       : [];
   const paths = new Map<string, string[]>();
   const limit = pLimit(8);
-  await Promise.all(
+  // After a failure the lookups still queued end without asking: the pair has failed already.
+  let failed = false;
+  await allSettledFirst(
     [...openUp, ...openDown].map((c) =>
       limit(async () => {
-        const diffs = await diffOf(c.sha);
-        c.patchId = patchHash(diffs);
-        paths.set(
-          c.sha,
-          diffs.flatMap((d) =>
-            d.old_path === d.new_path ? [d.new_path] : [d.new_path, d.old_path],
-          ),
-        );
+        if (failed) return;
+        try {
+          const diffs = await diffOf(c.sha);
+          c.patchId = patchHash(diffs);
+          paths.set(
+            c.sha,
+            diffs.flatMap((d) =>
+              d.old_path === d.new_path ? [d.new_path] : [d.new_path, d.old_path],
+            ),
+          );
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }),
     ),
   );

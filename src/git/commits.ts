@@ -4,7 +4,7 @@
  */
 import { pickedFromTrailers, type CommitInfo } from "./equivalence.js";
 import { EnvsyncError } from "../errors.js";
-import { commitSha, type Git } from "./git.js";
+import { commitSha, GitError, type Git } from "./git.js";
 
 /** A branch's head: the local branch, else origin/<branch>. */
 export async function resolveBranch(git: Git, branch: string): Promise<string> {
@@ -114,14 +114,22 @@ export async function ensureHistory(
   if (!shallow && missing.length === 0) return;
   const wanted = shallow ? branches : missing;
   const refspecs = wanted.map((b) => `+refs/heads/${b}:refs/remotes/origin/${b}`);
-  const fetched = await fetcher
-    .exec(
-      ["fetch", "--quiet", "--no-tags", ...(shallow ? ["--unshallow"] : []), "origin", ...refspecs],
-      [1, 128],
-    )
-    .catch(() => ({ stdout: "", exitCode: -1 }));
-  if (fetched.exitCode !== 0) {
-    if (shallow) await requireFullHistory(git);
-    return; // a branch still missing is reported where it is resolved, with the fetch to run
+  try {
+    await fetcher.run([
+      ...["fetch", "--quiet", "--no-tags", ...(shallow ? ["--unshallow"] : [])],
+      ...["origin", ...refspecs],
+    ]);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    // Reading on would answer from missing history: say why the fetch failed instead.
+    throw new EnvsyncError(
+      "git-fetch-failed",
+      `this clone lacks the history of ${wanted.join(", ")}, and fetching it from origin failed: ${error.message.replace(/^git fetch failed: /, "")}`,
+      {
+        hint: shallow
+          ? "give the job the whole history (in GitLab CI, GIT_DEPTH: 0) or git credentials for origin, or use --api"
+          : `fetch it first (git fetch origin ${wanted.join(" ")}), or give the job git credentials for origin`,
+      },
+    );
   }
 }

@@ -69,11 +69,12 @@ export function gitIn(
     GIT_OPTIONAL_LOCKS: "0",
   };
   const { signal } = options;
+  const prefix = options.gitCredentials ? credentialHelperArgs(env) : [];
   const exec = (args: readonly string[], accept: readonly number[], input?: string) =>
     new Promise<GitResult>((resolve, reject) => {
       const child = execFile(
         "git",
-        [...args],
+        [...prefix, ...args],
         {
           cwd,
           env: gitEnv,
@@ -105,8 +106,14 @@ export function gitIn(
     pipe(first, second) {
       return new Promise((resolve, reject) => {
         const opts = { cwd, env: gitEnv, ...(signal ? { signal } : {}) };
-        const a = spawn("git", [...first], { ...opts, stdio: ["ignore", "pipe", "pipe"] });
-        const b = spawn("git", [...second], { ...opts, stdio: ["pipe", "pipe", "pipe"] });
+        const a = spawn("git", [...prefix, ...first], {
+          ...opts,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        const b = spawn("git", [...prefix, ...second], {
+          ...opts,
+          stdio: ["pipe", "pipe", "pipe"],
+        });
         a.stdout.pipe(b.stdin);
         const out: Buffer[] = [];
         const errors: string[] = [];
@@ -133,6 +140,32 @@ export function gitIn(
       });
     },
   };
+}
+
+/**
+ * Git reads no credentials from the environment by itself. In a flow's job GitLab gives the job's
+ * git-over-HTTP credentials as DUO_WORKFLOW_GIT_HTTP_USER and _PASSWORD, for the instance at
+ * DUO_WORKFLOW_GIT_HTTP_BASE_URL: a credential helper scoped to that origin hands them to git from
+ * its environment, so they are on no command line and in no file, and a remote anywhere else is
+ * never sent them. A helper the machine already has for that origin is asked first.
+ */
+function credentialHelperArgs(env: Env): string[] {
+  const base = env.DUO_WORKFLOW_GIT_HTTP_BASE_URL;
+  if (!base || !env.DUO_WORKFLOW_GIT_HTTP_USER || !env.DUO_WORKFLOW_GIT_HTTP_PASSWORD) return [];
+  let origin: string;
+  try {
+    const url = new URL(base);
+    if (url.protocol !== "https:" && url.protocol !== "http:") return [];
+    origin = url.origin;
+  } catch {
+    return [];
+  }
+  // Fixed text: the values are read by the shell from the environment, never spliced in.
+  const helper =
+    '!f() { test "$1" = get || exit 0; ' +
+    "printf 'username=%s\\npassword=%s\\n' " +
+    '"$DUO_WORKFLOW_GIT_HTTP_USER" "$DUO_WORKFLOW_GIT_HTTP_PASSWORD"; }; f';
+  return ["-c", `credential.${origin}.helper=${helper}`];
 }
 
 /** The full SHA of a commit-ish, or undefined when the repository has no such commit. */

@@ -12,6 +12,7 @@ import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabGraphQL } from "../gitlab/graphql.js";
 import type { GitLabHttp } from "../gitlab/http.js";
+import { allSettledFirst } from "../gitlab/settle.js";
 import {
   MAX_QUERY_COMPLEXITY,
   statusQuery,
@@ -110,7 +111,7 @@ async function statusOfBatch(
   return Promise.all(
     batch.map(async (target) => {
       const branch = (name: string) => target.environments.find((e) => e.name === name)!.branch;
-      const driftDone = Promise.all(
+      const driftDone = allSettledFirst(
         pairs.map(async (pair) => {
           const input = await readPairApi(
             clients.http,
@@ -131,7 +132,7 @@ async function statusOfBatch(
       );
       let status: ProjectStatus;
       try {
-        const [drift] = await Promise.all([driftDone, graphqlDone]);
+        const [drift] = await allSettledFirst([driftDone, graphqlDone]);
         const node = nodes.get(target.path);
         if (node instanceof Error) throw node;
         if (!node)

@@ -1,14 +1,18 @@
 // Where a GitLab Duo flow runs EnvSync: a shallow checkout of one ref, without the environment
 // branches, the job's environment, GitLab (the stand-in) as the only network peer. Commands that
 // need history fetch exactly the branches they read; the ones that cannot read a clone ask GitLab.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { envsyncIn, repoRoot, spawnEnvsync, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
+import { attachGitHttp, type GitHttpLog } from "../standin/git-http.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
+
+const execFileAsync = promisify(execFile);
 
 const YAML = `version: 1
 environments:
@@ -216,5 +220,88 @@ describe("EnvSync in a flow job's checkout", () => {
       for (const key of promised[args[0]!]!)
         expect(report, `${line} lacks ${key}`).toHaveProperty(key);
     }
+  });
+});
+
+describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
+  // As GitLab sets them for a flow's job (Ci::Workloads: user "oauth", the flow's OAuth token).
+  const GIT_USER = "oauth";
+  let gitLog: GitHttpLog[];
+  let remote: string;
+
+  beforeEach(async () => {
+    gitLog = attachGitHttp(standin, { user: GIT_USER });
+    remote = `${standin.url}/acme/shop.git`;
+    // Cloned with credentials for that one command, leaving none behind in the checkout: the
+    // remote URL carries no password and no helper is configured. (Asynchronously: the stand-in
+    // answering it runs in this process.)
+    job = join(tempDir(), "job-http");
+    const basic = Buffer.from(`${GIT_USER}:oauth-of-the-flow`).toString("base64");
+    await execFileAsync("git", [
+      ...["-c", `http.extraHeader=Authorization: Basic ${basic}`],
+      ...["clone", "-q", "--depth", "1", "--single-branch", "--branch", "develop", remote, job],
+    ]);
+    execFileSync("git", ["config", "user.name", "Duo"], { cwd: job });
+    execFileSync("git", ["config", "user.email", "duo@example.com"], { cwd: job });
+    gitLog.length = 0;
+  });
+
+  const withGitCredentials = (baseUrl = standin.url) =>
+    testEnv({
+      ...jobEnv(),
+      DUO_WORKFLOW_GIT_HTTP_BASE_URL: baseUrl,
+      DUO_WORKFLOW_GIT_HTTP_USER: GIT_USER,
+      DUO_WORKFLOW_GIT_HTTP_PASSWORD: "oauth-of-the-flow",
+    });
+  const rollbackCheck = (env: ReturnType<typeof testEnv>) =>
+    envsyncIn(
+      { env },
+      ...["rollback-check", "-c", config, "-C", job, "--env", "staging", "--to", "HEAD~0"],
+      "--json",
+    );
+
+  it("fetches with the job's git credentials (DUO_WORKFLOW_GIT_HTTP_*)", async () => {
+    const result = await rollbackCheck(withGitCredentials());
+    // It reads on past the fetch (HEAD is develop's head, not in staging's history).
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "target-not-ancestor" } });
+    expect(execFileSync("git", ["branch", "-r"], { cwd: job, encoding: "utf8" })).toContain(
+      "origin/staging",
+    );
+    expect(gitLog.some((r) => r.status === 200 && r.path.endsWith("/git-upload-pack"))).toBe(true);
+    expect(result.out + result.err).not.toContain("oauth-of-the-flow");
+    // Nothing of the credentials stays in the checkout's configuration.
+    expect(readFileSync(join(job, ".git", "config"), "utf8")).not.toMatch(
+      /oauth-of-the-flow|helper/,
+    );
+  });
+
+  it("cherry-pick --mr pushes with them", async () => {
+    const feature = execFileSync("git", ["rev-parse", "HEAD"], { cwd: job, encoding: "utf8" });
+    const result = await envsyncIn(
+      { env: withGitCredentials() },
+      ...["cherry-pick", feature.trim(), "--to", "staging", "--mr", "-c", config, "-C", job],
+      "--json",
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { branch: string };
+    expect(origin.git("branch", "--list", report.branch)).toContain(report.branch);
+    expect(gitLog.some((r) => r.status === 200 && r.path.endsWith("/git-receive-pack"))).toBe(true);
+  });
+
+  it("without them, says the fetch failed instead of hanging on a password prompt", async () => {
+    const result = await rollbackCheck(jobEnv());
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "git-fetch-failed" } });
+    expect(result.err).toMatch(
+      /lacks the history of staging, and fetching it from origin failed: .*terminal prompts disabled/,
+    );
+    expect(gitLog.every((r) => r.status === 401)).toBe(true);
+  });
+
+  it("sends them only to the instance they belong to", async () => {
+    const result = await rollbackCheck(withGitCredentials("https://gitlab.elsewhere.example"));
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "git-fetch-failed" } });
+    expect(gitLog.length).toBeGreaterThan(0);
+    expect(gitLog.every((r) => !r.credentials)).toBe(true);
   });
 });

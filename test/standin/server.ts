@@ -84,6 +84,8 @@ export class GitLabStandin {
   private rateWindow = { start: 0, used: 0 };
   private server?: Server;
   private schema: GraphQLSchema;
+  /** Answers git-over-HTTP requests (see git-http.ts); true when it took the request. */
+  gitHttp?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /**
    * Parsed and validated queries by their text. A fleet sends the same query thousands of times
    * with other variables; checking each once keeps the stand-in's own CPU (one thread, where
@@ -587,6 +589,8 @@ export class GitLabStandin {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Git over HTTP streams binary bodies: it is answered before anything reads the body as text.
+    if (this.gitHttp?.(req, res)) return;
     const url = new URL(req.url ?? "/", this.url);
     const raw = await readBody(req);
     if (this.options.latencyMs)

@@ -58,7 +58,7 @@ export class GitLabGraphQL {
         ...(response.headers.get("x-request-id")
           ? { requestId: response.headers.get("x-request-id")! }
           : {}),
-        hint: "your GitLab may not offer this API yet (the AI Catalog needs GitLab 18.5+ with Duo Agent Platform), or the token lacks access",
+        hint: operation.hint,
       });
     }
     if (!body.data)

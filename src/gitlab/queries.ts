@@ -14,6 +14,8 @@ export interface GraphQLOperation<TData, TVars> {
   document: string;
   /** What EnvSync reads back: `data` is checked against it. */
   answer: z.ZodType<TData>;
+  /** What to check when GitLab answers this operation with errors. */
+  hint: string;
   /** Type-level only. */
   readonly _types?: { vars: TVars };
 }
@@ -29,12 +31,19 @@ const op =
     name: string,
     answer: S,
     body: string,
+    hint = PROJECT_HINT,
   ): GraphQLOperation<z.output<S>, TVars> => ({
     name,
     kind,
     document: `${kind} ${name}${body}`,
     answer: answer as z.ZodType<z.output<S>>,
+    hint,
   });
+
+const PROJECT_HINT =
+  "check the project and group paths in envsync.yaml and that the token's user can read them";
+const CATALOG_HINT =
+  "your GitLab may not offer this API yet (the AI Catalog needs GitLab 18.5+ with Duo Agent Platform), or the token lacks access";
 
 const PAGE_INFO = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
 /** A connection's `nodes`: GitLab types each node nullable; a null one carries nothing to read. */
@@ -88,6 +97,7 @@ export const CATALOG_ITEMS = op<{ search: string; after: string | null }>()(
     pageInfo { hasNextPage endCursor }
   }
 }`,
+  CATALOG_HINT,
 );
 
 /**
@@ -108,6 +118,7 @@ export const BUILT_IN_TOOLS = op<{ after: string | null }>()(
   `($after: String) {
   aiCatalogBuiltInTools(first: 100, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } }
 }`,
+  CATALOG_HINT,
 );
 
 const CONSUMER = z.object({
@@ -133,6 +144,7 @@ export const CONFIGURED_ITEMS = op<{
     pageInfo { hasNextPage endCursor }
   }
 }`,
+  CATALOG_HINT,
 );
 
 const ITEM_FIELDS = "item { id name latestVersion { id versionName } }";
@@ -145,6 +157,7 @@ export const FLOW_CREATE = op<{ input: Record<string, unknown> }>()(
   `($input: AiCatalogFlowCreateInput!) {
   aiCatalogFlowCreate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
+  CATALOG_HINT,
 );
 
 export const FLOW_UPDATE = op<{ input: Record<string, unknown> }>()(
@@ -154,6 +167,7 @@ export const FLOW_UPDATE = op<{ input: Record<string, unknown> }>()(
   `($input: AiCatalogFlowUpdateInput!) {
   aiCatalogFlowUpdate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
+  CATALOG_HINT,
 );
 
 export const AGENT_CREATE = op<{ input: Record<string, unknown> }>()(
@@ -163,6 +177,7 @@ export const AGENT_CREATE = op<{ input: Record<string, unknown> }>()(
   `($input: AiCatalogAgentCreateInput!) {
   aiCatalogAgentCreate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
+  CATALOG_HINT,
 );
 
 export const AGENT_UPDATE = op<{ input: Record<string, unknown> }>()(
@@ -172,6 +187,7 @@ export const AGENT_UPDATE = op<{ input: Record<string, unknown> }>()(
   `($input: AiCatalogAgentUpdateInput!) {
   aiCatalogAgentUpdate(input: $input) { errors ${ITEM_FIELDS} }
 }`,
+  CATALOG_HINT,
 );
 
 export const CONSUMER_CREATE = op<{ input: Record<string, unknown> }>()(
@@ -181,6 +197,7 @@ export const CONSUMER_CREATE = op<{ input: Record<string, unknown> }>()(
   `($input: AiCatalogItemConsumerCreateInput!) {
   aiCatalogItemConsumerCreate(input: $input) { errors itemConsumer { id item { id name } serviceAccount { username } } }
 }`,
+  CATALOG_HINT,
 );
 
 /**

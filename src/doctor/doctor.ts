@@ -11,6 +11,7 @@ import { createRestClient } from "../gitlab/rest.js";
 import { firstError, type LogEvidence } from "./log-evidence.js";
 import { rankHypotheses, verdictOf, type Hypothesis } from "./hypotheses.js";
 import type { GitLabHttp } from "../gitlab/http.js";
+import { allSettledFirst } from "../gitlab/settle.js";
 
 // gitbeaker types a compare's diffs and commits; these are the parts doctor reads.
 const COMPARE = z.object({
@@ -95,8 +96,8 @@ export async function diagnosePipeline(
     });
     return list.find((p) => before === undefined || p.id < before) ?? null;
   };
-  const [logs, green, compared] = await Promise.all([
-    Promise.all(
+  const [logs, green, compared] = await allSettledFirst([
+    allSettledFirst(
       failed.map((job) =>
         limit(async () => ({
           job,
@@ -108,7 +109,7 @@ export async function diagnosePipeline(
       ),
     ),
     lastGreen(pipeline.ref, pipeline.id),
-    Promise.all(
+    allSettledFirst(
       (env ? (config.pipeline_doctor.compare_with[env.name] ?? []) : []).map(async (name) => {
         const other = config.environments.find((e) => e.name === name)!;
         const g = await lastGreen(other.branch);

@@ -14,6 +14,7 @@ import { parseAnswer } from "../gitlab/answer.js";
 import { inlineCode } from "../gitlab/markdown.js";
 import type { RestClient } from "../gitlab/rest.js";
 import { evaluateGates, type GateResult } from "./gates.js";
+import { allSettledFirst } from "../gitlab/settle.js";
 
 export interface PromotionReport {
   from: string;
@@ -52,7 +53,7 @@ export async function promote(
   );
   const gitlab = sources.gitlab;
   const [latestPipeline, lastDeployment] = gitlab
-    ? await Promise.all([
+    ? await allSettledFirst([
         latestPipelineOf(gitlab, input.fromSha),
         lastDeploymentOf(gitlab, envs.from.gitlab_environment),
       ])

@@ -36,13 +36,14 @@ function runMeasured(root, args, env) {
     child.stdout.on("data", (d) => (out += d));
     child.on("close", (code) => {
       clearInterval(sample);
-      if (code !== 0 && code !== 1) return reject(new Error(`status exited ${code}`));
+      // 1: a project failed; 3: drift found something to act on. Both still print the report.
+      if (![0, 1, 3].includes(code)) return reject(new Error(`exited ${code}`));
       resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, out, peakMb: peakKb / 1024 });
     });
   });
 }
 
-export async function benchFleetScale({ root, projects = 2000, shards = 1 }) {
+export async function benchFleetScale({ root, projects = 2000, shards = 1, command = "status" }) {
   const work = mkdtempSync(join(tmpdir(), "envsync-bench-scale-"));
   try {
     const { GitLabStandin, attachRepositoryRoutes } = await loadStandin(root);
@@ -66,14 +67,14 @@ export async function benchFleetScale({ root, projects = 2000, shards = 1 }) {
       CI: "true",
       ...(process.env.SCALE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SCALE_NODE_OPTIONS } : {}),
     };
+    // drift's --concurrency counts projects; its requests in flight stay at the default 16.
     const args = [
-      "status",
+      command,
       "--all-projects",
       "--json",
       "-c",
       config,
-      "--concurrency",
-      String(CONCURRENCY),
+      ...(command === "drift" ? ["-C", work] : ["--concurrency", String(CONCURRENCY)]),
       ...(shards > 1 ? ["--shard", `1/${shards}`] : []),
     ];
     const { ms, out, peakMb } = await runMeasured(root, args, env);
@@ -81,7 +82,7 @@ export async function benchFleetScale({ root, projects = 2000, shards = 1 }) {
     const overComplexity = standin.complexities.filter((c) => c > 250).length;
     await standin.stop();
     const report = JSON.parse(out);
-    if (!report.projects) throw new Error(`status failed: ${out}`);
+    if (!report.projects) throw new Error(`${command} failed: ${out}`);
     const requests = report.requests;
     const failed = report.projects.filter((p) => p.error).length;
     const startup = timeCommand([process.execPath, join(root, "dist/cli.js"), "--version"], {
@@ -91,16 +92,19 @@ export async function benchFleetScale({ root, projects = 2000, shards = 1 }) {
     const rateBound =
       startup + Math.max(0, Math.ceil(requests / RATE.limit) - 1) * RATE.windowSeconds * 1000;
     const ideal = Math.max(concurrencyBound, rateBound);
-    // The fewest requests the queries need: one GraphQL request per project (4 environments cost
-    // 127 of 250) and two compares for each of the 3 pairs.
+    // The fewest requests the queries need. status: one GraphQL request per project (4
+    // environments cost 127 of 250) and two compares for each of the 3 pairs. drift: three
+    // compares per pair, and one commit diff where the pending commit's evidence is unmatched
+    // (dev→qa here).
     const checked = report.projects.length;
-    const minimum = checked * (1 + 3 * 2);
+    const minimum = checked * (command === "drift" ? 3 * 3 + 1 : 1 + 3 * 2);
+    const name = command === "drift" ? "fleet-drift" : "fleet-scale";
     const lines = [
       `${projects} projects × 4 environments${shards > 1 ? ` (shard 1 of ${shards}: ${checked} projects)` : ""}, ${LATENCY_MS} ms latency, ${CONCURRENCY} in flight, rate limit ${RATE.limit} per ${RATE.windowSeconds} s`,
       `requests per project: ${(requests / checked).toFixed(2)} (the queries need at least ${(minimum / checked).toFixed(2)}); ${refused} answered 429, ${overComplexity} refused for complexity`,
       row("limit-bound ideal (start-up + the larger bound)", ideal, ideal),
-      row("envsync status --all-projects", ms, ideal, 1.2),
-      `fleet-scale: ${projects} projects, ${(ms / ideal).toFixed(2)}x the limit-bound ideal, ${requests} requests, ${failed} failed, ${Math.round(peakMb)} peak MB`,
+      row(`envsync ${command} --all-projects`, ms, ideal, 1.2),
+      `${name}: ${projects} projects, ${(ms / ideal).toFixed(2)}x the limit-bound ideal, ${requests} requests, ${failed} failed, ${Math.round(peakMb)} peak MB`,
     ];
     return { lines, row: { projects, shards, checked, seconds: ms / 1000, requests, peakMb } };
   } finally {

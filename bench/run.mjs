@@ -1,5 +1,5 @@
-// `npm run bench [-- NAME...]`: every benchmark but fleet-scale (or those named: startup, build,
-// drift, fleet, fleet-scale, which takes about a minute), each
+// `npm run bench [-- NAME...]`: every benchmark but the fleet-scale ones (or those named: startup,
+// build, drift, fleet, fleet-scale and fleet-drift, about a minute each, fleet-scaling), each
 // printed as a ratio to a baseline measured in this run.
 import { fileURLToPath } from "node:url";
 import { benchBuild } from "./build.mjs";
@@ -37,6 +37,11 @@ if (run("fleet")) {
 if (asked("fleet-scale")) {
   console.log("\nFleet at scale (GitLab stand-in with GitLab's limits)");
   for (const line of (await benchFleetScale({ root })).lines) console.log(`  ${line}`);
+}
+if (asked("fleet-drift")) {
+  console.log("\nFleet drift at scale (GitLab stand-in with GitLab's limits)");
+  for (const line of (await benchFleetScale({ root, command: "drift" })).lines)
+    console.log(`  ${line}`);
 }
 if (asked("fleet-scaling")) {
   console.log("\nFleet scaling table (one shard job each; docs/scaling.md)");

@@ -181,7 +181,7 @@ function buildProgram(ctx: CommandContext, state: RunState): Command {
     .option("--all-projects", "check every project in projects[] (API), with bounded concurrency")
     .addOption(repoOption("the git repository to read in local mode"))
     .addOption(jsonOption())
-    .addOption(countOption("--concurrency <n>", "projects checked at once with --all-projects", 4))
+    .addOption(countOption("--concurrency <n>", "projects checked at once with --all-projects", 8))
     .addOption(
       new Option(
         "--shard <i/n>",

@@ -80,7 +80,7 @@ export async function driftCommand(
   fleetRun.progress = progress;
   let done = 0;
   const fleet = await driftFleet(config, http, pairs, {
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? 8,
     projects,
     onProject: (result) => {
       done++;

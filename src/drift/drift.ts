@@ -12,6 +12,7 @@ import type { GitLabHttp } from "../gitlab/http.js";
 import { readPairApi } from "./api-reader.js";
 import { readPairLocal } from "./local-reader.js";
 import { computePairDrift, type PairDrift, type PairInput } from "./pair.js";
+import { allSettledFirst } from "../gitlab/settle.js";
 
 export interface DriftReport {
   mode: "local" | "api";
@@ -49,13 +50,19 @@ async function driftPairs(
   environments: ResolvedEnvironment[],
   pairs: PairSpec[],
   read: Reader,
+  /** Read every pair at once: over the API each pair is a few round trips of waiting. */
+  concurrent = false,
 ): Promise<PairDrift[]> {
   const branch = (name: string) => environments.find((e) => e.name === name)!.branch;
+  const one = async (pair: PairSpec) =>
+    computePairDrift(
+      await read({ ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) }),
+      config,
+    );
+  if (concurrent) return allSettledFirst(pairs.map(one));
+  // Locally one pair at a time: each already keeps git busy, and holds its history in memory.
   const results: PairDrift[] = [];
-  for (const pair of pairs) {
-    const input = await read({ ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) });
-    results.push(computePairDrift(input, config));
-  }
+  for (const pair of pairs) results.push(await one(pair));
   return results;
 }
 
@@ -80,7 +87,7 @@ export async function driftApi(
   pairs: PairSpec[],
 ): Promise<DriftReport> {
   const read: Reader = (pair) => readPairApi(http, project, pair);
-  const results = await driftPairs(config, config.environments, pairs, read);
+  const results = await driftPairs(config, config.environments, pairs, read, true);
   return { mode: "api", project, pairs: results, requests: http.requestCount };
 }
 
@@ -109,7 +116,7 @@ export async function driftFleet(
           const read: Reader = (pair) => readPairApi(http, project.path, pair);
           result = {
             project: project.path,
-            pairs: await driftPairs(config, project.environments, pairs, read),
+            pairs: await driftPairs(config, project.environments, pairs, read, true),
           };
         } catch (error) {
           if (!(error instanceof EnvsyncError)) throw error;

@@ -46,6 +46,19 @@ export interface HttpOptions {
   onWait?: (line: string) => void;
 }
 
+/** GitLab's rate-limit budget, counted down locally between its answers. */
+interface RateBudget {
+  remaining: number;
+  /** When the window ends (ms since the epoch). */
+  resetAt: number;
+  limit: number;
+  /**
+   * Set on a window EnvSync started itself when the last one ended (its end guessed until GitLab
+   * answers): the end of the window before.
+   */
+  after?: number;
+}
+
 export interface HttpRequest {
   method: string;
   /** Path with query, relative to the host: /api/v4/projects/1 or /api/graphql. */
@@ -75,7 +88,17 @@ export class GitLabHttp {
    * What GitLab's RateLimit-* headers last said, counted down locally between answers: one budget
    * for REST and GraphQL, since GitLab counts them together per user.
    */
-  private rateBudget: { remaining: number; resetAt: number; limit: number } | undefined;
+  private rateBudget: RateBudget | undefined;
+  /** Requests sent so far, numbering each: an answer's count misses those sent after it. */
+  private sent = 0;
+  /** Settled by the next answer that changes the budget (see budgetNews). */
+  private news: { promise: Promise<void>; resolve: () => void } | undefined;
+  /**
+   * Until GitLab's first answer, nothing says what the budget is: the first request goes alone and
+   * the others wait for its answer (settled here), so a burst never starts over a limit unknown.
+   */
+  private firstAnswer: Promise<void> | undefined;
+  private answered = false;
   /** Requests in flight follow GitLab's latency, up to `maxConcurrent`. */
   private readonly governor: LatencyGovernor;
   /** The most requests in flight at once. */
@@ -106,19 +129,25 @@ export class GitLabHttp {
       let response: HttpResponse;
       try {
         response = await this.limit(async () => {
-          await this.paceForRateLimit(request, shownPath);
-          this.requestCount++;
-          const sent = Date.now();
-          const answer = await this.exchange(
-            request,
-            shownPath,
-            Math.min(this.policy.timeoutMs, left()),
-          );
-          this.governor.observe(Date.now() - sent);
-          if (this.limit.concurrency !== this.governor.limit)
-            this.limit.concurrency = this.governor.limit;
-          this.noteRateLimit(answer.headers);
-          return answer;
+          const first = await this.awaitFirstAnswer();
+          try {
+            await this.paceForRateLimit(request, shownPath);
+            this.requestCount++;
+            const seq = ++this.sent;
+            const sent = Date.now();
+            const answer = await this.exchange(
+              request,
+              shownPath,
+              Math.min(this.policy.timeoutMs, left()),
+            );
+            this.governor.observe(Date.now() - sent);
+            if (this.limit.concurrency !== this.governor.limit)
+              this.limit.concurrency = this.governor.limit;
+            this.noteRateLimit(answer.headers, seq);
+            return answer;
+          } finally {
+            first?.();
+          }
         });
       } catch (error) {
         if (error instanceof GitLabError) throw error;
@@ -233,6 +262,24 @@ export class GitLabHttp {
   }
 
   /**
+   * Waits for GitLab's first answer unless there has been one; the first request of all gets
+   * instead the function that ends that wait once it has its answer (or has failed).
+   */
+  private async awaitFirstAnswer(): Promise<(() => void) | undefined> {
+    if (this.answered) return undefined;
+    if (this.firstAnswer) {
+      await this.firstAnswer;
+      return undefined;
+    }
+    let release!: () => void;
+    this.firstAnswer = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.answered = true;
+      release();
+    };
+  }
+
+  /**
    * Takes one request from the budget GitLab advertised, waiting for its window to reset when it is
    * spent. A new window starts with the advertised limit until GitLab's answers say otherwise.
    */
@@ -246,10 +293,22 @@ export class GitLabHttp {
       }
       const now = Date.now();
       if (now >= budget.resetAt) {
-        this.rateBudget = { ...budget, remaining: budget.limit - 1, resetAt: now + 60_000 };
+        // A new window, whose end only GitLab's next answer will tell.
+        this.rateBudget = {
+          limit: budget.limit,
+          remaining: budget.limit - 1,
+          resetAt: now + 60_000,
+          after: budget.resetAt,
+        };
         return;
       }
       const delay = budget.resetAt - now + 50;
+      if (budget.after !== undefined) {
+        // This window's end is a guess until GitLab answers the requests already sent in it.
+        this.options.onWait?.(`waiting for GitLab's rate limit before ${request.method} ${path}`);
+        await Promise.race([this.budgetNews(), this.sleep(delay)]);
+        continue;
+      }
       this.options.onWait?.(
         `waiting ${Math.round(delay / 100) / 10}s for GitLab's rate limit before ${request.method} ${path}`,
       );
@@ -257,17 +316,46 @@ export class GitLabHttp {
     }
   }
 
-  private noteRateLimit(headers: Headers): void {
+  /** Settles when an answer next changes what EnvSync knows of the budget. */
+  private budgetNews(): Promise<void> {
+    if (!this.news) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      this.news = { promise, resolve };
+    }
+    return this.news.promise;
+  }
+
+  private adoptBudget(budget: RateBudget): void {
+    this.rateBudget = budget;
+    this.news?.resolve();
+    this.news = undefined;
+  }
+
+  /** What the answer to request number `seq` says of the budget, kept when it is news. */
+  private noteRateLimit(headers: Headers, seq: number): void {
     const remaining = Number(headers.get("ratelimit-remaining"));
     const reset = Number(headers.get("ratelimit-reset"));
     const limit = Number(headers.get("ratelimit-limit"));
     if (!headers.has("ratelimit-remaining") || ![remaining, reset, limit].every(Number.isFinite))
       return;
     const resetAt = reset * 1000;
-    // Answers arrive out of order: within one window, the lowest count is the truest.
+    // GitLab counted up to this request; the ones sent after it may not be in its count yet.
+    const left = Math.max(0, remaining - (this.sent - seq));
     const current = this.rateBudget;
-    if (current && current.resetAt === resetAt && current.remaining <= remaining) return;
-    this.rateBudget = { remaining, resetAt, limit };
+    if (current) {
+      if (current.after !== undefined) {
+        // A window started here: a late answer from the one before says nothing of it.
+        if (resetAt <= current.after) return;
+        this.adoptBudget({ remaining: Math.min(left, current.remaining), resetAt, limit });
+        return;
+      }
+      // Answers arrive out of order: an older window's is stale, and within one window the
+      // lowest count is the truest.
+      if (resetAt < current.resetAt) return;
+      if (resetAt === current.resetAt && current.remaining <= left) return;
+    }
+    this.adoptBudget({ remaining: left, resetAt, limit });
   }
 
   private async wait(

@@ -321,4 +321,20 @@ describe("envsync status", () => {
     // 2 GraphQL requests and 3 projects × 2 pairs × 2 compares, plus the 3 refused and asked again.
     expect(report.requests).toBe(2 + 12 + 3);
   });
+
+  it("never goes over GitLab's advertised budget, with 16 requests allowed in flight", async () => {
+    await standin.stop();
+    standin = await new GitLabStandin({ rateLimit: { limit: 8, windowSeconds: 1 } }).start();
+    attachRepositoryRoutes(standin);
+    const paths = Array.from({ length: 6 }, (_, i) => `acme/p${i}`);
+    const r = repo();
+    for (const path of paths) seed(path, r);
+    const fleet = `${YAML}projects:\n${paths.map((p) => `  - path: ${p}\n`).join("")}`;
+    const result = await run(fleet, { allProjects: true, concurrency: 16 });
+    expect(result.code).toBe(0);
+    // 3 GraphQL requests and 6 projects × 4 compares, 8 a second: four windows, none overdrawn.
+    expect(standin.log).toHaveLength(27);
+    expect(standin.log.filter((entry) => entry.status === 429)).toEqual([]);
+    expect(result.err).toMatch(/waiting for GitLab's rate limit/);
+  });
 });

@@ -306,7 +306,7 @@ export class GitLabHttp {
       if (budget.after !== undefined) {
         // This window's end is a guess until GitLab answers the requests already sent in it.
         this.options.onWait?.(`waiting for GitLab's rate limit before ${request.method} ${path}`);
-        await Promise.race([this.budgetNews(), this.sleep(delay)]);
+        await this.budgetNews(delay);
         continue;
       }
       this.options.onWait?.(
@@ -316,14 +316,23 @@ export class GitLabHttp {
     }
   }
 
-  /** Settles when an answer next changes what EnvSync knows of the budget. */
-  private budgetNews(): Promise<void> {
+  /**
+   * Settles when an answer next changes what EnvSync knows of the budget, or after `ms` at most.
+   * The timer is a real one, cleared on news: an injected sleep that returns at once would spin
+   * here without letting the answer in, and a timer left behind would hold the process open.
+   */
+  private async budgetNews(ms: number): Promise<void> {
     if (!this.news) {
       let resolve!: () => void;
       const promise = new Promise<void>((settle) => (resolve = settle));
       this.news = { promise, resolve };
     }
-    return this.news.promise;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.news.promise,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
   }
 
   private adoptBudget(budget: RateBudget): void {

@@ -107,8 +107,12 @@ function serveWithBackend(
     headersSent = true;
     res.write(head.subarray(end + 4));
   });
+  backend.on("error", (error) => {
+    // No `git http-backend` on this machine: say so in the answer the test will show.
+    if (!headersSent) res.writeHead(500).end(`git http-backend could not start: ${error.message}`);
+  });
   backend.on("close", () => {
-    if (!headersSent) res.writeHead(500).end("http-backend failed");
-    else res.end();
+    if (res.headersSent) res.end();
+    else res.writeHead(500).end("git http-backend failed");
   });
 }

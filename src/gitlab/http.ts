@@ -78,6 +78,18 @@ export interface HttpResponse {
 const RETRY_ALWAYS = new Set([429, 502, 503, 504]);
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+/** A promise with its resolve function, for waits that another request ends. */
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
 export class GitLabHttp {
   readonly policy: RetryPolicy;
   /** Requests sent, retries included: reported by commands that promise few round trips. */
@@ -92,12 +104,12 @@ export class GitLabHttp {
   /** Requests sent so far, numbering each: an answer's count misses those sent after it. */
   private sent = 0;
   /** Settled by the next answer that changes the budget (see budgetNews). */
-  private news: { promise: Promise<void>; resolve: () => void } | undefined;
+  private news: Deferred | undefined;
   /**
    * Until GitLab's first answer, nothing says what the budget is: the first request goes alone and
    * the others wait for its answer (settled here), so a burst never starts over a limit unknown.
    */
-  private firstAnswer: Promise<void> | undefined;
+  private firstAnswer: Deferred | undefined;
   private answered = false;
   /** Requests in flight follow GitLab's latency, up to `maxConcurrent`. */
   private readonly governor: LatencyGovernor;
@@ -268,14 +280,13 @@ export class GitLabHttp {
   private async awaitFirstAnswer(): Promise<(() => void) | undefined> {
     if (this.answered) return undefined;
     if (this.firstAnswer) {
-      await this.firstAnswer;
+      await this.firstAnswer.promise;
       return undefined;
     }
-    let release!: () => void;
-    this.firstAnswer = new Promise<void>((resolve) => (release = resolve));
+    const first = (this.firstAnswer = deferred());
     return () => {
       this.answered = true;
-      release();
+      first.resolve();
     };
   }
 
@@ -322,11 +333,7 @@ export class GitLabHttp {
    * here without letting the answer in, and a timer left behind would hold the process open.
    */
   private async budgetNews(ms: number): Promise<void> {
-    if (!this.news) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => (resolve = settle));
-      this.news = { promise, resolve };
-    }
+    this.news ??= deferred();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.news.promise,

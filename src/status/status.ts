@@ -141,10 +141,11 @@ async function statusOfBatch(
             method: "POST",
             path: "/api/graphql",
           });
+        const driftByEnvironment = new Map(drift);
         status = {
           project: target.path,
           environments: target.environments.map((env, i) =>
-            environmentStatus(env, i, node, new Map(drift)),
+            environmentStatus(env, i, node, driftByEnvironment),
           ),
         };
       } catch (error) {

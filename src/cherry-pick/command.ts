@@ -9,17 +9,7 @@ import { inlineCode } from "../gitlab/markdown.js";
 import { createRestClient } from "../gitlab/rest.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
-
-export interface CherryPickOptions {
-  config: string;
-  shas: string[];
-  to: string;
-  mr?: boolean;
-  dryRun?: boolean;
-  confirm?: string;
-  json?: boolean;
-  repo: string;
-}
+import type { CherryPickOptions } from "./cli.js";
 
 export async function cherryPickCommand(
   options: CherryPickOptions,

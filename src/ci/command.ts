@@ -7,15 +7,7 @@ import { json } from "../output/io.js";
 import { envsyncVersion } from "../version.js";
 import { agentConfig, installedVersion, mergeAgentConfig } from "./agent-config.js";
 import { addIncludes, ciSetup } from "./setup.js";
-
-export interface CiOptions {
-  config: string;
-  components: string;
-  write?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  repo: string;
-}
+import type { CiOptions } from "./cli.js";
 
 const AGENT_CONFIG = join(".gitlab", "duo", "agent-config.yml");
 

@@ -6,14 +6,7 @@ import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import { envsyncVersion } from "../version.js";
-
-export interface BuildOptions {
-  config: string;
-  out: string;
-  check?: boolean;
-  json?: boolean;
-  templates?: string;
-}
+import type { BuildOptions } from "./cli.js";
 
 export async function buildCommand(
   options: BuildOptions,

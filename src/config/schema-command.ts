@@ -3,12 +3,7 @@ import { renderConfigJsonSchema } from "./json-schema.js";
 import { readTextIfExists, writeFilesAtomically } from "../output/files.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
-
-export interface SchemaOptions {
-  out: string;
-  check?: boolean;
-  json?: boolean;
-}
+import type { SchemaOptions } from "./cli.js";
 
 export async function schemaCommand(
   options: SchemaOptions,

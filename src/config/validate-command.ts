@@ -2,11 +2,7 @@ import { ConfigError, ExitCode, formatProblem } from "../errors.js";
 import { loadConfig } from "./load.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
-
-export interface ValidateOptions {
-  config: string;
-  json?: boolean;
-}
+import type { ValidateOptions } from "./cli.js";
 
 export async function validateCommand(
   options: ValidateOptions,

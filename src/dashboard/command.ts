@@ -21,14 +21,7 @@ import type { CommandContext } from "../context.js";
 import { readText } from "../output/files.js";
 import { json } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
-
-export interface DashboardOptions {
-  config: string;
-  report?: string;
-  repo: string;
-  dryRun?: boolean;
-  json?: boolean;
-}
+import type { DashboardOptions } from "./cli.js";
 
 export async function dashboardCommand(
   options: DashboardOptions,

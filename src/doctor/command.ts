@@ -7,12 +7,7 @@ import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
-
-export interface DoctorOptions {
-  config: string;
-  pipeline: number;
-  json?: boolean;
-}
+import type { DoctorOptions } from "./cli.js";
 
 export async function doctorCommand(
   options: DoctorOptions,

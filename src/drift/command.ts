@@ -11,20 +11,8 @@ import { fleetProgress, waitLine, type Progress } from "../output/progress.js";
 import { formatFleet, formatReport } from "./format.js";
 import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
-import { inShard, type Shard } from "../fleet/shard.js";
-
-export interface DriftOptions {
-  config: string;
-  from?: string;
-  to?: string;
-  local?: boolean;
-  api?: boolean;
-  allProjects?: boolean;
-  json?: boolean;
-  repo: string;
-  concurrency?: number;
-  shard?: Shard;
-}
+import { inShard } from "../fleet/shard.js";
+import type { DriftOptions } from "./cli.js";
 
 export async function driftCommand(
   options: DriftOptions,
@@ -80,7 +68,7 @@ export async function driftCommand(
   fleetRun.progress = progress;
   let done = 0;
   const fleet = await driftFleet(config, http, pairs, {
-    concurrency: options.concurrency ?? 8,
+    concurrency: options.concurrency,
     projects,
     onProject: (result) => {
       done++;

@@ -12,14 +12,7 @@ import { writeFilesAtomically } from "../output/files.js";
 import { json } from "../output/io.js";
 import { detectLayout, type DetectedEnvironment } from "./layout.js";
 import { renderConfig } from "./render.js";
-
-export interface InitOptions {
-  output?: string;
-  repo: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-}
+import type { InitOptions } from "./cli.js";
 
 export async function initCommand(
   options: InitOptions,

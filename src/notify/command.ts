@@ -6,16 +6,7 @@ import { httpFromEnv } from "../gitlab/http.js";
 import { notifyPipelineFailure } from "./pipeline-failure.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
-
-export interface NotifyOptions {
-  config: string;
-  via: "api" | "mention";
-  issue?: string;
-  allBranches?: boolean;
-  pipeline?: number;
-  dryRun?: boolean;
-  json?: boolean;
-}
+import type { NotifyOptions } from "./cli.js";
 
 export async function notifyCommand(
   options: NotifyOptions,

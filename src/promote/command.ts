@@ -13,18 +13,7 @@ import { createRestClient } from "../gitlab/rest.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import { promote, type PromotionReport } from "./promote.js";
-
-export interface PromoteOptions {
-  from: string;
-  to: string;
-  config: string;
-  dryRun?: boolean;
-  confirm?: string;
-  local?: boolean;
-  api?: boolean;
-  repo: string;
-  json?: boolean;
-}
+import type { PromoteOptions } from "./cli.js";
 
 export async function promoteCommand(
   options: PromoteOptions,

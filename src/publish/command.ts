@@ -12,18 +12,10 @@ import { table } from "../output/table.js";
 import { desiredItems } from "./items.js";
 import { publish } from "./publish.js";
 import { envsyncVersion } from "../version.js";
-
-export interface PublishCommandOptions {
-  config: string;
-  dir: string;
-  dryRun?: boolean;
-  json?: boolean;
-  /** Catalog version for updated items (`--release`). */
-  release?: string;
-}
+import type { PublishOptions } from "./cli.js";
 
 export async function publishCommand(
-  options: PublishCommandOptions,
+  options: PublishOptions,
   ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
   const { io } = ctx;

@@ -9,15 +9,7 @@ import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { assessRollback, type RollbackAssessment } from "./assess.js";
 import { migrationsBetween, resolveRevisions, successfulDeployments } from "./gather.js";
-
-export interface RollbackCheckOptions {
-  config: string;
-  env: string;
-  to?: string;
-  toDeployment?: number;
-  repo: string;
-  json?: boolean;
-}
+import type { RollbackCheckOptions } from "./cli.js";
 
 export async function rollbackCheckCommand(
   options: RollbackCheckOptions,

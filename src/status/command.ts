@@ -3,22 +3,14 @@ import { requireProject } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { GitLabGraphQL } from "../gitlab/graphql.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
-import { inShard, type Shard } from "../fleet/shard.js";
+import { inShard } from "../fleet/shard.js";
 import { httpFromEnv } from "../gitlab/http.js";
 import { fleetProgress, waitLine } from "../output/progress.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import { gatherStatus, type ProjectStatus, type StatusTarget } from "./status.js";
-
-export interface StatusOptions {
-  config: string;
-  allProjects?: boolean;
-  json?: boolean;
-  concurrency?: number;
-  batch?: number;
-  shard?: Shard;
-}
+import type { StatusOptions } from "./cli.js";
 
 export async function statusCommand(
   options: StatusOptions,
@@ -48,7 +40,7 @@ export async function statusCommand(
     ctx.env,
     { scope: "read_api", allowJobToken: true, origin },
     {
-      maxConcurrent: options.concurrency ?? 16,
+      maxConcurrent: options.concurrency,
       ...ctx.http,
       onWait: (line) => waitLine(line, progress, ctx.http?.onWait),
     },
@@ -62,7 +54,7 @@ export async function statusCommand(
     config.promotion.pairs,
     { http, graphql: new GitLabGraphQL(http) },
     {
-      batchSize: options.batch ?? 5,
+      batchSize: options.batch,
       onProject: (p) => {
         done++;
         progress?.done(`[${done}/${targets.length}] ${p.project}`, p.error && `failed: ${p.error}`);

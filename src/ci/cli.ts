@@ -1,0 +1,27 @@
+import type { Command } from "@commander-js/extra-typings";
+import { defineCommand, type OptionsOf } from "../command/define.js";
+import { configOption, dryRunOption, jsonOption, repoOption } from "../command/options.js";
+
+const declare = (command: Command) =>
+  command
+    .addOption(configOption())
+    .option(
+      "--components <path>",
+      "project that hosts EnvSync's CI/CD components",
+      "envsync/envsync",
+    )
+    .option("--write", "add the includes to .gitlab-ci.yml, keeping everything else as it is")
+    .addOption(dryRunOption("say what --write would add; write nothing"))
+    .addOption(repoOption("repository whose .gitlab-ci.yml to edit"))
+    .addOption(jsonOption());
+
+export type CiOptions = OptionsOf<typeof declare>;
+
+export const ciCli = defineCommand({
+  name: "ci",
+  description:
+    "print the include lines, CI variable and schedule the CI bridges need; --write adds the " +
+    "includes to .gitlab-ci.yml",
+  declare,
+  load: () => import("./command.js").then((m) => m.ciCommand),
+});

@@ -3,14 +3,22 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const { buildProgram } = await import("../dist/cli.js");
-const { renderOptionsReference, generatedPart } = await import("../dist/command/reference.js");
+const { generatedPart, renderErrorCodes, renderOptionsReference } = await import(
+  "../dist/command/reference.js"
+);
 
 const file = "docs/commands.md";
 const quiet = { stdout: () => {}, stderr: () => {} };
-const program = buildProgram(quiet, async () => {});
-const document = readFileSync(file, "utf8");
-const current = generatedPart(document);
-if (current === undefined) throw new Error(`${file} has no generated options part (markers)`);
-const fresh = renderOptionsReference(program);
-writeFileSync(file, document.replace(current, fresh));
-console.log(current === fresh ? `${file} is up to date` : `updated ${file}`);
+const fresh = {
+  options: renderOptionsReference(buildProgram(quiet, async () => {})),
+  "error codes": renderErrorCodes(),
+};
+let document = readFileSync(file, "utf8");
+const before = document;
+for (const [part, text] of Object.entries(fresh)) {
+  const current = generatedPart(document, part);
+  if (current === undefined) throw new Error(`${file} has no generated ${part} (its markers)`);
+  document = document.replace(current, () => text);
+}
+writeFileSync(file, document);
+console.log(document === before ? `${file} is up to date` : `updated ${file}`);

@@ -51,6 +51,7 @@ Exit codes:
   1  invalid config, failed check or runtime error
   2  usage error (unknown command or option, missing argument)
   3  the command ran and found something that needs attention (drift, blocked rollback)
+  130  interrupted; work under way was cleaned up
 
 With --json, a failure prints {"error": {"code", "message", "hint"}} on stdout as well.`;
 

@@ -1,25 +1,18 @@
 /**
  * One error model. Every failure EnvSync expects is an `EnvsyncError` with a stable `code` (for
  * scripts: it is what `--json` failures carry), a `hint` (what to do about it) and the process exit
- * code. Subclasses exist only where they carry data: `ConfigError` (positioned problems), `GitError`
+ * code. Codes form a closed set (error-codes.ts), each with its exit code and documentation.
+ * Subclasses exist only where they carry data: `ConfigError` (positioned problems), `GitError`
  * (git's arguments and exit code) and `GitLabError` (the request and GitLab's answer).
  * `formatError` is the one place that turns any of them into text.
  */
+import { ERROR_CODES, ExitCode, type ErrorCode } from "./error-codes.js";
 
-export const ExitCode = {
-  ok: 0,
-  /** Invalid config, failed build/check, runtime failure. */
-  failure: 1,
-  /** Unknown command, bad flag, missing argument. */
-  usage: 2,
-  /** The command ran and found something that needs attention (drift, blocked rollback). */
-  findings: 3,
-} as const;
+export { ExitCode };
+export type { ErrorCode };
 
 export interface ErrorOptions {
   hint?: string | undefined;
-  /** Defaults to 1 (failure). */
-  exitCode?: number;
   /** Extra lines under the message, e.g. each check that failed. */
   details?: readonly string[];
   cause?: unknown;
@@ -35,14 +28,14 @@ export class EnvsyncError extends Error {
 
   constructor(
     /** Stable identifier, e.g. `usage`, `flows-stale`, `gitlab-not-found`. */
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options: ErrorOptions = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "EnvsyncError";
     this.hint = options.hint;
-    this.exitCode = options.exitCode ?? ExitCode.failure;
+    this.exitCode = ERROR_CODES[code].exit;
     this.details = options.details ?? [];
     this.result = options.result;
   }
@@ -53,15 +46,17 @@ export class EnvsyncError extends Error {
   }
 }
 
+/** The codes that end with exit code 2: the command line asked for something that cannot be. */
+export type UsageCode = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K]["exit"] extends typeof ExitCode.usage ? K : never;
+}[ErrorCode];
+
 /** Bad flags, arguments or names on the command line: exit code 2, nothing done. */
 export function usageError(
   message: string,
-  options: { hint?: string; code?: string } = {},
+  options: { hint?: string; code?: UsageCode } = {},
 ): EnvsyncError {
-  return new EnvsyncError(options.code ?? "usage", message, {
-    hint: options.hint,
-    exitCode: ExitCode.usage,
-  });
+  return new EnvsyncError(options.code ?? "usage", message, { hint: options.hint });
 }
 
 /** A problem in a config file, positioned in its source. */
@@ -119,7 +114,7 @@ export function formatError(error: unknown): string {
 export function errorJson(error: unknown): Record<string, unknown> {
   if (!(error instanceof EnvsyncError)) {
     const message = error instanceof Error ? error.message : String(error);
-    return { error: { code: "internal", message } };
+    return { error: { code: "internal" satisfies ErrorCode, message } };
   }
   return {
     ...error.result,

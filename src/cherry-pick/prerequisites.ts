@@ -6,7 +6,7 @@
  */
 import { commitsIn, patchIds } from "../git/commits.js";
 import { matchCommits } from "../git/equivalence.js";
-import type { Git } from "../git/git.js";
+import { tryGit, type Git } from "../git/git.js";
 
 export interface Prerequisite {
   sha: string;
@@ -39,9 +39,16 @@ async function changedLines(git: Git, sha: string, path: string): Promise<[numbe
 async function blamed(git: Git, sha: string, path: string): Promise<Set<string>> {
   const found = new Set<string>();
   for (const [start, end] of await changedLines(git, sha, path)) {
-    const out = await git
-      .exec(["blame", "--porcelain", "-L", `${start},${end}`, `${sha}^`, "--", path], [128])
-      .catch(() => ({ stdout: "", exitCode: 128 }));
+    // A line range the parent lacks, or a root commit, answers 128: nothing to blame there.
+    const out = await tryGit(git, [
+      "blame",
+      "--porcelain",
+      "-L",
+      `${start},${end}`,
+      `${sha}^`,
+      "--",
+      path,
+    ]);
     for (const m of out.stdout.matchAll(/^([0-9a-f]{40}) \d+ \d+/gm)) found.add(m[1]!);
   }
   return found;

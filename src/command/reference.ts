@@ -1,11 +1,16 @@
 /**
- * The options reference in docs/commands.md, rendered from the commands' declarations: a test
- * holds the document equal to it, and `npm run docs:update` writes it.
+ * The generated parts of docs/commands.md: each command's options, rendered from the commands'
+ * declarations, and the error codes, from their table. A test holds the document equal to them,
+ * and `npm run docs:update` writes them.
  */
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import { ERROR_CODES } from "../error-codes.js";
 
-export const REFERENCE_START = "<!-- generated: options of each command (npm run docs:update) -->";
-export const REFERENCE_END = "<!-- end of generated options -->";
+/** The parts, by the name their markers carry. */
+export type GeneratedPart = "options" | "error codes";
+
+const start = (part: GeneratedPart) => `<!-- generated: ${part} (npm run docs:update) -->`;
+const end = (part: GeneratedPart) => `<!-- end of generated ${part} -->`;
 
 /** Every command that runs something, with its full name (`notify pipeline-failure`). */
 function leaves(
@@ -49,13 +54,28 @@ export function renderOptionsReference(program: CommandUnknownOpts): string {
       ...rows,
     ].join("\n");
   });
-  return [REFERENCE_START, "", ...sections.flatMap((s) => [s, ""]), REFERENCE_END].join("\n");
+  return [start("options"), "", ...sections.flatMap((s) => [s, ""]), end("options")].join("\n");
 }
 
-/** The generated part of a document, or undefined where its markers are missing. */
-export function generatedPart(document: string): string | undefined {
-  const start = document.indexOf(REFERENCE_START);
-  const end = document.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) return undefined;
-  return document.slice(start, end + REFERENCE_END.length);
+export function renderErrorCodes(): string {
+  const rows = Object.entries(ERROR_CODES).map(
+    ([code, facts]) => `| \`${code}\` | ${facts.exit} | ${cell(facts.doc)} |`,
+  );
+  return [
+    start("error codes"),
+    "",
+    "| code | exit | when |",
+    "| --- | --- | --- |",
+    ...rows,
+    "",
+    end("error codes"),
+  ].join("\n");
+}
+
+/** A generated part of a document, markers included, or undefined where they are missing. */
+export function generatedPart(document: string, part: GeneratedPart): string | undefined {
+  const from = document.indexOf(start(part));
+  const to = document.indexOf(end(part));
+  if (from < 0 || to < from) return undefined;
+  return document.slice(from, to + end(part).length);
 }

@@ -6,7 +6,7 @@ import pLimit from "p-limit";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import type { Env } from "../context.js";
 import { EnvsyncError, formatError } from "../errors.js";
-import { commitSha, gitIn } from "../git/git.js";
+import { commitSha, gitIn, tryGit } from "../git/git.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabHttp } from "../gitlab/http.js";
 import { readPairApi } from "./api-reader.js";
@@ -160,8 +160,9 @@ export async function localHistoryGap(
 
 /** Whether `dir` is inside a git work tree. */
 export async function isCheckout(dir: string, env: Env): Promise<boolean> {
-  const { stdout, exitCode } = await gitIn(dir, env)
-    .exec(["rev-parse", "--is-inside-work-tree"], [128])
-    .catch(() => ({ stdout: "", exitCode: -1 }));
+  const { stdout, exitCode } = await tryGit(gitIn(dir, env), [
+    "rev-parse",
+    "--is-inside-work-tree",
+  ]);
   return exitCode === 0 && stdout.trim() === "true";
 }

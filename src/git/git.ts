@@ -4,6 +4,7 @@
  * one place that needs it (`git log -p | git patch-id`).
  */
 import { execFile, spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import type { Env } from "../context.js";
 import { EnvsyncError } from "../errors.js";
 import { withoutSecrets } from "../output/secrets.js";
@@ -34,18 +35,16 @@ export interface Git {
   /**
    * Runs git and returns its exit code along with stdout, for commands that answer with it
    * (`merge-base --is-ancestor`, `rev-parse --verify --quiet`). Codes outside `accept` (0 is always
-   * accepted) still throw GitError.
+   * accepted; "any" takes every code git exits with) still throw GitError.
    */
-  exec(args: readonly string[], accept: readonly number[]): Promise<GitResult>;
+  exec(args: readonly string[], accept: readonly number[] | "any"): Promise<GitResult>;
   /** `git <first> | git <second>`: stdout of the second. */
   pipe(first: readonly string[], second: readonly string[]): Promise<string>;
 }
 
 /** Git (or a command it started) was stopped because the user interrupted EnvSync. */
 export function interrupted(): EnvsyncError {
-  return new EnvsyncError("interrupted", "interrupted; what was started has been cleaned up", {
-    exitCode: 130,
-  });
+  return new EnvsyncError("interrupted", "interrupted; what was started has been cleaned up");
 }
 
 /**
@@ -70,8 +69,8 @@ export function gitIn(
   };
   const { signal } = options;
   const prefix = options.gitCredentials ? credentialHelperArgs(env) : [];
-  const exec = (args: readonly string[], accept: readonly number[], input?: string) =>
-    new Promise<GitResult>((resolve, reject) => {
+  const exec = (args: readonly string[], accept: readonly number[] | "any", input?: string) =>
+    startedIn(cwd, args, (resolve: (result: GitResult) => void, reject) => {
       const child = execFile(
         "git",
         [...prefix, ...args],
@@ -86,12 +85,9 @@ export function gitIn(
           if (!error) return resolve({ stdout, exitCode: 0 });
           if (error.name === "AbortError") return reject(interrupted());
           const code = typeof error.code === "number" ? error.code : -1;
-          if (code !== -1 && accept.includes(code)) return resolve({ stdout, exitCode: code });
-          if (error.code === "ENOENT") {
-            return reject(
-              new GitError("git is not installed or not on PATH", args, -1, "install git"),
-            );
-          }
+          if (code !== -1 && (accept === "any" || accept.includes(code)))
+            return resolve({ stdout, exitCode: code });
+          if (code === -1) return reject(notStarted(error, cwd, args));
           const reason = firstLine(stderr) || error.message;
           reject(new GitError(`git ${args[0]} failed: ${reason}`, args, code));
         },
@@ -104,7 +100,7 @@ export function gitIn(
     },
     exec: (args, accept) => exec(args, accept),
     pipe(first, second) {
-      return new Promise((resolve, reject) => {
+      return startedIn(cwd, first, (resolve: (stdout: string) => void, reject) => {
         const opts = { cwd, env: gitEnv, ...(signal ? { signal } : {}) };
         const a = spawn("git", [...prefix, ...first], {
           ...opts,
@@ -134,7 +130,7 @@ export function gitIn(
         a.on("close", done(first));
         b.on("close", done(second));
         const failed2 = (error: Error) =>
-          reject(error.name === "AbortError" ? interrupted() : error);
+          reject(error.name === "AbortError" ? interrupted() : notStarted(error, cwd, first));
         a.on("error", failed2);
         b.on("error", failed2);
       });
@@ -166,6 +162,63 @@ function credentialHelperArgs(env: Env): string[] {
     "printf 'username=%s\\npassword=%s\\n' " +
     '"$DUO_WORKFLOW_GIT_HTTP_USER" "$DUO_WORKFLOW_GIT_HTTP_PASSWORD"; }; f';
   return ["-c", `credential.${origin}.helper=${helper}`];
+}
+
+/**
+ * A promise around starting git: spawn throws some failures to start (ENOTDIR) instead of reporting
+ * them, and those are told apart like the others.
+ */
+function startedIn<T>(
+  cwd: string,
+  args: readonly string[],
+  start: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      start(resolve, reject);
+    } catch (error) {
+      reject(notStarted(error as { code?: unknown; message: string }, cwd, args));
+    }
+  });
+}
+
+/**
+ * Why git could not start: the directory it was to run in is missing or unreadable (spawn reports
+ * those as it reports a missing binary), or git itself is missing.
+ */
+function notStarted(
+  error: { code?: unknown; message: string },
+  cwd: string,
+  args: readonly string[],
+): Error {
+  let directory: "missing" | "not a directory" | undefined;
+  try {
+    if (!statSync(cwd).isDirectory()) directory = "not a directory";
+  } catch {
+    directory = "missing";
+  }
+  if (directory)
+    return new EnvsyncError(
+      "directory-missing",
+      directory === "missing" ? `${cwd} does not exist` : `${cwd} is not a directory`,
+      { hint: "check the directory given with -C (the repository)" },
+    );
+  if (error.code === "EACCES" || error.code === "EPERM")
+    return new EnvsyncError("directory-unreadable", `${cwd} cannot be entered (${error.code})`, {
+      hint: "check the directory's permissions",
+    });
+  if (error.code === "ENOENT")
+    return new GitError("git is not installed or not on PATH", args, -1, "install git");
+  return new GitError(`git could not start: ${error.message}`, args, -1);
+}
+
+/**
+ * Runs git where a non-zero exit is an answer (not a repository, no such remote, nothing to blame):
+ * the exit code comes back with stdout, whatever it is. What is not git's answer still throws as
+ * what it is: git missing, a directory missing or unreadable, an interruption.
+ */
+export function tryGit(git: Git, args: readonly string[]): Promise<GitResult> {
+  return git.exec(args, "any");
 }
 
 /** The full SHA of a commit-ish, or undefined when the repository has no such commit. */

@@ -19,5 +19,29 @@ export function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, request: str
     method,
     path,
     hint: "this GitLab answers in a shape EnvSync does not know; check its version",
+    unreadable: true,
   });
+}
+
+/**
+ * An answer's text as JSON; anything else (an HTML error page from a proxy, labelled JSON or not)
+ * is a GitLabError naming the request, never a crash further on.
+ */
+export function parseJson(
+  text: string,
+  request: { status: number; method: string; path: string },
+): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const start = text.trimStart().slice(0, 1);
+    throw new GitLabError(
+      `the answer is not JSON${start === "<" ? " (an HTML page: a proxy or sign-in page?)" : ""}`,
+      {
+        ...request,
+        hint: "check GITLAB_URL: it should be the instance's own address, with nothing in between",
+        unreadable: true,
+      },
+    );
+  }
 }

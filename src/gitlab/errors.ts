@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../error-codes.js";
 import { EnvsyncError } from "../errors.js";
 
 export interface GitLabRequestFacts {
@@ -7,9 +8,11 @@ export interface GitLabRequestFacts {
   path: string;
   requestId?: string;
   hint?: string;
+  /** The answer came but cannot be read: not JSON, or not in the shape EnvSync relies on. */
+  unreadable?: boolean;
 }
 
-const CODE_BY_STATUS: Record<number, string> = {
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   0: "gitlab-unreachable",
   401: "gitlab-unauthorized",
   403: "gitlab-forbidden",
@@ -25,8 +28,9 @@ export class GitLabError extends EnvsyncError {
   readonly requestId: string | undefined;
 
   constructor(message: string, facts: GitLabRequestFacts) {
-    const code =
-      CODE_BY_STATUS[facts.status] ?? (facts.status === 200 ? "gitlab-api" : "gitlab-http");
+    const code = facts.unreadable
+      ? "gitlab-answer-invalid"
+      : (CODE_BY_STATUS[facts.status] ?? (facts.status === 200 ? "gitlab-api" : "gitlab-http"));
     super(code, message, { hint: facts.hint });
     this.name = "GitLabError";
     this.status = facts.status;

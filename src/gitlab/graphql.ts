@@ -4,7 +4,7 @@
  * become GitLabError with the messages GitLab gave.
  */
 import * as z from "zod";
-import { parseAnswer } from "./answer.js";
+import { parseAnswer, parseJson } from "./answer.js";
 import { GitLabError } from "./errors.js";
 import type { GitLabHttp } from "./http.js";
 import type { GraphQLOperation } from "./queries.js";
@@ -36,16 +36,11 @@ export class GitLabGraphQL {
       idempotent: operation.kind === "query",
     });
     const request = `POST /api/graphql (${operation.name})`;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(response.text);
-    } catch {
-      throw new GitLabError("GraphQL answered with something that is not JSON", {
-        status: response.status,
-        method: "POST",
-        path: `/api/graphql (${operation.name})`,
-      });
-    }
+    const parsed = parseJson(response.text, {
+      status: response.status,
+      method: "POST",
+      path: `/api/graphql (${operation.name})`,
+    });
     const body = parseAnswer(ENVELOPE, parsed, request);
     if (body.errors && body.errors.length > 0) {
       const messages = body.errors.map((e) =>

@@ -5,7 +5,7 @@
  */
 import type { ResolvedConfig } from "../config/types.js";
 import type { Env } from "../context.js";
-import { gitIn } from "../git/git.js";
+import { gitIn, tryGit } from "../git/git.js";
 
 export interface GitLabOrigin {
   /** e.g. https://gitlab.example.com */
@@ -49,8 +49,6 @@ export async function originWhenNeeded(
   const hasUrl = Boolean(env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL);
   const hasProject = Boolean(config.project || env.CI_PROJECT_PATH || env.GITLAB_PROJECT_PATH);
   if (hasUrl && hasProject) return undefined;
-  const answer = await gitIn(dir, env)
-    .exec(["remote", "get-url", "origin"], [2, 128])
-    .catch(() => ({ stdout: "", exitCode: -1 }));
+  const answer = await tryGit(gitIn(dir, env), ["remote", "get-url", "origin"]);
   return answer.exitCode === 0 ? parseRemoteUrl(answer.stdout.trim()) : undefined;
 }

@@ -5,6 +5,7 @@
  */
 import { createRequesterFn } from "@gitbeaker/requester-utils";
 import { Gitlab } from "@gitbeaker/rest";
+import { parseJson } from "./answer.js";
 import type { GitLabHttp } from "./http.js";
 
 export type RestClient = InstanceType<typeof Gitlab<false>>;
@@ -39,18 +40,21 @@ function makeRestClient(http: GitLabHttp): RestClient {
           ([name]) => !/^(private-token|job-token|authorization)$/i.test(name),
         ),
       );
+      const method = typeof options.method === "string" ? options.method : "GET";
       const response = await http.send({
-        method: typeof options.method === "string" ? options.method : "GET",
+        method,
         path: url.pathname + url.search,
         ...(typeof options.body === "string" ? { body: options.body } : {}),
         headers,
       });
       const type = response.headers.get("content-type") ?? "";
+      const request = { status: response.status, method, path: url.pathname };
       const body =
         response.status === 204
           ? null
           : type.includes("application/json")
-            ? ((JSON.parse(response.text || "null") as Record<string, unknown> | null) ?? {})
+            ? ((parseJson(response.text || "null", request) as Record<string, unknown> | null) ??
+              {})
             : response.text;
       return {
         body,

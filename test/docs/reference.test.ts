@@ -1,8 +1,13 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram, COMMANDS } from "../../src/cli.js";
-import { generatedPart, renderOptionsReference } from "../../src/command/reference.js";
+import {
+  generatedPart,
+  renderErrorCodes,
+  renderOptionsReference,
+} from "../../src/command/reference.js";
+import { ERROR_CODES } from "../../src/error-codes.js";
 import { bufferIo } from "../../src/output/io.js";
 import { envsync, repoRoot } from "../helpers/cli.js";
 
@@ -11,8 +16,14 @@ const program = () => buildProgram(bufferIo(), async () => {});
 
 describe("docs/commands.md", () => {
   it("lists each command's options exactly as the declarations give them", () => {
-    expect(generatedPart(reference), "run `npm run docs:update`").toBe(
+    expect(generatedPart(reference, "options"), "run `npm run docs:update`").toBe(
       renderOptionsReference(program()),
+    );
+  });
+
+  it("lists every error code with its exit code, as the closed set in the code has them", () => {
+    expect(generatedPart(reference, "error codes"), "run `npm run docs:update`").toBe(
+      renderErrorCodes(),
     );
   });
 
@@ -36,6 +47,19 @@ describe("docs/commands.md", () => {
         if (!options?.includes(flag)) unknown.push(`${name} ${flag}`);
     }
     expect(unknown).toEqual([]);
+  });
+});
+
+describe("the error codes", () => {
+  it("are each raised somewhere, so the documented set is the one EnvSync prints", () => {
+    const sources = readdirSync(join(repoRoot, "src"), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((file) => !file.endsWith("error-codes.ts"))
+      .map((file) => readFileSync(file, "utf8"))
+      .join("\n");
+    const unused = Object.keys(ERROR_CODES).filter((code) => !sources.includes(`"${code}"`));
+    expect(unused).toEqual([]);
   });
 });
 

@@ -1,8 +1,10 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commitsIn, patchIds, resolveBranch } from "../../src/git/commits.js";
 import { EnvsyncError } from "../../src/errors.js";
-import { commitSha, gitIn, GitError, isAncestor } from "../../src/git/git.js";
-import { testEnv } from "../helpers/cli.js";
+import { commitSha, gitIn, GitError, isAncestor, tryGit } from "../../src/git/git.js";
+import { envsync, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 
 function setup() {
@@ -59,5 +61,55 @@ describe("git helpers on a real repository", () => {
     const ids = await patchIds(git, "--no-walk", next, picked);
     expect(ids.get(next)).toBeDefined();
     expect(ids.get(picked)).toBe(ids.get(next));
+  });
+});
+
+describe("tryGit: a non-zero exit is git's answer, a git that cannot run is not", () => {
+  it("gives back whatever exit code git answers with", async () => {
+    const dir = tempDir();
+    const answer = await tryGit(gitIn(dir, testEnv()), ["rev-parse", "--is-inside-work-tree"]);
+    expect(answer.exitCode).toBe(128);
+    const { git } = setup();
+    const remote = await tryGit(git, ["remote", "get-url", "origin"]);
+    expect(remote.exitCode).toBe(2);
+  });
+
+  it("reports a directory that does not exist as such, not as 'not a checkout'", async () => {
+    const missing = join(tempDir(), "typo");
+    const git = gitIn(missing, testEnv());
+    for (const attempt of [
+      tryGit(git, ["status"]),
+      git.pipe(["log", "-p"], ["patch-id", "--stable"]),
+    ]) {
+      const failure = await attempt.catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(EnvsyncError);
+      expect(failure).toMatchObject({ code: "directory-missing", exitCode: 2 });
+      expect((failure as Error).message).toBe(`${missing} does not exist`);
+    }
+  });
+
+  it("reports a file given as the directory as not a directory", async () => {
+    const file = join(tempDir(), "envsync.yaml");
+    writeFileSync(file, "version: 1\n");
+    const failure = await tryGit(gitIn(file, testEnv()), ["status"]).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: "directory-missing" });
+    expect((failure as Error).message).toBe(`${file} is not a directory`);
+  });
+
+  it("reports a missing git binary as git-missing, not as a failed answer", async () => {
+    const git = gitIn(tempDir(), testEnv({ PATH: tempDir() }));
+    const failure = await tryGit(git, ["status"]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(GitError);
+    expect(failure).toMatchObject({ code: "git-missing", gitExitCode: -1 });
+  });
+
+  it("makes `drift -C` a directory that does not exist a usage error naming it", async () => {
+    const missing = join(tempDir(), "typo");
+    const result = await envsync("drift", "-c", "examples/envsync.yaml", "-C", missing, "--json");
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out).error).toMatchObject({
+      code: "directory-missing",
+      message: `${missing} does not exist`,
+    });
   });
 });

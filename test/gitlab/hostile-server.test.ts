@@ -136,6 +136,18 @@ describe("a GitLab that misbehaves", () => {
     expect(result.err).not.toContain("bug in envsync");
   });
 
+  it("reads an HTML page labelled JSON as an unreadable answer, with its code, not a bug", async () => {
+    const gl = await gitlab();
+    const page = "<!DOCTYPE html><html><body>Sign in</body></html>";
+    gl.fail({ path: COMPARE, respond: { status: 200, body: page } });
+    const result = await drift(gl, {}, "--json");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.out).error.code).toBe("gitlab-answer-invalid");
+    expect(result.err).toContain("the answer is not JSON (an HTML page");
+    expect(result.err).toMatch(/GitLab GET \/api\/v4\/projects\/[^ ]+\/compare/);
+    expect(result.err).not.toContain("bug in envsync");
+  });
+
   it.each([
     [
       "a field of the wrong type",

@@ -3,9 +3,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const { buildProgram } = await import("../dist/cli.js");
-const { generatedPart, renderErrorCodes, renderOptionsReference } = await import(
-  "../dist/command/reference.js"
-);
+const { generatedPart, renderErrorCodes, renderOptionsReference } =
+  await import("../dist/command/reference.js");
 
 const file = "docs/commands.md";
 const quiet = { stdout: () => {}, stderr: () => {} };

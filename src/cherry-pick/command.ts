@@ -1,15 +1,17 @@
 import { cherryPick, type CherryPickReport } from "./cherry-pick.js";
 import { loadConfig } from "../config/load.js";
-import { requireEnvironment, requireProject } from "../config/resolve.js";
+import { requireEnvironment } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
-import { httpFromEnv } from "../gitlab/http.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { inlineCode } from "../gitlab/markdown.js";
-import { createRestClient } from "../gitlab/rest.js";
+import { CREATE_MERGE_REQUEST } from "../gitlab/rest-operations.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import type { CherryPickOptions } from "./cli.js";
+
+/** `--mr` pushes and opens a merge request: CI_JOB_TOKEN cannot. */
+const OPEN_MR = { scope: "api", jobToken: false, project: "--mr" } as const satisfies GitLabNeeds;
 
 export async function cherryPickCommand(
   options: CherryPickOptions,
@@ -25,10 +27,8 @@ export async function cherryPickCommand(
     });
   }
   // Resolved before any work, so a missing project or token fails before a branch is made.
-  const origin = options.mr ? await originWhenNeeded(config, ctx.env, options.repo) : undefined;
-  const project = options.mr ? requireProject(config, ctx.env, "--mr", origin) : undefined;
-  const http = options.mr
-    ? httpFromEnv(ctx.env, { scope: "api", allowJobToken: false, origin }, { ...ctx.http })
+  const gitlab = options.mr
+    ? await openGitLab(ctx, OPEN_MR, { repo: options.repo, config })
     : undefined;
 
   const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } =
@@ -42,25 +42,22 @@ export async function cherryPickCommand(
         keepBranch: true,
       },
     );
-  if (report.status === "picked" && report.branch && http && project) {
+  if (report.status === "picked" && report.branch && gitlab) {
     await gitIn(options.repo, ctx.env, { gitCredentials: true }).run([
       "push",
       "--quiet",
       "origin",
       `refs/heads/${report.branch}:refs/heads/${report.branch}`,
     ]);
-    const rest = createRestClient(http);
-    const mr = await rest.MergeRequests.create(
-      project,
-      report.branch,
-      env.branch,
-      `Cherry-pick ${report.picked.length} commit${report.picked.length === 1 ? "" : "s"} to ${env.name}`,
-      {
-        description: description(report),
-        labels: config.promotion.merge_request.labels.join(","),
-        removeSourceBranch: true,
-      },
-    );
+    const mr = await gitlab.rest.run(CREATE_MERGE_REQUEST, {
+      project: gitlab.project,
+      source: report.branch,
+      target: env.branch,
+      title: `Cherry-pick ${report.picked.length} commit${report.picked.length === 1 ? "" : "s"} to ${env.name}`,
+      description: description(report),
+      labels: config.promotion.merge_request.labels,
+      removeSourceBranch: true,
+    });
     report.merge_request = { iid: mr.iid, web_url: mr.web_url };
   }
   io.stdout(options.json ? json(report) : format(report));

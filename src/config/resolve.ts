@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { usageError, type EnvsyncError } from "../errors.js";
 import type { ParsedConfig } from "./schema.js";
 import { closest } from "./suggest.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
@@ -117,17 +117,21 @@ export function requireEnvironment(config: ResolvedConfig, name: string): Resolv
  * (`CI_PROJECT_PATH`, or `GITLAB_PROJECT_PATH` in a Duo flow's job), else the origin remote's.
  */
 export function requireProject(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, "project">,
   env: Readonly<Record<string, string | undefined>>,
   who: string,
   origin?: { project: string },
 ): string {
   const project =
     config.project ?? env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;
-  if (!project)
-    throw usageError(
-      `${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`,
-      { code: "project-unknown" },
-    );
+  if (!project) throw projectUnknown(who);
   return project;
+}
+
+/** No project is known where `who` needs one. */
+export function projectUnknown(who: string): EnvsyncError {
+  return usageError(
+    `${who} needs the project: set \`project\` in envsync.yaml (or run in GitLab CI)`,
+    { code: "project-unknown" },
+  );
 }

@@ -1,5 +1,4 @@
 import { loadConfig } from "../config/load.js";
-import { requireProject } from "../config/resolve.js";
 import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -14,8 +13,7 @@ import {
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
 import type { PairDrift } from "../drift/pair.js";
 import { EnvsyncError, ExitCode, usageError } from "../errors.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
-import { httpFromEnv } from "../gitlab/http.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
 import { readText } from "../output/files.js";
@@ -23,14 +21,19 @@ import { json } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
 import type { DashboardOptions } from "./cli.js";
 
+/** The dashboard issue and its notes are written: CI_JOB_TOKEN cannot. */
+const WRITE = {
+  scope: "api",
+  jobToken: false,
+  project: "the dashboard",
+} as const satisfies GitLabNeeds;
+
 export async function dashboardCommand(
   options: DashboardOptions,
   ctx: Pick<CommandContext, "io" | "env" | "now" | "http">,
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
-  const origin = await originWhenNeeded(config, ctx.env, options.repo);
-  const project = requireProject(config, ctx.env, "the dashboard", origin);
   const reports = options.report ? await readReports(options.report) : undefined;
   const meta = {
     title: config.dashboard.issue_title,
@@ -54,9 +57,8 @@ export async function dashboardCommand(
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
   }
-  const needs = { scope: "api", allowJobToken: false, origin } as const;
-  const http = httpFromEnv(ctx.env, needs, { ...ctx.http });
-  const notes = notesApi(http, project);
+  const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
+  const notes = notesApi(gitlab.rest, gitlab.project);
   const issue = (await notes.issueTitled(config.dashboard.issue_title, description, true))!;
   let noted = false;
   if (!issue.created) {

@@ -1,13 +1,18 @@
 import { loadConfig } from "../config/load.js";
-import { requireProject } from "../config/resolve.js";
 import { diagnosePipeline, type DoctorReport } from "./doctor.js";
 import { ExitCode } from "../errors.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
-import { httpFromEnv } from "../gitlab/http.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import type { DoctorOptions } from "./cli.js";
+
+/** Pipelines, jobs and their logs are read: CI_JOB_TOKEN will do. */
+const READ = {
+  scope: "read_api",
+  jobToken: true,
+  project: "doctor",
+} as const satisfies GitLabNeeds;
 
 export async function doctorCommand(
   options: DoctorOptions,
@@ -15,11 +20,8 @@ export async function doctorCommand(
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
-  const origin = await originWhenNeeded(config, ctx.env, ".");
-  const project = requireProject(config, ctx.env, "doctor", origin);
-  const needs = { scope: "read_api", allowJobToken: true, origin } as const;
-  const http = httpFromEnv(ctx.env, needs, { ...ctx.http });
-  const report = await diagnosePipeline(http, project, options.pipeline, config);
+  const gitlab = await openGitLab(ctx, READ, { repo: ".", config });
+  const report = await diagnosePipeline(gitlab, gitlab.project, options.pipeline, config);
   io.stdout(options.json ? json(report) : format(report));
   return ExitCode.ok;
 }

@@ -4,20 +4,18 @@
  * compared environments' last green runs, ranked as hypotheses with a confidence.
  */
 import pLimit from "p-limit";
-import * as z from "zod";
 import type { ResolvedConfig } from "../config/types.js";
-import { parseAnswer } from "../gitlab/answer.js";
-import { createRestClient } from "../gitlab/rest.js";
+import type { GitLab } from "../gitlab/access.js";
+import {
+  COMPARE,
+  JOB_LOG,
+  LATEST_PIPELINES,
+  PIPELINE_BY_ID,
+  PIPELINE_JOBS,
+} from "../gitlab/rest-operations.js";
 import { firstError, type LogEvidence } from "./log-evidence.js";
 import { rankHypotheses, verdictOf, type Hypothesis } from "./hypotheses.js";
-import type { GitLabHttp } from "../gitlab/http.js";
 import { allSettledFirst } from "../gitlab/settle.js";
-
-// gitbeaker types a compare's diffs and commits; these are the parts doctor reads.
-const COMPARE = z.object({
-  commits: z.array(z.object({ id: z.string(), title: z.string() })),
-  diffs: z.array(z.object({ new_path: z.string(), old_path: z.string(), diff: z.string() })),
-});
 
 export interface DoctorReport {
   pipeline: {
@@ -65,35 +63,22 @@ const CI_CONFIG =
   /(^|\/)(\.gitlab-ci\.yml|\.gitlab-ci\/.*\.ya?ml|\.gitlab\/ci\/.*\.ya?ml|ci\/.*\.ya?ml)$/;
 
 export async function diagnosePipeline(
-  http: GitLabHttp,
+  { rest, http }: Pick<GitLab, "rest" | "http">,
   project: string,
   pipelineId: number,
   config: ResolvedConfig,
 ): Promise<DoctorReport> {
-  const rest = createRestClient(http);
-  const compare = async (from: string, to: string) =>
-    parseAnswer(
-      COMPARE,
-      await rest.Repositories.compare(project, from, to),
-      `GET /api/v4/projects/${encodeURIComponent(project)}/repository/compare`,
-    );
+  const compare = (from: string, to: string) => rest.run(COMPARE, { project, from, to });
 
-  const pipeline = await rest.Pipelines.show(project, pipelineId);
+  const pipeline = await rest.run(PIPELINE_BY_ID, { project, id: pipelineId });
   const env = config.environments.find((e) => e.branch === pipeline.ref);
   // Every page of the pipeline's jobs: a large pipeline has more than one.
-  const jobs = await rest.Jobs.all(project, { pipelineId, perPage: 100 });
+  const jobs = await rest.run(PIPELINE_JOBS, { project, pipelineId });
   const failed = jobs.filter((j) => j.status === "failed" && !j.allow_failure);
   const limit = pLimit(4);
   // The newest hundred green pipelines of the branch are enough to find the last one before.
   const lastGreen = async (ref: string, before?: number) => {
-    const list = await rest.Pipelines.all(project, {
-      ref,
-      status: "success",
-      orderBy: "id",
-      sort: "desc",
-      perPage: 100,
-      maxPages: 1,
-    });
+    const list = await rest.run(LATEST_PIPELINES, { project, ref, status: "success", limit: 100 });
     return list.find((p) => before === undefined || p.id < before) ?? null;
   };
   const [logs, green, compared] = await allSettledFirst([
@@ -102,7 +87,7 @@ export async function diagnosePipeline(
         limit(async () => ({
           job,
           evidence: firstError(
-            String(await rest.Jobs.showLog(project, job.id)),
+            await rest.run(JOB_LOG, { project, jobId: job.id }),
             config.pipeline_doctor.log_lines,
           ),
         })),

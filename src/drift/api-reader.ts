@@ -7,41 +7,14 @@
  */
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import * as z from "zod";
 import { matchCommits, pickedFromTrailers, type CommitInfo } from "../git/equivalence.js";
-import { parseAnswer } from "../gitlab/answer.js";
-import type { GitLabHttp } from "../gitlab/http.js";
-import { createRestClient } from "../gitlab/rest.js";
+import type { GitLab } from "../gitlab/access.js";
+import { COMMIT_DIFF, COMPARE, type ApiCommit, type ApiDiff } from "../gitlab/rest-operations.js";
 import { allSettledFirst } from "../gitlab/settle.js";
 import type { FileChange } from "./file-drift.js";
 import type { PairInput } from "./pair.js";
 
 const MAX_PATCH_LOOKUPS = 100;
-
-// gitbeaker types a compare's commits without message, parents or author date, which GitLab sends
-// and drift needs: check them here.
-const API_COMMIT = z.object({
-  id: z.string(),
-  title: z.string(),
-  message: z.string(),
-  author_name: z.string(),
-  author_email: z.string(),
-  authored_date: z.string(),
-  parent_ids: z.array(z.string()),
-});
-type ApiCommit = z.infer<typeof API_COMMIT>;
-
-const API_DIFF = z.object({
-  old_path: z.string(),
-  new_path: z.string(),
-  new_file: z.boolean(),
-  renamed_file: z.boolean(),
-  deleted_file: z.boolean(),
-  diff: z.string(),
-});
-type ApiDiff = z.infer<typeof API_DIFF>;
-
-const COMPARE = z.object({ commits: z.array(API_COMMIT), diffs: z.array(API_DIFF) });
 
 export interface ApiReadOptions {
   /** Compare the tips for differing files (a third request). Default true. */
@@ -51,26 +24,14 @@ export interface ApiReadOptions {
 }
 
 export async function readPairApi(
-  http: GitLabHttp,
+  { rest }: Pick<GitLab, "rest">,
   project: string,
   pair: { from: string; to: string; fromBranch: string; toBranch: string },
   options: ApiReadOptions = {},
 ): Promise<PairInput> {
-  const rest = createRestClient(http);
-  const request = `GET /api/v4/projects/${encodeURIComponent(project)}/repository`;
-  const compare = async (from: string, to: string, straight: boolean) =>
-    parseAnswer(
-      COMPARE,
-      await rest.Repositories.compare(project, from, to, { straight }),
-      `${request}/compare`,
-    );
-  // A commit's diff is paged like any list (20 files by default): gitbeaker reads every page.
-  const diffOf = async (sha: string) =>
-    parseAnswer(
-      z.array(API_DIFF),
-      await rest.Commits.showDiff(project, sha, { perPage: 100 }),
-      `${request}/commits/${sha}/diff`,
-    );
+  const compare = (from: string, to: string, straight: boolean) =>
+    rest.run(COMPARE, { project, from, to, straight });
+  const diffOf = (sha: string) => rest.run(COMMIT_DIFF, { project, sha });
   const [up, down, tips] = await allSettledFirst([
     compare(pair.toBranch, pair.fromBranch, false),
     compare(pair.fromBranch, pair.toBranch, false),

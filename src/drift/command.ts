@@ -1,10 +1,9 @@
 import { loadConfig } from "../config/load.js";
-import { requireProject } from "../config/resolve.js";
+import { projectUnknown } from "../config/resolve.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { httpFromEnv } from "../gitlab/http.js";
 import { json } from "../output/io.js";
 import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } from "./drift.js";
 import { fleetProgress, waitLine, type Progress } from "../output/progress.js";
@@ -13,6 +12,9 @@ import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
 import { inShard } from "../fleet/shard.js";
 import type { DriftOptions } from "./cli.js";
+
+/** drift reads: CI_JOB_TOKEN will do. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
 
 export async function driftCommand(
   options: DriftOptions,
@@ -44,17 +46,16 @@ export async function driftCommand(
     return exitFor(report);
   }
 
-  const origin = await originWhenNeeded(config, env, options.repo);
   // Set once the fleet run starts, so its waits for the rate limit join the progress line.
   const fleetRun: { progress?: Progress } = {};
-  const http = httpFromEnv(
-    env,
-    { scope: "read_api", allowJobToken: true, origin },
-    { ...ctx.http, onWait: (line) => waitLine(line, fleetRun.progress, ctx.http?.onWait) },
-  );
+  const gitlab = await openGitLab(ctx, READ, {
+    repo: options.repo,
+    config,
+    onWait: (line) => waitLine(line, fleetRun.progress, ctx.http?.onWait),
+  });
   if (!options.allProjects) {
-    const project = requireProject(config, env, "API mode", origin);
-    const report = await driftApi(config, http, project, pairs);
+    if (!gitlab.project) throw projectUnknown("API mode");
+    const report = await driftApi(config, gitlab, gitlab.project, pairs);
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
   }
@@ -67,7 +68,7 @@ export async function driftCommand(
   const progress = fleetProgress(io, { total: projects.length, what: "drift", now: ctx.now });
   fleetRun.progress = progress;
   let done = 0;
-  const fleet = await driftFleet(config, http, pairs, {
+  const fleet = await driftFleet(config, gitlab, pairs, {
     concurrency: options.concurrency,
     projects,
     onProject: (result) => {

@@ -8,7 +8,7 @@ import type { Env } from "../context.js";
 import { EnvsyncError, formatError } from "../errors.js";
 import { commitSha, gitIn, tryGit } from "../git/git.js";
 import { GitLabError } from "../gitlab/errors.js";
-import type { GitLabHttp } from "../gitlab/http.js";
+import type { GitLab } from "../gitlab/access.js";
 import { readPairApi } from "./api-reader.js";
 import { readPairLocal } from "./local-reader.js";
 import { computePairDrift, type PairDrift, type PairInput } from "./pair.js";
@@ -82,13 +82,13 @@ export async function driftLocal(
 /** Drift of one project over GitLab's compare and commits APIs. */
 export async function driftApi(
   config: ResolvedConfig,
-  http: GitLabHttp,
+  gitlab: Pick<GitLab, "rest" | "http">,
   project: string,
   pairs: PairSpec[],
 ): Promise<DriftReport> {
-  const read: Reader = (pair) => readPairApi(http, project, pair);
+  const read: Reader = (pair) => readPairApi(gitlab, project, pair);
   const results = await driftPairs(config, config.environments, pairs, read, true);
-  return { mode: "api", project, pairs: results, requests: http.requestCount };
+  return { mode: "api", project, pairs: results, requests: gitlab.http.requestCount };
 }
 
 /**
@@ -98,7 +98,7 @@ export async function driftApi(
  */
 export async function driftFleet(
   config: ResolvedConfig,
-  http: GitLabHttp,
+  gitlab: Pick<GitLab, "rest" | "http">,
   pairs: PairSpec[],
   options: {
     concurrency: number;
@@ -113,7 +113,7 @@ export async function driftFleet(
       limit(async (): Promise<FleetProjectDrift> => {
         let result: FleetProjectDrift;
         try {
-          const read: Reader = (pair) => readPairApi(http, project.path, pair);
+          const read: Reader = (pair) => readPairApi(gitlab, project.path, pair);
           result = {
             project: project.path,
             pairs: await driftPairs(config, project.environments, pairs, read, true),
@@ -132,7 +132,7 @@ export async function driftFleet(
       }),
     ),
   );
-  return { mode: "api", projects, requests: http.requestCount };
+  return { mode: "api", projects, requests: gitlab.http.requestCount };
 }
 
 /**

@@ -17,7 +17,9 @@ import {
   type ConsumerNode,
   type DataOf,
 } from "./queries.js";
-import type { RestClient } from "./rest.js";
+import type { GitLab } from "./access.js";
+import type { GitLabRest } from "./rest.js";
+import { GROUP, METADATA, PROJECT } from "./rest-operations.js";
 
 /** How this GitLab wants item visibility: `public: Boolean` (before 19.2) or a `visibility` enum. */
 export type VisibilityField = { field: "public" } | { field: "visibility" };
@@ -28,18 +30,21 @@ const VISIBILITY_SINCE = [19, 2] as const;
 export type ConsumerTarget = { groupId: string } | { projectId: string };
 
 export class CatalogApi {
-  constructor(
-    private readonly graphql: GitLabGraphQL,
-    private readonly rest: RestClient,
-  ) {}
+  private readonly graphql: GitLabGraphQL;
+  private readonly rest: GitLabRest;
+
+  constructor(gitlab: Pick<GitLab, "graphql" | "rest">) {
+    this.graphql = gitlab.graphql;
+    this.rest = gitlab.rest;
+  }
 
   async projectGid(path: string): Promise<string> {
-    const project = await this.rest.Projects.show(path);
+    const project = await this.rest.run(PROJECT, { path });
     return `gid://gitlab/Project/${project.id}`;
   }
 
   async groupGid(path: string): Promise<string> {
-    const group = await this.rest.Groups.show(path);
+    const group = await this.rest.run(GROUP, { path });
     return `gid://gitlab/Group/${group.id}`;
   }
 
@@ -48,7 +53,7 @@ export class CatalogApi {
    * reports (`GET /api/v4/metadata`, e.g. "19.4.1-ee").
    */
   async visibilityField(): Promise<VisibilityField> {
-    const { version } = await this.rest.Metadata.show();
+    const { version } = await this.rest.run(METADATA, {});
     const [major = 0, minor = 0] = /^(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number) ?? [];
     const [sinceMajor, sinceMinor] = VISIBILITY_SINCE;
     const newer = major > sinceMajor || (major === sinceMajor && minor >= sinceMinor);

@@ -6,7 +6,7 @@
  * doubles a write. A re-run converges instead, because every write is preceded by a read.
  */
 import pLimit, { type LimitFunction } from "p-limit";
-import { authHeaders, connectionFromEnv, redact, type GitLabConnection } from "./connection.js";
+import { authHeaders, redact, type GitLabConnection } from "./connection.js";
 import { GitLabError } from "./errors.js";
 import { LatencyGovernor } from "./governor.js";
 
@@ -442,20 +442,6 @@ export class GitLabHttp {
         );
     }
   }
-}
-
-/** A client for the GitLab the environment names, with the token scope the command needs. */
-export function httpFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  needs: {
-    scope: "api" | "read_api";
-    allowJobToken: boolean;
-    /** The origin remote, for the instance when the environment names none. */
-    origin?: { baseUrl: string } | undefined;
-  },
-  options: Omit<HttpOptions, "scope"> = {},
-): GitLabHttp {
-  return new GitLabHttp(connectionFromEnv(env, needs), { ...options, scope: needs.scope });
 }
 
 /** The body as text, refused past MAX_RESPONSE_BYTES instead of read whole. */

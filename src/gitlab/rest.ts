@@ -5,8 +5,9 @@
  */
 import { createRequesterFn } from "@gitbeaker/requester-utils";
 import { Gitlab } from "@gitbeaker/rest";
-import { parseJson } from "./answer.js";
+import { parseAnswer, parseJson } from "./answer.js";
 import type { GitLabHttp } from "./http.js";
+import type { RestOperation } from "./rest-operations.js";
 
 export type RestClient = InstanceType<typeof Gitlab<false>>;
 
@@ -70,4 +71,17 @@ function makeRestClient(http: GitLabHttp): RestClient {
     requesterFn,
     rateLimits: {},
   });
+}
+
+/** REST calls as operations (rest-operations.ts): each answer checked against its shape. */
+export class GitLabRest {
+  private readonly client: RestClient;
+
+  constructor(http: GitLabHttp) {
+    this.client = createRestClient(http);
+  }
+
+  async run<TData, TVars>(operation: RestOperation<TData, TVars>, vars: TVars): Promise<TData> {
+    return parseAnswer(operation.answer, await operation.send(this.client, vars), operation.label);
+  }
 }

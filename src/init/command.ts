@@ -1,13 +1,13 @@
 import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseConfig } from "../config/load.js";
-import type { CommandContext } from "../context.js";
+import type { CommandContext, Env } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { httpFromEnv } from "../gitlab/http.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
-import { createRestClient } from "../gitlab/rest.js";
+import { ENVIRONMENTS, PROTECTED_BRANCHES } from "../gitlab/rest-operations.js";
 import { writeFilesAtomically } from "../output/files.js";
 import { json } from "../output/io.js";
 import { detectLayout, type DetectedEnvironment } from "./layout.js";
@@ -37,9 +37,7 @@ export async function initCommand(
     .map((ref) => ref.replace(/^refs\/heads\//, "").replace(/^refs\/remotes\/origin\//, ""))
     .filter((b) => b !== "HEAD");
 
-  const origin = await originWhenNeeded({}, env, options.repo);
-  const project = env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;
-  const gitlab = await fromGitLab(ctx, project, origin);
+  const gitlab = await fromGitLab(ctx, options.repo);
   const environments = detectLayout(branches, gitlab ?? {});
   if (environments.length < 2)
     throw new EnvsyncError(
@@ -50,6 +48,7 @@ export async function initCommand(
       },
     );
   const sources = gitlab ? "the repository's branches and GitLab" : "the repository's branches";
+  const project = gitlab?.project ?? (await projectOfRepository(env, options.repo));
   const text = renderConfig(environments, { ...(project ? { project } : {}), sources });
   // What init writes, validate accepts: checked before anything is shown or written.
   parseConfig(text, file);
@@ -90,26 +89,33 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** The project the CI job or the origin remote names, for envsync.yaml's `project`. */
+async function projectOfRepository(env: Env, repo: string): Promise<string | undefined> {
+  return (
+    env.CI_PROJECT_PATH ??
+    env.GITLAB_PROJECT_PATH ??
+    (await originWhenNeeded({}, env, repo))?.project
+  );
+}
+
+/** init reads environments and protected branches: CI_JOB_TOKEN will do. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
+
 /** GitLab's environments and protected branches, when a token and the project are known. */
 async function fromGitLab(
   ctx: Pick<CommandContext, "io" | "env" | "http">,
-  project: string | undefined,
-  origin: { baseUrl: string } | undefined,
-): Promise<{ environments: string[]; protectedBranches: string[] } | undefined> {
-  const { env } = ctx;
-  if (!project || !hasGitLabToken(env)) return undefined;
-  const http = httpFromEnv(
-    env,
-    { scope: "read_api", allowJobToken: true, origin },
-    { ...ctx.http },
-  );
-  const rest = createRestClient(http);
+  repo: string,
+): Promise<{ project: string; environments: string[]; protectedBranches: string[] } | undefined> {
+  if (!hasGitLabToken(ctx.env)) return undefined;
+  const { rest, project } = await openGitLab(ctx, READ, { repo });
+  if (!project) return undefined;
   try {
     const [environments, protectedBranches] = await Promise.all([
-      rest.Environments.all(project, { perPage: 100 }),
-      rest.ProtectedBranches.all(project, { perPage: 100 }),
+      rest.run(ENVIRONMENTS, { project }),
+      rest.run(PROTECTED_BRANCHES, { project }),
     ]);
     return {
+      project,
       environments: environments.map((e) => e.name),
       protectedBranches: protectedBranches.map((b) => b.name),
     };

@@ -3,51 +3,36 @@
  * markers so a retried job can tell it has already reported. Every list is read to its last page:
  * a marker in an old note still counts.
  */
-import type { GitLabHttp } from "../gitlab/http.js";
-import { createRestClient } from "../gitlab/rest.js";
+import type { GitLabRest } from "../gitlab/rest.js";
+import {
+  CREATE_ISSUE,
+  CREATE_NOTE,
+  EDIT_ISSUE,
+  NOTES,
+  OPEN_ISSUES_TITLED,
+} from "../gitlab/rest-operations.js";
 
 export type Target = { kind: "merge_requests" | "issues"; iid: number };
 
-interface Note {
-  id: number;
-  body: string;
-}
-
-export function notesApi(http: GitLabHttp, project: string) {
-  const rest = createRestClient(http);
-  const newestFirst = { sort: "desc", orderBy: "created_at", perPage: 100 } as const;
+export function notesApi(rest: GitLabRest, project: string) {
   return {
-    async notes(target: Target): Promise<Note[]> {
-      return target.kind === "merge_requests"
-        ? rest.MergeRequestNotes.all(project, target.iid, newestFirst)
-        : rest.IssueNotes.all(project, target.iid, newestFirst);
-    },
-    async addNote(target: Target, body: string): Promise<Note> {
-      return target.kind === "merge_requests"
-        ? rest.MergeRequestNotes.create(project, target.iid, body)
-        : rest.IssueNotes.create(project, target.iid, body);
-    },
+    notes: (target: Target) => rest.run(NOTES, { project, ...target }),
+    addNote: (target: Target, body: string) => rest.run(CREATE_NOTE, { project, ...target, body }),
     /** The open issue with exactly this title, created when absent. */
     async issueTitled(
       title: string,
       description: string,
       create: boolean,
     ): Promise<{ iid: number; description: string; created: boolean } | undefined> {
-      const open = await rest.Issues.all({
-        projectId: project,
-        state: "opened",
-        search: title,
-        in: "title",
-        perPage: 100,
-      });
+      const open = await rest.run(OPEN_ISSUES_TITLED, { project, title });
       const found = open.find((i) => i.title === title);
       if (found) return { iid: found.iid, description: found.description ?? "", created: false };
       if (!create) return undefined;
-      const issue = await rest.Issues.create(project, title, { description });
+      const issue = await rest.run(CREATE_ISSUE, { project, title, description });
       return { iid: issue.iid, description: issue.description ?? "", created: true };
     },
     async setDescription(iid: number, description: string): Promise<void> {
-      await rest.Issues.edit(project, iid, { description });
+      await rest.run(EDIT_ISSUE, { project, iid, description });
     },
   };
 }

@@ -5,17 +5,16 @@
  * `via: mention` is asked for, posts one note that mentions the flow's service account. A hidden
  * marker per pipeline makes a retried job a no-op.
  */
-import * as z from "zod";
 import type { ResolvedConfig } from "../config/types.js";
 import { diagnosePipeline, type DoctorReport } from "../doctor/doctor.js";
 import { EnvsyncError } from "../errors.js";
-import { parseAnswer } from "../gitlab/answer.js";
+import type { GitLab } from "../gitlab/access.js";
 import { GitLabError } from "../gitlab/errors.js";
 import { codeBlock, inlineCode } from "../gitlab/markdown.js";
 import type { GitLabGraphQL } from "../gitlab/graphql.js";
-import type { GitLabHttp } from "../gitlab/http.js";
 import { CONFIGURED_ITEMS, GROUP_ID, PROJECT_ID } from "../gitlab/queries.js";
-import { createRestClient } from "../gitlab/rest.js";
+import type { GitLabRest } from "../gitlab/rest.js";
+import { START_WORKFLOW } from "../gitlab/rest-operations.js";
 import { marker, notesApi, type Target } from "./issue-target.js";
 
 export interface NotifyContext {
@@ -44,7 +43,7 @@ const MAX_EXCERPT = 8_000;
 export async function notifyPipelineFailure(
   config: ResolvedConfig,
   ctx: NotifyContext,
-  clients: { http: GitLabHttp; graphql: GitLabGraphQL },
+  clients: Pick<GitLab, "http" | "rest" | "graphql">,
   options: {
     via: "api" | "mention";
     allBranches: boolean;
@@ -66,7 +65,7 @@ export async function notifyPipelineFailure(
       pipeline: ctx.pipelineId,
     };
 
-  const notes = notesApi(clients.http, ctx.project);
+  const notes = notesApi(clients.rest, ctx.project);
   const target: Target = ctx.mergeRequestIid
     ? { kind: "merge_requests", iid: ctx.mergeRequestIid }
     : {
@@ -83,7 +82,7 @@ export async function notifyPipelineFailure(
     };
   }
 
-  const report = await diagnosePipeline(clients.http, ctx.project, ctx.pipelineId, config);
+  const report = await diagnosePipeline(clients, ctx.project, ctx.pipelineId, config);
   options.log(`evidence: ${report.failed_jobs.length} failed job(s), verdict ${report.verdict}`);
   const consumer = await findConsumer(clients.graphql, ctx.project, config);
   if (!consumer)
@@ -103,7 +102,7 @@ export async function notifyPipelineFailure(
   let fallback: string | undefined;
   if (options.via === "api") {
     try {
-      const workflow = await startWorkflow(clients.http, ctx, consumer.id, report, target);
+      const workflow = await startWorkflow(clients.rest, ctx, consumer.id, report, target);
       const note = await notes.addNote(
         target,
         `EnvSync started the pipeline doctor for [pipeline #${ctx.pipelineId}](${ctx.pipelineUrl}) (session ${workflow.id}).\n\n${tag}`,
@@ -201,7 +200,7 @@ async function groupGidOf(graphql: GitLabGraphQL, path: string): Promise<string 
  * toolsets.
  */
 async function startWorkflow(
-  http: GitLabHttp,
+  rest: GitLabRest,
   ctx: NotifyContext,
   consumerId: number,
   report: DoctorReport,
@@ -222,13 +221,8 @@ async function startWorkflow(
       ? { merge_request_id: target.iid }
       : { issue_id: target.iid }),
   };
-  const response = await createRestClient(http).requester.post("ai/duo_workflows/workflows", {
-    body,
-  });
-  return parseAnswer(WORKFLOW, response.body, "POST /api/v4/ai/duo_workflows/workflows");
+  return rest.run(START_WORKFLOW, { body });
 }
-
-const WORKFLOW = z.object({ id: z.number(), status: z.string() });
 
 /** The report trimmed for the flow's context window: log excerpts capped, the rest intact. */
 export function evidence(report: DoctorReport): DoctorReport {

@@ -1,19 +1,21 @@
 import { loadConfig } from "../config/load.js";
-import { requireEnvironment, requireProject } from "../config/resolve.js";
+import { requireEnvironment } from "../config/resolve.js";
 import type { CommandContext } from "../context.js";
 import { readPairApi } from "../drift/api-reader.js";
 import { localHistoryGap } from "../drift/drift.js";
 import { readPairLocal } from "../drift/local-reader.js";
 import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { httpFromEnv } from "../gitlab/http.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
-import { createRestClient } from "../gitlab/rest.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import { promote, type PromotionReport } from "./promote.js";
 import type { PromoteOptions } from "./cli.js";
+
+/** Checking the gates reads (CI_JOB_TOKEN will do); opening the merge request writes. */
+const CHECK = { scope: "read_api", jobToken: true, project: "promote" } as const satisfies GitLabNeeds;
+const OPEN_MR = { scope: "api", jobToken: false, project: "promote" } as const satisfies GitLabNeeds;
 
 export async function promoteCommand(
   options: PromoteOptions,
@@ -44,30 +46,20 @@ export async function promoteCommand(
   if (gap && useApi) io.stderr(`reading GitLab's API: the local clone is ${gap}\n`);
   // Opening the merge request needs GitLab; gates that need it are unknown without a token.
   const needGitLab = useApi || !options.dryRun || hasToken;
-  const origin = needGitLab ? await originWhenNeeded(config, env, options.repo) : undefined;
-  const http = needGitLab
-    ? httpFromEnv(
-        env,
-        {
-          scope: options.dryRun ? "read_api" : "api",
-          allowJobToken: Boolean(options.dryRun),
-          origin,
-        },
-        { ...ctx.http },
-      )
+  const gitlab = needGitLab
+    ? await openGitLab(ctx, options.dryRun ? CHECK : OPEN_MR, { repo: options.repo, config })
     : undefined;
-  const project = http ? requireProject(config, env, "promote", origin) : undefined;
   const pair = { from: from.name, to: to.name, fromBranch: from.branch, toBranch: to.branch };
   const read = () =>
-    useApi && http && project
-      ? readPairApi(http, project, pair)
+    useApi && gitlab
+      ? readPairApi(gitlab, gitlab.project, pair)
       : readPairLocal(gitIn(options.repo, env), pair);
   const report = await promote(
     config,
     { from, to },
     {
       read,
-      ...(http && project ? { gitlab: { rest: createRestClient(http), project } } : {}),
+      ...(gitlab ? { gitlab: { rest: gitlab.rest, project: gitlab.project } } : {}),
     },
     { dryRun: Boolean(options.dryRun), now: ctx.now() },
   );

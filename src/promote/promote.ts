@@ -2,7 +2,6 @@
  * A promotion from one environment to the next: what is pending, the gates that must hold, and the
  * promotion merge request (opened, or updated when one is already open between the branches).
  */
-import * as z from "zod";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import {
   computePairDrift,
@@ -10,9 +9,15 @@ import {
   type PairDrift,
   type PairInput,
 } from "../drift/pair.js";
-import { parseAnswer } from "../gitlab/answer.js";
 import { inlineCode } from "../gitlab/markdown.js";
-import type { RestClient } from "../gitlab/rest.js";
+import type { GitLabRest } from "../gitlab/rest.js";
+import {
+  CREATE_MERGE_REQUEST,
+  EDIT_MERGE_REQUEST,
+  LATEST_PIPELINES,
+  OPEN_MERGE_REQUESTS,
+  SUCCESSFUL_DEPLOYMENTS,
+} from "../gitlab/rest-operations.js";
 import { evaluateGates, type GateResult } from "./gates.js";
 import { allSettledFirst } from "../gitlab/settle.js";
 
@@ -29,15 +34,8 @@ export interface PromotionSources {
   /** Reads the pair from a clone or from GitLab. */
   read: () => Promise<PairInput>;
   /** GitLab, when it can be asked: gates that need it are `unknown` without. */
-  gitlab?: { rest: RestClient; project: string };
+  gitlab?: { rest: GitLabRest; project: string };
 }
-
-const DEPLOYMENT = z.object({
-  sha: z.string(),
-  created_at: z.string(),
-  updated_at: z.string().nullish(),
-  finished_at: z.string().nullish(),
-});
 
 export async function promote(
   config: ResolvedConfig,
@@ -86,12 +84,10 @@ async function latestPipelineOf(
   gitlab: NonNullable<PromotionSources["gitlab"]>,
   sha: string,
 ): Promise<{ status: string; sha: string } | null> {
-  const [latest] = await gitlab.rest.Pipelines.all(gitlab.project, {
+  const [latest] = await gitlab.rest.run(LATEST_PIPELINES, {
+    project: gitlab.project,
     sha,
-    orderBy: "id",
-    sort: "desc",
-    perPage: 1,
-    maxPages: 1,
+    limit: 1,
   });
   return latest ? { status: latest.status, sha: latest.sha } : null;
 }
@@ -100,15 +96,11 @@ async function lastDeploymentOf(
   gitlab: NonNullable<PromotionSources["gitlab"]>,
   environment: string,
 ): Promise<{ sha: string; finishedAt: string | null } | null> {
-  const answer = await gitlab.rest.Deployments.all(gitlab.project, {
+  const [latest] = await gitlab.rest.run(SUCCESSFUL_DEPLOYMENTS, {
+    project: gitlab.project,
     environment,
-    status: "success",
-    orderBy: "created_at",
-    sort: "desc",
-    perPage: 1,
-    maxPages: 1,
+    limit: 1,
   });
-  const [latest] = parseAnswer(z.array(DEPLOYMENT), answer, "GET deployments");
   if (!latest) return null;
   return {
     sha: latest.sha,
@@ -125,31 +117,31 @@ async function openOrUpdate(
   const { rest, project } = gitlab;
   const title = `Promote ${drift.from} → ${drift.to}`;
   const description = promotionDescription(drift, gates);
-  const [open] = await rest.MergeRequests.all({
-    projectId: project,
-    state: "opened",
-    sourceBranch: drift.from_branch,
-    targetBranch: drift.to_branch,
-    perPage: 1,
-    maxPages: 1,
+  const [open] = await rest.run(OPEN_MERGE_REQUESTS, {
+    project,
+    source: drift.from_branch,
+    target: drift.to_branch,
   });
   if (open) {
-    const updated = await rest.MergeRequests.edit(project, open.iid, { title, description });
+    const updated = await rest.run(EDIT_MERGE_REQUEST, {
+      project,
+      iid: open.iid,
+      title,
+      description,
+    });
     return { iid: updated.iid, web_url: updated.web_url, action: "updated" };
   }
   const settings = config.promotion.merge_request;
-  const created = await rest.MergeRequests.create(
+  const created = await rest.run(CREATE_MERGE_REQUEST, {
     project,
-    drift.from_branch,
-    drift.to_branch,
+    source: drift.from_branch,
+    target: drift.to_branch,
     title,
-    {
-      description,
-      labels: settings.labels.join(","),
-      squash: settings.squash,
-      removeSourceBranch: settings.remove_source_branch,
-    },
-  );
+    description,
+    labels: settings.labels,
+    squash: settings.squash,
+    removeSourceBranch: settings.remove_source_branch,
+  });
   return { iid: created.iid, web_url: created.web_url, action: "created" };
 }
 

@@ -2,10 +2,7 @@ import { loadConfig } from "../config/load.js";
 import { planBuild } from "../compile/build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
-import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
-import { httpFromEnv } from "../gitlab/http.js";
-import { createRestClient } from "../gitlab/rest.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
@@ -13,6 +10,9 @@ import { desiredItems } from "./items.js";
 import { publish } from "./publish.js";
 import { envsyncVersion } from "../version.js";
 import type { PublishOptions } from "./cli.js";
+
+/** Catalog items are created and enabled: CI_JOB_TOKEN cannot. */
+const WRITE: GitLabNeeds = { scope: "api", jobToken: false };
 
 export async function publishCommand(
   options: PublishOptions,
@@ -34,13 +34,12 @@ export async function publishCommand(
   }
   const progress = (line: string) => io.stderr(`${line}\n`);
   // The catalog project is named in envsync.yaml; only the instance may come from the origin remote.
-  const origin = await originWhenNeeded({ project: config.catalog.project }, ctx.env, ".");
-  const http = httpFromEnv(
-    ctx.env,
-    { scope: "api", allowJobToken: false, origin },
-    { ...ctx.http },
-  );
-  const api = new CatalogApi(new GitLabGraphQL(http), createRestClient(http));
+  const gitlab = await openGitLab(ctx, WRITE, {
+    repo: ".",
+    config: { project: config.catalog.project },
+  });
+  const { http } = gitlab;
+  const api = new CatalogApi(gitlab);
   const { createTwoFilesPatch } = await import("diff");
   progress(
     `${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${http.connection.baseUrl}`,

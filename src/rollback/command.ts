@@ -2,14 +2,16 @@ import { loadConfig } from "../config/load.js";
 import { requireEnvironment } from "../config/resolve.js";
 import { ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { httpFromEnv } from "../gitlab/http.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { assessRollback, type RollbackAssessment } from "./assess.js";
 import { migrationsBetween, resolveRevisions, successfulDeployments } from "./gather.js";
 import type { RollbackCheckOptions } from "./cli.js";
+
+/** Deployments are read: CI_JOB_TOKEN will do. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
 
 export async function rollbackCheckCommand(
   options: RollbackCheckOptions,
@@ -19,21 +21,14 @@ export async function rollbackCheckCommand(
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
   const { env } = ctx;
-  const hasToken = hasGitLabToken(env);
-  const origin = hasToken ? await originWhenNeeded(config, env, options.repo) : undefined;
-  const project =
-    config.project ?? env.CI_PROJECT_PATH ?? env.GITLAB_PROJECT_PATH ?? origin?.project;
   // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what
   // is deployed.
-  const needs = { scope: "read_api", allowJobToken: true, origin } as const;
-  const deployments =
-    project && hasToken
-      ? await successfulDeployments(
-          httpFromEnv(env, needs, { ...ctx.http }),
-          project,
-          environment.gitlab_environment,
-        )
-      : undefined;
+  const gitlab = hasGitLabToken(env)
+    ? await openGitLab(ctx, READ, { repo: options.repo, config })
+    : undefined;
+  const deployments = gitlab?.project
+    ? await successfulDeployments(gitlab, gitlab.project, environment.gitlab_environment)
+    : undefined;
   const git = gitIn(options.repo, ctx.env);
   const { deployed, target } = await resolveRevisions(git, environment, {
     fetcher: gitIn(options.repo, ctx.env, { gitCredentials: true }),

@@ -2,47 +2,23 @@
  * The facts a rollback check needs: deployments from GitLab (when a token and project are known),
  * commits and migration files from the local clone.
  */
-import * as z from "zod";
 import { matcherFor } from "../config/glob.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { classifyMigration, type MigrationFinding } from "./migrations.js";
 import { EnvsyncError, usageError } from "../errors.js";
 import { commitSha, isAncestor, type Git } from "../git/git.js";
-import { parseAnswer } from "../gitlab/answer.js";
-import type { GitLabHttp } from "../gitlab/http.js";
-import { createRestClient } from "../gitlab/rest.js";
+import type { GitLab } from "../gitlab/access.js";
+import { SUCCESSFUL_DEPLOYMENTS, type Deployment } from "../gitlab/rest-operations.js";
 import { ensureHistory, resolveBranch } from "../git/commits.js";
 import type { Revision } from "./assess.js";
 
-const DEPLOYMENT = z.object({
-  id: z.number(),
-  iid: z.number(),
-  sha: z.string(),
-  ref: z.string(),
-  created_at: z.string(),
-  status: z.string(),
-});
-type ApiDeployment = z.infer<typeof DEPLOYMENT>;
-
 export async function successfulDeployments(
-  http: GitLabHttp,
+  { rest }: Pick<GitLab, "rest">,
   project: string,
   gitlabEnvironment: string,
-): Promise<ApiDeployment[]> {
+): Promise<Deployment[]> {
   // The newest twenty are enough to find what is deployed and what was before it.
-  const deployments = await createRestClient(http).Deployments.all(project, {
-    environment: gitlabEnvironment,
-    status: "success",
-    orderBy: "created_at",
-    sort: "desc",
-    perPage: 20,
-    maxPages: 1,
-  });
-  return parseAnswer(
-    z.array(DEPLOYMENT),
-    deployments,
-    `GET /api/v4/projects/${encodeURIComponent(project)}/deployments`,
-  );
+  return rest.run(SUCCESSFUL_DEPLOYMENTS, { project, environment: gitlabEnvironment, limit: 20 });
 }
 
 export async function resolveRevisions(
@@ -51,7 +27,7 @@ export async function resolveRevisions(
   options: {
     to?: string;
     toDeployment?: number;
-    deployments?: ApiDeployment[];
+    deployments?: Deployment[];
     /** Fetches missing history (with the job's git credentials). */
     fetcher?: Git;
   },

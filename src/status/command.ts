@@ -1,16 +1,16 @@
 import { loadConfig } from "../config/load.js";
-import { requireProject } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
-import { GitLabGraphQL } from "../gitlab/graphql.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { inShard } from "../fleet/shard.js";
-import { httpFromEnv } from "../gitlab/http.js";
 import { fleetProgress, waitLine } from "../output/progress.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import { gatherStatus, type ProjectStatus, type StatusTarget } from "./status.js";
 import type { StatusOptions } from "./cli.js";
+
+/** status reads: CI_JOB_TOKEN will do. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
 
 export async function statusCommand(
   options: StatusOptions,
@@ -20,7 +20,16 @@ export async function statusCommand(
   if (options.shard && !options.allProjects)
     throw usageError("--shard splits --all-projects; add --all-projects");
   const { config } = await loadConfig(options.config);
-  const origin = await originWhenNeeded(config, ctx.env, ".");
+  const gitlab = await openGitLab(
+    ctx,
+    options.allProjects ? READ : { ...READ, project: "status" },
+    {
+      repo: ".",
+      config,
+      maxConcurrent: options.concurrency,
+      onWait: (line) => waitLine(line, progress, ctx.http?.onWait),
+    },
+  );
   let targets: StatusTarget[];
   if (options.allProjects) {
     if (config.projects.length === 0)
@@ -31,36 +40,22 @@ export async function statusCommand(
   } else {
     targets = [
       {
-        path: requireProject(config, ctx.env, "status", origin),
+        path: gitlab.project!,
         environments: config.environments,
       },
     ];
   }
-  const http = httpFromEnv(
-    ctx.env,
-    { scope: "read_api", allowJobToken: true, origin },
-    {
-      maxConcurrent: options.concurrency,
-      ...ctx.http,
-      onWait: (line) => waitLine(line, progress, ctx.http?.onWait),
-    },
-  );
   const progress = options.allProjects
     ? fleetProgress(io, { total: targets.length, what: "status", now: ctx.now })
     : undefined;
   let done = 0;
-  const projects = await gatherStatus(
-    targets,
-    config.promotion.pairs,
-    { http, graphql: new GitLabGraphQL(http) },
-    {
-      batchSize: options.batch,
-      onProject: (p) => {
-        done++;
-        progress?.done(`[${done}/${targets.length}] ${p.project}`, p.error && `failed: ${p.error}`);
-      },
+  const projects = await gatherStatus(targets, config.promotion.pairs, gitlab, {
+    batchSize: options.batch,
+    onProject: (p) => {
+      done++;
+      progress?.done(`[${done}/${targets.length}] ${p.project}`, p.error && `failed: ${p.error}`);
     },
-  );
+  });
   progress?.finish();
   const now = ctx.now();
   if (options.json)
@@ -68,7 +63,7 @@ export async function statusCommand(
       json({
         generated_at: now.toISOString(),
         ...(options.shard ? { shard: options.shard } : {}),
-        requests: http.requestCount,
+        requests: gitlab.http.requestCount,
         projects,
       }),
     );

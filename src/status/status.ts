@@ -10,8 +10,7 @@ import { readPairApi } from "../drift/api-reader.js";
 import { matchCommits } from "../git/equivalence.js";
 import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
-import type { GitLabGraphQL } from "../gitlab/graphql.js";
-import type { GitLabHttp } from "../gitlab/http.js";
+import type { GitLab } from "../gitlab/access.js";
 import { allSettledFirst } from "../gitlab/settle.js";
 import {
   MAX_QUERY_COMPLEXITY,
@@ -50,7 +49,7 @@ export interface ProjectStatus {
 export async function gatherStatus(
   targets: readonly StatusTarget[],
   pairs: readonly PromotionPair[],
-  clients: { http: GitLabHttp; graphql: GitLabGraphQL },
+  clients: Pick<GitLab, "http" | "rest" | "graphql">,
   options: { batchSize: number; onProject?: (status: ProjectStatus) => void },
 ): Promise<ProjectStatus[]> {
   const batches = batchByComplexity(targets, options.batchSize);
@@ -79,7 +78,7 @@ export async function gatherStatus(
 async function statusOfBatch(
   batch: readonly StatusTarget[],
   pairs: readonly PromotionPair[],
-  clients: { http: GitLabHttp; graphql: GitLabGraphQL },
+  clients: Pick<GitLab, "http" | "rest" | "graphql">,
   onProject: ((status: ProjectStatus) => void) | undefined,
 ): Promise<ProjectStatus[]> {
   const nodes = new Map<string, StatusProjectNode | null | Error>();
@@ -114,7 +113,7 @@ async function statusOfBatch(
       const driftDone = allSettledFirst(
         pairs.map(async (pair) => {
           const input = await readPairApi(
-            clients.http,
+            clients,
             target.path,
             { ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) },
             { files: false, patchLookups: false },

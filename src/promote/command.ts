@@ -14,8 +14,16 @@ import { promote, type PromotionReport } from "./promote.js";
 import type { PromoteOptions } from "./cli.js";
 
 /** Checking the gates reads (CI_JOB_TOKEN will do); opening the merge request writes. */
-const CHECK = { scope: "read_api", jobToken: true, project: "promote" } as const satisfies GitLabNeeds;
-const OPEN_MR = { scope: "api", jobToken: false, project: "promote" } as const satisfies GitLabNeeds;
+const CHECK = {
+  scope: "read_api",
+  jobToken: true,
+  project: "promote",
+} as const satisfies GitLabNeeds;
+const OPEN_MR = {
+  scope: "api",
+  jobToken: false,
+  project: "promote",
+} as const satisfies GitLabNeeds;
 
 export async function promoteCommand(
   options: PromoteOptions,

@@ -46,7 +46,7 @@ export function renderFlows(
   const hash = configHash(config);
   const prefix = config.catalog.name_prefix;
   const flowNames = Object.fromEntries(FLOWS.map((f) => [f.id, flowName(prefix, f.id)]));
-  const view = buildViewModel(config, { version: meta.version, configHash: hash, flowNames });
+  const view = buildViewModel(config, { version: meta.version, flowNames });
   const problems: string[] = [];
   const compiled: CompiledFlow[] = [];
 

@@ -17,11 +17,15 @@ import type Handlebars from "handlebars";
 import { EnvsyncError } from "../errors.js";
 import { readText } from "../output/files.js";
 import { packageRoot } from "../package-root.js";
+import type { FlowViewModel } from "./view-model.js";
+
+/** A flow or prompt template: it renders the whole view model (docs/flows.md, the contract). */
+export type ViewTemplate = Handlebars.TemplateDelegate<FlowViewModel>;
 
 export interface TemplateSet {
   dir: string;
-  flows: Map<string, Handlebars.TemplateDelegate>;
-  prompts: Map<string, Handlebars.TemplateDelegate>;
+  flows: Map<string, ViewTemplate>;
+  prompts: Map<string, ViewTemplate>;
 }
 
 interface TemplateSource {
@@ -91,8 +95,10 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
     : (await import("handlebars/runtime")).default.create();
 
   const where = (s: TemplateSource) => relative(dir, s.file);
-  const toTemplate = (s: TemplateSource): Handlebars.TemplateDelegate => {
-    let template: Handlebars.TemplateDelegate;
+  // A partial renders whatever context it is called in (a list item inside {{#each}}); flows and
+  // prompts render the view model.
+  const toTemplate = <T>(s: TemplateSource): Handlebars.TemplateDelegate<T> => {
+    let template: Handlebars.TemplateDelegate<T>;
     try {
       template = fresh(s)
         ? hb.template(precompiled[s.key]!.spec)
@@ -103,7 +109,7 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
         `template ${where(s)}: ${(error as Error).message.split("\n")[0]}`,
       );
     }
-    return (context: unknown, options?: Handlebars.RuntimeOptions) => {
+    return (context: T, options?: Handlebars.RuntimeOptions) => {
       try {
         return template(context, options);
       } catch (error) {
@@ -116,15 +122,15 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
     };
   };
 
-  const prompts = new Map<string, Handlebars.TemplateDelegate>();
-  const flows = new Map<string, Handlebars.TemplateDelegate>();
+  const prompts = new Map<string, ViewTemplate>();
+  const flows = new Map<string, ViewTemplate>();
   for (const s of sources) {
     const [kind] = s.key.split("/", 1);
     const name = s.key.slice(kind!.length + 1);
     // Partials are registered compiled: one registered as source is recompiled on every render.
-    if (kind === "partials") hb.registerPartial(name, toTemplate(s));
-    else if (kind === "prompts") prompts.set(name, toTemplate(s));
-    else flows.set(name, toTemplate(s));
+    if (kind === "partials") hb.registerPartial(name, toTemplate<unknown>(s));
+    else if (kind === "prompts") prompts.set(name, toTemplate<FlowViewModel>(s));
+    else flows.set(name, toTemplate<FlowViewModel>(s));
   }
 
   hb.registerHelper("json", (value: unknown) => JSON.stringify(value));
@@ -140,7 +146,7 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
     // lines are template layout, not prompt text. The text goes into a side table and the YAML
     // gets a short token: parsing kilobytes of quoted prompt back out of YAML costs more than the
     // rest of the build.
-    const data = options.data as { renderedPrompts: string[]; root: unknown };
+    const data = options.data as { renderedPrompts: string[]; root: FlowViewModel };
     data.renderedPrompts.push(`${template(data.root).trim()}\n`);
     return JSON.stringify(promptToken(data.renderedPrompts.length - 1));
   });
@@ -153,8 +159,8 @@ export function promptToken(index: number): string {
 
 /** Renders a flow template; prompt texts come back separately, referenced by promptToken(). */
 export function renderFlowTemplate(
-  template: Handlebars.TemplateDelegate,
-  view: unknown,
+  template: ViewTemplate,
+  view: FlowViewModel,
 ): { text: string; prompts: string[] } {
   const prompts: string[] = [];
   return { text: template(view, { data: { renderedPrompts: prompts } }), prompts };

@@ -12,14 +12,15 @@ export interface EnvironmentView {
   protected: boolean;
   /** The phrase a command must contain to write into this environment, or null. */
   writeConfirmation: string | null;
-  rollbackConfirmation: string | null;
   compareWith: string;
 }
 
+/**
+ * What every flow, prompt and partial template renders, bundled or a user's own (`--templates`):
+ * docs/flows.md lists each field as the template contract, and a test holds the two equal.
+ */
 export interface FlowViewModel {
   version: string;
-  configHash: string;
-  prefix: string;
   /** The assistant also gets gitlab_api_get and gitlab_graphql (catalog.generic_api_tools). */
   genericApiTools: boolean;
   flowNames: Record<string, string>;
@@ -41,7 +42,6 @@ export interface FlowViewModel {
     migrationPaths: string;
     requireConfirmation: string;
     autoRollback: string;
-    minConfidence: string;
   };
   pipelineDoctor: { enabled: boolean; logLines: number };
   projects: { path: string; overrides: string | null }[];
@@ -50,27 +50,20 @@ export interface FlowViewModel {
 
 export function buildViewModel(
   config: ResolvedConfig,
-  meta: { version: string; configHash: string; flowNames: Record<string, string> },
+  meta: { version: string; flowNames: Record<string, string> },
 ): FlowViewModel {
-  const requireRollbackConfirmation = new Set(config.rollback.require_confirmation);
   const environments = config.environments.map((env) => ({
     name: promptText(env.name),
     branch: promptText(env.branch),
     gitlabEnvironment: promptText(env.gitlab_environment),
     protected: env.protected,
     writeConfirmation: env.protected ? `confirm ${promptText(env.name)}` : null,
-    rollbackConfirmation:
-      requireRollbackConfirmation.has(env.name) || env.protected
-        ? `confirm ${promptText(env.name)}`
-        : null,
     compareWith: promptList(config.pipeline_doctor.compare_with[env.name] ?? []),
   }));
   const branchOf = (name: string) =>
     promptText(config.environments.find((e) => e.name === name)?.branch ?? name);
   return {
     version: meta.version,
-    configHash: meta.configHash,
-    prefix: config.catalog.name_prefix,
     genericApiTools: config.catalog.generic_api_tools,
     flowNames: meta.flowNames,
     project: config.project ? promptText(config.project) : null,
@@ -106,7 +99,6 @@ export function buildViewModel(
       autoRollback: config.rollback.auto_rollback_on_failure
         ? `on, only at confidence ${config.rollback.min_confidence} or above`
         : "off",
-      minConfidence: String(config.rollback.min_confidence),
     },
     pipelineDoctor: {
       enabled: config.pipeline_doctor.enabled,

@@ -45,3 +45,57 @@ export class GitLabError extends EnvsyncError {
     return `GitLab ${this.method} ${this.path}: ${this.message}${id}`;
   }
 }
+
+/** An HTTP error answer as a GitLabError: what GitLab said, and what to do about it. */
+export function errorForAnswer(
+  answer: { method: string; path: string; status: number; text: string; attempt: number },
+  headers: Headers,
+  scope: string,
+): GitLabError {
+  const { method, path, status, text, attempt } = answer;
+  const requestId = headers.get("x-request-id") ?? undefined;
+  const server = messageOf(text);
+  const details = { status, method, path, ...(requestId ? { requestId } : {}) };
+  const retried = attempt > 0 ? ` after ${attempt + 1} attempts` : "";
+  switch (status) {
+    case 401:
+      return new GitLabError("the token was rejected (401 Unauthorized)", {
+        ...details,
+        hint: `GITLAB_TOKEN must be a valid, unexpired access token with the '${scope}' scope`,
+      });
+    case 403:
+      return new GitLabError(`forbidden (403)${server ? `: ${server}` : ""}`, {
+        ...details,
+        hint: `the token needs the '${scope}' scope and its user enough access (Maintainer or Owner for catalog and group settings)`,
+      });
+    case 404:
+      return new GitLabError(`not found (404)${server ? `: ${server}` : ""}`, {
+        ...details,
+        hint: "check the path in envsync.yaml and that the token's user can see it",
+      });
+    case 429:
+      return new GitLabError(`rate limited (429)${retried}`, {
+        ...details,
+        hint: "wait a minute and run the command again",
+      });
+    default:
+      return new GitLabError(`HTTP ${status}${retried}${server ? `: ${server}` : ""}`, details);
+  }
+}
+
+/** GitLab error bodies: {"message": "..."} (string or field map) or {"error": "..."}. */
+function messageOf(text: string): string {
+  try {
+    const body = JSON.parse(text) as {
+      message?: unknown;
+      error?: unknown;
+      error_description?: unknown;
+    };
+    const value = body.message ?? body.error_description ?? body.error;
+    if (value === undefined) return "";
+    const message = typeof value === "string" ? value : JSON.stringify(value);
+    return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+  } catch {
+    return text.trim().slice(0, 200);
+  }
+}

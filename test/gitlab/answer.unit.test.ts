@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
-import { parseAnswer } from "../../src/gitlab/answer.js";
+import { parseAnswer, parseJson } from "../../src/gitlab/answer.js";
 import { GitLabError } from "../../src/gitlab/errors.js";
 
 const PIPELINE = z.object({ id: z.number(), status: z.string() });
@@ -31,6 +31,32 @@ describe("parseAnswer", () => {
   it("reads a request without a method as a GET", () => {
     expect(() => parseAnswer(PIPELINE, null, "/version")).toThrow(
       expect.objectContaining({ method: "GET", path: "/version" }),
+    );
+  });
+});
+
+describe("parseJson", () => {
+  const request = { status: 200, method: "GET", path: "/api/v4/projects/1" };
+
+  it("reads JSON", () => {
+    expect(parseJson('{"id": 1}', request)).toEqual({ id: 1 });
+  });
+
+  it("turns an HTML page into a GitLabError that says so, with its own code", () => {
+    const answer = () => parseJson("  <!DOCTYPE html><html>Sign in</html>", request);
+    expect(answer).toThrow(GitLabError);
+    expect(answer).toThrow(
+      expect.objectContaining({
+        code: "gitlab-answer-invalid",
+        message: "the answer is not JSON (an HTML page: a proxy or sign-in page?)",
+        path: "/api/v4/projects/1",
+      }),
+    );
+  });
+
+  it("turns any other text into the same error, without guessing what it was", () => {
+    expect(() => parseJson("Retry later", request)).toThrow(
+      expect.objectContaining({ code: "gitlab-answer-invalid", message: "the answer is not JSON" }),
     );
   });
 });

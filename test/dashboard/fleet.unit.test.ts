@@ -1,35 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "../../src/dashboard/fleet.js";
 import type { FleetDriftReport, FleetProjectDrift } from "../../src/drift/drift.js";
+import type { PairDrift } from "../../src/drift/pair.js";
+import { pairDrift } from "../helpers/drift.js";
 
-const project = (
-  name: string,
-  counts: Partial<Record<string, number>> = {},
-): FleetProjectDrift => ({
+const project = (name: string, counts: Partial<PairDrift["counts"]> = {}): FleetProjectDrift => ({
   project: name,
-  pairs: [
-    {
-      from: "staging",
-      to: "production",
-      from_branch: "staging",
-      to_branch: "main",
-      from_sha: "1".repeat(40),
-      to_sha: "2".repeat(40),
-      pending: [],
-      applied: [],
-      missing_upstream: [],
-      files: { unexpected: [], expected: [] },
-      counts: {
-        pending: 0,
-        applied: 0,
-        missing_upstream: 0,
-        unexpected_files: 0,
-        drifted_files: 0,
-        expected_files: 0,
-        ...counts,
-      },
-    },
-  ],
+  pairs: [pairDrift({ counts })],
 });
 const shard = (
   index: number,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatFleet, formatReport } from "../../src/drift/format.js";
 import type { PairDrift } from "../../src/drift/pair.js";
+import { pairDrift } from "../helpers/drift.js";
 
 const commit = (c: string, subject: string) => ({
   sha: c.repeat(40),
@@ -34,24 +35,12 @@ const PAIR: PairDrift = {
     expected_files: 1,
   },
 };
-const IN_STEP: PairDrift = {
-  ...PAIR,
+const IN_STEP = pairDrift({
   from: "dev",
   to: "staging",
   from_branch: "develop",
   to_branch: "staging",
-  pending: [],
-  missing_upstream: [],
-  files: { unexpected: [], expected: [] },
-  counts: {
-    pending: 0,
-    applied: 0,
-    missing_upstream: 0,
-    unexpected_files: 0,
-    drifted_files: 0,
-    expected_files: 0,
-  },
-};
+});
 
 describe("formatReport", () => {
   it("prints a pair's counts and every section, flagging the pair for attention", () => {

@@ -56,4 +56,5 @@ export function parseBool(value: string | undefined): boolean {
 
 /** The environment a command reading GitLab uses, for its help. */
 export const GITLAB_READ_HELP =
-  "\nEnvironment: GITLAB_TOKEN (read_api scope) or CI_JOB_TOKEN, GITLAB_URL or CI_SERVER_URL.";
+  "\nEnvironment: GITLAB_TOKEN (read_api scope; GitLab refuses CI_JOB_TOKEN here), GITLAB_URL or " +
+  "CI_SERVER_URL.";

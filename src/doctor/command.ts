@@ -7,10 +7,10 @@ import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import type { DoctorOptions } from "./cli.js";
 
-/** Pipelines, jobs and their logs are read: CI_JOB_TOKEN will do. */
+/** Job logs and compares are read: GitLab does not take CI_JOB_TOKEN there. */
 const READ = {
   scope: "read_api",
-  jobToken: true,
+  jobToken: false,
   project: "doctor",
 } as const satisfies GitLabNeeds;
 

@@ -13,8 +13,8 @@ import { selectPairs } from "./select-pairs.js";
 import { inShard } from "../fleet/shard.js";
 import type { DriftOptions } from "./cli.js";
 
-/** drift reads: CI_JOB_TOKEN will do. */
-const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
+/** drift reads compares and commits: GitLab does not take CI_JOB_TOKEN there. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: false };
 
 export async function driftCommand(
   options: DriftOptions,

@@ -98,8 +98,8 @@ async function projectOfRepository(env: Env, repo: string): Promise<string | und
   );
 }
 
-/** init reads environments and protected branches: CI_JOB_TOKEN will do. */
-const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
+/** init reads protected branches, which GitLab does not show to CI_JOB_TOKEN. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: false };
 
 /** GitLab's environments and protected branches, when a token and the project are known. */
 async function fromGitLab(

@@ -13,10 +13,13 @@ import { table } from "../output/table.js";
 import { promote, type PromotionReport } from "./promote.js";
 import type { PromoteOptions } from "./cli.js";
 
-/** Checking the gates reads (CI_JOB_TOKEN will do); opening the merge request writes. */
+/**
+ * Checking the gates reads compares and pipelines, which GitLab does not show to CI_JOB_TOKEN;
+ * opening the merge request writes.
+ */
 const CHECK = {
   scope: "read_api",
-  jobToken: true,
+  jobToken: false,
   project: "promote",
 } as const satisfies GitLabNeeds;
 const OPEN_MR = {

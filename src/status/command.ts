@@ -9,8 +9,8 @@ import { table } from "../output/table.js";
 import { gatherStatus, type ProjectStatus, type StatusTarget } from "./status.js";
 import type { StatusOptions } from "./cli.js";
 
-/** status reads: CI_JOB_TOKEN will do. */
-const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
+/** status asks GraphQL and compares: GitLab takes CI_JOB_TOKEN for neither. */
+const READ: GitLabNeeds = { scope: "read_api", jobToken: false };
 
 export async function statusCommand(
   options: StatusOptions,

@@ -295,7 +295,7 @@ describe("where EnvSync finds GitLab", () => {
     expect(standin.log.every((r) => r.status !== 401)).toBe(true);
   });
 
-  it("sends CI_JOB_TOKEN as JOB-TOKEN in a CI job", async () => {
+  it("refuses CI_JOB_TOKEN before sending anything: GitLab's compare does not take it", async () => {
     await standin.stop();
     standin = await new GitLabStandin({ token: "ci-job-token", tokenKind: "job" }).start();
     attachRepositoryRoutes(standin);
@@ -307,8 +307,12 @@ describe("where EnvSync finds GitLab", () => {
       { env },
       ...["drift", "-c", config, "-C", tempDir(), "--api", "--json"],
     );
-    expect(result.err).toBe("");
-    expect(JSON.parse(result.out)).toMatchObject({ mode: "api" });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.out).error).toMatchObject({
+      code: "gitlab-no-token",
+      hint: expect.stringContaining("CI_JOB_TOKEN cannot do this") as string,
+    });
+    expect(standin.log).toEqual([]);
   });
 
   it("in a flow job's shallow workload checkout, asks the API instead of reading half a history", async () => {

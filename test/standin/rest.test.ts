@@ -79,7 +79,8 @@ describe("the stand-in's REST lists, paged as GitLab pages them", () => {
 
   it("takes a token only in the header GitLab takes it in", async () => {
     standin = await new GitLabStandin({ token: "oauth-token", tokenKind: "oauth" }).start();
-    const url = `${standin.url}/api/v4/metadata`;
+    standin.state.addProject("acme/shop");
+    const url = `${standin.url}/api/v4/projects/acme%2Fshop`;
     const privateToken = await fetch(url, { headers: { "PRIVATE-TOKEN": "oauth-token" } });
     expect(privateToken.status).toBe(401);
     const bearer = await fetch(url, { headers: { authorization: "Bearer oauth-token" } });

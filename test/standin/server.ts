@@ -20,6 +20,18 @@ import {
   queryComplexity,
 } from "./gitlab-schema.js";
 import { StandinState } from "./state.js";
+import {
+  accessTokenSelf,
+  graphqlRefusal,
+  guardFieldsByScope,
+  restRefusal,
+  tokenInfo,
+  tokenOf,
+  userOf,
+  type FieldContext,
+  type Scope,
+  type StandinToken,
+} from "./tokens.js";
 
 export interface LoggedRequest {
   method: string;
@@ -58,8 +70,13 @@ export interface StandinOptions {
    * 18.9 (`public` boolean; version 18.9.0).
    */
   visibility?: boolean;
-  /** What the stand-in's token is, which decides the header GitLab takes it in. */
+  /**
+   * What the stand-in's token is: a person's access token with `api` (access), a flow job's OAuth
+   * token with `ai_workflows` and `mcp` (oauth), or a CI job token (job). See tokens.ts.
+   */
   tokenKind?: "access" | "oauth" | "job";
+  /** Scopes of the stand-in's token, where they are not its kind's. */
+  scopes?: readonly Scope[];
   /** The instance's use_generic_gitlab_api_tools flag: list gitlab_api_get/gitlab_graphql to agents. */
   genericApiTools?: boolean;
   /** A per-token rate limit: this many requests per window, then 429 with `retry-after`. */
@@ -76,6 +93,8 @@ export class GitLabStandin {
   readonly state = new StandinState();
   readonly log: LoggedRequest[] = [];
   readonly token: string;
+  /** Every token the stand-in knows; the first is `token`. Tests add more with `addToken`. */
+  readonly tokens: StandinToken[] = [];
   private readonly faults: (Fault & { left: number })[] = [];
   private readonly routes: { method: string; pattern: RegExp; handler: RestHandler }[] = [];
   private readonly sockets = new Set<Socket>();
@@ -97,9 +116,28 @@ export class GitLabStandin {
   >();
   private root: ReturnType<typeof catalogRoot>;
 
+  /** Another token GitLab would know (a bot's, a read-only one), for tests of who may do what. */
+  addToken(token: Omit<StandinToken, "user"> & { user?: StandinToken["user"] }): void {
+    const id = this.tokens.length + 1;
+    this.tokens.push({
+      user: { id, username: token.kind === "bot" ? `project_1_bot_${id}` : `user${id}` },
+      ...token,
+    });
+  }
+
   constructor(private readonly options: StandinOptions = {}) {
     this.token = options.token ?? "glpat-standin-secret-token";
+    const kind = options.tokenKind ?? "access";
+    this.tokens.push({
+      value: this.token,
+      kind: kind === "access" ? "personal" : kind,
+      scopes:
+        options.scopes ??
+        (kind === "access" ? ["api"] : kind === "oauth" ? ["ai_workflows", "mcp"] : []),
+      user: { id: 1, username: "ada" },
+    });
     this.schema = gitlabSchema(options.visibility === false ? "18.9" : "newer");
+    guardFieldsByScope(this.schema);
     this.root = catalogRoot(this.state, {
       visibility: options.visibility ?? true,
       pageSize: options.pageSize ?? 100,
@@ -642,17 +680,29 @@ export class GitLabStandin {
       return;
     }
 
-    // Access tokens go as PRIVATE-TOKEN or Bearer; an OAuth token (a Duo flow's job) only as
-    // Bearer; a CI job token only as JOB-TOKEN.
-    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
-    const accepted =
-      (this.options.tokenKind ?? "access") === "access"
-        ? req.headers["private-token"] === this.token || bearer === this.token
-        : this.options.tokenKind === "oauth"
-          ? bearer === this.token
-          : req.headers["job-token"] === this.token;
-    if (!accepted) {
-      send(401, { message: "401 Unauthorized" });
+    // Each kind of token in the header GitLab takes it in, refused where GitLab refuses it.
+    const token = tokenOf(req.headers, this.tokens);
+    if (url.pathname === "/oauth/token/info") {
+      const info = tokenInfo(token);
+      send(info.status, info.body);
+      return;
+    }
+    const graphql = url.pathname === "/api/graphql" && req.method === "POST";
+    const mutation = graphql && /^\s*mutation\b/.test(String((body as { query?: unknown })?.query));
+    const refusal = graphql
+      ? graphqlRefusal(token, mutation)
+      : restRefusal(token, entry.method, url.pathname);
+    if (refusal) {
+      send(refusal.status, refusal.body);
+      return;
+    }
+    if (url.pathname === "/api/v4/user") {
+      send(200, userOf(token!));
+      return;
+    }
+    if (url.pathname === "/api/v4/personal_access_tokens/self") {
+      const self = accessTokenSelf(token!);
+      send(self.status, self.body);
       return;
     }
     const limited = this.takeRateSlot();
@@ -682,6 +732,7 @@ export class GitLabStandin {
         schema: this.schema,
         document,
         rootValue: this.root,
+        contextValue: { token } satisfies FieldContext,
         variableValues: variables ?? null,
         ...(operation ? { operationName: operation } : {}),
       });

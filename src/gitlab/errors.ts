@@ -83,14 +83,22 @@ export function errorForAnswer(
   }
 }
 
-/** GitLab error bodies: {"message": "..."} (string or field map) or {"error": "..."}. */
+/**
+ * GitLab error bodies: {"message": "..."} (string or field map), {"error": "..."}, or OAuth's
+ * {"error": "insufficient_scope", "error_description", "scope"} for a token without the scope.
+ */
 function messageOf(text: string): string {
   try {
     const body = JSON.parse(text) as {
       message?: unknown;
       error?: unknown;
       error_description?: unknown;
+      scope?: unknown;
     };
+    if (body.error === "insufficient_scope" && body.message === undefined) {
+      const scopes = typeof body.scope === "string" && body.scope ? body.scope.split(" ") : [];
+      return `insufficient_scope: the token's scopes do not reach this${scopes.length > 0 ? ` (it takes ${scopes.join(" or ")})` : ""}`;
+    }
     const value = body.message ?? body.error_description ?? body.error;
     if (value === undefined) return "";
     const message = typeof value === "string" ? value : JSON.stringify(value);

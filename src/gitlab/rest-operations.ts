@@ -51,6 +51,7 @@ const PIPELINE = z.object({
   ref: z.string(),
   status: z.string(),
   web_url: z.string(),
+  created_at: z.string().nullish(),
 });
 
 const JOB = z.object({
@@ -60,6 +61,7 @@ const JOB = z.object({
   status: z.string(),
   allow_failure: z.boolean(),
   web_url: z.string(),
+  finished_at: z.string().nullish(),
 });
 
 /** gitbeaker types a compare's commits without message, parents or author date; drift needs them. */
@@ -104,6 +106,13 @@ export const COMMIT_DIFF = op<Project & { sha: string }>()(
   "GET /projects/:id/repository/commits/:sha/diff",
   z.array(DIFF),
   (rest, { project, sha }) => rest.Commits.showDiff(project, sha, { perPage: 100 }),
+);
+
+/** A file's text at a ref; GitLab answers 404 where there is none. */
+export const RAW_FILE = op<Project & { path: string; ref: string }>()(
+  "GET /projects/:id/repository/files/:path/raw",
+  z.string(),
+  (rest, { project, path, ref }) => rest.RepositoryFiles.showRaw(project, path, ref),
 );
 
 // Pipelines, jobs, deployments

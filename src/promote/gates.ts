@@ -26,6 +26,8 @@ export interface PromotionFacts {
   pendingPaths: Map<string, string[]>;
   alwaysManual: readonly string[];
   targetProtected: boolean;
+  /** Why a fact is unknown when GitLab refused the read (the token, its scope). */
+  refusals?: Partial<Record<"pipeline" | "deployed", string>>;
 }
 
 export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): GateResult[] {
@@ -49,7 +51,11 @@ export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): Gat
     const p = facts.latestPipeline;
     results.push(
       p === undefined
-        ? result("pipeline", "unknown", "GitLab not reachable: the source pipeline is unknown")
+        ? result(
+            "pipeline",
+            "unknown",
+            facts.refusals?.pipeline ?? "GitLab not reachable: the source pipeline is unknown",
+          )
         : p === null
           ? result(
               "pipeline",
@@ -66,7 +72,11 @@ export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): Gat
   if (gates.deployed) {
     results.push(
       d === undefined
-        ? result("deployed", "unknown", "GitLab not reachable: the source deployment is unknown")
+        ? result(
+            "deployed",
+            "unknown",
+            facts.refusals?.deployed ?? "GitLab not reachable: the source deployment is unknown",
+          )
         : d === null
           ? result("deployed", "unknown", "the source environment has no successful deployment")
           : d.sha === facts.sourceHead

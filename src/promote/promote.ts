@@ -16,8 +16,9 @@ import {
   EDIT_MERGE_REQUEST,
   LATEST_PIPELINES,
   OPEN_MERGE_REQUESTS,
-  SUCCESSFUL_DEPLOYMENTS,
 } from "../gitlab/rest-operations.js";
+import { GitLabError } from "../gitlab/errors.js";
+import { successfulDeployments } from "../deployments/deployments.js";
 import { evaluateGates, type GateResult } from "./gates.js";
 import { allSettledFirst } from "../gitlab/settle.js";
 
@@ -50,10 +51,22 @@ export async function promote(
     drift.pending.map((c) => [c.sha, [...input.pathsOf([upstream.get(c.sha)!])]]),
   );
   const gitlab = sources.gitlab;
+  const refusals: Partial<Record<"pipeline" | "deployed", string>> = {};
+  // A read GitLab refuses this token leaves its gate unknown, with the reason.
+  const unlessRefused = async <T>(gate: "pipeline" | "deployed", read: Promise<T>) => {
+    try {
+      return await read;
+    } catch (error) {
+      if (!(error instanceof GitLabError) || ![401, 403].includes(error.status)) throw error;
+      refusals[gate] =
+        `GitLab refused this token the ${gate === "pipeline" ? "pipelines" : "deployments"} (${error.message})`;
+      return undefined;
+    }
+  };
   const [latestPipeline, lastDeployment] = gitlab
     ? await allSettledFirst([
-        latestPipelineOf(gitlab, input.fromSha),
-        lastDeploymentOf(gitlab, envs.from.gitlab_environment),
+        unlessRefused("pipeline", latestPipelineOf(gitlab, input.fromSha)),
+        unlessRefused("deployed", lastDeploymentOf(gitlab, envs.from)),
       ])
     : [undefined, undefined];
   const gates = evaluateGates(config.promotion.gates, {
@@ -65,6 +78,7 @@ export async function promote(
     pendingPaths,
     alwaysManual: config.conflicts.always_manual,
     targetProtected: envs.to.protected,
+    refusals,
   });
   const allowed = !gates.some((g) => g.blocks);
   const report: PromotionReport = {
@@ -94,13 +108,11 @@ async function latestPipelineOf(
 
 async function lastDeploymentOf(
   gitlab: NonNullable<PromotionSources["gitlab"]>,
-  environment: string,
+  environment: ResolvedEnvironment,
 ): Promise<{ sha: string; finishedAt: string | null } | null> {
-  const [latest] = await gitlab.rest.run(SUCCESSFUL_DEPLOYMENTS, {
-    project: gitlab.project,
-    environment,
-    limit: 1,
-  });
+  const {
+    deployments: [latest],
+  } = await successfulDeployments(gitlab, gitlab.project, environment, 1);
   if (!latest) return null;
   return {
     sha: latest.sha,

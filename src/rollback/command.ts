@@ -7,7 +7,8 @@ import { hasGitLabToken } from "../gitlab/connection.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { assessRollback, type RollbackAssessment } from "./assess.js";
-import { migrationsBetween, resolveRevisions, successfulDeployments } from "./gather.js";
+import { migrationsBetween, resolveRevisions } from "./gather.js";
+import { successfulDeployments, type DeploymentHistory } from "../deployments/deployments.js";
 import type { RollbackCheckOptions } from "./cli.js";
 
 /** Deployments are read: CI_JOB_TOKEN will do. */
@@ -26,9 +27,11 @@ export async function rollbackCheckCommand(
   const gitlab = hasGitLabToken(env)
     ? await openGitLab(ctx, READ, { repo: options.repo, config })
     : undefined;
-  const deployments = gitlab?.project
-    ? await successfulDeployments(gitlab, gitlab.project, environment.gitlab_environment)
+  // The newest twenty are enough to find what is deployed and what was before it.
+  const history = gitlab?.project
+    ? await successfulDeployments(gitlab, gitlab.project, environment, 20)
     : undefined;
+  const deployments = history?.deployments;
   const git = gitIn(options.repo, ctx.env);
   const { deployed, target } = await resolveRevisions(git, environment, {
     fetcher: gitIn(options.repo, ctx.env, { gitCredentials: true }),
@@ -37,12 +40,26 @@ export async function rollbackCheckCommand(
     ...(deployments ? { deployments } : {}),
   });
   const { commits, migrations } = await migrationsBetween(git, config, target.sha, deployed.sha);
-  const assessment = assessRollback({ environment, deployed, target, commits, migrations }, config);
+  const assessment = {
+    ...assessRollback({ environment, deployed, target, commits, migrations }, config),
+    ...(history ? { deployments_from: deploymentSource(history) } : {}),
+  };
   io.stdout(options.json ? json(assessment) : format(assessment));
   return assessment.risk === "blocked" ? ExitCode.findings : ExitCode.ok;
 }
 
-function format(a: RollbackAssessment): string {
+/** Where the deployments came from, for the JSON and the text. */
+function deploymentSource(history: DeploymentHistory) {
+  return {
+    source: history.source,
+    ...(history.reason ? { reason: history.reason } : {}),
+    ...(history.jobs ? { jobs: history.jobs } : {}),
+  };
+}
+
+function format(
+  a: RollbackAssessment & { deployments_from?: ReturnType<typeof deploymentSource> },
+): string {
   const rev = (r: RollbackAssessment["deployed"]) =>
     `${r.sha.slice(0, 10)} (${r.source}${r.deployment_id ? ` #${r.deployment_id}` : ""}${r.at ? `, ${r.at.slice(0, 10)}` : ""})`;
   const lines = [
@@ -56,6 +73,10 @@ function format(a: RollbackAssessment): string {
         `    ${m.classification.padEnd(12)} ${m.path}${m.line ? `:${m.line}` : ""}  ${m.reason}`,
       );
   }
+  if (a.deployments_from?.source === "deploy jobs")
+    lines.push(
+      `  deployments from the deploy jobs ${a.deployments_from.jobs?.join(", ") || "(none found)"}: ${a.deployments_from.reason ?? ""}`,
+    );
   lines.push("  reasons:", ...a.reasons.map((r) => `    - ${r}`));
   if (a.risk === "blocked")
     lines.push("  blocked: roll forward with a fix, or write and review a down migration first");

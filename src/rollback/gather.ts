@@ -7,19 +7,9 @@ import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { classifyMigration, type MigrationFinding } from "./migrations.js";
 import { EnvsyncError, usageError } from "../errors.js";
 import { commitSha, isAncestor, type Git } from "../git/git.js";
-import type { GitLab } from "../gitlab/access.js";
-import { SUCCESSFUL_DEPLOYMENTS, type Deployment } from "../gitlab/rest-operations.js";
+import type { Deployment } from "../gitlab/rest-operations.js";
 import { ensureHistory, resolveBranch } from "../git/commits.js";
 import type { Revision } from "./assess.js";
-
-export async function successfulDeployments(
-  { rest }: Pick<GitLab, "rest">,
-  project: string,
-  gitlabEnvironment: string,
-): Promise<Deployment[]> {
-  // The newest twenty are enough to find what is deployed and what was before it.
-  return rest.run(SUCCESSFUL_DEPLOYMENTS, { project, environment: gitlabEnvironment, limit: 20 });
-}
 
 export async function resolveRevisions(
   git: Git,

@@ -74,3 +74,28 @@ describe("evaluateGates", () => {
     expect(blocking({ ...GATES, always_manual: "block" }, f)).toEqual(["always_manual"]);
   });
 });
+
+describe("gates GitLab refused to read", () => {
+  it("are unknown with the reason, under the unknown policy", () => {
+    const gates = evaluateGates(
+      { ...GATES, unknown: "block" },
+      {
+        sourceHead: "a".repeat(40),
+        now: new Date("2026-12-01T00:00:00Z"),
+        missingUpstream: [],
+        pendingPaths: new Map(),
+        alwaysManual: [],
+        targetProtected: false,
+        refusals: { deployed: "GitLab refused this token the deployments (insufficient_scope)" },
+        latestPipeline: { status: "success", sha: "a".repeat(40) },
+      },
+    );
+    expect(gates.find((g) => g.name === "deployed")).toEqual({
+      name: "deployed",
+      status: "unknown",
+      detail: "GitLab refused this token the deployments (insufficient_scope)",
+      blocks: true,
+    });
+    expect(gates.find((g) => g.name === "pipeline")?.status).toBe("pass");
+  });
+});

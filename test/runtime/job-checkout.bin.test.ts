@@ -55,19 +55,26 @@ beforeEach(async () => {
 });
 afterEach(() => standin.stop());
 
-/** Two successful deployments of an environment: its branch head now, its first commit before. */
+/**
+ * Two successful deployments of an environment: its branch head now, its first commit before. As
+ * GitLab keeps them: a deployment each, and the pipeline whose deploy job (named in the branch's
+ * .gitlab-ci.yml) made it, which is all a flow job's token may read of them.
+ */
 function deployedTwice(environment: string): void {
   const projectId = standin.state.project("acme/shop")!.id;
   const before = origin.git("rev-parse", environment);
   origin.checkout(environment);
-  origin.commit(`Fix on ${environment}`, { "fix.js": "x\n" });
+  origin.commit(`Fix on ${environment}`, {
+    "fix.js": "x\n",
+    ".gitlab-ci.yml": `deploy-${environment}:\n  script: [./deploy]\n  environment:\n    name: ${environment}\n`,
+  });
   origin.checkout("develop");
   const now = origin.git("rev-parse", environment);
   const deployments = [
     { iid: 1, sha: before, at: "2026-11-20T09:00:00Z" },
     { iid: 2, sha: now, at: "2026-11-23T09:00:00Z" },
   ];
-  for (const d of deployments)
+  for (const d of deployments) {
     standin.state.deployments.push({
       projectId,
       id: standin.state.id(),
@@ -79,6 +86,27 @@ function deployedTwice(environment: string): void {
       createdAt: d.at,
       finishedAt: d.at,
     });
+    const pipelineId = standin.state.id();
+    standin.state.pipelines.push({
+      projectId,
+      id: pipelineId,
+      iid: d.iid,
+      ref: environment,
+      sha: d.sha,
+      status: "SUCCESS",
+      createdAt: d.at,
+    });
+    standin.state.jobs.push({
+      projectId,
+      id: standin.state.id(),
+      pipelineId,
+      name: `deploy-${environment}`,
+      stage: "deploy",
+      status: "success",
+      log: "deployed\n",
+      finishedAt: d.at,
+    });
+  }
 }
 
 /** A failed pipeline of the feature commit, with one failed job and its log, as GitLab keeps it. */
@@ -211,6 +239,7 @@ describe("EnvSync in a flow job's checkout", () => {
       "rollback-check": ["risk", "reasons", "migrations"],
       doctor: ["failed_jobs", "hypotheses", "verdict"],
     };
+    const reports = new Map<string, Record<string, unknown>>();
     for (const line of lines) {
       const args = line.split(" ").map((word) => values[word] ?? word);
       // As the model runs it: in the workspace, where the repository's envsync.yaml is.
@@ -219,7 +248,19 @@ describe("EnvSync in a flow job's checkout", () => {
       const report = JSON.parse(result.out) as Record<string, unknown>;
       for (const key of promised[args[0]!]!)
         expect(report, `${line} lacks ${key}`).toHaveProperty(key);
+      reports.set(args[0]!, report);
     }
+    // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
+    // jobs it may read, and the JSON says so.
+    expect(reports.get("rollback-check")).toMatchObject({
+      deployed: { sha: origin.git("rev-parse", "staging"), source: "deployment" },
+      target: { source: "previous deployment" },
+      deployments_from: {
+        source: "deploy jobs",
+        jobs: ["deploy-staging"],
+        reason: expect.stringContaining("insufficient") as string,
+      },
+    });
   });
 });
 

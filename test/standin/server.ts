@@ -317,6 +317,7 @@ export class GitLabStandin {
           allow_failure: Boolean(j.allowFailure),
           web_url: `${this.url}/${project.fullPath}/-/jobs/${j.id}`,
           pipeline: { id: j.pipelineId },
+          finished_at: j.finishedAt ?? null,
         })),
       };
     });

@@ -94,6 +94,7 @@ export class StandinState {
     status: string;
     log: string;
     allowFailure?: boolean;
+    finishedAt?: string;
   }[] = [];
   mergeRequests: {
     projectId: number;

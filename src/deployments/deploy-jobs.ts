@@ -1,0 +1,48 @@
+/**
+ * The jobs of a `.gitlab-ci.yml` that deploy an environment: `environment: NAME` or
+ * `environment: { name: NAME }`. Hidden jobs (`.template`) and global keywords are not jobs; a name
+ * built from variables cannot be matched and is left out. Text from the repository: a file that
+ * does not parse names no job.
+ */
+import { parse } from "yaml";
+
+const GLOBAL_KEYWORDS = new Set([
+  "default",
+  "include",
+  "stages",
+  "variables",
+  "workflow",
+  "image",
+  "services",
+  "cache",
+  "before_script",
+  "after_script",
+  "spec",
+]);
+
+export function deployJobNames(ciFile: string, environment: string): string[] {
+  let document: unknown;
+  try {
+    // GitLab's own tags (!reference) stay unresolved values, not errors.
+    document = parse(ciFile, { logLevel: "silent", maxAliasCount: 100 });
+  } catch {
+    return [];
+  }
+  if (!isRecord(document)) return [];
+  return Object.entries(document)
+    .filter(([name, job]) => !name.startsWith(".") && !GLOBAL_KEYWORDS.has(name) && isRecord(job))
+    .filter(
+      ([, job]) => environmentOf((job as Record<string, unknown>).environment) === environment,
+    )
+    .map(([name]) => name);
+}
+
+function environmentOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (isRecord(value) && typeof value.name === "string") return value.name;
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

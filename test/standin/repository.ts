@@ -111,25 +111,21 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
   });
 
   // A file's raw text at a ref, as GitLab serves it: 404 for a missing ref or file.
-  standin.route(
-    "GET",
-    /^\/api\/v4\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/,
-    (req) => {
-      const project = projectOf(req.params[0]!);
-      if (!project || !repos.has(project.id))
-        return { status: 404, body: { message: "404 Project Not Found" } };
-      const ref = req.query.get("ref") ?? project.defaultBranch;
-      const path = decodeURIComponent(req.params[1]!);
-      const sha = resolve(project.id, ref);
-      if (!sha) return { status: 404, body: { message: "404 File Not Found" } };
-      try {
-        const text = git(project.id, ["show", `${sha}:${path}`]);
-        return { status: 200, body: text, headers: { "content-type": "text/plain" } };
-      } catch {
-        return { status: 404, body: { message: "404 File Not Found" } };
-      }
-    },
-  );
+  standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/, (req) => {
+    const project = projectOf(req.params[0]!);
+    if (!project || !repos.has(project.id))
+      return { status: 404, body: { message: "404 Project Not Found" } };
+    const ref = req.query.get("ref") ?? project.defaultBranch;
+    const path = decodeURIComponent(req.params[1]!);
+    const sha = resolve(project.id, ref);
+    if (!sha) return { status: 404, body: { message: "404 File Not Found" } };
+    try {
+      const text = git(project.id, ["show", `${sha}:${path}`]);
+      return { status: 200, body: text, headers: { "content-type": "text/plain" } };
+    } catch {
+      return { status: 404, body: { message: "404 File Not Found" } };
+    }
+  });
 
   standin.route(
     "GET",

@@ -231,6 +231,13 @@ export type StatusDeployment = z.output<typeof STATUS_DEPLOYMENT>;
 /** One project of a status answer, its environments in the order asked. */
 export interface StatusProjectNode {
   webUrl: string;
+  /**
+   * GitLab withheld the repository (and with it pipelines and environments): a project always has
+   * one, so a null one is a token whose scopes do not reach it (a Duo flow job's), not an answer.
+   */
+  withheld: boolean;
+  /** Where the deployments came from, when not from GraphQL. */
+  deploymentsFrom?: "deployments" | "deploy jobs";
   environments: {
     head: z.output<typeof STATUS_COMMIT> | null;
     pipeline: StatusPipeline | null;
@@ -332,6 +339,7 @@ function statusNode(envCount: number) {
         (record?.[alias] ?? null) as T | null;
       return {
         webUrl: node.webUrl,
+        withheld: node.repository === null,
         environments: indexes.map((e) => ({
           head: at<z.output<typeof tree>>(node.repository, `h${e}`)?.lastCommit ?? null,
           pipeline: at<z.output<typeof pipelines>>(node, `l${e}`)?.nodes[0] ?? null,

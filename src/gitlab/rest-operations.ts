@@ -108,6 +108,21 @@ export const COMMIT_DIFF = op<Project & { sha: string }>()(
   (rest, { project, sha }) => rest.Commits.showDiff(project, sha, { perPage: 100 }),
 );
 
+/** A branch and its head commit. */
+export const BRANCH = op<Project & { branch: string }>()(
+  "GET /projects/:id/repository/branches/:branch",
+  z.object({
+    name: z.string(),
+    commit: z.object({
+      id: z.string(),
+      title: z.string(),
+      committed_date: z.string(),
+      web_url: z.string(),
+    }),
+  }),
+  (rest, { project, branch }) => rest.Branches.show(project, branch),
+);
+
 /** A file's text at a ref; GitLab answers 404 where there is none. */
 export const RAW_FILE = op<Project & { path: string; ref: string }>()(
   "GET /projects/:id/repository/files/:path/raw",

@@ -12,6 +12,7 @@ import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLab } from "../gitlab/access.js";
 import { allSettledFirst } from "../gitlab/settle.js";
+import { statusOverRest } from "./rest-status.js";
 import {
   MAX_QUERY_COMPLEXITY,
   statusQuery,
@@ -43,6 +44,12 @@ export interface EnvironmentStatus {
 export interface ProjectStatus {
   project: string;
   environments: EnvironmentStatus[];
+  /**
+   * Where the facts came from: GraphQL, or REST where GraphQL withheld them from the token, with
+   * the deployments' own source (the deploy jobs where the deployments API refused it too).
+   */
+  read_via?: "graphql" | "rest";
+  deployments_from?: "deployments" | "deploy jobs";
   error?: string;
 }
 
@@ -132,7 +139,7 @@ async function statusOfBatch(
       let status: ProjectStatus;
       try {
         const [drift] = await allSettledFirst([driftDone, graphqlDone]);
-        const node = nodes.get(target.path);
+        let node = nodes.get(target.path);
         if (node instanceof Error) throw node;
         if (!node)
           throw new GitLabError("project not found, or the token cannot see it", {
@@ -140,9 +147,14 @@ async function statusOfBatch(
             method: "POST",
             path: "/api/graphql",
           });
+        const viaRest = node.withheld;
+        if (viaRest)
+          node = await statusOverRest(clients, target.path, node.webUrl, target.environments);
         const driftByEnvironment = new Map(drift);
         status = {
           project: target.path,
+          read_via: viaRest ? "rest" : "graphql",
+          ...(node.deploymentsFrom ? { deployments_from: node.deploymentsFrom } : {}),
           environments: target.environments.map((env, i) =>
             environmentStatus(env, i, node, driftByEnvironment),
           ),

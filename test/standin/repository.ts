@@ -110,6 +110,24 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
     };
   });
 
+  // A branch with its head commit.
+  standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/branches\/([^/]+)$/, (req) => {
+    const project = projectOf(req.params[0]!);
+    if (!project || !repos.has(project.id))
+      return { status: 404, body: { message: "404 Project Not Found" } };
+    const name = decodeURIComponent(req.params[1]!);
+    const sha = resolve(project.id, `refs/heads/${name}`);
+    if (!sha) return { status: 404, body: { message: "404 Branch Not Found" } };
+    const commit = commitJson(project.id, ["-1", sha])[0]!;
+    return {
+      status: 200,
+      body: {
+        name,
+        commit: { ...commit, web_url: `${standin.url}/${project.fullPath}/-/commit/${sha}` },
+      },
+    };
+  });
+
   // A file's raw text at a ref, as GitLab serves it: 404 for a missing ref or file.
   standin.route("GET", /^\/api\/v4\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/, (req) => {
     const project = projectOf(req.params[0]!);

@@ -55,6 +55,7 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/repository\\/compare`, { aiWorkflows: true, anonymous: 404 }),
   rule("GET", `${project}\\/repository\\/commits\\/[^/]+\\/diff`, { aiWorkflows: true }),
   rule("GET", `${project}\\/repository\\/files\\/[^/]+\\/raw`, { aiWorkflows: true }),
+  rule("GET", `${project}\\/repository\\/branches\\/[^/]+`, { aiWorkflows: true }),
   // Pipelines and jobs: ai_workflows and mcp read them; the job token reads a pipeline's jobs (its
   // pipelines only in newer versions, so not here), never a job's log.
   rule("GET", `${project}\\/pipelines`, { aiWorkflows: true, mcp: true }),

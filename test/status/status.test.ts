@@ -169,6 +169,44 @@ describe("envsync status", () => {
     expect(report.requests).toBe(5);
   });
 
+  it("gives a flow job's token the same facts over REST where GraphQL withholds them", async () => {
+    const r = repo();
+    r.checkout("staging");
+    r.commit("Deploy job", {
+      ".gitlab-ci.yml": "deploy-staging:\n  script: [./deploy]\n  environment: staging\n",
+    });
+    r.checkout("develop");
+    const id = seed("acme/shop", r);
+    const green = standin.state.pipelines.find((p) => p.ref === "staging" && p.iid === 2)!;
+    standin.state.jobs.push({
+      projectId: id,
+      id: standin.state.id(),
+      pipelineId: green.id,
+      name: "deploy-staging",
+      stage: "deploy",
+      status: "success",
+      log: "",
+      finishedAt: "2026-11-23T09:12:00Z",
+    });
+    standin.addToken({ value: "flow-oauth", kind: "oauth", scopes: ["ai_workflows", "mcp"] });
+    const person = JSON.parse((await run(YAML)).out) as { projects: ProjectStatus[] };
+    const flow = await run(YAML, { token: "flow-oauth" });
+    expect(flow.code).toBe(0);
+    const [project] = (JSON.parse(flow.out) as { projects: ProjectStatus[] }).projects;
+    expect(project).toMatchObject({ read_via: "rest", deployments_from: "deploy jobs" });
+    expect(person.projects[0]!.read_via).toBe("graphql");
+    const facts = (p: ProjectStatus) =>
+      p.environments.map(({ head, pipeline, drift }) => ({ head, pipeline, drift }));
+    expect(facts(project!)).toEqual(facts(person.projects[0]!));
+    const [, staging, production] = project!.environments;
+    // The deploy job's pipeline ran at the staging head; main names no deploy job.
+    expect(staging!.deployment).toMatchObject({
+      sha: r.git("rev-parse", "staging"),
+      deploys_head: true,
+    });
+    expect(production!.deployment).toBeNull();
+  });
+
   it("prints a table with ages", async () => {
     seed("acme/shop", repo());
     const result = await run(YAML, { json: false });

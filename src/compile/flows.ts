@@ -20,7 +20,7 @@ export const FLOWS: readonly FlowDefinition[] = [
     roles: {
       load_config: "config_loader",
       classify_command: "classifier",
-      status_command: "reader",
+      status_command: "runner",
       drift_check_command: "runner",
       cherry_pick_command: "git_writer",
       promote_command: "git_writer",

@@ -216,6 +216,7 @@ describe("EnvSync in a flow job's checkout", () => {
       "drift",
       "promote",
       "rollback-check",
+      "status",
     ]);
     const feature = execFileSync("git", ["rev-parse", "HEAD"], {
       cwd: job,
@@ -238,6 +239,7 @@ describe("EnvSync in a flow job's checkout", () => {
       "cherry-pick": ["status", "picked", "skipped"],
       "rollback-check": ["risk", "reasons", "migrations"],
       doctor: ["failed_jobs", "hypotheses", "verdict"],
+      status: ["projects"],
     };
     const reports = new Map<string, Record<string, unknown>>();
     for (const line of lines) {
@@ -250,6 +252,10 @@ describe("EnvSync in a flow job's checkout", () => {
         expect(report, `${line} lacks ${key}`).toHaveProperty(key);
       reports.set(args[0]!, report);
     }
+    // GraphQL withholds the repository from the flow's token: status reads it over REST.
+    expect(reports.get("status")).toMatchObject({
+      projects: [{ project: "acme/shop", read_via: "rest", deployments_from: "deploy jobs" }],
+    });
     // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
     // jobs it may read, and the JSON says so.
     expect(reports.get("rollback-check")).toMatchObject({

@@ -88,6 +88,10 @@ export const ERROR_CODES = {
   "tool-unavailable": failure("this GitLab offers no built-in tool a flow needs"),
   "flow-not-enabled": failure("the flow `notify` would start is not enabled in the project"),
   "no-service-account": failure("the enabled flow has no service account to mention"),
+  "token-not-a-person": failure(
+    "GitLab starts flows only for people: a bot's, a flow job's or a CI job's token starts none",
+  ),
+  "token-lacks-scope": failure("the token's scopes do not reach what the command must do"),
   // The process
   interrupted: {
     exit: ExitCode.interrupted,

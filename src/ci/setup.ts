@@ -27,7 +27,8 @@ export function ciSetup(
     variables: [
       {
         name: "ENVSYNC_GITLAB_TOKEN",
-        value: "a project or group access token with the api scope",
+        value:
+          "a person's personal access token with the api scope (GitLab starts no flow for a bot)",
         masked: true,
         protected: false,
       },

@@ -1,7 +1,9 @@
 import { loadConfig } from "../config/load.js";
 import { ExitCode } from "../errors.js";
 import { ciContext } from "./ci-context.js";
-import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
+import { openGitLab, type GitLab, type GitLabNeeds } from "../gitlab/access.js";
+import { tokenIdentity } from "../gitlab/identity.js";
+import { EnvsyncError } from "../errors.js";
 import { notifyPipelineFailure } from "./pipeline-failure.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
@@ -23,6 +25,9 @@ export async function notifyCommand(
   });
   // The project is the CI job's (ciContext); the instance too, from CI_SERVER_URL.
   const gitlab = await openGitLab(ctx, WRITE);
+  // Before anything is posted or started: GitLab would take a bot's note or request and start
+  // nothing, so a token that is not a person's is refused here, with what to use instead.
+  await requirePersonWithApi(gitlab);
   const result = await notifyPipelineFailure(config, job, gitlab, {
     via: options.via,
     allBranches: Boolean(options.allBranches),
@@ -35,4 +40,32 @@ export async function notifyCommand(
       : `envsync notify pipeline-failure: ${result.action} (${result.reason})\n`,
   );
   return ExitCode.ok;
+}
+
+const FIX =
+  "store a person's personal access token (api scope, Developer or more in the project) as " +
+  "ENVSYNC_GITLAB_TOKEN, or let GitLab start the flow itself with a native trigger where it has one";
+
+async function requirePersonWithApi(gitlab: Pick<GitLab, "http" | "rest">): Promise<void> {
+  const identity = await tokenIdentity(gitlab);
+  if (identity.kind !== "person") {
+    const what = {
+      bot: `a project or group access token's (bot user ${identity.username ?? "?"})`,
+      "flow-job": "a Duo flow job's",
+      job: "a CI job's",
+    }[identity.kind];
+    throw new EnvsyncError(
+      "token-not-a-person",
+      `the token is ${what}: GitLab starts no flow for it`,
+      {
+        hint: FIX,
+      },
+    );
+  }
+  if (!identity.scopes.includes("api"))
+    throw new EnvsyncError(
+      "token-lacks-scope",
+      `the token has ${identity.scopes.join(", ") || "no scope"}; posting and starting flows needs api`,
+      { hint: FIX },
+    );
 }

@@ -277,6 +277,60 @@ describe("envsync notify pipeline-failure", () => {
     expect(content.length).toBeLessThan(30_000);
   });
 
+  it.each([
+    [
+      "a project access token's bot",
+      "bot" as const,
+      ["api"] as const,
+      "token-not-a-person",
+      /bot user project_1_bot_/,
+    ],
+    [
+      "a Duo flow job's OAuth token",
+      "oauth" as const,
+      ["ai_workflows", "mcp"] as const,
+      "token-not-a-person",
+      /a Duo flow job's/,
+    ],
+    [
+      "a person's read_api token",
+      "personal" as const,
+      ["read_api"] as const,
+      "token-lacks-scope",
+      /needs api/,
+    ],
+  ])("refuses %s before posting or starting anything", async (_, kind, scopes, code, message) => {
+    const { gl } = await gitlab();
+    gl.addToken({ value: "other-token", kind, scopes });
+    const { code: exit, err } = await notify(ciEnv(gl, { GITLAB_TOKEN: "other-token" }));
+    expect(exit).toBe(1);
+    expect(err).toMatch(message);
+    expect(err).toContain("hint: store a person's personal access token");
+    expect(gl.log.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(gl.state.workflows).toEqual([]);
+    expect(gl.state.notes).toEqual([]);
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML);
+    const json = await envsyncIn(
+      { env: testEnv(ciEnv(gl, { GITLAB_TOKEN: "other-token" })) },
+      ...["notify", "pipeline-failure", "-c", config, "--json"],
+    );
+    expect(JSON.parse(json.out).error.code).toBe(code);
+  });
+
+  it("fails with GitLab's message where the workflows API refuses the request (422), mentioning no one", async () => {
+    const { gl } = await gitlab();
+    gl.fail({
+      method: "POST",
+      path: "/api/v4/ai/duo_workflows/workflows",
+      respond: { status: 422, body: { message: "Goal is too long" } },
+    });
+    const { code, err } = await notify(ciEnv(gl));
+    expect(code).toBe(1);
+    expect(err).toContain("HTTP 422: Goal is too long");
+    expect(gl.state.notes).toEqual([]);
+  });
+
   it("needs GitLab CI's variables", async () => {
     const { gl } = await gitlab();
     const { code, err } = await notify({ GITLAB_TOKEN: gl.token, GITLAB_URL: gl.url });

@@ -476,9 +476,10 @@ export class GitLabStandin {
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!body.project_id || !body.goal)
         return { status: 400, body: { message: "project_id and goal are required" } };
+      // On the catalog path GitLab reports a bad request as 400 or 422, never 403/404.
       const consumerId = Number(body.ai_catalog_item_consumer_id);
       if (!state.consumers.some((c) => c.id === consumerId))
-        return { status: 404, body: { message: "404 Item consumer not found" } };
+        return { status: 422, body: { message: "Item consumer not found" } };
       const context = body.additional_context as
         { Category: string; Content: string }[] | undefined;
       if (

@@ -42,6 +42,42 @@ export interface Git {
   pipe(first: readonly string[], second: readonly string[]): Promise<string>;
 }
 
+const FIXED_ENV = { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+/** A path where no hook can be: git finds none there. */
+const NO_HOOKS = "/dev/null";
+
+const partialClones = new Map<string, Promise<boolean>>();
+
+/** Whether `cwd` is in a partial clone, asked once per directory. */
+function isPartialClone(cwd: string, env: Env): Promise<boolean> {
+  let answer = partialClones.get(cwd);
+  if (!answer) {
+    answer = new Promise<boolean>((resolve) => {
+      try {
+        // git marks a partial clone's remote as a promisor (newer versions also set
+        // extensions.partialClone).
+        execFile(
+          "git",
+          ["config", "--get-regexp", String.raw`^(extensions\.partialclone|remote\..+\.promisor)$`],
+          { cwd, env, encoding: "utf8" },
+          (error, stdout) =>
+            resolve(
+              !error &&
+                stdout
+                  .split("\n")
+                  .some((line) => line.trim() !== "" && !/\sfalse$/i.test(line.trim())),
+            ),
+        );
+      } catch {
+        // A directory git cannot start in: the command itself will say why.
+        resolve(false);
+      }
+    });
+    partialClones.set(cwd, answer);
+  }
+  return answer;
+}
+
 /** Git (or a command it started) was stopped because the user interrupted EnvSync. */
 export function interrupted(): EnvsyncError {
   return new EnvsyncError("interrupted", "interrupted; what was started has been cleaned up");
@@ -51,6 +87,11 @@ export function interrupted(): EnvsyncError {
  * A git client for `cwd`. `env` is the caller's environment (the CLI passes its context's), so the
  * core never reads `process.env`; git and the hooks it runs get it without secrets. An aborted
  * `signal` stops the git process under way.
+ *
+ * In a partial clone (a Duo flow job's checkout is `--filter=blob:none`), any command that reads a
+ * file's contents fetches the blob from origin on demand, and that fetch needs credentials: there
+ * every command gets the job's git-over-HTTP credentials, as fetch and push always do. A command
+ * that has them runs no hook, so no code from the repository runs beside them.
  */
 export function gitIn(
   cwd: string,
@@ -61,16 +102,24 @@ export function gitIn(
     gitCredentials?: boolean;
   } = {},
 ): Git {
-  const gitEnv = {
-    ...withoutSecrets(env, { gitCredentials: options.gitCredentials ?? false }),
-    LC_ALL: "C",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_OPTIONAL_LOCKS: "0",
+  const plain = {
+    env: { ...withoutSecrets(env), ...FIXED_ENV },
+    prefix: [] as string[],
+  };
+  const credentialed = {
+    env: { ...withoutSecrets(env, { gitCredentials: true }), ...FIXED_ENV },
+    prefix: [...credentialHelperArgs(env), "-c", `core.hooksPath=${NO_HOOKS}`],
   };
   const { signal } = options;
-  const prefix = options.gitCredentials ? credentialHelperArgs(env) : [];
-  const exec = (args: readonly string[], accept: readonly number[] | "any", input?: string) =>
-    startedIn(cwd, args, (resolve: (result: GitResult) => void, reject) => {
+  const setup = async () =>
+    options.gitCredentials || (await isPartialClone(cwd, plain.env)) ? credentialed : plain;
+  const exec = async (
+    args: readonly string[],
+    accept: readonly number[] | "any",
+    input?: string,
+  ) => {
+    const { env: gitEnv, prefix } = await setup();
+    return startedIn(cwd, args, (resolve: (result: GitResult) => void, reject) => {
       const child = execFile(
         "git",
         [...prefix, ...args],
@@ -94,12 +143,14 @@ export function gitIn(
       );
       if (input !== undefined) child.stdin?.end(input);
     });
+  };
   return {
     async run(args, options = {}) {
       return (await exec(args, [], options.input)).stdout;
     },
     exec: (args, accept) => exec(args, accept),
-    pipe(first, second) {
+    async pipe(first, second) {
+      const { env: gitEnv, prefix } = await setup();
       return startedIn(cwd, first, (resolve: (stdout: string) => void, reject) => {
         const opts = { cwd, env: gitEnv, ...(signal ? { signal } : {}) };
         const a = spawn("git", [...prefix, ...first], {

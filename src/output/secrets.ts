@@ -38,11 +38,13 @@ export function secretsOf(env: Env): string[] {
  * `regenerate` command, git and its hooks): they never see a token.
  */
 export function withoutSecrets(env: Env, options: { gitCredentials?: boolean } = {}): Env {
-  // A flow job's git-over-HTTP credentials are what a fetch or push from the job authenticates with.
+  // A flow job's git-over-HTTP credentials are what a fetch or push from the job authenticates
+  // with; GIT_PASSWORD is what GitLab's own credential helper in newer flow jobs reads.
   const kept = Object.entries(env).filter(
     ([name]) =>
       !SECRET_NAME.test(name) ||
-      (options.gitCredentials === true && name.startsWith("DUO_WORKFLOW_GIT_HTTP_")),
+      (options.gitCredentials === true &&
+        (name.startsWith("DUO_WORKFLOW_GIT_HTTP_") || name === "GIT_PASSWORD")),
   );
   return Object.fromEntries(
     kept.map(([name, value]) => [

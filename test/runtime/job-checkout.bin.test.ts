@@ -2,7 +2,14 @@
 // branches, the job's environment, GitLab (the stand-in) as the only network peer. Commands that
 // need history fetch exactly the branches they read; the ones that cannot read a clone ask GitLab.
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -343,6 +350,57 @@ describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
       /lacks the history of staging, and fetching it from origin failed: .*terminal prompts disabled/,
     );
     expect(gitLog.every((r) => r.status === 401)).toBe(true);
+  });
+
+  it("in a partial clone (blob:none), reads file contents on demand with the job's credentials", async () => {
+    // The newer generation: every branch as origin/*, full history, no blob until it is read.
+    origin.git("config", "uploadpack.allowFilter", "true");
+    origin.git("config", "uploadpack.allowAnySHA1InWant", "true");
+    origin.checkout("staging");
+    origin.commit("Migration", { "db/migrate/2_drop.rb": "remove_column :users, :email\n" });
+    origin.checkout("develop");
+    const partial = join(tempDir(), "job-partial");
+    const basic = Buffer.from(`${GIT_USER}:oauth-of-the-flow`).toString("base64");
+    await execFileAsync("git", [
+      ...["-c", `http.extraHeader=Authorization: Basic ${basic}`],
+      ...["clone", "-q", "--filter=blob:none", "--no-checkout", remote, partial],
+    ]);
+    gitLog.length = 0;
+    const run = (env: ReturnType<typeof testEnv>) =>
+      envsyncIn(
+        { env },
+        ...["rollback-check", "-c", config, "-C", partial, "--env", "staging"],
+        ...["--to", "origin/staging~1", "--json"],
+      );
+    // Without credentials, the blob fetch of the migration fails: git says so, nothing hangs.
+    const refused = await run(jobEnv());
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/promisor|could not fetch|terminal prompts disabled/);
+    const result = await run(withGitCredentials());
+    expect(result.err).toBe("");
+    const report = JSON.parse(result.out) as { migrations: { path: string }[] };
+    expect(report.migrations.map((m) => m.path)).toEqual(["db/migrate/2_drop.rb"]);
+    // The migration's blob came from origin, with the job's credentials.
+    expect(gitLog.some((r) => r.status === 200 && r.credentials)).toBe(true);
+    expect(result.out + result.err).not.toContain("oauth-of-the-flow");
+    expect(readFileSync(join(partial, ".git", "config"), "utf8")).not.toMatch(
+      /oauth-of-the-flow|helper/,
+    );
+    // Commands that carry the credentials run no hook: a hook planted in the clone never sees
+    // them, however much git does (a worktree, commits, ref updates).
+    const leak = join(tempDir(), "leak");
+    for (const hook of ["post-checkout", "post-commit", "reference-transaction", "pre-commit"]) {
+      const file = join(partial, ".git", "hooks", hook);
+      writeFileSync(file, `#!/bin/sh\necho "$DUO_WORKFLOW_GIT_HTTP_PASSWORD" >> ${leak}\n`);
+      chmodSync(file, 0o755);
+    }
+    const feature = origin.git("rev-parse", "develop");
+    const pick = await envsyncIn(
+      { env: withGitCredentials() },
+      ...["cherry-pick", feature, "--to", "staging", "-c", config, "-C", partial, "--json"],
+    );
+    expect(JSON.parse(pick.out)).toMatchObject({ status: "picked" });
+    expect(existsSync(leak)).toBe(false);
   });
 
   it("sends them only to the instance they belong to", async () => {

@@ -2,7 +2,7 @@
 // module compile cache, so resolving and compiling a few hundred small ESM files of zod and yaml
 // cost more than the work itself; one bundle halves `envsync validate` start-up (see bench/).
 import { build } from "esbuild";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 
 rmSync("dist/chunks", { recursive: true, force: true });
 await build({
@@ -28,3 +28,26 @@ chmodSync("dist/cli.js", 0o755);
 // Precompile the bundled templates; loadTemplates() uses a spec only while its source hash matches.
 const { precompiledModule } = await import("../dist/compile/templates.js");
 writeFileSync("dist/precompiled-templates.js", await precompiledModule("templates"));
+
+// The runtime of the Duo flows: the whole CLI in one file, no chunks and no node_modules, that
+// `envsync ci --write` commits as .gitlab/duo/envsync.mjs, so a flow's job needs nothing installed
+// from anywhere. Its first line names the version; it must stay small enough to commit.
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+await build({
+  entryPoints: ["src/cli.ts"],
+  outfile: "dist/envsync-runtime.mjs",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  minify: true,
+  define: { __ENVSYNC_VERSION__: JSON.stringify(version) },
+  banner: {
+    js: `#!/usr/bin/env node\n// envsync runtime ${version}: written by \`envsync ci --write\`; do not edit.\nimport { createRequire as __envsyncRequire } from 'node:module';\nconst require = __envsyncRequire(import.meta.url);`,
+  },
+  logLevel: "warning",
+});
+chmodSync("dist/envsync-runtime.mjs", 0o755);
+const size = statSync("dist/envsync-runtime.mjs").size;
+if (size > 2 * 1024 * 1024)
+  throw new Error(`dist/envsync-runtime.mjs is ${size} bytes; the limit is 2 MiB`);

@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   "prompt-missing": failure("a flow template that names a prompt template that does not exist"),
   "ci-file-invalid": failure("`.gitlab-ci.yml` or agent-config.yml that cannot be edited safely"),
   "no-layout": failure("`init` found fewer than two environment branches"),
+  "runtime-missing": failure("this EnvSync was built without its one-file runtime for flow jobs"),
   // git
   "git-missing": failure("git is not installed or not on PATH"),
   "git-failed": failure("a git command failed; git's own message follows"),

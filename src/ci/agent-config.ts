@@ -1,8 +1,10 @@
 /**
  * `.gitlab/duo/agent-config.yml`: the runtime of the GitLab Duo flows of a project (GitLab reads it
- * from the default branch). A flow's job reaches the GitLab instance only, so EnvSync is installed
- * from the npm registry of the GitLab project that releases it, pinned to the version the flows
- * were compiled with; nothing comes from a public registry unless the project opens its network.
+ * from the default branch). A flow's job reaches the GitLab instance only. By default EnvSync is a
+ * file committed beside it (`.gitlab/duo/envsync.mjs`, the whole CLI in one file) that the setup
+ * script puts on PATH: nothing to install from anywhere. Or, with `--runtime registry`, it is
+ * installed from the npm registry of the GitLab project that releases it, pinned to the version the
+ * flows were compiled with (that install is unauthenticated, so that project must be public).
  */
 import { Document, isScalar, isSeq, YAMLSeq } from "yaml";
 import { editableDocument } from "./setup.js";
@@ -23,13 +25,24 @@ export function installLine(version: string, releaseProject: string): string {
   );
 }
 
+/** Where the committed runtime lives in the repository, and the line that puts it on PATH. */
+export const RUNTIME_FILE = ".gitlab/duo/envsync.mjs";
+export const RUNTIME_LINE = `install -m 0755 ${RUNTIME_FILE} /usr/local/bin/envsync`;
+
+export type RuntimeSource = "file" | "registry";
+
 export interface AgentConfig {
   image: string;
   setup_script: string[];
-  cache: { key: string; paths: string[] };
+  cache?: { key: string; paths: string[] };
 }
 
-export function agentConfig(version: string, releaseProject: string): AgentConfig {
+export function agentConfig(
+  version: string,
+  releaseProject: string,
+  runtime: RuntimeSource = "file",
+): AgentConfig {
+  if (runtime === "file") return { image: RUNTIME_IMAGE, setup_script: [RUNTIME_LINE] };
   return {
     image: RUNTIME_IMAGE,
     setup_script: [installLine(version, releaseProject)],
@@ -37,7 +50,12 @@ export function agentConfig(version: string, releaseProject: string): AgentConfi
   };
 }
 
-const INSTALLS_ENVSYNC = /npm (?:install|i)\b.*\benvsync@/;
+const INSTALLS_ENVSYNC = /npm (?:install|i)\b.*\benvsync@|\.gitlab\/duo\/envsync\.mjs/;
+
+/** The version of a committed runtime file, from its first lines. */
+export function runtimeVersion(text: string | undefined): string | undefined {
+  return text ? /^\/\/ envsync runtime (\S+?):/m.exec(text.slice(0, 300))?.[1] : undefined;
+}
 
 /** The EnvSync version an agent-config.yml installs, if it installs one. */
 export function installedVersion(text: string | undefined): string | undefined {
@@ -59,7 +77,7 @@ export function mergeAgentConfig(
     doc.commentBefore =
       " Runtime of the GitLab Duo flows in this project (GitLab reads it from the default branch).\n" +
       " EnvSync's lines are kept current by `envsync ci --write`; your own keys stay as they are.";
-    return { text: doc.toString({ lineWidth: 0 }), changed: ["image", "setup_script", "cache"] };
+    return { text: doc.toString({ lineWidth: 0 }), changed: Object.keys(desired) };
   }
   const doc = editableDocument(text);
   const changed: string[] = [];
@@ -88,7 +106,7 @@ export function mergeAgentConfig(
       changed.push("setup_script");
     }
   }
-  if (!doc.has("cache")) {
+  if (desired.cache && !doc.has("cache")) {
     doc.set("cache", doc.createNode(desired.cache));
     changed.push("cache");
   }

@@ -1,4 +1,4 @@
-import type { Command } from "@commander-js/extra-typings";
+import { Option, type Command } from "@commander-js/extra-typings";
 import { defineCommand, type OptionsOf } from "../command/define.js";
 import { configOption, dryRunOption, jsonOption, repoOption } from "../command/options.js";
 
@@ -9,6 +9,15 @@ const declare = (command: Command) =>
       "--components <path>",
       "project that hosts EnvSync's CI/CD components",
       "envsync/envsync",
+    )
+    .addOption(
+      new Option(
+        "--runtime <source>",
+        "how flow jobs get EnvSync: file commits .gitlab/duo/envsync.mjs (nothing to install); " +
+          "registry installs it from the components project's npm registry (a public project)",
+      )
+        .choices(["file", "registry"] as const)
+        .default("file" as const),
     )
     .option("--write", "add the includes to .gitlab-ci.yml, keeping everything else as it is")
     .addOption(dryRunOption("say what --write would add; write nothing"))

@@ -5,7 +5,14 @@ import { EnvsyncError, ExitCode } from "../errors.js";
 import { readTextIfExists, writeFilesAtomically, type FileToWrite } from "../output/files.js";
 import { json } from "../output/io.js";
 import { envsyncVersion } from "../version.js";
-import { agentConfig, installedVersion, mergeAgentConfig } from "./agent-config.js";
+import {
+  agentConfig,
+  installedVersion,
+  mergeAgentConfig,
+  RUNTIME_FILE,
+  runtimeVersion,
+} from "./agent-config.js";
+import { packageRoot } from "../package-root.js";
 import { addIncludes, ciSetup } from "./setup.js";
 import type { CiOptions } from "./cli.js";
 
@@ -41,14 +48,21 @@ export async function ciCommand(
     readTextIfExists(ciFile),
     readTextIfExists(agentFile),
   ]);
-  const desired = agentConfig(version, options.components);
+  const desired = agentConfig(version, options.components, options.runtime);
   const agent = edited(agentFile, () => mergeAgentConfig(agentText, desired));
+  const runtimeFile = join(options.repo, RUNTIME_FILE);
+  const committedRuntime = await readTextIfExists(runtimeFile);
+  const runtime =
+    options.runtime === "file"
+      ? await runtimeWrite(runtimeFile, committedRuntime, version)
+      : undefined;
   // The flows were compiled for this version: a runtime that installs another one gives them a
   // CLI whose JSON they do not expect.
-  const onDisk = installedVersion(agentText);
+  const onDisk =
+    options.runtime === "file" ? runtimeVersion(committedRuntime) : installedVersion(agentText);
   const warning =
     onDisk && onDisk !== version
-      ? `${agentFile} installs envsync@${onDisk}, but the flows are compiled for ${version}; run \`envsync ci --write\``
+      ? `${options.runtime === "file" ? runtimeFile : agentFile} ${options.runtime === "file" ? "is" : "installs"} envsync@${onDisk}, but the flows are compiled for ${version}; run \`envsync ci --write\``
       : undefined;
   if (warning) io.stderr(`warning: ${warning}\n`);
 
@@ -58,6 +72,7 @@ export async function ciCommand(
     const writes: FileToWrite[] = [];
     if (includes.added.length > 0) writes.push({ path: ciFile, content: includes.text });
     if (agent.changed.length > 0) writes.push({ path: agentFile, content: agent.text });
+    if (runtime?.stale) writes.push({ path: runtimeFile, content: runtime.content });
     if (options.write && writes.length > 0) await writeFilesAtomically(writes);
   }
   const agentReport = {
@@ -68,11 +83,20 @@ export async function ciCommand(
     written: Boolean(options.write && agent.changed.length > 0),
     ...(warning ? { warning } : {}),
   };
+  const runtimeReport = runtime && {
+    file: runtimeFile,
+    version,
+    bytes: Buffer.byteLength(runtime.content),
+    committed: runtimeVersion(committedRuntime) ?? null,
+    stale: runtime.stale,
+    written: Boolean(options.write && runtime.stale),
+  };
   if (options.json) {
     io.stdout(
       json({
         ...setup,
         agent_config: agentReport,
+        ...(runtimeReport ? { runtime: runtimeReport } : {}),
         ...(includes
           ? {
               file: ciFile,
@@ -117,10 +141,34 @@ export async function ciCommand(
         ? `${ciFile} already includes both components.`
         : `${options.write ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
       agent.changed.length === 0
-        ? `${agentFile} already installs envsync@${version}.`
+        ? `${agentFile} already sets up envsync@${version}.`
         : `${options.write ? "Set" : "Would set"} ${agent.changed.join(", ")} in ${agentFile}.`,
     );
+    if (runtimeReport)
+      lines.push(
+        runtimeReport.stale
+          ? `${options.write ? "Wrote" : "Would write"} ${runtimeFile} (envsync ${version}, ${Math.round(runtimeReport.bytes / 1024)} KiB; commit it).`
+          : `${runtimeFile} is envsync ${version}.`,
+      );
   }
   io.stdout(`${lines.join("\n")}\n`);
   return ExitCode.ok;
+}
+
+/**
+ * The runtime file this EnvSync ships (built with it), and whether the committed one differs. A
+ * runtime file that says another version, or differs byte for byte, is stale.
+ */
+async function runtimeWrite(
+  file: string,
+  committed: string | undefined,
+  version: string,
+): Promise<{ content: string; stale: boolean }> {
+  const shipped = join(packageRoot(), "dist", "envsync-runtime.mjs");
+  const content = await readTextIfExists(shipped);
+  if (content === undefined || runtimeVersion(content) !== version)
+    throw new EnvsyncError("runtime-missing", `${shipped} is missing or not envsync ${version}`, {
+      hint: "build EnvSync (`npm run build`), or use --runtime registry",
+    });
+  return { content, stale: committed !== content };
 }

@@ -5,11 +5,42 @@ import {
   installedVersion,
   mergeAgentConfig,
   registryUrl,
+  RUNTIME_LINE,
+  runtimeVersion,
 } from "../../src/ci/agent-config.js";
 
-const desired = agentConfig("1.2.3", "acme/envsync");
+const desired = agentConfig("1.2.3", "acme/envsync", "registry");
 
-describe("the flows' runtime (.gitlab/duo/agent-config.yml)", () => {
+describe("the flows' runtime from the committed file (the default)", () => {
+  const file = agentConfig("1.2.3", "acme/envsync");
+
+  it("puts .gitlab/duo/envsync.mjs on PATH and installs nothing", () => {
+    expect(file).toEqual({
+      image: expect.stringMatching(/^node:20\.19\.\d+/) as string,
+      setup_script: ["install -m 0755 .gitlab/duo/envsync.mjs /usr/local/bin/envsync"],
+    });
+  });
+
+  it("replaces a registry install with the file, keeping the user's lines", () => {
+    const before =
+      "setup_script:\n  - apt-get install -y jq\n  - npm install --global envsync@1.0.0\n";
+    const { text, changed } = mergeAgentConfig(before, file);
+    expect(changed).toEqual(["image", "setup_script"]);
+    expect((parse(text) as { setup_script: string[] }).setup_script).toEqual([
+      "apt-get install -y jq",
+      RUNTIME_LINE,
+    ]);
+  });
+
+  it("reads the version a runtime file says it is", () => {
+    expect(runtimeVersion("#!/usr/bin/env node\n// envsync runtime 1.2.3: written by x\n")).toBe(
+      "1.2.3",
+    );
+    expect(runtimeVersion("console.log(1)")).toBeUndefined();
+  });
+});
+
+describe("the flows' runtime from the npm registry (.gitlab/duo/agent-config.yml)", () => {
   it("installs the exact version from the releasing project's npm registry on the instance", () => {
     expect(registryUrl("acme/envsync")).toBe(
       "${GITLAB_BASE_URL}/api/v4/projects/acme%2Fenvsync/packages/npm/",

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -69,19 +69,50 @@ describe("envsync ci", () => {
 });
 
 describe("envsync ci and the flows' runtime", () => {
-  it("--write creates .gitlab/duo/agent-config.yml next to the includes, and warns when it installs another version", async () => {
+  it("--write commits EnvSync as one file beside agent-config.yml, and says when it is stale", async () => {
     const dir = tempDir();
     const config = join(repoRoot, "examples", "envsync.yaml");
     const written = await envsync("ci", "-c", config, "-C", dir, "--write", "--json");
     expect(written.code).toBe(0);
+    const runtime = join(dir, ".gitlab", "duo", "envsync.mjs");
+    const text = readFileSync(runtime, "utf8");
+    expect(text).toContain(`// envsync runtime ${envsyncVersion()}:`);
+    expect(Buffer.byteLength(text)).toBeLessThan(2 * 1024 * 1024);
+    expect(readFileSync(join(dir, ".gitlab", "duo", "agent-config.yml"), "utf8")).toContain(
+      "install -m 0755 .gitlab/duo/envsync.mjs /usr/local/bin/envsync",
+    );
+    expect(JSON.parse(written.out).runtime).toMatchObject({ stale: true, written: true });
+    // A second run changes nothing.
+    const again = await envsync("ci", "-c", config, "-C", dir, "--write", "--json");
+    expect(JSON.parse(again.out).runtime).toMatchObject({ stale: false, written: false });
+    // An older committed runtime is stale, said without --write, and left as it is.
+    writeFileSync(runtime, "#!/usr/bin/env node\n// envsync runtime 0.0.1: old\n");
+    const stale = await envsync("ci", "-c", config, "-C", dir, "--json");
+    expect(stale.err).toContain(
+      `is envsync@0.0.1, but the flows are compiled for ${envsyncVersion()}`,
+    );
+    expect(JSON.parse(stale.out).runtime).toMatchObject({ committed: "0.0.1", stale: true });
+    expect(readFileSync(runtime, "utf8")).toContain("0.0.1");
+  });
+
+  it("--runtime registry installs from the npm registry instead, and warns when it installs another version", async () => {
+    const dir = tempDir();
+    const config = join(repoRoot, "examples", "envsync.yaml");
+    const written = await envsync(
+      ...["ci", "-c", config, "-C", dir, "--write", "--runtime", "registry", "--json"],
+    );
+    expect(written.code).toBe(0);
     const file = join(dir, ".gitlab", "duo", "agent-config.yml");
     expect(readFileSync(file, "utf8")).toContain(`envsync@${envsyncVersion()}`);
     expect(JSON.parse(written.out).agent_config).toMatchObject({ written: true });
+    expect(existsSync(join(dir, ".gitlab", "duo", "envsync.mjs"))).toBe(false);
 
     mkdirSync(join(dir, "other", ".gitlab", "duo"), { recursive: true });
     const old = join(dir, "other", ".gitlab", "duo", "agent-config.yml");
     writeFileSync(old, "setup_script:\n  - npm install -g envsync@0.0.1\n");
-    const warned = await envsync("ci", "-c", config, "-C", join(dir, "other"), "--json");
+    const warned = await envsync(
+      ...["ci", "-c", config, "-C", join(dir, "other"), "--runtime", "registry", "--json"],
+    );
     expect(warned.err).toContain(
       `installs envsync@0.0.1, but the flows are compiled for ${envsyncVersion()}`,
     );

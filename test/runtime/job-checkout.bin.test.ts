@@ -13,7 +13,8 @@ import {
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { envsyncIn, repoRoot, spawnEnvsync, tempDir, testEnv } from "../helpers/cli.js";
+import { parse } from "yaml";
+import { envsyncIn, repoRoot, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachGitHttp, type GitHttpLog } from "../standin/git-http.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
@@ -248,11 +249,34 @@ describe("EnvSync in a flow job's checkout", () => {
       doctor: ["failed_jobs", "hypotheses", "verdict"],
       status: ["projects"],
     };
+    // EnvSync as the job has it: the one file `envsync ci --write` commits, put on PATH by the
+    // setup script agent-config.yml gives (into a test directory instead of /usr/local/bin).
+    // Nothing else: it is run from outside any node_modules.
+    await envsyncIn({}, "ci", "-c", config, "-C", job, "--write");
+    const bin = tempDir();
+    const setup = (
+      parse(readFileSync(join(job, ".gitlab", "duo", "agent-config.yml"), "utf8")) as {
+        setup_script: string[];
+      }
+    ).setup_script.join("\n");
+    execFileSync("sh", ["-c", setup.replaceAll("/usr/local/bin", bin)], { cwd: job });
     const reports = new Map<string, Record<string, unknown>>();
     for (const line of lines) {
       const args = line.split(" ").map((word) => values[word] ?? word);
       // As the model runs it: in the workspace, where the repository's envsync.yaml is.
-      const result = await spawnEnvsync([...args, "--json"], { cwd: job, env: jobEnv() });
+      const result = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
+        execFile(
+          "envsync",
+          [...args, "--json"],
+          { cwd: job, env: { ...jobEnv(), PATH: `${bin}:${process.env.PATH}` } },
+          (error, out, err) =>
+            resolve({
+              code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+              out,
+              err,
+            }),
+        ),
+      );
       expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
       const report = JSON.parse(result.out) as Record<string, unknown>;
       for (const key of promised[args[0]!]!)

@@ -20,6 +20,13 @@ const declare = (command: Command) =>
         .default("file" as const),
     )
     .option("--write", "add the includes to .gitlab-ci.yml, keeping everything else as it is")
+    .addOption(
+      new Option(
+        "--check",
+        "ask GitLab what the token is and say, for each command the flows run, whether it runs " +
+          "fully, partly or not with it; write nothing",
+      ).conflicts(["write", "dryRun"]),
+    )
     .addOption(dryRunOption("say what --write would add; write nothing"))
     .addOption(repoOption("repository whose .gitlab-ci.yml to edit"))
     .addOption(jsonOption());
@@ -32,5 +39,8 @@ export const ciCli = defineCommand({
     "print the include lines, CI variable and schedule the CI bridges need; --write adds the " +
     "includes to .gitlab-ci.yml",
   declare,
+  help:
+    "\nExit codes (--check): 0 every flow command runs fully; 3 some run partly or not.\n" +
+    "Environment (--check): GITLAB_TOKEN (or a flow job's), GITLAB_URL or CI_SERVER_URL.",
   load: () => import("./command.js").then((m) => m.ciCommand),
 });

@@ -13,6 +13,11 @@ import {
   runtimeVersion,
 } from "./agent-config.js";
 import { packageRoot } from "../package-root.js";
+import type { ResolvedConfig } from "../config/types.js";
+import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
+import { tokenIdentity } from "../gitlab/identity.js";
+import { table } from "../output/table.js";
+import { capabilities } from "./token-check.js";
 import { addIncludes, ciSetup } from "./setup.js";
 import type { CiOptions } from "./cli.js";
 
@@ -32,10 +37,11 @@ function edited<T>(file: string, edit: () => T): T {
 
 export async function ciCommand(
   options: CiOptions,
-  ctx: Pick<CommandContext, "io">,
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
+  if (options.check) return checkToken(options, ctx, config);
   const version = envsyncVersion();
   const setup = ciSetup(config, {
     components: options.components,
@@ -171,4 +177,29 @@ async function runtimeWrite(
       hint: "build EnvSync (`npm run build`), or use --runtime registry",
     });
   return { content, stale: committed !== content };
+}
+
+/** Any token will do for asking GitLab what it is. */
+const ASK: GitLabNeeds = { scope: "read_api", jobToken: true };
+
+async function checkToken(
+  options: CiOptions,
+  ctx: Pick<CommandContext, "io" | "env" | "http">,
+  config: ResolvedConfig,
+): Promise<number> {
+  const gitlab = await openGitLab(ctx, ASK, { repo: options.repo, config });
+  const identity = await tokenIdentity(gitlab);
+  const commands = capabilities(identity);
+  if (options.json) ctx.io.stdout(json({ host: gitlab.baseUrl, token: identity, commands }));
+  else {
+    const who = identity.username ? ` (${identity.username})` : "";
+    ctx.io.stdout(
+      `token: ${identity.kind}${who}, scopes ${identity.scopes.join(", ") || "none"}\n` +
+        table(
+          ["command", "runs", "detail"],
+          commands.map((c) => [c.command, c.verdict, c.detail]),
+        ),
+    );
+  }
+  return commands.every((c) => c.verdict === "full") ? ExitCode.ok : ExitCode.findings;
 }

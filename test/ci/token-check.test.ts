@@ -47,7 +47,10 @@ describe("envsync ci --check", () => {
   });
 
   it("tells a Duo flow job's token by its scopes, and what it can do only partly or not", async () => {
-    standin = await new GitLabStandin({ token: "oauth-of-the-flow-job", tokenKind: "oauth" }).start();
+    standin = await new GitLabStandin({
+      token: "oauth-of-the-flow-job",
+      tokenKind: "oauth",
+    }).start();
     const { code, report, verdict } = await check({
       GITLAB_TOKEN: "oauth-of-the-flow-job",
       GITLAB_BASE_URL: standin.url,

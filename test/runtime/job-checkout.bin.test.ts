@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import type { Env } from "../../src/context.js";
 import { envsyncIn, repoRoot, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachGitHttp, type GitHttpLog } from "../standin/git-http.js";
@@ -151,6 +152,103 @@ const jobEnv = () =>
     CI_PROJECT_PATH: "acme/shop",
   });
 
+/**
+ * Runs every command line the compiled flows tell the model to run, as the model runs it: in the
+ * workspace, through the one file `envsync ci --write` commits, with the job's environment; each
+ * must give the JSON its prompt describes, and the facts GitLab refuses the flow's token come
+ * from what it may read.
+ */
+async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
+  const lines = new Set<string>();
+  for (const name of readdirSync(join(repoRoot, "flows")))
+    for (const m of readFileSync(join(repoRoot, "flows", name), "utf8").matchAll(
+      /`envsync ([^`]+) --json`/g,
+    ))
+      if (!m[1]!.includes("COMMAND")) lines.add(m[1]!);
+  expect([...lines].map((l) => l.split(" ")[0]).sort()).toEqual([
+    "cherry-pick",
+    "cherry-pick",
+    "doctor",
+    "drift",
+    "drift",
+    "promote",
+    "rollback-check",
+    "status",
+  ]);
+  const feature = execFileSync("git", ["rev-parse", "HEAD"], {
+    cwd: workspace,
+    encoding: "utf8",
+  }).trim();
+  const pipelineId = failedPipeline(feature);
+  deployedTwice("staging");
+  copyFileSync(config, join(workspace, "envsync.yaml"));
+  const values: Record<string, string> = {
+    FROM: "dev",
+    TO: "staging",
+    ENV: "staging",
+    SHA: feature,
+    ID: String(pipelineId),
+  };
+  // What each prompt says the JSON holds.
+  const promised: Record<string, string[]> = {
+    drift: ["pairs"],
+    promote: ["pending", "gates", "allowed", "merge_request"],
+    "cherry-pick": ["status", "picked", "skipped"],
+    "rollback-check": ["risk", "reasons", "migrations"],
+    doctor: ["failed_jobs", "hypotheses", "verdict"],
+    status: ["projects"],
+  };
+  // EnvSync as the job has it: the one file `envsync ci --write` commits, put on PATH by the
+  // setup script agent-config.yml gives (into a test directory instead of /usr/local/bin).
+  // Nothing else: it is run from outside any node_modules.
+  await envsyncIn({}, "ci", "-c", config, "-C", workspace, "--write");
+  const bin = tempDir();
+  const setup = (
+    parse(readFileSync(join(workspace, ".gitlab", "duo", "agent-config.yml"), "utf8")) as {
+      setup_script: string[];
+    }
+  ).setup_script.join("\n");
+  execFileSync("sh", ["-c", setup.replaceAll("/usr/local/bin", bin)], { cwd: workspace });
+  const reports = new Map<string, Record<string, unknown>>();
+  for (const line of lines) {
+    const args = line.split(" ").map((word) => values[word] ?? word);
+    // As the model runs it: in the workspace, where the repository's envsync.yaml is.
+    const result = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
+      execFile(
+        "envsync",
+        [...args, "--json"],
+        { cwd: workspace, env: { ...env, PATH: `${bin}:${process.env.PATH}` } },
+        (error, out, err) =>
+          resolve({
+            code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+            out,
+            err,
+          }),
+      ),
+    );
+    expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
+    const report = JSON.parse(result.out) as Record<string, unknown>;
+    for (const key of promised[args[0]!]!)
+      expect(report, `${line} lacks ${key}`).toHaveProperty(key);
+    reports.set(args[0]!, report);
+  }
+  // GraphQL withholds the repository from the flow's token: status reads it over REST.
+  expect(reports.get("status")).toMatchObject({
+    projects: [{ project: "acme/shop", read_via: "rest", deployments_from: "deploy jobs" }],
+  });
+  // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
+  // jobs it may read, and the JSON says so.
+  expect(reports.get("rollback-check")).toMatchObject({
+    deployed: { sha: origin.git("rev-parse", "staging"), source: "deployment" },
+    target: { source: "previous deployment" },
+    deployments_from: {
+      source: "deploy jobs",
+      jobs: ["deploy-staging"],
+      reason: expect.stringContaining("insufficient") as string,
+    },
+  });
+}
+
 describe("EnvSync in a flow job's checkout", () => {
   it("drift asks GitLab instead of reading the shallow clone", async () => {
     const result = await envsyncIn({ env: jobEnv() }, "drift", "-c", config, "-C", job, "--json");
@@ -210,94 +308,7 @@ describe("EnvSync in a flow job's checkout", () => {
   });
 
   it("runs every command line the compiled flows tell the model to run, each giving the JSON its prompt describes", async () => {
-    const lines = new Set<string>();
-    for (const name of readdirSync(join(repoRoot, "flows")))
-      for (const m of readFileSync(join(repoRoot, "flows", name), "utf8").matchAll(
-        /`envsync ([^`]+) --json`/g,
-      ))
-        if (!m[1]!.includes("COMMAND")) lines.add(m[1]!);
-    expect([...lines].map((l) => l.split(" ")[0]).sort()).toEqual([
-      "cherry-pick",
-      "cherry-pick",
-      "doctor",
-      "drift",
-      "drift",
-      "promote",
-      "rollback-check",
-      "status",
-    ]);
-    const feature = execFileSync("git", ["rev-parse", "HEAD"], {
-      cwd: job,
-      encoding: "utf8",
-    }).trim();
-    const pipelineId = failedPipeline(feature);
-    deployedTwice("staging");
-    copyFileSync(config, join(job, "envsync.yaml"));
-    const values: Record<string, string> = {
-      FROM: "dev",
-      TO: "staging",
-      ENV: "staging",
-      SHA: feature,
-      ID: String(pipelineId),
-    };
-    // What each prompt says the JSON holds.
-    const promised: Record<string, string[]> = {
-      drift: ["pairs"],
-      promote: ["pending", "gates", "allowed", "merge_request"],
-      "cherry-pick": ["status", "picked", "skipped"],
-      "rollback-check": ["risk", "reasons", "migrations"],
-      doctor: ["failed_jobs", "hypotheses", "verdict"],
-      status: ["projects"],
-    };
-    // EnvSync as the job has it: the one file `envsync ci --write` commits, put on PATH by the
-    // setup script agent-config.yml gives (into a test directory instead of /usr/local/bin).
-    // Nothing else: it is run from outside any node_modules.
-    await envsyncIn({}, "ci", "-c", config, "-C", job, "--write");
-    const bin = tempDir();
-    const setup = (
-      parse(readFileSync(join(job, ".gitlab", "duo", "agent-config.yml"), "utf8")) as {
-        setup_script: string[];
-      }
-    ).setup_script.join("\n");
-    execFileSync("sh", ["-c", setup.replaceAll("/usr/local/bin", bin)], { cwd: job });
-    const reports = new Map<string, Record<string, unknown>>();
-    for (const line of lines) {
-      const args = line.split(" ").map((word) => values[word] ?? word);
-      // As the model runs it: in the workspace, where the repository's envsync.yaml is.
-      const result = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
-        execFile(
-          "envsync",
-          [...args, "--json"],
-          { cwd: job, env: { ...jobEnv(), PATH: `${bin}:${process.env.PATH}` } },
-          (error, out, err) =>
-            resolve({
-              code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-              out,
-              err,
-            }),
-        ),
-      );
-      expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
-      const report = JSON.parse(result.out) as Record<string, unknown>;
-      for (const key of promised[args[0]!]!)
-        expect(report, `${line} lacks ${key}`).toHaveProperty(key);
-      reports.set(args[0]!, report);
-    }
-    // GraphQL withholds the repository from the flow's token: status reads it over REST.
-    expect(reports.get("status")).toMatchObject({
-      projects: [{ project: "acme/shop", read_via: "rest", deployments_from: "deploy jobs" }],
-    });
-    // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
-    // jobs it may read, and the JSON says so.
-    expect(reports.get("rollback-check")).toMatchObject({
-      deployed: { sha: origin.git("rev-parse", "staging"), source: "deployment" },
-      target: { source: "previous deployment" },
-      deployments_from: {
-        source: "deploy jobs",
-        jobs: ["deploy-staging"],
-        reason: expect.stringContaining("insufficient") as string,
-      },
-    });
+    await runFlowCommandLines(job, jobEnv());
   });
 });
 
@@ -426,6 +437,58 @@ describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
     expect(JSON.parse(pick.out)).toMatchObject({ status: "picked" });
     expect(existsSync(leak)).toBe(false);
   });
+
+  it.each(["older", "newer"] as const)(
+    "runs every flow command line in the %s generation's checkout: blob:none, with GitLab's own credentials",
+    async (generation) => {
+      origin.git("config", "uploadpack.allowFilter", "true");
+      origin.git("config", "uploadpack.allowAnySHA1InWant", "true");
+      const workspace = join(tempDir(), `job-${generation}`);
+      const basic = Buffer.from(`${GIT_USER}:oauth-of-the-flow`).toString("base64");
+      const auth = ["-c", `http.extraHeader=Authorization: Basic ${basic}`];
+      let env: Env;
+      if (generation === "older") {
+        // One commit of the workload ref, no branch, HEAD detached; origin carries the token in
+        // its URL; no other credentials in the environment.
+        const withToken = remote.replace("://", `://${GIT_USER}:oauth-of-the-flow@`);
+        await execFileAsync("git", [
+          ...["clone", "-q", "--depth", "1", "--filter=blob:none", "--single-branch"],
+          ...["--branch", "develop", withToken, workspace],
+        ]);
+        execFileSync("git", ["checkout", "-q", "--detach"], { cwd: workspace });
+        execFileSync("git", ["update-ref", "-d", "refs/heads/develop"], { cwd: workspace });
+        execFileSync("git", ["update-ref", "-d", "refs/remotes/origin/develop"], {
+          cwd: workspace,
+        });
+        env = jobEnv();
+      } else {
+        // Full history, every branch as origin/*, the source branch checked out; origin has no
+        // token, GitLab's credential helper reads GIT_PASSWORD.
+        await execFileAsync("git", [
+          ...auth,
+          "clone",
+          "-q",
+          "--filter=blob:none",
+          remote,
+          workspace,
+        ]);
+        const helper =
+          '!f() { test "$1" = get || exit 0; echo username=oauth; echo "password=$GIT_PASSWORD"; }; f';
+        execFileSync("git", ["config", `credential.${standin.url}.helper`, helper], {
+          cwd: workspace,
+        });
+        env = testEnv({ ...jobEnv(), GIT_PASSWORD: "oauth-of-the-flow" });
+      }
+      for (const [key, value] of [
+        ["user.name", "Duo"],
+        ["user.email", "duo@example.com"],
+      ])
+        execFileSync("git", ["config", key!, value!], { cwd: workspace });
+      await runFlowCommandLines(workspace, env);
+      // Blobs came from origin on demand, always with credentials that worked.
+      expect(gitLog.some((r) => r.status === 200)).toBe(true);
+    },
+  );
 
   it("sends them only to the instance they belong to", async () => {
     const result = await rollbackCheck(withGitCredentials("https://gitlab.elsewhere.example"));

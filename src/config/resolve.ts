@@ -11,6 +11,7 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       branch: env.branch,
       gitlab_environment: env.gitlab_environment ?? name,
       protected: env.protected,
+      ...(env.deploy_jobs ? { deploy_jobs: env.deploy_jobs } : {}),
     }),
   );
   const chain = parsed.promotion.chain ?? environments.map((e) => e.name);
@@ -79,6 +80,7 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
           branch: override?.branch ?? env.branch,
           gitlab_environment: override?.gitlab_environment ?? env.gitlab_environment,
           protected: override?.protected ?? env.protected,
+          ...(env.deploy_jobs ? { deploy_jobs: env.deploy_jobs } : {}),
         };
       }),
     })),

@@ -53,6 +53,14 @@ export const environmentSchema = z
       .min(1)
       .optional()
       .describe("GitLab environment name used for deployments. Default: the environment's key."),
+    deploy_jobs: z
+      .array(z.string().min(1).max(255))
+      .optional()
+      .describe(
+        "CI jobs that deploy this environment, read where GitLab refuses a token the deployments " +
+          "API (a Duo flow job's). Default: the jobs the branch's .gitlab-ci.yml gives this " +
+          "environment.",
+      ),
     protected: z
       .boolean()
       .default(false)

@@ -10,6 +10,8 @@ export interface ResolvedEnvironment {
   branch: string;
   gitlab_environment: string;
   protected: boolean;
+  /** Jobs that deploy it, where envsync.yaml names them (else found in .gitlab-ci.yml). */
+  deploy_jobs?: string[];
 }
 
 export interface PromotionPair {

@@ -31,7 +31,7 @@ const PIPELINES_SEARCHED = 20;
 export async function successfulDeployments(
   { rest }: Pick<GitLab, "rest">,
   project: string,
-  environment: { gitlab_environment: string; branch: string },
+  environment: { gitlab_environment: string; branch: string; deploy_jobs?: string[] },
   limit: number,
 ): Promise<DeploymentHistory> {
   try {
@@ -51,16 +51,20 @@ export async function successfulDeployments(
 async function fromDeployJobs(
   rest: GitLab["rest"],
   project: string,
-  environment: { gitlab_environment: string; branch: string },
+  environment: { gitlab_environment: string; branch: string; deploy_jobs?: string[] },
   limit: number,
 ): Promise<Omit<DeploymentHistory, "reason">> {
-  const ciFile = await rest
-    .run(RAW_FILE, { project, path: ".gitlab-ci.yml", ref: environment.branch })
-    .catch((error: unknown) => {
-      if (error instanceof GitLabError && error.status === 404) return "";
-      throw error;
-    });
-  const jobs = deployJobNames(ciFile, environment.gitlab_environment);
+  const jobs =
+    environment.deploy_jobs ??
+    deployJobNames(
+      await rest
+        .run(RAW_FILE, { project, path: ".gitlab-ci.yml", ref: environment.branch })
+        .catch((error: unknown) => {
+          if (error instanceof GitLabError && error.status === 404) return "";
+          throw error;
+        }),
+      environment.gitlab_environment,
+    );
   const deployments: Deployment[] = [];
   if (jobs.length === 0) return { deployments, source: "deploy jobs", jobs };
   const pipelines = await rest.run(LATEST_PIPELINES, {

@@ -25,7 +25,9 @@ describe("describeIssues", () => {
 
   it("lists the allowed keys when no key is close", () => {
     const raw = { version: 1, environments: { ...ENVIRONMENTS, dev: { branch: "d", zzz: 1 } } };
-    expect(issuesOf(raw)[0]?.hint).toBe("allowed here: branch, gitlab_environment, deploy_jobs, protected");
+    expect(issuesOf(raw)[0]?.hint).toBe(
+      "allowed here: branch, gitlab_environment, deploy_jobs, protected",
+    );
   });
 
   it("reports a missing required key at its parent, saying where to add it", () => {

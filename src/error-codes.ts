@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   "branch-exists": failure("the branch a cherry-pick would create already exists"),
   "pick-failed": failure("`git cherry-pick` failed without a conflict to resolve"),
   "regenerate-failed": failure("a conflict rule's regenerate command failed"),
+  "config-changed": failure("a conflict rule's command changed git's configuration"),
   // GitLab
   "gitlab-no-token": failure("no GitLab token in the environment for a command that needs one"),
   "gitlab-url-invalid": failure("GITLAB_URL (or the instance's address) is not a URL"),

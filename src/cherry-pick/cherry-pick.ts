@@ -288,11 +288,34 @@ async function resolveByRule(
       await wt.run(["checkout", "--theirs", "--", path]);
       ran = where.dryRun
         ? { not_run: "dry run" }
-        : { command_output: await runCommand(command!, where, path) };
+        : { command_output: await withGitConfigKept(wt, () => runCommand(command!, where, path)) };
       break;
   }
   await wt.run(["add", "--", path]);
   return ran;
+}
+
+/**
+ * Runs a repository command and checks it left git's configuration as it was. Git runs programs
+ * its configuration names (an fsmonitor, a clean filter, a textconv) in the commands EnvSync runs
+ * next, which in a flow job's partial clone carry the job's credentials; a command from the
+ * repository that adds one stops the pick here, before git runs it.
+ */
+async function withGitConfigKept<T>(git: Git, run: () => Promise<T>): Promise<T> {
+  const configuration = () => git.run(["config", "--list", "--show-origin", "--includes"]);
+  const before = await configuration();
+  const result = await run();
+  if ((await configuration()) !== before)
+    throw new EnvsyncError(
+      "config-changed",
+      "a conflict rule's command changed git's configuration; nothing was applied",
+      {
+        hint:
+          "a repository command may rebuild files, never configure git: see what changed with " +
+          "`git config --list --show-origin`, undo it, and fix the rule's command",
+      },
+    );
+  return result;
 }
 
 /** Output kept from a repository command: its last lines are what explains a failure. */

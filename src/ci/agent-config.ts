@@ -27,7 +27,14 @@ export function installLine(version: string, releaseProject: string): string {
 
 /** Where the committed runtime lives in the repository, and the line that puts it on PATH. */
 export const RUNTIME_FILE = ".gitlab/duo/envsync.mjs";
-export const RUNTIME_LINE = `install -m 0755 ${RUNTIME_FILE} /usr/local/bin/envsync`;
+/**
+ * A flow job checks out its source branch, which may not have the file yet (it reaches a branch
+ * with the merges that promote it): the job then goes on without EnvSync, and the prompts say its
+ * facts are unavailable, instead of failing to start.
+ */
+export const RUNTIME_LINE =
+  `if [ -f ${RUNTIME_FILE} ]; then install -m 0755 ${RUNTIME_FILE} /usr/local/bin/envsync; ` +
+  `else echo "EnvSync: ${RUNTIME_FILE} is not on this branch"; fi`;
 
 export type RuntimeSource = "file" | "registry";
 

@@ -1,6 +1,7 @@
 /**
  * The jobs of a `.gitlab-ci.yml` that deploy an environment: `environment: NAME` or
- * `environment: { name: NAME }`. Hidden jobs (`.template`) and global keywords are not jobs; a name
+ * `environment: { name: NAME }`, without an `action` other than `start` (a job that stops,
+ * prepares, verifies or only accesses an environment deploys nothing). Hidden jobs (`.template`) and global keywords are not jobs; a name
  * built from variables cannot be matched and is left out. Text from the repository: a file that
  * does not parse names no job.
  */
@@ -39,8 +40,8 @@ export function deployJobNames(ciFile: string, environment: string): string[] {
 
 function environmentOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
-  if (isRecord(value) && typeof value.name === "string") return value.name;
-  return undefined;
+  if (!isRecord(value) || typeof value.name !== "string") return undefined;
+  return value.action === undefined || value.action === "start" ? value.name : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

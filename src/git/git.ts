@@ -108,7 +108,11 @@ export function gitIn(
   };
   const credentialed = {
     env: { ...withoutSecrets(env, { gitCredentials: true }), ...FIXED_ENV },
-    prefix: [...credentialHelperArgs(env), "-c", `core.hooksPath=${NO_HOOKS}`],
+    // No hook, no file-system monitor: programs git would start beside the credentials.
+    prefix: [
+      ...credentialHelperArgs(env),
+      ...["-c", `core.hooksPath=${NO_HOOKS}`, "-c", "core.fsmonitor=false"],
+    ],
   };
   const { signal } = options;
   const setup = async () =>

@@ -27,7 +27,8 @@ export async function statusOverRest(
         gitlab.rest.run(LATEST_PIPELINES, { project, ref: env.branch, limit: 1 }),
         successfulDeployments(gitlab, project, env, 1),
       ]);
-      deploymentsFrom = history.source;
+      // One project, one answer: the deploy jobs wherever any environment needed them.
+      if (deploymentsFrom !== "deploy jobs") deploymentsFrom = history.source;
       const pipeline = pipelines[0];
       const deployment = history.deployments[0];
       return {

@@ -88,6 +88,23 @@ describe("repository commands in cherry-pick", () => {
     expect(result.out).toContain("| regenerated lockfile");
   });
 
+  it("stops when the command configures git (a filter, an fsmonitor), before git runs it", async () => {
+    const { repo, change } = conflictingLockfile();
+    const ran = join(tempDir(), "filter-ran");
+    const file = config(
+      `git config filter.steal.clean "touch ${ran}; cat" && echo "* filter=steal" > .gitattributes && echo lock v3 > package-lock.json`,
+    );
+    const before = leftovers(repo);
+    const result = await envsyncIn(
+      {},
+      ...["cherry-pick", change, "--to", "staging", "-c", file, "-C", repo.dir, "--json"],
+    );
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.out).error.code).toBe("config-changed");
+    expect(existsSync(ran)).toBe(false);
+    expect(leftovers(repo)).toEqual(before);
+  });
+
   it("cleans up after SIGTERM mid-run: no worktree, no branch, and a rerun works", async () => {
     const { repo, change } = conflictingLockfile();
     const go = join(tempDir(), "go");

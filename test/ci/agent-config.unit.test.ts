@@ -17,7 +17,7 @@ describe("the flows' runtime from the committed file (the default)", () => {
   it("puts .gitlab/duo/envsync.mjs on PATH and installs nothing", () => {
     expect(file).toEqual({
       image: expect.stringMatching(/^node:20\.19\.\d+/) as string,
-      setup_script: ["install -m 0755 .gitlab/duo/envsync.mjs /usr/local/bin/envsync"],
+      setup_script: [RUNTIME_LINE],
     });
   });
 
@@ -30,6 +30,12 @@ describe("the flows' runtime from the committed file (the default)", () => {
       "apt-get install -y jq",
       RUNTIME_LINE,
     ]);
+  });
+
+  it("puts the file on PATH where the branch has it, and starts the job without it elsewhere", () => {
+    expect(RUNTIME_LINE).toMatch(
+      /^if \[ -f \.gitlab\/duo\/envsync\.mjs \]; then install -m 0755 \.gitlab\/duo\/envsync\.mjs \/usr\/local\/bin\/envsync; else echo .*; fi$/,
+    );
   });
 
   it("reads the version a runtime file says it is", () => {

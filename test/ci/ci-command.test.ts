@@ -79,7 +79,7 @@ describe("envsync ci and the flows' runtime", () => {
     expect(text).toContain(`// envsync runtime ${envsyncVersion()}:`);
     expect(Buffer.byteLength(text)).toBeLessThan(2 * 1024 * 1024);
     expect(readFileSync(join(dir, ".gitlab", "duo", "agent-config.yml"), "utf8")).toContain(
-      "install -m 0755 .gitlab/duo/envsync.mjs /usr/local/bin/envsync",
+      "then install -m 0755 .gitlab/duo/envsync.mjs /usr/local/bin/envsync;",
     );
     expect(JSON.parse(written.out).runtime).toMatchObject({ stale: true, written: true });
     // A second run changes nothing.

@@ -18,6 +18,12 @@ deploy-staging-eu:
     url: https://eu.example.com
 deploy-production:
   environment: { name: production }
+stop-staging:
+  environment: { name: staging, action: stop }
+prepare-staging:
+  environment: { name: staging, action: prepare }
+restart-staging:
+  environment: { name: staging, action: start }
 review:
   environment: { name: review/$CI_COMMIT_REF_SLUG }
   script: !reference [.deploy-template, script]
@@ -25,8 +31,17 @@ review:
 
 describe("deployJobNames", () => {
   it("finds the jobs naming the environment, as a string or as environment.name", () => {
-    expect(deployJobNames(CI, "staging")).toEqual(["deploy-staging", "deploy-staging-eu"]);
+    expect(deployJobNames(CI, "staging")).toEqual([
+      "deploy-staging",
+      "deploy-staging-eu",
+      "restart-staging",
+    ]);
     expect(deployJobNames(CI, "production")).toEqual(["deploy-production"]);
+  });
+
+  it("leaves out jobs that stop, prepare, verify or only access the environment", () => {
+    expect(deployJobNames(CI, "staging")).not.toContain("stop-staging");
+    expect(deployJobNames(CI, "staging")).not.toContain("prepare-staging");
   });
 
   it("leaves out hidden jobs and global keywords that carry the same word", () => {

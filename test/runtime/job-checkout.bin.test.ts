@@ -484,9 +484,11 @@ describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
         ["user.email", "duo@example.com"],
       ])
         execFileSync("git", ["config", key!, value!], { cwd: workspace });
+      gitLog.length = 0;
       await runFlowCommandLines(workspace, env);
-      // Blobs came from origin on demand, always with credentials that worked.
-      expect(gitLog.some((r) => r.status === 200)).toBe(true);
+      // Blobs and history came from origin on demand, with credentials that worked.
+      expect(gitLog.some((r) => r.status === 200 && r.credentials)).toBe(true);
+      expect(gitLog.filter((r) => r.credentials).every((r) => r.status === 200)).toBe(true);
     },
   );
 

@@ -41,16 +41,15 @@ export async function tokenIdentity(gitlab: Pick<GitLab, "http" | "rest">): Prom
       ...(user ? { username: user.username } : {}),
     };
   }
-  // Otherwise an OAuth token: Doorkeeper says its scopes.
+  // Otherwise an OAuth token: Doorkeeper says its scopes. A flow job's token acts for the flow's
+  // service account and the person who started it; its scopes say what it is.
   const oauth = await get("/oauth/token/info", OAUTH);
   const scopes = oauth?.scopes ?? [];
+  if (scopes.includes("ai_workflows") && !scopes.includes("api"))
+    return { kind: "flow-job", scopes };
   const user = await get("/api/v4/user", USER);
   return {
-    kind: user?.bot
-      ? "bot"
-      : scopes.includes("ai_workflows") && !scopes.includes("api")
-        ? "flow-job"
-        : "person",
+    kind: user?.bot ? "bot" : "person",
     scopes,
     ...(user ? { username: user.username } : {}),
   };

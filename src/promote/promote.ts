@@ -29,6 +29,8 @@ export interface PromotionReport {
   gates: { name: string; status: string; detail: string }[];
   allowed: boolean;
   merge_request: { iid: number; web_url: string; action: "created" | "updated" } | null;
+  /** Where the source's deployments came from, when not GitLab's deployments API. */
+  deployments_from?: { source: "deploy jobs"; reason?: string; jobs?: string[] };
 }
 
 export interface PromotionSources {
@@ -52,6 +54,7 @@ export async function promote(
   );
   const gitlab = sources.gitlab;
   const refusals: Partial<Record<"pipeline" | "deployed", string>> = {};
+  const deploymentsFrom: { value?: PromotionReport["deployments_from"] } = {};
   // A read GitLab refuses this token leaves its gate unknown, with the reason.
   const unlessRefused = async <T>(gate: "pipeline" | "deployed", read: Promise<T>) => {
     try {
@@ -66,7 +69,7 @@ export async function promote(
   const [latestPipeline, lastDeployment] = gitlab
     ? await allSettledFirst([
         unlessRefused("pipeline", latestPipelineOf(gitlab, input.fromSha)),
-        unlessRefused("deployed", lastDeploymentOf(gitlab, envs.from)),
+        unlessRefused("deployed", lastDeploymentOf(gitlab, envs.from, deploymentsFrom)),
       ])
     : [undefined, undefined];
   const gates = evaluateGates(config.promotion.gates, {
@@ -88,6 +91,7 @@ export async function promote(
     gates: gates.map(({ name, status, detail }) => ({ name, status, detail })),
     allowed,
     merge_request: null,
+    ...(deploymentsFrom.value ? { deployments_from: deploymentsFrom.value } : {}),
   };
   if (!allowed || options.dryRun || drift.pending.length === 0 || !gitlab) return report;
   report.merge_request = await openOrUpdate(gitlab, config, drift, gates);
@@ -109,10 +113,16 @@ async function latestPipelineOf(
 async function lastDeploymentOf(
   gitlab: NonNullable<PromotionSources["gitlab"]>,
   environment: ResolvedEnvironment,
+  from: { value?: PromotionReport["deployments_from"] },
 ): Promise<{ sha: string; finishedAt: string | null } | null> {
-  const {
-    deployments: [latest],
-  } = await successfulDeployments(gitlab, gitlab.project, environment, 1);
+  const history = await successfulDeployments(gitlab, gitlab.project, environment, 1);
+  if (history.source === "deploy jobs")
+    from.value = {
+      source: "deploy jobs",
+      ...(history.reason ? { reason: history.reason } : {}),
+      ...(history.jobs ? { jobs: history.jobs } : {}),
+    };
+  const [latest] = history.deployments;
   if (!latest) return null;
   return {
     sha: latest.sha,

@@ -232,6 +232,14 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
       expect(report, `${line} lacks ${key}`).toHaveProperty(key);
     reports.set(args[0]!, report);
   }
+  // The promotion's source (dev) has no deploy job: its deployed gate is unknown, and the JSON
+  // says where GitLab's facts had to come from.
+  expect(reports.get("promote")).toMatchObject({
+    deployments_from: { source: "deploy jobs", jobs: [] },
+    gates: expect.arrayContaining([
+      expect.objectContaining({ name: "deployed", status: "unknown" }),
+    ]),
+  });
   // GraphQL withholds the repository from the flow's token: status reads it over REST.
   expect(reports.get("status")).toMatchObject({
     projects: [{ project: "acme/shop", read_via: "rest", deployments_from: "deploy jobs" }],

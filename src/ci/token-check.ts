@@ -28,7 +28,11 @@ export function capabilities(identity: TokenIdentity): CommandCapability[] {
   if (identity.kind === "job") {
     const refused = "GitLab does not take CI_JOB_TOKEN for compares, job logs, GraphQL or notes";
     return [
-      row("drift --api", "no", refused),
+      row(
+        "drift",
+        "partly",
+        "the local clone only: over the API, GitLab refuses CI_JOB_TOKEN compares",
+      ),
       row("status", "no", refused),
       row("promote", "no", refused),
       row("cherry-pick --mr", "no", refused),
@@ -39,7 +43,7 @@ export function capabilities(identity: TokenIdentity): CommandCapability[] {
   }
   if (identity.kind === "flow-job")
     return [
-      row("drift --api", "full"),
+      row("drift", "full", "over the API where the job's clone is shallow"),
       row(
         "status",
         "partly",
@@ -56,7 +60,7 @@ export function capabilities(identity: TokenIdentity): CommandCapability[] {
   const noRead = `the token has ${identity.scopes.join(", ") || "no scope"}: reading needs read_api`;
   const noWrite = "writing needs the api scope";
   return [
-    row("drift --api", reads ? "full" : "no", reads ? "" : noRead),
+    row("drift", reads ? "full" : "partly", reads ? "" : `the local clone only: ${noRead}`),
     row("status", reads ? "full" : "no", reads ? "" : noRead),
     row(
       "promote",

@@ -58,7 +58,7 @@ describe("envsync ci --check", () => {
     expect(code).toBe(3);
     expect(report.token).toEqual({ kind: "flow-job", scopes: ["ai_workflows", "mcp"] });
     expect(verdict).toMatchObject({
-      "drift --api": "full",
+      drift: "full",
       doctor: "full",
       "rollback-check": "partly",
       promote: "partly",
@@ -73,7 +73,7 @@ describe("envsync ci --check", () => {
     expect(code).toBe(3);
     expect(report.token.kind).toBe("bot");
     expect(verdict["notify pipeline-failure"]).toBe("no");
-    expect(verdict["drift --api"]).toBe("full");
+    expect(verdict.drift).toBe("full");
   });
 
   it("knows a CI job token without asking, and what little it reads", async () => {
@@ -84,7 +84,12 @@ describe("envsync ci --check", () => {
     });
     expect(code).toBe(3);
     expect(report.token.kind).toBe("job");
-    expect(verdict).toMatchObject({ "rollback-check": "partly", status: "no", doctor: "no" });
+    expect(verdict).toMatchObject({
+      drift: "partly",
+      "rollback-check": "partly",
+      status: "no",
+      doctor: "no",
+    });
     expect(requests).toEqual([]);
   });
 });

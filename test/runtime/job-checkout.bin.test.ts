@@ -327,7 +327,10 @@ describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
   let remote: string;
 
   beforeEach(async () => {
-    gitLog = attachGitHttp(standin, { user: GIT_USER });
+    gitLog = attachGitHttp(standin, {
+      user: GIT_USER,
+      also: [{ user: "gitlab-ci-token", password: "ci-job-token-of-the-workload" }],
+    });
     remote = `${standin.url}/acme/shop.git`;
     // Cloned with credentials for that one command, leaving none behind in the checkout: the
     // remote URL carries no password and no helper is configured. (Asynchronously: the stand-in
@@ -456,9 +459,9 @@ describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
       const auth = ["-c", `http.extraHeader=Authorization: Basic ${basic}`];
       let env: Env;
       if (generation === "older") {
-        // One commit of the workload ref, no branch, HEAD detached; origin carries the token in
-        // its URL; no other credentials in the environment.
-        const withToken = remote.replace("://", `://${GIT_USER}:oauth-of-the-flow@`);
+        // One commit of the workload ref, no branch, HEAD detached; origin carries the CI job
+        // token in its URL, as GitLab sets it; no other credentials in the environment.
+        const withToken = remote.replace("://", "://gitlab-ci-token:ci-job-token-of-the-workload@");
         await execFileAsync("git", [
           ...["clone", "-q", "--depth", "1", "--filter=blob:none", "--single-branch"],
           ...["--branch", "develop", withToken, workspace],

@@ -19,7 +19,14 @@ export interface GitHttpLog {
   status: number;
 }
 
-export function attachGitHttp(standin: GitLabStandin, options: { user: string }): GitHttpLog[] {
+export function attachGitHttp(
+  standin: GitLabStandin,
+  options: {
+    user: string;
+    /** Other credentials it takes, such as a CI job's (`gitlab-ci-token` and the job token). */
+    also?: readonly { user: string; password: string }[];
+  },
+): GitHttpLog[] {
   const log: GitHttpLog[] = [];
   standin.gitHttp = (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -34,8 +41,10 @@ export function attachGitHttp(standin: GitLabStandin, options: { user: string })
       return true;
     }
     const sent = /^Basic (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
-    const expected = Buffer.from(`${options.user}:${standin.token}`).toString("base64");
-    if (sent !== expected) {
+    const accepted = [{ user: options.user, password: standin.token }, ...(options.also ?? [])].map(
+      ({ user, password }) => Buffer.from(`${user}:${password}`).toString("base64"),
+    );
+    if (sent === undefined || !accepted.includes(sent)) {
       log.push({ path: url.pathname, credentials, status: 401 });
       res
         .writeHead(401, {

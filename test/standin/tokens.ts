@@ -78,12 +78,17 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", String.raw`\/api\/v4\/personal_access_tokens\/self`),
 ];
 
-/** GraphQL fields a flow job's OAuth token is refused, by `Type.field`. */
-export const GRAPHQL_REFUSED_TO_AI_WORKFLOWS: ReadonlySet<string> = new Set([
-  "Project.repository",
-  "Project.pipelines",
-  "Project.environment",
-  "Project.environments",
+/**
+ * GraphQL fields a flow job's OAuth token may read, by `Type.field`: GitLab checks scopes field by
+ * field, and only fields declared with `ai_workflows` take it. Every other field is null for that
+ * token (the repository, pipelines and environments among them). Where unsure, a field is not here.
+ */
+export const GRAPHQL_FOR_AI_WORKFLOWS: ReadonlySet<string> = new Set([
+  "Query.project",
+  "Query.group",
+  "Project.id",
+  "Project.webUrl",
+  "Group.id",
 ]);
 
 /** The token a request carries, by the header GitLab takes each kind in. */
@@ -158,7 +163,7 @@ export function graphqlRefusal(
 /** Whether a GraphQL field is refused to the token (GitLab checks scopes field by field). */
 export function fieldRefused(token: StandinToken, typeAndField: string): boolean {
   if (token.scopes.includes("api") || token.scopes.includes("read_api")) return false;
-  return GRAPHQL_REFUSED_TO_AI_WORKFLOWS.has(typeAndField);
+  return !GRAPHQL_FOR_AI_WORKFLOWS.has(typeAndField);
 }
 
 /** `GET /oauth/token/info` (Doorkeeper): an OAuth token's scopes; any other token is not one. */
@@ -231,16 +236,15 @@ const guarded = new WeakSet<GraphQLSchema>();
 export function guardFieldsByScope(schema: GraphQLSchema): void {
   if (guarded.has(schema)) return;
   guarded.add(schema);
-  for (const name of GRAPHQL_REFUSED_TO_AI_WORKFLOWS) {
-    const [typeName, fieldName] = name.split(".") as [string, string];
-    const type = schema.getType(typeName);
-    if (!isObjectType(type)) continue;
-    const field = type.getFields()[fieldName];
-    if (!field) continue;
-    const resolve = field.resolve ?? defaultFieldResolver;
-    field.resolve = (source, args, context: FieldContext, info) => {
-      if (context.token && fieldRefused(context.token, name)) return null;
-      return resolve(source, args, context, info);
-    };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__") || type.name === "Mutation") continue;
+    for (const field of Object.values(type.getFields())) {
+      const name = `${type.name}.${field.name}`;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, context: FieldContext, info) => {
+        if (context.token && fieldRefused(context.token, name)) return null;
+        return resolve(source, args, context, info);
+      };
+    }
   }
 }

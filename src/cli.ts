@@ -16,7 +16,7 @@ import type { CommandContext } from "./context.js";
 import { dashboardCli } from "./dashboard/cli.js";
 import { doctorCli } from "./doctor/cli.js";
 import { driftCli } from "./drift/cli.js";
-import { errorJson, ExitCode, exitCodeFor, formatError } from "./errors.js";
+import { errorJson, ExitCode, exitCodeFor, formatError, usageError } from "./errors.js";
 import { initCli } from "./init/cli.js";
 import { notifyCli } from "./notify/cli.js";
 import { guardedIo, json } from "./output/io.js";
@@ -100,8 +100,12 @@ export async function runCli(argv: readonly string[], given: CommandContext): Pr
     return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version arrive as "errors" with exit code 0; all else commander rejects is usage.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      // Help and version arrive as "errors" with exit code 0; all else commander rejects is usage,
+      // which commander has printed on stderr. A script asked for JSON gets it on stdout too.
+      if (error.exitCode === 0) return ExitCode.ok;
+      if (argv.includes("--json"))
+        ctx.io.stdout(json(errorJson(usageError(error.message.replace(/^error: /, "")))));
+      return ExitCode.usage;
     }
     if (state.json) ctx.io.stdout(json(errorJson(error)));
     ctx.io.stderr(`${formatError(error)}\n`);

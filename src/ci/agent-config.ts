@@ -84,7 +84,10 @@ export function mergeAgentConfig(
     doc.commentBefore =
       " Runtime of the GitLab Duo flows in this project (GitLab reads it from the default branch).\n" +
       " EnvSync's lines are kept current by `envsync ci --write`; your own keys stay as they are.";
-    return { text: doc.toString({ lineWidth: 0 }), changed: Object.keys(desired) };
+    return {
+      text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }),
+      changed: Object.keys(desired),
+    };
   }
   const doc = editableDocument(text);
   const changed: string[] = [];
@@ -117,5 +120,8 @@ export function mergeAgentConfig(
     doc.set("cache", doc.createNode(desired.cache));
     changed.push("cache");
   }
-  return { text: changed.length > 0 ? doc.toString({ lineWidth: 0 }) : text, changed };
+  return {
+    text: changed.length > 0 ? doc.toString({ lineWidth: 0, flowCollectionPadding: false }) : text,
+    changed,
+  };
 }

@@ -42,6 +42,7 @@ export async function ciCommand(
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
   if (options.check) return checkToken(options, ctx, config);
+  const writing = Boolean(options.write && !options.dryRun);
   const version = envsyncVersion();
   const setup = ciSetup(config, {
     components: options.components,
@@ -79,14 +80,25 @@ export async function ciCommand(
     if (includes.added.length > 0) writes.push({ path: ciFile, content: includes.text });
     if (agent.changed.length > 0) writes.push({ path: agentFile, content: agent.text });
     if (runtime?.stale) writes.push({ path: runtimeFile, content: runtime.content });
-    if (options.write && writes.length > 0) await writeFilesAtomically(writes);
+    // --dry-run wins over --write: it shows what would change and writes nothing.
+    if (writing && writes.length > 0) await writeFilesAtomically(writes);
+    if (options.dryRun && !options.json) {
+      const { createTwoFilesPatch } = await import("diff");
+      const before = new Map([
+        [ciFile, ciText ?? ""],
+        [agentFile, agentText ?? ""],
+      ]);
+      for (const w of writes)
+        if (before.has(w.path))
+          io.stdout(createTwoFilesPatch(w.path, w.path, before.get(w.path)!, w.content, "", ""));
+    }
   }
   const agentReport = {
     file: agentFile,
     content: agent.text,
     changed: agent.changed,
     installs: onDisk ?? null,
-    written: Boolean(options.write && agent.changed.length > 0),
+    written: Boolean(writing && agent.changed.length > 0),
     ...(warning ? { warning } : {}),
   };
   const runtimeReport = runtime && {
@@ -95,7 +107,7 @@ export async function ciCommand(
     bytes: Buffer.byteLength(runtime.content),
     committed: runtimeVersion(committedRuntime) ?? null,
     stale: runtime.stale,
-    written: Boolean(options.write && runtime.stale),
+    written: Boolean(writing && runtime.stale),
   };
   if (options.json) {
     io.stdout(
@@ -107,7 +119,7 @@ export async function ciCommand(
           ? {
               file: ciFile,
               added: includes.added,
-              written: Boolean(options.write && includes.added.length > 0),
+              written: Boolean(writing && includes.added.length > 0),
             }
           : {}),
       }),
@@ -145,15 +157,15 @@ export async function ciCommand(
     lines.push(
       includes.added.length === 0
         ? `${ciFile} already includes both components.`
-        : `${options.write ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
+        : `${writing ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
       agent.changed.length === 0
         ? `${agentFile} already sets up envsync@${version}.`
-        : `${options.write ? "Set" : "Would set"} ${agent.changed.join(", ")} in ${agentFile}.`,
+        : `${writing ? "Set" : "Would set"} ${agent.changed.join(", ")} in ${agentFile}.`,
     );
     if (runtimeReport)
       lines.push(
         runtimeReport.stale
-          ? `${options.write ? "Wrote" : "Would write"} ${runtimeFile} (envsync ${version}, ${Math.round(runtimeReport.bytes / 1024)} KiB; commit it).`
+          ? `${writing ? "Wrote" : "Would write"} ${runtimeFile} (envsync ${version}, ${Math.round(runtimeReport.bytes / 1024)} KiB; commit it).`
           : `${runtimeFile} is envsync ${version}.`,
       );
   }

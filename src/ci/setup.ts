@@ -76,7 +76,7 @@ export function addIncludes(
     added.push(include.component);
   }
   if (text !== undefined && added.length === 0) return { text, added };
-  return { text: doc.toString({ lineWidth: 0 }), added };
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), added };
 }
 
 /** What an include entry points at; a non-string (a mistake in the file) matches nothing. */

@@ -38,7 +38,7 @@ export async function loadConfig(file: string, fs: ConfigFs = nodeFs): Promise<L
       throw whole(
         "not-found",
         "file not found",
-        "create one (see examples/minimal.yaml) or pass its path with -c",
+        "`envsync init` writes one from your branches, or pass its path with -c",
       );
     throw whole("unreadable", `cannot read the file (${code ?? (error as Error).message})`);
   }
@@ -118,7 +118,7 @@ export function parseConfig(source: Uint8Array | string, file: string): Resolved
         0,
         "empty",
         "the file is empty",
-        "start from examples/minimal.yaml: version: 1 and an environments mapping",
+        "`envsync init` writes one from your branches (version: 1 and an environments mapping)",
       ),
     ]);
   }

@@ -68,6 +68,25 @@ describe("envsync ci", () => {
   });
 });
 
+describe("envsync ci --write --dry-run", () => {
+  it("writes nothing, shows the diff, and --write then changes only the lines it owns", async () => {
+    const dir = tempDir();
+    const ci = "stages: [test, deploy]\n\ntest:\n  stage: test\n  script: [make test]\n";
+    writeFileSync(join(dir, ".gitlab-ci.yml"), ci);
+    const dry = await envsync("ci", "-c", CONFIG, "-C", dir, "--write", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")).toBe(ci);
+    expect(existsSync(join(dir, ".gitlab", "duo"))).toBe(false);
+    expect(dry.out).toContain(`+++ ${join(dir, ".gitlab-ci.yml")}`);
+    expect(dry.out).toMatch(/^\+include:/m);
+    await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
+    const written = readFileSync(join(dir, ".gitlab-ci.yml"), "utf8");
+    // Its own lines added; the user's flow list kept as written.
+    expect(written).toContain("stages: [test, deploy]");
+    expect(written).toContain("test:\n  stage: test\n  script: [make test]\n");
+  });
+});
+
 describe("envsync ci and the flows' runtime", () => {
   it("--write commits EnvSync as one file beside agent-config.yml, and says when it is stale", async () => {
     const dir = tempDir();

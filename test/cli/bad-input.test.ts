@@ -139,6 +139,29 @@ describe("bad input across commands", () => {
     expect(result.err).toContain("status needs the project");
   });
 
+  it.each([
+    [["drift", "--local", "--api", "--json"], /cannot be used with option '--api'/],
+    [["status", "--concurrency", "0", "--json"], /It takes a whole number of 1 or more/],
+    [["drift", "--no-such-flag", "--json"], /unknown option '--no-such-flag'/],
+  ])(
+    "with --json, a usage error commander finds is JSON on stdout too: %j",
+    async (args, message) => {
+      const result = await envsync(...args);
+      expect(result.code).toBe(2);
+      const { error } = JSON.parse(result.out) as { error: { code: string; message: string } };
+      expect(error.code).toBe("usage");
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toMatch(/^error:/);
+      expect(result.err).toMatch(message);
+    },
+  );
+
+  it("points a missing envsync.yaml at envsync init", async () => {
+    const result = await envsync("validate", "-c", join(tempDir(), "envsync.yaml"));
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("`envsync init` writes one from your branches");
+  });
+
   it("with --json, an unknown environment is reported with its code and hint", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "c.yaml"), NO_PROJECT);

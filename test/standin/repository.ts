@@ -25,7 +25,13 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
     const key = `${dir}\0${args.join("\0")}`;
     // The benchmark attaches one repository to many projects; caching keeps git off its clock.
     if (standin.state.cacheGit && cache.has(key)) return cache.get(key)!;
-    const out = execFileSync("git", args, { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 });
+    // git's complaints (a file missing at a ref) become GitLab's 404, not lines in the test log.
+    const out = execFileSync("git", args, {
+      cwd: dir,
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     if (standin.state.cacheGit) cache.set(key, out);
     return out;
   };

@@ -6,6 +6,7 @@
  * written once, in the declaration. The root (src/cli.ts) only lists the commands.
  */
 import { Command, type CommandUnknownOpts, type OptionValues } from "@commander-js/extra-typings";
+import { join } from "node:path";
 import type { CommandContext } from "../context.js";
 
 /** A command's code: its input and the context in, the exit code out. */
@@ -63,13 +64,22 @@ export function defineCommand<Args extends unknown[], Opts extends OptionValues,
       );
       if (help) command.addHelpText("after", help);
       command.action(async () => {
-        const options = command.opts();
+        // Like `git -C`: with -C DIR and no -c, the config is DIR's own envsync.yaml.
+        const options = withConfigIn(command.opts(), command.getOptionValueSource("config"));
         const value = input ? input(command.processedArgs, options) : (options as unknown as Input);
         await runner(options.json === true, async (ctx) => (await load())(value, ctx));
       });
       parent.addCommand(command);
     },
   };
+}
+
+function withConfigIn<Opts extends OptionValues>(options: Opts, configSource: unknown): Opts {
+  const { repo, config } = options as { repo?: unknown; config?: unknown };
+  if (configSource !== "default" || typeof repo !== "string" || typeof config !== "string")
+    return options;
+  if (repo === ".") return options;
+  return { ...options, config: join(repo, config) };
 }
 
 /** A command that only groups others (`envsync notify pipeline-failure`). */

@@ -6,8 +6,11 @@
 import { InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { parseShard, type Shard } from "../fleet/shard.js";
 
+/** With -C DIR and no -c, the config is DIR/envsync.yaml, as `git -C` reads DIR (define.ts). */
 export const configOption = () =>
-  new Option("-c, --config <file>", "path of envsync.yaml").default("envsync.yaml");
+  new Option("-c, --config <file>", "path of envsync.yaml (with -C DIR: DIR/envsync.yaml)").default(
+    "envsync.yaml",
+  );
 
 export const jsonOption = () => new Option("--json", "print the result as JSON on stdout");
 

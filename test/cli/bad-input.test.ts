@@ -156,6 +156,20 @@ describe("bad input across commands", () => {
     },
   );
 
+  it("reads DIR/envsync.yaml with -C DIR and no -c, as git -C would", async () => {
+    const repo = new TestRepo();
+    repo.commit("base", { "a.txt": "a\n" });
+    repo.git("branch", "main");
+    repo.commit("own config", {
+      "envsync.yaml":
+        "version: 1\nenvironments:\n  dev: { branch: develop }\n  prod: { branch: main }\n",
+    });
+    const result = await envsync("drift", "-C", repo.dir, "--local", "--json");
+    expect(result.code).toBe(0);
+    const pairs = (JSON.parse(result.out) as { pairs: { from: string; to: string }[] }).pairs;
+    expect(pairs.map((p) => `${p.from}->${p.to}`)).toEqual(["dev->prod"]);
+  });
+
   it("points a missing envsync.yaml at envsync init", async () => {
     const result = await envsync("validate", "-c", join(tempDir(), "envsync.yaml"));
     expect(result.code).toBe(1);

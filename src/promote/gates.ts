@@ -6,7 +6,8 @@
 import { matcherFor } from "../config/glob.js";
 import type { PromotionGates } from "../config/types.js";
 
-export type GateStatus = "pass" | "fail" | "unknown";
+/** `notice`: worth a look, never a reason to stop (an informational check under its policy). */
+export type GateStatus = "pass" | "fail" | "unknown" | "notice";
 
 export interface GateResult {
   name: "pipeline" | "deployed" | "soak" | "hotfixes" | "always_manual";
@@ -26,8 +27,8 @@ export interface PromotionFacts {
   pendingPaths: Map<string, string[]>;
   alwaysManual: readonly string[];
   targetProtected: boolean;
-  /** Why a fact is unknown when GitLab refused the read (the token, its scope). */
-  refusals?: Partial<Record<"pipeline" | "deployed", string>>;
+  /** Why a fact is unknown: GitLab was not asked (no token), or refused the read (its scope). */
+  unknownWhy?: Partial<Record<"pipeline" | "deployed", string>>;
 }
 
 export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): GateResult[] {
@@ -54,7 +55,7 @@ export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): Gat
         ? result(
             "pipeline",
             "unknown",
-            facts.refusals?.pipeline ?? "GitLab not reachable: the source pipeline is unknown",
+            facts.unknownWhy?.pipeline ?? "the source pipeline is unknown",
           )
         : p === null
           ? result(
@@ -75,7 +76,7 @@ export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): Gat
         ? result(
             "deployed",
             "unknown",
-            facts.refusals?.deployed ?? "GitLab not reachable: the source deployment is unknown",
+            facts.unknownWhy?.deployed ?? "the source deployment is unknown",
           )
         : d === null
           ? result("deployed", "unknown", "the source environment has no successful deployment")
@@ -131,11 +132,11 @@ export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): Gat
       ? result("always_manual", "pass", "no pending commit touches conflicts.always_manual paths")
       : result(
           "always_manual",
-          "fail",
+          // Under the "report" policy it informs and allows: a notice, not a failure.
+          gates.always_manual === "block" ? "fail" : "notice",
           `pending commits touch always_manual paths and need review: ${touching
             .map(([sha]) => short(sha))
             .join(", ")}`,
-          gates.always_manual === "block",
         ),
   );
   return results;

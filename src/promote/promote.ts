@@ -53,7 +53,12 @@ export async function promote(
     drift.pending.map((c) => [c.sha, [...input.pathsOf([upstream.get(c.sha)!])]]),
   );
   const gitlab = sources.gitlab;
-  const refusals: Partial<Record<"pipeline" | "deployed", string>> = {};
+  const unknownWhy: Partial<Record<"pipeline" | "deployed", string>> = gitlab
+    ? {}
+    : {
+        pipeline: "not asked: no GitLab token (set GITLAB_TOKEN to check the source pipeline)",
+        deployed: "not asked: no GitLab token (set GITLAB_TOKEN to check the source deployment)",
+      };
   const deploymentsFrom: { value?: PromotionReport["deployments_from"] } = {};
   // A read GitLab refuses this token leaves its gate unknown, with the reason.
   const unlessRefused = async <T>(gate: "pipeline" | "deployed", read: Promise<T>) => {
@@ -61,7 +66,7 @@ export async function promote(
       return await read;
     } catch (error) {
       if (!(error instanceof GitLabError) || ![401, 403].includes(error.status)) throw error;
-      refusals[gate] =
+      unknownWhy[gate] =
         `GitLab refused this token the ${gate === "pipeline" ? "pipelines" : "deployments"} (${error.message})`;
       return undefined;
     }
@@ -81,7 +86,7 @@ export async function promote(
     pendingPaths,
     alwaysManual: config.conflicts.always_manual,
     targetProtected: envs.to.protected,
-    refusals,
+    unknownWhy,
   });
   const allowed = !gates.some((g) => g.blocks);
   const report: PromotionReport = {

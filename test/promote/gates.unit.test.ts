@@ -86,7 +86,7 @@ describe("gates GitLab refused to read", () => {
         pendingPaths: new Map(),
         alwaysManual: [],
         targetProtected: false,
-        refusals: { deployed: "GitLab refused this token the deployments (insufficient_scope)" },
+        unknownWhy: { deployed: "GitLab refused this token the deployments (insufficient_scope)" },
         latestPipeline: { status: "success", sha: "a".repeat(40) },
       },
     );

@@ -170,9 +170,12 @@ describe("envsync promote", () => {
     greenAndDeployed();
     const reported = await promote(YAML, "staging", "production", "--dry-run");
     expect(reported.code).toBe(0);
-    expect(statusOf(reported.report, "always_manual")).toBe("fail");
+    // It informs and allows: a notice, not a failure.
+    expect(statusOf(reported.report, "always_manual")).toBe("notice");
     const yaml = `${YAML}promotion:\n  gates:\n    always_manual: block\n`;
-    expect((await promote(yaml, "staging", "production", "--dry-run")).code).toBe(3);
+    const blocked = await promote(yaml, "staging", "production", "--dry-run");
+    expect(blocked.code).toBe(3);
+    expect(statusOf(blocked.report, "always_manual")).toBe("fail");
   });
 
   it("treats gates it cannot check offline as unknown: blocking for a protected target only", async () => {
@@ -188,6 +191,10 @@ describe("envsync promote", () => {
     const report = JSON.parse(protectedTarget.out) as PromotionReport;
     expect(statusOf(report, "pipeline")).toBe("unknown");
     expect(statusOf(report, "deployed")).toBe("unknown");
+    // Nothing was tried without a token, and the detail says so (not "not reachable").
+    expect(report.gates.find((g) => g.name === "pipeline")?.detail).toMatch(
+      /^not asked: no GitLab token/,
+    );
     repo.checkout("develop");
     repo.git("merge", "-q", "--no-edit", "staging");
     repo.commit("Dev feature", { "dev.js": "d\n" });

@@ -51,14 +51,14 @@ export async function ciCommand(
   });
   const ciFile = join(options.repo, ".gitlab-ci.yml");
   const agentFile = join(options.repo, AGENT_CONFIG);
-  const [ciText, agentText] = await Promise.all([
+  const runtimeFile = join(options.repo, RUNTIME_FILE);
+  const [ciText, agentText, committedRuntime] = await Promise.all([
     readTextIfExists(ciFile),
     readTextIfExists(agentFile),
+    options.runtime === "file" ? readTextIfExists(runtimeFile) : undefined,
   ]);
   const desired = agentConfig(version, options.components, options.runtime);
   const agent = edited(agentFile, () => mergeAgentConfig(agentText, desired));
-  const runtimeFile = join(options.repo, RUNTIME_FILE);
-  const committedRuntime = await readTextIfExists(runtimeFile);
   const runtime =
     options.runtime === "file"
       ? await runtimeWrite(runtimeFile, committedRuntime, version)

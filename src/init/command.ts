@@ -37,7 +37,7 @@ export async function initCommand(
     .map((ref) => ref.replace(/^refs\/heads\//, "").replace(/^refs\/remotes\/origin\//, ""))
     .filter((b) => b !== "HEAD");
 
-  const gitlab = await fromGitLab(ctx, options.repo);
+  const { project, gitlab } = await fromGitLab(ctx, options.repo);
   const environments = detectLayout(branches, gitlab ?? {});
   if (environments.length < 2)
     throw new EnvsyncError(
@@ -48,7 +48,6 @@ export async function initCommand(
       },
     );
   const sources = gitlab ? "the repository's branches and GitLab" : "the repository's branches";
-  const project = gitlab?.project ?? (await projectOfRepository(env, options.repo));
   const text = renderConfig(environments, { ...(project ? { project } : {}), sources });
   // What init writes, validate accepts: checked before anything is shown or written.
   parseConfig(text, file);
@@ -101,14 +100,20 @@ async function projectOfRepository(env: Env, repo: string): Promise<string | und
 /** init reads protected branches, which GitLab does not show to CI_JOB_TOKEN. */
 const READ: GitLabNeeds = { scope: "read_api", jobToken: false };
 
-/** GitLab's environments and protected branches, when a token and the project are known. */
+/**
+ * The project, and GitLab's environments and protected branches when a token and the project are
+ * known. The origin remote is read once, by whichever of the two asks for it.
+ */
 async function fromGitLab(
   ctx: Pick<CommandContext, "io" | "env" | "http">,
   repo: string,
-): Promise<{ project: string; environments: string[]; protectedBranches: string[] } | undefined> {
-  if (!hasGitLabToken(ctx.env)) return undefined;
+): Promise<{
+  project?: string | undefined;
+  gitlab?: { environments: string[]; protectedBranches: string[] };
+}> {
+  if (!hasGitLabToken(ctx.env)) return { project: await projectOfRepository(ctx.env, repo) };
   const { rest, project } = await openGitLab(ctx, READ, { repo });
-  if (!project) return undefined;
+  if (!project) return {};
   try {
     const [environments, protectedBranches] = await Promise.all([
       rest.run(ENVIRONMENTS, { project }),
@@ -116,12 +121,14 @@ async function fromGitLab(
     ]);
     return {
       project,
-      environments: environments.map((e) => e.name),
-      protectedBranches: protectedBranches.map((b) => b.name),
+      gitlab: {
+        environments: environments.map((e) => e.name),
+        protectedBranches: protectedBranches.map((b) => b.name),
+      },
     };
   } catch (error) {
     if (!(error instanceof EnvsyncError)) throw error;
     ctx.io.stderr(`GitLab not read (${error.summary}); using the branches alone\n`);
-    return undefined;
+    return { project };
   }
 }

@@ -76,6 +76,19 @@ describe("envsync ci --check", () => {
     expect(verdict.drift).toBe("full");
   });
 
+  it("without any token says so, exit 1, and asks nothing", async () => {
+    standin = await new GitLabStandin().start();
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, YAML);
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_URL: standin.url }) },
+      ...["ci", "-c", config, "-C", tempDir(), "--check", "--json"],
+    );
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.out).error.code).toBe("gitlab-no-token");
+    expect(standin.log).toEqual([]);
+  });
+
   it("knows a CI job token without asking, and what little it reads", async () => {
     standin = await new GitLabStandin({ token: "job", tokenKind: "job" }).start();
     const { code, report, verdict, requests } = await check({

@@ -170,6 +170,17 @@ describe("bad input across commands", () => {
     expect(pairs.map((p) => `${p.from}->${p.to}`)).toEqual(["dev->prod"]);
   });
 
+  it("refuses an empty deploy job name with its position", async () => {
+    const file = join(tempDir(), "envsync.yaml");
+    writeFileSync(
+      file,
+      'version: 1\nenvironments:\n  dev: { branch: develop, deploy_jobs: [""] }\n  prod: { branch: main }\n',
+    );
+    const result = await envsync("validate", "-c", file);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/envsync\.yaml:3:\d+: .*\(at environments\.dev\.deploy_jobs\[0\]\)/);
+  });
+
   it("points a missing envsync.yaml at envsync init", async () => {
     const result = await envsync("validate", "-c", join(tempDir(), "envsync.yaml"));
     expect(result.code).toBe(1);

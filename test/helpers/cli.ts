@@ -47,15 +47,18 @@ export async function envsyncIn(context: TestContext, ...args: string[]): Promis
   return { code, out: io.out, err: io.err };
 }
 
-/** The built binary in a child process, for real exit codes and stream separation. */
+/**
+ * The built binary in a child process, for real exit codes and stream separation; or, with
+ * `command`, whatever runs as `envsync` there (the one-file runtime put on PATH).
+ */
 export function spawnEnvsync(
   args: string[],
-  options: { cwd?: string; env?: Env } = {},
+  options: { cwd?: string; env?: Env; command?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [distCli, ...args],
+      options.command ?? process.execPath,
+      options.command ? args : [distCli, ...args],
       { cwd: options.cwd ?? repoRoot, env: options.env ?? testEnv(), maxBuffer: 64 * 1024 * 1024 },
       (error, out, err) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;

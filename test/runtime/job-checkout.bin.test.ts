@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Env } from "../../src/context.js";
-import { envsyncIn, repoRoot, tempDir, testEnv } from "../helpers/cli.js";
+import { envsyncIn, repoRoot, spawnEnvsync, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachGitHttp, type GitHttpLog } from "../standin/git-http.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
@@ -213,19 +213,11 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   for (const line of lines) {
     const args = line.split(" ").map((word) => values[word] ?? word);
     // As the model runs it: in the workspace, where the repository's envsync.yaml is.
-    const result = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
-      execFile(
-        "envsync",
-        [...args, "--json"],
-        { cwd: workspace, env: { ...env, PATH: `${bin}:${process.env.PATH}` } },
-        (error, out, err) =>
-          resolve({
-            code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-            out,
-            err,
-          }),
-      ),
-    );
+    const result = await spawnEnvsync([...args, "--json"], {
+      command: "envsync",
+      cwd: workspace,
+      env: { ...env, PATH: `${bin}:${process.env.PATH}` },
+    });
     expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
     const report = JSON.parse(result.out) as Record<string, unknown>;
     for (const key of promised[args[0]!]!)

@@ -18,6 +18,8 @@ import { commitsIn, patchIds, ensureHistory, resolveBranch } from "../git/commit
 import { commitSha, gitIn, interrupted, isAncestor, type Git } from "../git/git.js";
 import { withoutSecrets } from "../output/secrets.js";
 import type { Env } from "../context.js";
+import { freshBranchesIn, type BranchFreshness } from "../git/branches.js";
+import type { Activity } from "../output/progress.js";
 
 export interface Tier1Resolution {
   path: string;
@@ -51,6 +53,8 @@ export interface CherryPickReport {
     evidence: "merged" | "patch-id" | "trailer" | "fingerprint";
     on_target?: string;
   }[];
+  /** Whether origin was fetched, and the ref the target branch was taken from. */
+  branches?: BranchFreshness;
   /** Set when a commit stopped on files that need judgement. */
   conflict?: {
     sha: string;
@@ -73,12 +77,18 @@ export async function cherryPick(
   config: ResolvedConfig,
   env: ResolvedEnvironment,
   shas: readonly string[],
-  options: { dryRun: boolean; keepBranch: boolean },
+  options: { dryRun: boolean; keepBranch: boolean; fetch: boolean; activity?: Activity },
 ): Promise<CherryPickReport> {
   const work = repo.signal ? { signal: repo.signal } : {};
   const git = gitIn(repo.dir, repo.env, work);
   // Cleanup must run after an interrupt too, so it does not listen to the signal.
   const cleanup = gitIn(repo.dir, repo.env);
+  const { activity } = options;
+  // Picking onto a stale local branch would "apply" what origin's branch already has.
+  const branches = await freshBranchesIn(repo, [env.branch], {
+    fetch: options.fetch,
+    onFetch: () => activity?.step(`fetching ${env.branch} from origin`),
+  });
   await ensureHistory(
     git,
     [env.branch],
@@ -94,6 +104,7 @@ export async function cherryPick(
     status: "nothing to pick",
     picked: [],
     skipped: [],
+    branches,
   };
 
   const toPick = await notYetApplied(git, requested, targetSha, report);
@@ -113,8 +124,9 @@ export async function cherryPick(
     const wt = gitIn(worktree, repo.env, work);
     if (!options.dryRun) await wt.run(["checkout", "--quiet", "-b", branch]);
     const tierOf = tierRules(config.conflicts);
-    for (const sha of toPick) {
+    for (const [index, sha] of toPick.entries()) {
       const subject = (await wt.run(["log", "-1", "--format=%s", sha])).trim();
+      activity?.step(`picking ${index + 1}/${toPick.length}: ${sha.slice(0, 10)} ${subject}`);
       const tier1: Tier1Resolution[] = [];
       // 1 is git's answer for a pick that stopped (conflicts, or nothing left to commit).
       const pick = await wt.exec(["-c", "core.editor=true", "cherry-pick", "-x", sha], [1]);
@@ -157,6 +169,8 @@ export async function cherryPick(
         }
         for (const { path, decision } of decisions) {
           if (decision.tier !== 1) continue;
+          if (decision.rule.strategy === "regenerate" && !options.dryRun)
+            activity?.step(`regenerating ${path}: ${decision.rule.command ?? ""}`);
           const ran = await resolveByRule(
             wt,
             { worktree, env: repo.env, dryRun: options.dryRun, ...work },

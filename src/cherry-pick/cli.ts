@@ -5,6 +5,7 @@ import {
   confirmOption,
   dryRunOption,
   jsonOption,
+  noFetchOption,
   repoOption,
 } from "../command/options.js";
 
@@ -23,6 +24,7 @@ const declare = (command: Command) =>
     )
     .addOption(confirmOption("write into"))
     .addOption(repoOption("the git repository"))
+    .addOption(noFetchOption())
     .addOption(jsonOption());
 
 export type CherryPickOptions = OptionsOf<typeof declare> & { shas: string[] };

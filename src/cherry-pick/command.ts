@@ -8,6 +8,8 @@ import { inlineCode } from "../gitlab/markdown.js";
 import { CREATE_MERGE_REQUEST } from "../gitlab/rest-operations.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
+import { localActivity } from "../output/progress.js";
+import { freshnessNotes } from "../git/branches.js";
 import type { CherryPickOptions } from "./cli.js";
 
 /** `--mr` pushes and opens a merge request: CI_JOB_TOKEN cannot. */
@@ -31,17 +33,16 @@ export async function cherryPickCommand(
     ? await openGitLab(ctx, OPEN_MR, { repo: options.repo, config })
     : undefined;
 
+  const activity = localActivity(io, { json: Boolean(options.json) });
   const report: CherryPickReport & { merge_request?: { iid: number; web_url: string } } =
     await cherryPick(
       { dir: options.repo, env: ctx.env, ...(ctx.signal ? { signal: ctx.signal } : {}) },
       config,
       env,
       options.shas,
-      {
-        dryRun: Boolean(options.dryRun),
-        keepBranch: true,
-      },
-    );
+      { dryRun: Boolean(options.dryRun), keepBranch: true, fetch: options.fetch, activity },
+    ).finally(() => activity.done());
+  for (const note of report.branches ? freshnessNotes(report.branches) : []) activity.note(note);
   if (report.status === "picked" && report.branch && gitlab) {
     await gitIn(options.repo, ctx.env, { gitCredentials: true }).run([
       "push",

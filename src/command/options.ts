@@ -16,6 +16,13 @@ export const jsonOption = () => new Option("--json", "print the result as JSON o
 
 export const repoOption = (what: string) => new Option("-C, --repo <dir>", what).default(".");
 
+/** Local mode compares origin's branches; `--no-fetch` compares them as last fetched. */
+export const noFetchOption = () =>
+  new Option(
+    "--no-fetch",
+    "do not fetch the environment branches from origin first (compare them as last fetched)",
+  );
+
 export const dryRunOption = (what: string) => new Option("--dry-run", what);
 
 /** `--confirm ENV`: writing into a protected environment must name it. */

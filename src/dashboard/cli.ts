@@ -1,6 +1,12 @@
 import type { Command } from "@commander-js/extra-typings";
 import { defineCommand, type OptionsOf } from "../command/define.js";
-import { configOption, dryRunOption, jsonOption, repoOption } from "../command/options.js";
+import {
+  configOption,
+  dryRunOption,
+  jsonOption,
+  noFetchOption,
+  repoOption,
+} from "../command/options.js";
 
 const declare = (command: Command) =>
   command
@@ -10,6 +16,7 @@ const declare = (command: Command) =>
       "a report from `envsync drift --json` (default: compute drift in the repository)",
     )
     .addOption(repoOption("the git repository, when no --report is given"))
+    .addOption(noFetchOption())
     .addOption(dryRunOption("print the description that would be written; touch nothing"))
     .addOption(jsonOption());
 

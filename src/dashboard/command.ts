@@ -49,7 +49,13 @@ export async function dashboardCommand(
   } else {
     const pairs =
       reports?.pairs ??
-      (await driftLocal(config, { dir: options.repo, env: ctx.env }, config.promotion.pairs)).pairs;
+      (
+        await driftLocal(
+          config,
+          { dir: options.repo, env: ctx.env, fetch: options.fetch },
+          config.promotion.pairs,
+        )
+      ).pairs;
     description = renderDashboard(pairs, meta);
     state = dashboardState(pairs);
   }

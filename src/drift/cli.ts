@@ -4,6 +4,7 @@ import {
   configOption,
   countOption,
   jsonOption,
+  noFetchOption,
   repoOption,
   shardOption,
 } from "../command/options.js";
@@ -22,6 +23,7 @@ const declare = (command: Command) =>
     .option("--api", "use the GitLab API (compare, commits) instead of a local clone")
     .option("--all-projects", "check every project in projects[] (API), with bounded concurrency")
     .addOption(repoOption("the git repository to read in local mode"))
+    .addOption(noFetchOption())
     .addOption(jsonOption())
     .addOption(
       countOption("--concurrency <n>", "projects checked at once with --all-projects").default(8),

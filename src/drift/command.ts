@@ -6,7 +6,8 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
 import { json } from "../output/io.js";
 import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } from "./drift.js";
-import { fleetProgress, waitLine, type Progress } from "../output/progress.js";
+import { fleetProgress, localActivity, waitLine, type Progress } from "../output/progress.js";
+import { freshnessNotes } from "../git/branches.js";
 import { formatFleet, formatReport } from "./format.js";
 import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
@@ -41,7 +42,18 @@ export async function driftCommand(
     report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
 
   if (!useApi) {
-    const report = await driftLocal(config, { dir: options.repo, env }, pairs);
+    const activity = localActivity(io, { json: Boolean(options.json) });
+    let report: DriftReport;
+    try {
+      report = await driftLocal(
+        config,
+        { dir: options.repo, env, fetch: options.fetch, activity },
+        pairs,
+      );
+    } finally {
+      activity.done();
+    }
+    if (report.branches) for (const note of freshnessNotes(report.branches)) activity.note(note);
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
   }

@@ -13,10 +13,14 @@ import { readPairApi } from "./api-reader.js";
 import { readPairLocal } from "./local-reader.js";
 import { computePairDrift, type PairDrift, type PairInput } from "./pair.js";
 import { allSettledFirst } from "../gitlab/settle.js";
+import { freshBranchesIn, type BranchFreshness } from "../git/branches.js";
+import type { Activity } from "../output/progress.js";
 
 export interface DriftReport {
   mode: "local" | "api";
   project?: string;
+  /** Local mode: whether origin was fetched, and the ref compared for each branch. */
+  branches?: BranchFreshness;
   pairs: PairDrift[];
   /** API mode: HTTP requests sent. */
   requests?: number;
@@ -66,17 +70,33 @@ async function driftPairs(
   return results;
 }
 
-/** Drift between the local branches (or origin/<branch>) of the repository in `repo`. */
+/**
+ * Drift between the branches of the repository in `repo`: origin/<branch> (fetched first unless
+ * `fetch` is false), or the local branch where origin has none.
+ */
 export async function driftLocal(
   config: ResolvedConfig,
-  repo: { dir: string; env: Env },
+  repo: { dir: string; env: Env; fetch: boolean; activity?: Activity },
   pairs: PairSpec[],
 ): Promise<DriftReport> {
   const git = gitIn(repo.dir, repo.env);
-  const results = await driftPairs(config, config.environments, pairs, (pair) =>
-    readPairLocal(git, pair),
+  const branches = [...new Set(pairs.flatMap((p) => [p.from, p.to]))].map(
+    (name) => config.environments.find((e) => e.name === name)!.branch,
   );
-  return { mode: "local", ...(config.project ? { project: config.project } : {}), pairs: results };
+  const freshness = await freshBranchesIn(repo, branches, {
+    fetch: repo.fetch,
+    onFetch: () => repo.activity?.step(`fetching ${branches.join(", ")} from origin`),
+  });
+  const results = await driftPairs(config, config.environments, pairs, (pair) => {
+    repo.activity?.step(`drift ${pair.from} → ${pair.to}: reading commits`);
+    return readPairLocal(git, pair);
+  });
+  return {
+    mode: "local",
+    ...(config.project ? { project: config.project } : {}),
+    branches: freshness,
+    pairs: results,
+  };
 }
 
 /** Drift of one project over GitLab's compare and commits APIs. */

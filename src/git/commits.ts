@@ -6,15 +6,18 @@ import { pickedFromTrailers, type CommitInfo } from "./equivalence.js";
 import { EnvsyncError } from "../errors.js";
 import { commitSha, GitError, type Git } from "./git.js";
 
-/** A branch's head: the local branch, else origin/<branch>. */
+/**
+ * A branch's head: origin/<branch>, else the local branch. A local branch is often stale (a
+ * `develop` checked out weeks ago); what origin has is what the environment is built from.
+ */
 export async function resolveBranch(git: Git, branch: string): Promise<string> {
-  for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
+  for (const ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`]) {
     const sha = await commitSha(git, ref);
     if (sha) return sha;
   }
   throw new EnvsyncError(
     "branch-not-found",
-    `branch '${branch}' is neither a local branch nor origin/${branch}`,
+    `branch '${branch}' is neither origin/${branch} nor a local branch`,
     { hint: `fetch it first: git fetch origin ${branch}:${branch}` },
   );
 }

@@ -69,3 +69,70 @@ export function waitLine(
   if (progress && line.includes("for GitLab's rate limit")) progress.waiting("GitLab's rate limit");
   else fallback?.(line);
 }
+
+/** Long local work (commits read, picks, a command running), said on the terminal's live line. */
+export interface Activity {
+  /** What is under way now; shown once the work has taken a second. */
+  step(what: string): void;
+  /** A line that stays (a warning), written past the live line. */
+  note(line: string): void;
+  /** Clears the live line. */
+  done(): void;
+}
+
+/** Work quicker than this says nothing: a progress line that flashes is noise. */
+const SHOW_AFTER_MS = 1000;
+
+/**
+ * An `Activity` on the live status line, which only a terminal has: off a terminal (a CI log, a
+ * pipe) and under `--json` nothing is drawn, while notes still reach stderr in text mode. Once the
+ * work has taken a second, the line names the step and the seconds so far, ticking each second.
+ */
+export function localActivity(
+  io: Io,
+  options: { json?: boolean; now?: () => number } = {},
+): Activity {
+  const status = options.json ? undefined : io.status?.bind(io);
+  const now = options.now ?? Date.now;
+  let current = "";
+  let started: number | undefined;
+  let shown = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const draw = () => {
+    if (!status || !current || started === undefined) return;
+    const elapsed = now() - started;
+    if (elapsed < SHOW_AFTER_MS) return;
+    shown = true;
+    status(`${current} (${Math.floor(elapsed / 1000)}s)`);
+  };
+  const clear = () => {
+    if (shown) status?.("");
+    shown = false;
+  };
+  return {
+    step(what) {
+      if (!status) return;
+      current = what;
+      started ??= now();
+      if (!timer) {
+        timer = setInterval(draw, 1000);
+        // A progress line never keeps the process alive.
+        timer.unref?.();
+      }
+      draw();
+    },
+    note(line) {
+      if (options.json) return;
+      clear();
+      io.stderr(`${line}\n`);
+      draw();
+    },
+    done() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      clear();
+      current = "";
+      started = undefined;
+    },
+  };
+}

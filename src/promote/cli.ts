@@ -5,6 +5,7 @@ import {
   confirmOption,
   dryRunOption,
   jsonOption,
+  noFetchOption,
   repoOption,
 } from "../command/options.js";
 
@@ -20,6 +21,7 @@ const declare = (command: Command) =>
     )
     .option("--api", "read the branches through the GitLab API")
     .addOption(repoOption("the git repository, in local mode"))
+    .addOption(noFetchOption())
     .addOption(jsonOption());
 
 export type PromoteOptions = OptionsOf<typeof declare> & { from: string; to: string };

@@ -9,6 +9,8 @@ import { gitIn } from "../git/git.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
 import { json } from "../output/io.js";
+import { localActivity } from "../output/progress.js";
+import { freshBranchesIn, freshnessNotes } from "../git/branches.js";
 import { table } from "../output/table.js";
 import { promote, type PromotionReport } from "./promote.js";
 import type { PromoteOptions } from "./cli.js";
@@ -61,6 +63,14 @@ export async function promoteCommand(
     ? await openGitLab(ctx, options.dryRun ? CHECK : OPEN_MR, { repo: options.repo, config })
     : undefined;
   const pair = { from: from.name, to: to.name, fromBranch: from.branch, toBranch: to.branch };
+  const activity = localActivity(io, { json: Boolean(options.json) });
+  const branches = useApi
+    ? undefined
+    : await freshBranchesIn({ dir: options.repo, env }, [from.branch, to.branch], {
+        fetch: options.fetch,
+        onFetch: () => activity.step(`fetching ${from.branch}, ${to.branch} from origin`),
+      }).finally(() => activity.done());
+  for (const note of branches ? freshnessNotes(branches) : []) activity.note(note);
   const read = () =>
     useApi && gitlab
       ? readPairApi(gitlab, gitlab.project, pair)
@@ -74,7 +84,11 @@ export async function promoteCommand(
     },
     { dryRun: Boolean(options.dryRun), now: ctx.now() },
   );
-  io.stdout(options.json ? json(report) : format(report, Boolean(options.dryRun)));
+  io.stdout(
+    options.json
+      ? json({ ...report, ...(branches ? { branches } : {}) })
+      : format(report, Boolean(options.dryRun)),
+  );
   return report.allowed ? ExitCode.ok : ExitCode.findings;
 }
 

@@ -1,6 +1,12 @@
 import { Option, type Command } from "@commander-js/extra-typings";
 import { defineCommand, type OptionsOf } from "../command/define.js";
-import { configOption, countOption, jsonOption, repoOption } from "../command/options.js";
+import {
+  configOption,
+  countOption,
+  jsonOption,
+  noFetchOption,
+  repoOption,
+} from "../command/options.js";
 
 const declare = (command: Command) =>
   command
@@ -14,6 +20,7 @@ const declare = (command: Command) =>
     )
     .addOption(countOption("--to-deployment <id>", "target deployment id"))
     .addOption(repoOption("the git repository to read"))
+    .addOption(noFetchOption())
     .addOption(jsonOption());
 
 export type RollbackCheckOptions = OptionsOf<typeof declare>;

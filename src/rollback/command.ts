@@ -6,6 +6,8 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
+import { localActivity } from "../output/progress.js";
+import { freshBranchesIn, freshnessNotes } from "../git/branches.js";
 import { assessRollback, type RollbackAssessment } from "./assess.js";
 import { migrationsBetween, resolveRevisions } from "./gather.js";
 import { successfulDeployments, type DeploymentHistory } from "../deployments/deployments.js";
@@ -32,6 +34,12 @@ export async function rollbackCheckCommand(
     ? await successfulDeployments(gitlab, gitlab.project, environment, 20)
     : undefined;
   const deployments = history?.deployments;
+  const activity = localActivity(io, { json: Boolean(options.json) });
+  const branches = await freshBranchesIn({ dir: options.repo, env }, [environment.branch], {
+    fetch: options.fetch,
+    onFetch: () => activity.step(`fetching ${environment.branch} from origin`),
+  }).finally(() => activity.done());
+  for (const note of freshnessNotes(branches)) activity.note(note);
   const git = gitIn(options.repo, ctx.env);
   const { deployed, target } = await resolveRevisions(git, environment, {
     fetcher: gitIn(options.repo, ctx.env, { gitCredentials: true }),
@@ -43,6 +51,7 @@ export async function rollbackCheckCommand(
   const assessment = {
     ...assessRollback({ environment, deployed, target, commits, migrations }, config),
     ...(history ? { deployments_from: deploymentSource(history) } : {}),
+    branches,
   };
   io.stdout(options.json ? json(assessment) : format(assessment));
   return assessment.risk === "blocked" ? ExitCode.findings : ExitCode.ok;

@@ -54,7 +54,7 @@ describe("the installed binary", () => {
     writeFileSync(config, CONFIG_3ENV);
     const result = await spawnEnvsync(["drift", "-c", config, "-C", repo.dir]);
     expect(result.code).toBe(1);
-    expect(result.err).toContain("branch 'staging' is neither a local branch nor origin/staging");
+    expect(result.err).toContain("branch 'staging' is neither origin/staging nor a local branch");
     expect(result.err).toContain("hint: fetch it first: git fetch origin staging:staging");
   });
 

@@ -28,7 +28,11 @@ describe("equivalence on a history built like real projects", () => {
       trailerDropRatio: 0.5,
       seed: 11,
     }) as Truth;
-    const report = await driftLocal(CONFIG, { dir, env: testEnv() }, CONFIG.promotion.pairs);
+    const report = await driftLocal(
+      CONFIG,
+      { dir, env: testEnv(), fetch: false },
+      CONFIG.promotion.pairs,
+    );
     const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" });
 
     for (const [key, pair] of [

@@ -83,7 +83,11 @@ async function apiAgreesWithLocal(repo: TestRepo) {
   const result = await run(YAML);
   const api = JSON.parse(result.out) as DriftReport;
   const config = parseConfig(YAML, "envsync.yaml");
-  const local = await driftLocal(config, { dir: repo.dir, env: testEnv() }, config.promotion.pairs);
+  const local = await driftLocal(
+    config,
+    { dir: repo.dir, env: testEnv(), fetch: false },
+    config.promotion.pairs,
+  );
   expect(essence(api)).toEqual(essence(local));
   return { result, api };
 }
@@ -334,7 +338,7 @@ describe("where EnvSync finds GitLab", () => {
     const parsed = parseConfig(YAML, "envsync.yaml");
     const local = await driftLocal(
       parsed,
-      { dir: repo.dir, env: testEnv() },
+      { dir: repo.dir, env: testEnv(), fetch: false },
       parsed.promotion.pairs,
     );
     expect(essence(api)).toEqual(essence(local));

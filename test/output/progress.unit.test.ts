@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bufferIo } from "../../src/output/io.js";
-import { fleetProgress } from "../../src/output/progress.js";
+import { fleetProgress, localActivity } from "../../src/output/progress.js";
 
 function clock(start = 0) {
   let ms = start;
@@ -38,5 +38,75 @@ describe("fleet progress", () => {
     expect(io.err).toContain("[2/3] acme/b: failed: not found (404)\n");
     expect(live.at(-1)).toBe("");
     expect(io.err.trim().split("\n").at(-1)).toBe("status: 3/3 (3000.0/s, 1 failed)");
+  });
+});
+
+describe("local activity", () => {
+  function terminal() {
+    const io = bufferIo();
+    const lines: string[] = [];
+    return { io: { ...io, status: (line: string) => lines.push(line) }, buffer: io, lines };
+  }
+
+  it("says nothing for work under a second, then names the step and the seconds, ticking", () => {
+    vi.useFakeTimers();
+    try {
+      const { io, lines } = terminal();
+      const activity = localActivity(io);
+      activity.step("drift dev → staging: reading commits");
+      vi.advanceTimersByTime(900);
+      expect(lines).toEqual([]);
+      vi.advanceTimersByTime(100);
+      expect(lines).toEqual(["drift dev → staging: reading commits (1s)"]);
+      activity.step("picking 2/3");
+      vi.advanceTimersByTime(1000);
+      expect(lines.slice(1)).toEqual(["picking 2/3 (1s)", "picking 2/3 (2s)"]);
+      activity.done();
+      expect(lines.at(-1)).toBe("");
+      vi.advanceTimersByTime(5000);
+      expect(lines).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("draws nothing under --json or off a terminal; notes reach stderr in text mode only", () => {
+    vi.useFakeTimers();
+    try {
+      const { io, lines, buffer } = terminal();
+      const quiet = localActivity(io, { json: true });
+      quiet.step("reading");
+      vi.advanceTimersByTime(3000);
+      quiet.note("local develop is 3 behind origin/develop");
+      quiet.done();
+      expect(lines).toEqual([]);
+      expect(buffer.err).toBe("");
+
+      const plain = bufferIo();
+      const offTerminal = localActivity(plain);
+      offTerminal.step("reading");
+      vi.advanceTimersByTime(3000);
+      offTerminal.note("a note");
+      offTerminal.done();
+      expect(plain.err).toBe("a note\n");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("clears the live line before a note and draws it again after", () => {
+    vi.useFakeTimers();
+    try {
+      const { io, lines, buffer } = terminal();
+      const activity = localActivity(io);
+      activity.step("reading");
+      vi.advanceTimersByTime(1000);
+      activity.note("a note");
+      expect(lines).toEqual(["reading (1s)", "", "reading (1s)"]);
+      expect(buffer.err).toBe("a note\n");
+      activity.done();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

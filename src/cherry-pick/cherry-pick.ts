@@ -13,6 +13,7 @@ import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { matchCommits } from "../git/equivalence.js";
 import { prerequisitesOf, type Prerequisite } from "./prerequisites.js";
 import { tierRules, type TierDecision } from "./tiers.js";
+import { matcherFor } from "../config/glob.js";
 import { EnvsyncError } from "../errors.js";
 import { commitsIn, patchIds, ensureHistory, resolveBranch } from "../git/commits.js";
 import { commitSha, gitIn, interrupted, isAncestor, type Git } from "../git/git.js";
@@ -46,11 +47,19 @@ export interface CherryPickReport {
   branch?: string;
   dry_run: boolean;
   status: "picked" | "conflict" | "nothing to pick";
-  picked: { sha: string; new_sha: string; subject: string; tier1: Tier1Resolution[] }[];
+  picked: {
+    sha: string;
+    new_sha: string;
+    subject: string;
+    tier1: Tier1Resolution[];
+    /** Expected differences of the target the pick changed, given back their target version. */
+    kept?: string[];
+  }[];
   skipped: {
     sha: string;
     subject: string;
-    evidence: "merged" | "patch-id" | "trailer" | "fingerprint";
+    /** `environment-local`: the commit changes only files the target keeps as they are. */
+    evidence: "merged" | "patch-id" | "trailer" | "fingerprint" | "environment-local";
     on_target?: string;
   }[];
   /** Whether origin was fetched, and the ref the target branch was taken from. */
@@ -123,7 +132,8 @@ export async function cherryPick(
     await git.run(["worktree", "add", "--quiet", "--detach", worktree, targetSha]);
     const wt = gitIn(worktree, repo.env, work);
     if (!options.dryRun) await wt.run(["checkout", "--quiet", "-b", branch]);
-    const tierOf = tierRules(config.conflicts);
+    const targetKeeps = expectedFor(config, env);
+    const tierOf = tierRules(config.conflicts, targetKeeps);
     for (const [index, sha] of toPick.entries()) {
       const subject = (await wt.run(["log", "-1", "--format=%s", sha])).trim();
       activity?.step(`picking ${index + 1}/${toPick.length}: ${sha.slice(0, 10)} ${subject}`);
@@ -180,19 +190,34 @@ export async function cherryPick(
           tier1.push({
             path,
             strategy: decision.rule.strategy,
-            rule: `conflicts.auto_resolve[${decision.ruleIndex}]`,
+            rule: decision.source,
             ...ran,
           });
         }
+        // Keeping the target's side of every file can leave nothing to commit: that commit
+        // belonged to the environment it came from.
+        const staged = await wt.exec(["diff", "--cached", "--quiet", "HEAD"], [1]);
+        if (staged.exitCode === 0 && (await onlyKeptFiles(wt, sha, targetKeeps))) {
+          await wt.run(["cherry-pick", "--skip"]);
+          report.skipped.push({ sha, subject, evidence: "environment-local" });
+          continue;
+        }
         await wt.run(["-c", "core.editor=true", "cherry-pick", "--continue"]);
+      }
+      const kept = await keepTargetFiles(wt, targetKeeps);
+      if (kept === "nothing left") {
+        report.skipped.push({ sha, subject, evidence: "environment-local" });
+        continue;
       }
       report.picked.push({
         sha,
         new_sha: (await wt.run(["rev-parse", "HEAD"])).trim(),
         subject,
         tier1,
+        ...(kept.length > 0 ? { kept } : {}),
       });
     }
+    if (report.picked.length === 0) return report;
     report.status = "picked";
     if (!options.dryRun) {
       report.branch = branch;
@@ -206,6 +231,56 @@ export async function cherryPick(
     if (!options.dryRun && !keep)
       await cleanup.exec(["branch", "-D", branch], [1]).catch(() => undefined);
   }
+}
+
+/** The target's expected differences: drift.expected rules that name its environment. */
+function expectedFor(config: ResolvedConfig, env: ResolvedEnvironment) {
+  return config.drift.expected.flatMap((rule, i) =>
+    rule.between.includes(env.name)
+      ? [{ matches: matcherFor(rule.paths), source: `drift.expected[${i}]` }]
+      : [],
+  );
+}
+
+/**
+ * Gives the files the target keeps as they are (its expected differences) their version before
+ * the pick, amending it. A pick that changed nothing else is dropped: it belongs to the
+ * environment it came from.
+ */
+async function keepTargetFiles(
+  wt: Git,
+  keep: { matches: (path: string) => boolean }[],
+): Promise<string[] | "nothing left"> {
+  if (keep.length === 0) return [];
+  const changed = await changedPaths(wt, "HEAD~1", "HEAD");
+  const kept = changed.filter((path) => keep.some((k) => k.matches(path)));
+  if (kept.length === 0) return [];
+  if (kept.length === changed.length) {
+    await wt.run(["reset", "--quiet", "--hard", "HEAD~1"]);
+    return "nothing left";
+  }
+  for (const path of kept) {
+    const before = await wt.exec(["cat-file", "-e", `HEAD~1:${path}`], [1, 128]);
+    if (before.exitCode === 0) await wt.run(["checkout", "HEAD~1", "--", path]);
+    else await wt.run(["rm", "--quiet", "--force", "--", path]);
+  }
+  await wt.run(["-c", "core.editor=true", "commit", "--quiet", "--amend", "--no-edit"]);
+  return kept;
+}
+
+/** Whether every path `sha` changes is one the target keeps as it is. */
+async function onlyKeptFiles(
+  git: Git,
+  sha: string,
+  keep: { matches: (path: string) => boolean }[],
+): Promise<boolean> {
+  const paths = await changedPaths(git, `${sha}~1`, sha);
+  return paths.length > 0 && paths.every((path) => keep.some((k) => k.matches(path)));
+}
+
+async function changedPaths(git: Git, from: string, to: string): Promise<string[]> {
+  const args = ["-c", "core.quotePath=false", "diff", "--name-only", "--no-renames", from, to];
+  return (await git.run(args)).split("\n").filter(Boolean);
 }
 
 async function fullSha(git: Git, ref: string): Promise<string> {
@@ -392,9 +467,7 @@ async function describeConflict(
     path,
     tier: decision.tier,
     reason:
-      decision.tier === 1
-        ? `conflicts.auto_resolve[${decision.ruleIndex}] (${decision.rule.strategy})`
-        : decision.reason,
+      decision.tier === 1 ? `${decision.source} (${decision.rule.strategy})` : decision.reason,
     hunks,
   };
 }

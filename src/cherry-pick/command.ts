@@ -71,6 +71,8 @@ function description(report: CherryPickReport): string {
     lines.push(`- ${p.sha.slice(0, 10)} ${inlineCode(p.subject)}`);
     for (const t of p.tier1)
       lines.push(`  - tier 1: ${inlineCode(t.path)} resolved by ${t.rule} (${t.strategy})`);
+    for (const path of p.kept ?? [])
+      lines.push(`  - kept ${inlineCode(path)} as it is on the target (drift.expected)`);
   }
   if (report.skipped.length > 0) {
     lines.push("", "### Already on the branch");
@@ -97,12 +99,17 @@ function format(
   ];
   for (const s of r.skipped)
     lines.push(
-      `  skipped ${s.sha.slice(0, 10)} ${s.subject}: already on ${r.target_branch} (${s.evidence})`,
+      `  skipped ${s.sha.slice(0, 10)} ${s.subject}: ` +
+        (s.evidence === "environment-local"
+          ? `changes only files ${r.target_branch} keeps as they are (drift.expected)`
+          : `already on ${r.target_branch} (${s.evidence})`),
     );
   for (const p of r.picked) {
     lines.push(
       `  picked  ${p.sha.slice(0, 10)} ${p.subject}${r.dry_run ? "" : ` → ${p.new_sha.slice(0, 10)}`}`,
     );
+    if (p.kept)
+      lines.push(`          kept ${r.target_branch}'s own ${p.kept.join(", ")} (drift.expected)`);
     for (const t of p.tier1) {
       const note = t.not_run ? `; not run in a ${t.not_run}` : "";
       lines.push(`          tier 1: ${t.path} (${t.strategy}, ${t.rule}${note})`);

@@ -59,6 +59,7 @@ export async function readPairApi(
       commits.every((c) => pathsBySha.has(c.sha))
         ? new Set(commits.flatMap((c) => pathsBySha.get(c.sha)!))
         : upstreamPaths,
+    touchedBy: (sha) => pathsBySha.get(sha),
   };
 }
 
@@ -96,10 +97,9 @@ async function addPatchHashes(
   const first = matchCommits(upstream, downstream);
   const matchedDown = new Set(first.applied.map((a) => a.to_sha));
   const openUp = first.pending.slice(0, MAX_PATCH_LOOKUPS);
-  const openDown =
-    openUp.length > 0
-      ? downstream.filter((d) => !matchedDown.has(d.sha)).slice(0, MAX_PATCH_LOOKUPS)
-      : [];
+  // Downstream ones too, even with nothing open upstream: a hotfix candidate's paths tell an
+  // environment's own change (its settings) from one missing upstream.
+  const openDown = downstream.filter((d) => !matchedDown.has(d.sha)).slice(0, MAX_PATCH_LOOKUPS);
   const paths = new Map<string, string[]>();
   const limit = pLimit(8);
   // After a failure the lookups still queued end without asking: the pair has failed already.

@@ -2,7 +2,7 @@
  * Paths that differ between two environment branches, split into expected (a drift.expected rule
  * covers the pair and the path, with its reason) and unexpected; drift.ignore paths are dropped.
  */
-import { matcherFor } from "../config/glob.js";
+import { matcherFor, type PathMatcher } from "../config/glob.js";
 import type { ExpectedDifference } from "../config/types.js";
 
 export interface FileChange {
@@ -23,6 +23,9 @@ export interface UnexpectedFile {
 
 export interface ExpectedFile {
   path: string;
+  /** As in UnexpectedFile: what promoting would do to the path. */
+  status: string;
+  old_path?: string;
   /** "drift.expected[N]" */
   rule: string;
   reason: string;
@@ -32,6 +35,18 @@ export interface FileDrift {
   unexpected: UnexpectedFile[];
   expected: ExpectedFile[];
   ignored: number;
+}
+
+/** Paths a `drift.expected` rule covering both environments of the pair allows to differ. */
+export function expectedPathsFor(
+  rules: readonly ExpectedDifference[],
+  pair: { from: string; to: string },
+): PathMatcher {
+  return matcherFor(
+    rules
+      .filter((rule) => rule.between.includes(pair.from) && rule.between.includes(pair.to))
+      .flatMap((rule) => rule.paths),
+  );
 }
 
 export function classifyFiles(
@@ -55,6 +70,8 @@ export function classifyFiles(
     if (rule) {
       result.expected.push({
         path: change.path,
+        status: change.status,
+        ...(change.oldPath ? { old_path: change.oldPath } : {}),
         rule: `drift.expected[${rule.index}]`,
         reason: rule.rule.reason,
       });

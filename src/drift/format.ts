@@ -12,6 +12,7 @@ export function formatReport(report: DriftReport): string {
         `pending ${c.pending}`,
         `applied ${c.applied}`,
         `missing upstream ${c.missing_upstream}`,
+        ...(c.environment_local > 0 ? [`environment-local ${c.environment_local}`] : []),
         `unexpected files ${c.unexpected_files} (${c.drifted_files} not explained by pending commits)`,
         `expected ${c.expected_files}`,
       ].join(" · ")}`,
@@ -33,6 +34,14 @@ export function formatReport(report: DriftReport): string {
       ),
     );
     section("pending promotion", pair.pending.map(commit));
+    section(
+      "environment-local (only expected differences; not promoted)",
+      [
+        ...pair.environment_local.upstream.map((x) => `${commit(x)}  on ${pair.from_branch}`),
+        ...pair.environment_local.downstream.map((x) => `${commit(x)}  on ${pair.to_branch}`),
+      ],
+      8,
+    );
     section(
       "expected differences",
       pair.files.expected.map((f) => `${f.path}  (${f.reason})`),

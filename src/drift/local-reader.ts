@@ -21,14 +21,16 @@ export async function readPairLocal(
   ]);
   const upRange = `${toSha}..${fromSha}`;
   const downRange = `${fromSha}..${toSha}`;
-  const [upstream, downstream, upPatchIds, downPatchIds, files, touched] = await Promise.all([
-    commitsIn(git, upRange),
-    commitsIn(git, downRange),
-    patchIds(git, upRange),
-    patchIds(git, downRange),
-    changedFiles(git, toSha, fromSha),
-    pathsTouched(git, upRange),
-  ]);
+  const [upstream, downstream, upPatchIds, downPatchIds, files, touched, touchedDown] =
+    await Promise.all([
+      commitsIn(git, upRange),
+      commitsIn(git, downRange),
+      patchIds(git, upRange),
+      patchIds(git, downRange),
+      changedFiles(git, toSha, fromSha),
+      pathsTouched(git, upRange),
+      pathsTouched(git, downRange),
+    ]);
   for (const c of upstream) c.patchId = upPatchIds.get(c.sha);
   for (const c of downstream) c.patchId = downPatchIds.get(c.sha);
   return {
@@ -39,6 +41,7 @@ export async function readPairLocal(
     downstream,
     files,
     pathsOf: (commits) => new Set(commits.flatMap((c) => touched.get(c.sha) ?? [])),
+    touchedBy: (sha) => touched.get(sha) ?? touchedDown.get(sha),
   };
 }
 

@@ -142,7 +142,7 @@ export function gitIn(
             return resolve({ stdout, exitCode: code });
           if (code === -1) return reject(notStarted(error, cwd, args));
           const reason = firstLine(stderr) || error.message;
-          reject(new GitError(`git ${args[0]} failed: ${reason}`, args, code));
+          reject(new GitError(`git ${subcommand(args)} failed: ${reason}`, args, code));
         },
       );
       if (input !== undefined) child.stdin?.end(input);
@@ -176,7 +176,7 @@ export function gitIn(
         const done = (args: readonly string[]) => (code: number | null) => {
           if (code !== 0 && !failed) {
             const reason = firstLine(errors.join("")) || `exit ${code}`;
-            failed = new GitError(`git ${args[0]} failed: ${reason}`, args, code ?? -1);
+            failed = new GitError(`git ${subcommand(args)} failed: ${reason}`, args, code ?? -1);
           }
           if (--pending > 0) return;
           if (failed) reject(failed);
@@ -289,6 +289,13 @@ export async function commitSha(git: Git, ref: string): Promise<string | undefin
 export async function isAncestor(git: Git, ancestor: string, descendant: string): Promise<boolean> {
   const { exitCode } = await git.exec(["merge-base", "--is-ancestor", ancestor, descendant], [1]);
   return exitCode === 0;
+}
+
+/** The git command in `args`, past `-c key=value` pairs: what a message names. */
+function subcommand(args: readonly string[]): string {
+  let i = 0;
+  while (args[i] === "-c") i += 2;
+  return args[i] ?? "";
 }
 
 function firstLine(text: string): string {

@@ -116,11 +116,45 @@ export const BRANCH = op<Project & { branch: string }>()(
     commit: z.object({
       id: z.string(),
       title: z.string(),
+      message: z.string(),
+      parent_ids: z.array(z.string()),
       committed_date: z.string(),
       web_url: z.string(),
     }),
   }),
   (rest, { project, branch }) => rest.Branches.show(project, branch),
+);
+
+export interface FileAction {
+  action: "create" | "update" | "delete";
+  path: string;
+  content?: string;
+}
+
+/**
+ * One commit of file actions on `branch`, started from `startSha`; `force` overwrites the branch
+ * when it exists (GitLab refuses a start point on an existing branch without it).
+ */
+export const CREATE_COMMIT = op<
+  Project & {
+    branch: string;
+    message: string;
+    startSha: string;
+    force: boolean;
+    actions: readonly FileAction[];
+  }
+>()("POST /projects/:id/repository/commits", z.object({ id: z.string() }), (rest, v) =>
+  rest.Commits.create(
+    v.project,
+    v.branch,
+    v.message,
+    v.actions.map((a) => ({
+      action: a.action,
+      filePath: a.path,
+      ...(a.content === undefined ? {} : { content: a.content }),
+    })),
+    { startSha: v.startSha, force: v.force },
+  ),
 );
 
 /** A file's text at a ref; GitLab answers 404 where there is none. */

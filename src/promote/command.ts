@@ -104,6 +104,14 @@ function format(r: PromotionReport, dryRun: boolean): string {
   for (const c of r.pending.slice(0, 15))
     lines.push(`  ${c.sha.slice(0, 10)}  ${c.subject}  (${c.author}, ${c.date.slice(0, 10)})`);
   if (r.pending.length > 15) lines.push(`  … and ${r.pending.length - 15} more (--json lists all)`);
+  const branch = r.promotion_branch;
+  if (branch) {
+    const how = { planned: "would come", created: "comes", updated: "comes", unchanged: "comes" };
+    lines.push(
+      `the merge request ${how[branch.action]} from ${branch.name}, which keeps ${r.to}'s own ` +
+        `version of: ${branch.kept.map((k) => k.path).join(", ")}`,
+    );
+  }
   if (r.merge_request)
     lines.push(
       `merge request !${r.merge_request.iid} ${r.merge_request.action}: ${r.merge_request.web_url}`,

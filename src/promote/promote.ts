@@ -21,6 +21,12 @@ import { GitLabError } from "../gitlab/errors.js";
 import { successfulDeployments } from "../deployments/deployments.js";
 import { evaluateGates, type GateResult } from "./gates.js";
 import { allSettledFirst } from "../gitlab/settle.js";
+import {
+  keepActions,
+  preparePromotionBranch,
+  promotionBranchName,
+  type PromotionBranch,
+} from "./keep-branch.js";
 
 export interface PromotionReport {
   from: string;
@@ -29,6 +35,11 @@ export interface PromotionReport {
   gates: { name: string; status: string; detail: string }[];
   allowed: boolean;
   merge_request: { iid: number; web_url: string; action: "created" | "updated" } | null;
+  /**
+   * EnvSync's branch the merge request comes from when the target's expected differences must be
+   * kept (null when the source branch itself is merged): the source head plus one commit.
+   */
+  promotion_branch: PromotionBranch | null;
   /** Where the source's deployments came from, when not GitLab's deployments API. */
   deployments_from?: { source: "deploy jobs"; reason?: string; jobs?: string[] };
 }
@@ -96,10 +107,22 @@ export async function promote(
     gates: gates.map(({ name, status, detail }) => ({ name, status, detail })),
     allowed,
     merge_request: null,
+    promotion_branch: null,
     ...(deploymentsFrom.value ? { deployments_from: deploymentsFrom.value } : {}),
   };
-  if (!allowed || options.dryRun || drift.pending.length === 0 || !gitlab) return report;
-  report.merge_request = await openOrUpdate(gitlab, config, drift, gates);
+  if (!allowed || drift.pending.length === 0) return report;
+  if (options.dryRun || !gitlab) {
+    const kept = keepActions(drift.files.expected);
+    if (kept.length > 0)
+      report.promotion_branch = {
+        name: promotionBranchName(drift.from, drift.to),
+        kept,
+        action: "planned",
+      };
+    return report;
+  }
+  report.promotion_branch = (await preparePromotionBranch(gitlab, drift, options)) ?? null;
+  report.merge_request = await openOrUpdate(gitlab, config, drift, gates, report.promotion_branch);
   return report;
 }
 
@@ -140,13 +163,15 @@ async function openOrUpdate(
   config: ResolvedConfig,
   drift: PairDrift,
   gates: GateResult[],
+  branch: PromotionBranch | null,
 ): Promise<NonNullable<PromotionReport["merge_request"]>> {
   const { rest, project } = gitlab;
   const title = `Promote ${drift.from} → ${drift.to}`;
-  const description = promotionDescription(drift, gates);
+  const description = promotionDescription(drift, gates, branch);
+  const source = branch?.name ?? drift.from_branch;
   const [open] = await rest.run(OPEN_MERGE_REQUESTS, {
     project,
-    source: drift.from_branch,
+    source,
     target: drift.to_branch,
   });
   if (open) {
@@ -161,19 +186,24 @@ async function openOrUpdate(
   const settings = config.promotion.merge_request;
   const created = await rest.run(CREATE_MERGE_REQUEST, {
     project,
-    source: drift.from_branch,
+    source,
     target: drift.to_branch,
     title,
     description,
     labels: settings.labels,
     squash: settings.squash,
-    removeSourceBranch: settings.remove_source_branch,
+    // EnvSync's own branch goes once merged; an environment branch stays unless configured.
+    removeSourceBranch: branch ? true : settings.remove_source_branch,
   });
   return { iid: created.iid, web_url: created.web_url, action: "created" };
 }
 
 /** The merge request description: pending commits, gate results, the drift that stays expected. */
-export function promotionDescription(drift: PairDrift, gates: readonly GateResult[]): string {
+export function promotionDescription(
+  drift: PairDrift,
+  gates: readonly GateResult[],
+  branch: PromotionBranch | null = null,
+): string {
   const lines = [
     `Opened by \`envsync promote ${drift.from} ${drift.to}\`.`,
     "",
@@ -188,10 +218,24 @@ export function promotionDescription(drift: PairDrift, gates: readonly GateResul
     "| --- | --- | --- |",
     ...gates.map((g) => `| ${g.name} | ${g.status} | ${g.detail.replace(/\|/g, "\\|")} |`),
   ];
-  if (drift.files.expected.length > 0) {
-    lines.push("", "### Drift that stays (expected differences)");
+  if (drift.files.expected.length > 0 && branch) {
+    lines.push(
+      "",
+      `### Files this promotion keeps as they are on ${inlineCode(drift.to_branch)}`,
+      `This merge request comes from ${inlineCode(branch.name)}: ${inlineCode(drift.from_branch)} ` +
+        `plus one commit that gives back ${inlineCode(drift.to_branch)}'s version of each file ` +
+        "below (drift.expected), so merging it does not change them.",
+    );
     for (const f of drift.files.expected)
-      lines.push(`- ${inlineCode(f.path)}: ${inlineCode(f.reason)}`);
+      lines.push(`- ${inlineCode(f.old_path ?? f.path)}: ${inlineCode(f.reason)}`);
+  }
+  const local = [...drift.environment_local.upstream, ...drift.environment_local.downstream];
+  if (local.length > 0) {
+    lines.push(
+      "",
+      "### Environment-local commits (only expected differences; not part of this promotion)",
+      ...local.map((c) => `- ${c.sha.slice(0, 10)} ${inlineCode(c.subject)}`),
+    );
   }
   return lines.join("\n");
 }

@@ -36,11 +36,11 @@ afterEach(async () => {
 async function pick(
   repo: TestRepo,
   shas: string[],
-  args: { to?: string; mr?: boolean; dryRun?: boolean; confirm?: string } = {},
+  args: { to?: string; mr?: boolean; dryRun?: boolean; confirm?: string; yaml?: string } = {},
   env: Record<string, string> = {},
 ) {
   const config = join(tempDir(), "envsync.yaml");
-  writeFileSync(config, YAML);
+  writeFileSync(config, args.yaml ?? YAML);
   const argv = ["cherry-pick", ...shas, "-c", config, "--to", args.to ?? "staging"];
   argv.push("-C", repo.dir, "--json");
   if (args.mr) argv.push("--mr");
@@ -294,5 +294,78 @@ describe("envsync cherry-pick: prerequisites of a conflicting pick", () => {
     const { code, report } = await pick(repo, [picked]);
     expect(code).toBe(3);
     expect(report!.conflict!.prerequisites).toEqual([]);
+  });
+
+  describe("the target's expected differences", () => {
+    const KEEPING = `${YAML}drift:
+  expected:
+    - paths: ["config/*.yml"]
+      between: [staging, production]
+      reason: each environment's own settings
+`;
+    function withSettings(): TestRepo {
+      const repo = base();
+      repo.checkout("staging");
+      repo.commit("Staging settings", { "config/app.yml": "pool: 5\n" });
+      repo.checkout("main");
+      repo.commit("Production settings", { "config/app.yml": "pool: 50\n" });
+      repo.checkout("staging");
+      return repo;
+    }
+
+    it("keeps them: a pick's change to one is given back, a pick of nothing else is skipped", async () => {
+      const repo = withSettings();
+      const settingsOnly = repo.commit("Tune staging", { "config/app.yml": "pool: 6\n" });
+      const mixed = repo.commit("Feature with its setting", {
+        "feature.js": "f\n",
+        "config/flags.yml": "flag: on\n",
+      });
+      repo.checkout("main");
+      const { code, report, err } = await pick(repo, [settingsOnly, mixed], {
+        to: "production",
+        confirm: "production",
+        yaml: KEEPING,
+      });
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      expect(report!.skipped).toMatchObject([{ sha: settingsOnly, evidence: "environment-local" }]);
+      expect(report!.picked).toMatchObject([{ sha: mixed, kept: ["config/flags.yml"] }]);
+      const branch = report!.branch!;
+      expect(repo.git("show", `${branch}:config/app.yml`)).toBe("pool: 50");
+      expect(repo.git("ls-tree", "--name-only", branch, "config/")).not.toContain("flags.yml");
+      expect(repo.git("show", `${branch}:feature.js`)).toBe("f");
+      // The -x trailer survives the amend: drift still knows where the pick came from.
+      expect(repo.git("log", "-1", "--format=%B", branch)).toContain(
+        `(cherry picked from commit ${mixed})`,
+      );
+    });
+
+    it("resolves a conflict in one for the target's side instead of stopping", async () => {
+      const repo = withSettings();
+      const conflicting = repo.commit("Feature and a staging setting", {
+        "feature.js": "f\n",
+        "config/app.yml": "pool: 7\n",
+      });
+      repo.checkout("main");
+      const { code, report } = await pick(repo, [conflicting], {
+        to: "production",
+        confirm: "production",
+        yaml: KEEPING,
+      });
+      expect(code).toBe(0);
+      expect(report!.picked[0]!.tier1).toMatchObject([
+        { path: "config/app.yml", strategy: "ours", rule: "drift.expected[0]" },
+      ]);
+      expect(repo.git("show", `${report!.branch!}:config/app.yml`)).toBe("pool: 50");
+    });
+
+    it("picks a change to the file where no rule names the target", async () => {
+      const repo = withSettings();
+      const settings = repo.git("rev-parse", "staging");
+      repo.checkout("develop");
+      const { report } = await pick(repo, [settings], { to: "dev", yaml: KEEPING });
+      expect(report!.picked).toMatchObject([{ sha: settings }]);
+      expect(report!.picked[0]!.kept).toBeUndefined();
+    });
   });
 });

@@ -15,14 +15,20 @@ describe("tierRules", () => {
   it("resolves a file an auto_resolve rule covers by that rule (tier 1), naming the rule", () => {
     expect(tierOf("CHANGELOG.md")).toMatchObject({
       tier: 1,
-      ruleIndex: 1,
+      source: "conflicts.auto_resolve[1]",
       rule: { strategy: "union" },
     });
-    expect(tierOf("config/staging.yml")).toMatchObject({ tier: 1, ruleIndex: 2 });
+    expect(tierOf("config/staging.yml")).toMatchObject({
+      tier: 1,
+      source: "conflicts.auto_resolve[2]",
+    });
   });
 
   it("takes the first matching rule", () => {
-    expect(tierOf("package-lock.json")).toMatchObject({ tier: 1, ruleIndex: 0 });
+    expect(tierOf("package-lock.json")).toMatchObject({
+      tier: 1,
+      source: "conflicts.auto_resolve[0]",
+    });
   });
 
   it("sends always_manual paths to a human (tier 3) even when a rule covers them", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FleetDriftReport } from "../../src/drift/drift.js";
 import { envsyncIn, tempDir } from "../helpers/cli.js";
+import { pairDrift } from "../helpers/drift.js";
 
 const YAML = `version: 1
 project: acme/ops
@@ -12,31 +13,17 @@ environments:
 `;
 
 function pair(pending: number, missing: number) {
-  return {
-    from: "staging",
-    to: "production",
-    from_branch: "staging",
-    to_branch: "main",
+  return pairDrift({
     from_sha: "a".repeat(40),
     to_sha: "b".repeat(40),
-    pending: [],
-    applied: [],
     missing_upstream: Array.from({ length: missing }, (_, i) => ({
       sha: `${i}`.padStart(40, "c"),
       subject: "Hotfix",
       author: "Ops",
       date: "2026-11-01T00:00:00Z",
     })),
-    files: { unexpected: [], expected: [] },
-    counts: {
-      pending,
-      applied: 0,
-      missing_upstream: missing,
-      unexpected_files: 0,
-      drifted_files: 0,
-      expected_files: 0,
-    },
-  };
+    counts: { pending, missing_upstream: missing },
+  });
 }
 
 function shardReport(

@@ -44,11 +44,13 @@ function pair(
     pending,
     applied: [],
     missing_upstream: missing,
+    environment_local: { upstream: [], downstream: [] },
     files: { unexpected, expected: [] },
     counts: {
       pending: pending.length,
       applied: 0,
       missing_upstream: missing.length,
+      environment_local: 0,
       unexpected_files: unexpected.length,
       drifted_files: lists.drifted?.length ?? 0,
       expected_files: 0,

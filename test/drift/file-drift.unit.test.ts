@@ -22,7 +22,12 @@ describe("classifyFiles", () => {
       new Set(),
     );
     expect(result.expected).toEqual([
-      { path: "config/production.yml", rule: "drift.expected[0]", reason: "per environment" },
+      {
+        path: "config/production.yml",
+        status: "M",
+        rule: "drift.expected[0]",
+        reason: "per environment",
+      },
     ]);
     expect(result.unexpected).toEqual([{ path: "src/app.ts", status: "M", pending: false }]);
     expect(result.ignored).toBe(1);

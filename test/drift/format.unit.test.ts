@@ -19,17 +19,21 @@ const PAIR: PairDrift = {
   pending: [commit("a", "Add checkout")],
   applied: [],
   missing_upstream: [commit("b", "Hotfix")],
+  environment_local: { upstream: [], downstream: [] },
   files: {
     unexpected: [
       { path: "src/checkout.ts", status: "M", pending: true },
       { path: "src/new.ts", status: "R", old_path: "src/old.ts", pending: false },
     ],
-    expected: [{ path: "config/production.yml", rule: "drift.expected[0]", reason: "per env" }],
+    expected: [
+      { path: "config/production.yml", status: "M", rule: "drift.expected[0]", reason: "per env" },
+    ],
   },
   counts: {
     pending: 1,
     applied: 0,
     missing_upstream: 1,
+    environment_local: 0,
     unexpected_files: 2,
     drifted_files: 1,
     expected_files: 1,

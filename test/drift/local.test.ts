@@ -190,6 +190,7 @@ describe("envsync drift on real repositories", () => {
     expect(p.files.expected).toEqual([
       {
         path: "config/settings.staging.yml",
+        status: "M",
         rule: "drift.expected[0]",
         reason: "per-environment settings",
       },
@@ -287,6 +288,7 @@ describe("envsync drift --json: the contract other tools parse", () => {
     expect(Object.keys(p.files)).toEqual(["unexpected", "expected"]);
     expect(Object.keys(p.files.unexpected[0]!)).toEqual(expect.arrayContaining(["path", "status"]));
     const s = pair(report, "staging");
-    expect(Object.keys(s.files.expected[0]!)).toEqual(["path", "rule", "reason"]);
+    expect(Object.keys(s.files.expected[0]!)).toEqual(["path", "status", "rule", "reason"]);
+    expect(Object.keys(p.environment_local)).toEqual(["upstream", "downstream"]);
   });
 });

@@ -35,6 +35,7 @@ const input = (over: Partial<PairInput>): PairInput => ({
   downstream: [],
   files: [],
   pathsOf: () => new Set(),
+  touchedBy: () => undefined,
   ...over,
 });
 
@@ -45,6 +46,7 @@ describe("computePairDrift", () => {
       pending: 0,
       applied: 0,
       missing_upstream: 0,
+      environment_local: 0,
       unexpected_files: 0,
       drifted_files: 0,
       expected_files: 0,
@@ -98,7 +100,12 @@ describe("computePairDrift", () => {
       config,
     );
     expect(drift.files.expected).toEqual([
-      { path: "config/production.yml", rule: "drift.expected[0]", reason: "per environment" },
+      {
+        path: "config/production.yml",
+        status: "M",
+        rule: "drift.expected[0]",
+        reason: "per environment",
+      },
     ]);
     expect(drift.counts).toMatchObject({
       unexpected_files: 1,
@@ -136,5 +143,65 @@ describe("computePairDrift", () => {
     expect(drift.counts).toMatchObject({ pending: 0, applied: 1, missing_upstream: 0 });
     // Reading paths costs a git or API call; with nothing pending there is nothing to read.
     expect(asked).toBe(false);
+  });
+
+  describe("commits confined to expected differences", () => {
+    const settings = commit("e", "Raise staging's pool size");
+    const hotfixConfig = commit("f", "Production: rotate the cache host");
+    const mixed = commit("g", "Feature with its config");
+    const docsAndConfig = commit("h", "Config and its notes");
+    const touched: Record<string, string[]> = {
+      [settings.sha]: ["config/app.yml"],
+      [hotfixConfig.sha]: ["config/app.yml"],
+      [mixed.sha]: ["config/app.yml", "src/feature.ts"],
+      [docsAndConfig.sha]: ["config/app.yml", "docs/pool.md"],
+    };
+    const touchedBy = (sha: string) => touched[sha];
+
+    it("are environment-local: neither pending nor missing upstream, listed on their own", () => {
+      const drift = computePairDrift(
+        input({
+          upstream: [settings, mixed, docsAndConfig],
+          downstream: [hotfixConfig],
+          touchedBy,
+        }),
+        config,
+      );
+      expect(drift.pending.map((c) => c.subject)).toEqual(["Feature with its config"]);
+      expect(drift.missing_upstream).toEqual([]);
+      expect(drift.environment_local.upstream.map((c) => c.subject).sort()).toEqual([
+        "Config and its notes",
+        "Raise staging's pool size",
+      ]);
+      expect(drift.environment_local.downstream.map((c) => c.subject)).toEqual([
+        "Production: rotate the cache host",
+      ]);
+      expect(drift.counts).toMatchObject({ pending: 1, missing_upstream: 0, environment_local: 3 });
+      expect(needsAttention(drift)).toBe(false);
+    });
+
+    it("stay pending or missing upstream where their paths were not read", () => {
+      const drift = computePairDrift(
+        input({ upstream: [settings], downstream: [hotfixConfig], touchedBy: () => undefined }),
+        config,
+      );
+      expect(drift.counts).toMatchObject({ pending: 1, missing_upstream: 1, environment_local: 0 });
+    });
+
+    it("count only for pairs the rule covers", () => {
+      const narrow = parseConfig(
+        `version: 1
+environments:
+  dev: { branch: develop }
+  staging: { branch: staging }
+  production: { branch: main }
+drift:
+  expected: [{ paths: [config/*.yml], between: [dev, staging], reason: dev and staging only }]
+`,
+        "envsync.yaml",
+      );
+      const drift = computePairDrift(input({ upstream: [settings], touchedBy }), narrow);
+      expect(drift.counts).toMatchObject({ pending: 1, environment_local: 0 });
+    });
   });
 });

@@ -214,3 +214,105 @@ describe("envsync promote", () => {
     expect(standin.state.mergeRequests).toEqual([]);
   });
 });
+
+describe("expected differences in a promotion", () => {
+  const WITH_SETTINGS = `${YAML}drift:
+  expected:
+    - paths: [config/app.yml]
+      between: [staging, production]
+      reason: each environment's own settings
+`;
+
+  /** Each branch tunes its own config/app.yml; staging also has features, one with a setting. */
+  function ownSettings() {
+    repo.checkout("main");
+    repo.commit("Production settings", { "config/app.yml": "pool: 50\n" });
+    repo.checkout("staging");
+    repo.commit("Staging settings", { "config/app.yml": "pool: 5\n" });
+    repo.commit("Feature with its setting", {
+      "feature2.js": "g\n",
+      "config/app.yml": "pool: 5\nflag: on\n",
+    });
+  }
+
+  it("are environment-local commits: not pending, not hotfixes, and drift needs no attention", async () => {
+    ownSettings();
+    greenAndDeployed();
+    const { report } = await promote(WITH_SETTINGS, "staging", "production", "--dry-run");
+    expect(report!.pending.map((c) => c.subject).sort()).toEqual([
+      "Feature with its setting",
+      "Staging feature",
+    ]);
+    expect(statusOf(report, "hotfixes")).toBe("pass");
+    expect(report!.promotion_branch).toEqual({
+      name: "envsync/promote/staging-to-production",
+      kept: [{ path: "config/app.yml", action: "update" }],
+      action: "planned",
+    });
+    expect(standin.state.mergeRequests).toEqual([]);
+
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, WITH_SETTINGS);
+    const drift = await envsyncIn(
+      {},
+      ...["drift", "-c", config, "-C", repo.dir, "--from", "staging", "--to", "production"],
+    );
+    expect(drift.code).toBe(0);
+    expect(drift.out).toContain("environment-local 2");
+    expect(drift.out).toMatch(/Production settings .* on main/);
+    expect(drift.out).toMatch(/Staging settings .* on staging/);
+  });
+
+  it("opens the MR from EnvSync's branch, whose merge leaves the target's files as they are", async () => {
+    ownSettings();
+    greenAndDeployed();
+    const first = await promote(WITH_SETTINGS, "staging", "production", "--confirm", "production");
+    expect(first.code).toBe(0);
+    expect(first.report!.promotion_branch).toMatchObject({ action: "created" });
+    const mr = standin.state.mergeRequests[0]!;
+    expect(mr).toMatchObject({
+      source_branch: "envsync/promote/staging-to-production",
+      target_branch: "main",
+    });
+    expect(mr.description).toContain("keeps as they are on `main`");
+    expect(mr.description).toContain("`config/app.yml`");
+
+    // What merging the merge request does: main keeps its settings and gets the features.
+    repo.checkout("main");
+    repo.git("merge", "-q", "--no-edit", "envsync/promote/staging-to-production");
+    expect(repo.git("show", "HEAD:config/app.yml")).toBe("pool: 50");
+    expect(repo.git("show", "HEAD:feature2.js")).toBe("g");
+    repo.git("reset", "-q", "--hard", "HEAD~1");
+    repo.checkout("staging");
+
+    // A second run finds the branch as it should be, and touches neither it nor a second MR.
+    const before = repo.git("rev-parse", "envsync/promote/staging-to-production");
+    const second = await promote(WITH_SETTINGS, "staging", "production", "--confirm", "production");
+    expect(second.report!.promotion_branch).toMatchObject({ action: "unchanged" });
+    expect(second.report!.merge_request).toMatchObject({ iid: 1, action: "updated" });
+    expect(repo.git("rev-parse", "envsync/promote/staging-to-production")).toBe(before);
+    expect(standin.state.mergeRequests).toHaveLength(1);
+
+    // A new staging head rebuilds the branch on top of it.
+    repo.commit("Third feature", { "third.js": "t\n" });
+    greenAndDeployed({ minutesAgo: 60 });
+    const third = await promote(WITH_SETTINGS, "staging", "production", "--confirm", "production");
+    expect(third.report!.promotion_branch).toMatchObject({ action: "updated" });
+    expect(repo.git("rev-parse", "envsync/promote/staging-to-production~1")).toBe(
+      repo.git("rev-parse", "staging"),
+    );
+  });
+
+  it("merges the source branch itself when no expected difference is in the way", async () => {
+    greenAndDeployed();
+    const { report } = await promote(
+      WITH_SETTINGS,
+      "staging",
+      "production",
+      "--confirm",
+      "production",
+    );
+    expect(report!.promotion_branch).toBeNull();
+    expect(standin.state.mergeRequests[0]).toMatchObject({ source_branch: "staging" });
+  });
+});

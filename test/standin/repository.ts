@@ -4,6 +4,9 @@
  * Commits APIs).
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { GitLabStandin } from "./server.js";
 
 interface DiffEntry {
@@ -168,6 +171,91 @@ export function attachRepositoryRoutes(standin: GitLabStandin): void {
       };
     },
   );
+
+  // One commit of file actions onto a branch, as GitLab's Commits API makes it: `start_sha` or
+  // `start_branch` start a new branch, and on an existing one only with `force` (which overwrites
+  // it). Actions are checked against the tree they apply to, as GitLab checks them.
+  standin.route("POST", /^\/api\/v4\/projects\/([^/]+)\/repository\/commits$/, (req) => {
+    const project = projectOf(req.params[0]!);
+    if (!project || !repos.has(project.id))
+      return { status: 404, body: { message: "404 Project Not Found" } };
+    const body = (req.body ?? {}) as {
+      branch?: string;
+      commit_message?: string;
+      start_sha?: string;
+      start_branch?: string;
+      force?: boolean;
+      actions?: { action: string; file_path: string; content?: string; encoding?: string }[];
+    };
+    for (const field of ["branch", "commit_message", "actions"] as const)
+      if (!body[field]) return { status: 400, body: { error: `${field} is missing` } };
+    if (body.start_sha && body.start_branch)
+      return { status: 400, body: { error: "start_branch, start_sha are mutually exclusive" } };
+    const existing = resolve(project.id, `refs/heads/${body.branch}`);
+    const starting = body.start_sha ?? body.start_branch;
+    if (existing && starting && !body.force)
+      return {
+        status: 400,
+        body: {
+          message: `A branch called '${body.branch}' already exists. Switch to that branch in order to make changes`,
+        },
+      };
+    const base = starting
+      ? resolve(project.id, body.start_sha ?? `refs/heads/${body.start_branch}`)
+      : existing;
+    if (!base)
+      return {
+        status: 400,
+        body: { message: "You can only create or edit files when you are on a branch" },
+      };
+    const dir = repos.get(project.id)!;
+    const scratch = mkdtempSync(join(tmpdir(), "standin-index-"));
+    const plumbing = (args: string[], input?: string) =>
+      execFileSync("git", args, {
+        cwd: dir,
+        encoding: "utf8",
+        input,
+        stdio: ["pipe", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          GIT_INDEX_FILE: join(scratch, "index"),
+          GIT_AUTHOR_NAME: "EnvSync Bot",
+          GIT_AUTHOR_EMAIL: "envsync@example.com",
+          GIT_COMMITTER_NAME: "EnvSync Bot",
+          GIT_COMMITTER_EMAIL: "envsync@example.com",
+        },
+      }).trim();
+    try {
+      plumbing(["read-tree", base]);
+      const present = (path: string) => plumbing(["ls-files", "--", path]) !== "";
+      for (const action of body.actions!) {
+        const path = action.file_path;
+        if (action.action === "create" && present(path))
+          return { status: 400, body: { message: "A file with this name already exists" } };
+        if (["update", "delete"].includes(action.action) && !present(path))
+          return { status: 400, body: { message: "A file with this name doesn't exist" } };
+        if (action.action === "delete") {
+          plumbing(["update-index", "--force-remove", "--", path]);
+          continue;
+        }
+        if (!["create", "update"].includes(action.action))
+          return { status: 400, body: { error: "actions[0][action] does not have a valid value" } };
+        const content =
+          action.encoding === "base64"
+            ? Buffer.from(action.content ?? "", "base64").toString("utf8")
+            : (action.content ?? "");
+        const blob = plumbing(["hash-object", "-w", "--stdin"], content);
+        plumbing(["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`]);
+      }
+      const tree = plumbing(["write-tree"]);
+      const sha = plumbing(["commit-tree", tree, "-p", base, "-m", body.commit_message!]);
+      plumbing(["update-ref", `refs/heads/${body.branch}`, sha]);
+      cache.clear();
+      return { status: 201, body: commitJson(project.id, ["-1", sha])[0]! };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
 }
 
 /** Splits `git diff` output into GitLab's per-file diff objects. */

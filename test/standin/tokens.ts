@@ -56,6 +56,8 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/repository\\/commits\\/[^/]+\\/diff`, { aiWorkflows: true }),
   rule("GET", `${project}\\/repository\\/files\\/[^/]+\\/raw`, { aiWorkflows: true }),
   rule("GET", `${project}\\/repository\\/branches\\/[^/]+`, { aiWorkflows: true }),
+  // Commits: ai_workflows writes them too (the job's token edits files through GitLab).
+  rule("POST", `${project}\\/repository\\/commits`, { aiWorkflows: true }),
   // Pipelines and jobs: ai_workflows and mcp read them; the job token reads a pipeline's jobs (its
   // pipelines only in newer versions, so not here), never a job's log.
   rule("GET", `${project}\\/pipelines`, { aiWorkflows: true, mcp: true }),

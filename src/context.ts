@@ -3,7 +3,7 @@
  * clock); tests build their own. Each command declares the part it uses with `Pick<...>`, and the
  * core below it takes plain values, never the process.
  */
-import type { RetryPolicy } from "./gitlab/http.js";
+import type { Fetch, RetryPolicy } from "./gitlab/http.js";
 import type { Io } from "./output/io.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -23,5 +23,10 @@ export interface CommandContext {
     sleep?: (ms: number) => Promise<void>;
     /** Where a line goes while GitLab is slow or a retry waits (the CLI: stderr). */
     onWait?: (line: string) => void;
+    /**
+     * Sends one request; the global `fetch` when absent. Tests give their own to fail the way
+     * only a network can (a name that does not resolve) without needing one.
+     */
+    fetch?: Fetch;
   };
 }

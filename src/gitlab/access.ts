@@ -6,7 +6,7 @@
 import type { ResolvedConfig } from "../config/types.js";
 import { requireProject } from "../config/resolve.js";
 import type { CommandContext, Env } from "../context.js";
-import { connectionFromEnv } from "./connection.js";
+import { connectionFromEnv, instanceUrl } from "./connection.js";
 import { GitLabGraphQL } from "./graphql.js";
 import { GitLabHttp, type HttpOptions } from "./http.js";
 import { originWhenNeeded } from "./origin.js";
@@ -69,6 +69,21 @@ export async function openGitLab<N extends GitLabNeeds>(
     baseUrl: connection.baseUrl,
     project: project as GitLabFor<N>["project"],
   };
+}
+
+/**
+ * The instance `openGitLab` would ask, without needing a token: for a command that goes on when
+ * there is none and says where it would have asked.
+ */
+export async function gitlabUrl(
+  ctx: Pick<CommandContext, "env">,
+  options: Pick<OpenOptions, "repo" | "config"> = {},
+): Promise<string> {
+  const origin =
+    options.repo === undefined
+      ? undefined
+      : await originWhenNeeded(options.config ?? {}, ctx.env, options.repo);
+  return instanceUrl(ctx.env, origin);
 }
 
 function projectFrom(

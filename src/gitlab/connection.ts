@@ -19,15 +19,22 @@ export function hasGitLabToken(env: Readonly<Record<string, string | undefined>>
   return Boolean(env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN || env.CI_JOB_TOKEN);
 }
 
+/** The instance's address, e.g. https://gitlab.example.com: from the environment, else `origin`. */
+export function instanceUrl(
+  env: Readonly<Record<string, string | undefined>>,
+  origin?: { baseUrl: string },
+): string {
+  const given = env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL || origin?.baseUrl;
+  return withoutCredentials(given || "https://gitlab.com")
+    .replace(/\/+$/, "")
+    .replace(/\/api\/v4$/, "");
+}
+
 export function connectionFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   options: { allowJobToken: boolean; scope: string; origin?: { baseUrl: string } | undefined },
 ): GitLabConnection {
-  const given =
-    env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL || options.origin?.baseUrl;
-  const baseUrl = withoutCredentials(given || "https://gitlab.com")
-    .replace(/\/+$/, "")
-    .replace(/\/api\/v4$/, "");
+  const baseUrl = instanceUrl(env, options.origin);
   const token = env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN;
   if (token) return { baseUrl, token, tokenKind: "access_token" };
   if (options.allowJobToken && env.CI_JOB_TOKEN)

@@ -1,18 +1,19 @@
 /**
  * Every request EnvSync sends to GitLab goes through here: a timeout on each attempt, retries with
  * backoff, `retry-after` honoured on 429, GitLab's error bodies turned into typed errors, the token
- * never in any message. Reads (GET, GraphQL queries) also retry on 5xx, timeouts and network errors;
- * writes retry only where GitLab cannot have applied them (429, 502, 503, 504), so a retry never
- * doubles a write. A re-run converges instead, because every write is preceded by a read.
+ * never in any message. Reads (GET, GraphQL queries) also retry on 5xx, timeouts and network errors
+ * (not on a host name that does not resolve, which no retry mends); writes retry only where GitLab
+ * cannot have applied them (429, 502, 503, 504), so a retry never doubles a write. A re-run
+ * converges instead, because every write is preceded by a read.
  */
 import pLimit, { type LimitFunction } from "p-limit";
 import { redact, type GitLabConnection } from "./connection.js";
 import { errorForAnswer, GitLabError } from "./errors.js";
 import { LatencyGovernor } from "./governor.js";
 import { RateBudget } from "./rate-budget.js";
-import { exchange, type HttpRequest, type HttpResponse } from "./transport.js";
+import { exchange, type Fetch, type HttpRequest, type HttpResponse } from "./transport.js";
 
-export type { HttpRequest, HttpResponse } from "./transport.js";
+export type { Fetch, HttpRequest, HttpResponse } from "./transport.js";
 
 export interface RetryPolicy {
   /** One attempt. */
@@ -42,9 +43,20 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
   /** A line for people while a request is slow or waiting to be retried. */
   onWait?: (line: string) => void;
+  /** Sends one attempt; injected so tests can fail as a network does (DNS) without one. */
+  fetch?: Fetch;
 }
 
 const RETRY_ALWAYS = new Set([429, 502, 503, 504]);
+/**
+ * Name resolution failures no retry mends, so none is made. ENOTFOUND is the resolver's "no such
+ * name" (getaddrinfo's EAI_NONAME and EAI_NODATA), EAI_FAIL its "non-recoverable failure": a typo in
+ * GITLAB_URL, or a name only a VPN knows, is as unknown in a second as now, and four retries only
+ * delay the answer. EAI_AGAIN is not here: it means "try again" (the resolver did not answer in
+ * time), which a CI runner's cluster DNS does under load and a second later answers; it keeps the
+ * retries of other network errors, which offline cost under ten seconds of backoff.
+ */
+const UNRESOLVABLE = new Set(["ENOTFOUND", "EAI_FAIL"]);
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class GitLabHttp {
@@ -98,6 +110,7 @@ export class GitLabHttp {
             const answer = await exchange(this.connection, request, {
               timeoutMs: Math.min(this.policy.timeoutMs, left()),
               ...(this.options.onWait ? { onWait: this.options.onWait } : {}),
+              ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
             });
             this.governor.observe(Date.now() - sent);
             if (this.limit.concurrency !== this.governor.limit)
@@ -112,9 +125,22 @@ export class GitLabHttp {
         if (error instanceof GitLabError) throw error;
         const timedOut =
           (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
+        const code = networkCode(error);
+        if (!timedOut && UNRESOLVABLE.has(code)) {
+          const host = hostOf(error) ?? new URL(this.connection.baseUrl).hostname;
+          throw new GitLabError(
+            `cannot reach ${this.connection.baseUrl}: ${host} does not resolve (${code})`,
+            {
+              status: 0,
+              method: request.method,
+              path: shownPath,
+              hint: "check GITLAB_URL (without it, the origin remote's host) for a typo; a name only a VPN resolves needs the VPN",
+            },
+          );
+        }
         const reason = timedOut
           ? `no answer within ${Math.round(Math.min(this.policy.timeoutMs, this.policy.deadlineMs) / 100) / 10}s`
-          : `cannot reach ${this.connection.baseUrl} (${networkCode(error)})`;
+          : `cannot reach ${this.connection.baseUrl} (${code})`;
         const delay = this.backoff(attempt);
         if (idempotent && canRetry && left() > delay) {
           await this.wait(request, shownPath, attempt, delay, reason);
@@ -180,4 +206,10 @@ export class GitLabHttp {
 function networkCode(error: unknown): string {
   const cause = (error as { cause?: { code?: string } }).cause;
   return cause?.code ?? (error as Error).message;
+}
+
+/** The name the resolver was asked for, as Node's DNS errors carry it. */
+function hostOf(error: unknown): string | undefined {
+  const cause = (error as { cause?: { hostname?: unknown } }).cause;
+  return typeof cause?.hostname === "string" ? cause.hostname : undefined;
 }

@@ -28,6 +28,9 @@ export interface HttpResponse {
   text: string;
 }
 
+/** The one network call an exchange makes: the global `fetch`, or a test's stand-in for it. */
+export type Fetch = typeof fetch;
+
 /**
  * One attempt. Redirects are followed only within GitLab's own origin (GitLab answers some
  * errors with a redirect to its sign-in page; a token never goes anywhere else), and the answer
@@ -36,8 +39,9 @@ export interface HttpResponse {
 export async function exchange(
   connection: GitLabConnection,
   request: HttpRequest,
-  options: { timeoutMs: number; onWait?: (line: string) => void },
+  options: { timeoutMs: number; onWait?: (line: string) => void; fetch?: Fetch },
 ): Promise<HttpResponse> {
+  const send = options.fetch ?? fetch;
   const shownPath = request.path.split("?")[0]!;
   const origin = new URL(connection.baseUrl).origin;
   // Our own timer, cleared when the exchange ends: AbortSignal.timeout keeps every signal and
@@ -57,7 +61,7 @@ export async function exchange(
     let method = request.method;
     let body = request.body;
     for (let hop = 0; ; hop++) {
-      const answer = await fetch(url, {
+      const answer = await send(url, {
         method,
         redirect: "manual",
         headers: {

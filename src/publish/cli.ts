@@ -7,7 +7,10 @@ const declare = (command: Command) =>
     .addOption(configOption())
     .option("--dir <dir>", "directory of the compiled flows", "flows")
     .addOption(
-      dryRunOption("read the catalog and print what would change, with diffs; write nothing"),
+      dryRunOption(
+        "read the catalog and print what would change, with diffs; write nothing (without a " +
+          "token or GitLab: the plan from the local build, exit 3)",
+      ),
     )
     .option(
       "--release <x.y.z>",

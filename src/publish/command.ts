@@ -2,12 +2,20 @@ import { loadConfig } from "../config/load.js";
 import { planBuild } from "../compile/build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
-import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
+import { gitlabUrl, openGitLab, type GitLab, type GitLabNeeds } from "../gitlab/access.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
-import { desiredItems } from "./items.js";
-import { publish } from "./publish.js";
+import { desiredItems, type DesiredItem } from "./items.js";
+import {
+  catalogNotAsked,
+  checkRelease,
+  localPlan,
+  publish,
+  publishTargets,
+  type ItemResult,
+  type PublishTargets,
+} from "./publish.js";
 import { envsyncVersion } from "../version.js";
 import type { PublishOptions } from "./cli.js";
 
@@ -19,7 +27,12 @@ export async function publishCommand(
   ctx: Pick<CommandContext, "io" | "env" | "http">,
 ): Promise<number> {
   const { io } = ctx;
+  const dryRun = Boolean(options.dryRun);
+  // Everything envsync.yaml and flows/ can be wrong about is said before GitLab is asked: a
+  // config to fix comes before a token to create.
   const { config } = await loadConfig(options.config);
+  const targets = publishTargets(config);
+  checkRelease(options.release);
   const plan = await planBuild(config, { outDir: options.dir, version: envsyncVersion() });
   const stale = plan.filter((f) => f.status !== "unchanged");
   if (stale.length > 0) {
@@ -32,51 +45,116 @@ export async function publishCommand(
       },
     );
   }
+  const items = desiredItems(plan);
   const progress = (line: string) => io.stderr(`${line}\n`);
   // The catalog project is named in envsync.yaml; only the instance may come from the origin remote.
-  const gitlab = await openGitLab(ctx, WRITE, {
-    repo: ".",
-    config: { project: config.catalog.project },
-  });
-  const { http } = gitlab;
-  const api = new CatalogApi(gitlab);
+  const where = { repo: ".", config: { project: config.catalog.project } };
   const { createTwoFilesPatch } = await import("diff");
-  progress(
-    `${options.dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${http.connection.baseUrl}`,
-  );
-  const results = await publish(config, desiredItems(plan), api, {
-    dryRun: Boolean(options.dryRun),
-    ...(options.release ? { version: options.release } : {}),
-    onProgress: progress,
-    diff: (name, before, after) =>
-      createTwoFilesPatch(`${name} (catalog)`, `${name} (${options.dir})`, before, after, "", "", {
-        context: 3,
-      }),
-  });
+  const diff = (name: string, before: string, after: string) =>
+    createTwoFilesPatch(`${name} (catalog)`, `${name} (${options.dir})`, before, after, "", "", {
+      context: 3,
+    });
+  let gitlab: GitLab | undefined;
+  let results: ItemResult[];
+  try {
+    gitlab = await openGitLab(ctx, WRITE, where);
+    progress(
+      `${dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${gitlab.baseUrl}`,
+    );
+    results = await publish(config, items, new CatalogApi(gitlab), {
+      dryRun,
+      ...(options.release ? { version: options.release } : {}),
+      onProgress: progress,
+      diff,
+    });
+  } catch (error) {
+    // A dry run that cannot ask the catalog still shows what it would publish; a publish fails.
+    const reason = dryRun ? catalogNotAsked(error) : undefined;
+    if (!reason) throw error;
+    const host = gitlab?.baseUrl ?? (await gitlabUrl(ctx, where));
+    showLocalPlan(ctx, options, {
+      targets,
+      items,
+      reason,
+      host,
+      requests: gitlab?.http.requestCount ?? 0,
+    });
+    // Not 0: the plan says what would be published, not what would change, and a script (a CI
+    // job previewing a merge request) should not read it as "compared, all is well". Not 1:
+    // nothing failed that the plan depends on. 3 is "ran, and something needs attention".
+    return ExitCode.findings;
+  }
+  const { http } = gitlab;
   const failed = results.filter((r) => r.error);
   if (options.json) {
     io.stdout(
       json({
-        dry_run: Boolean(options.dryRun),
+        dry_run: dryRun,
+        compared: true,
         host: http.connection.baseUrl,
         requests: http.requestCount,
         items: results,
       }),
     );
   } else {
-    if (options.dryRun) for (const r of results) if (r.diff) io.stdout(`${r.diff}\n`);
-    const rows = results.map((r) => [
-      r.name,
-      r.kind,
-      r.status,
-      summarize(r.consumers.map((c) => c.status)),
-      r.serviceAccount ? `@${r.serviceAccount}` : "-",
-      ...(failed.length > 0 ? [r.error ?? ""] : []),
-    ]);
-    const headers = ["item", "kind", "status", "enabled in group + projects", "mention"];
-    io.stdout(table(failed.length > 0 ? [...headers, "error"] : headers, rows));
+    if (dryRun) for (const r of results) if (r.diff) io.stdout(`${r.diff}\n`);
+    io.stdout(itemTable(results));
   }
   return failed.length > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+/** `--dry-run` when the catalog could not be asked: the local build's items, and why. */
+function showLocalPlan(
+  ctx: Pick<CommandContext, "io">,
+  options: PublishOptions,
+  facts: {
+    targets: PublishTargets;
+    items: readonly DesiredItem[];
+    reason: EnvsyncError;
+    host: string;
+    requests: number;
+  },
+): void {
+  const { reason } = facts;
+  const results = localPlan(facts.targets, facts.items);
+  if (options.json) {
+    ctx.io.stdout(
+      json({
+        dry_run: true,
+        compared: false,
+        host: facts.host,
+        requests: facts.requests,
+        reason: {
+          code: reason.code,
+          message: reason.message,
+          ...(reason.hint ? { hint: reason.hint } : {}),
+        },
+        items: results,
+      }),
+    );
+    return;
+  }
+  const lines = [
+    `not compared with the catalog: ${reason.message}`,
+    ...(reason.hint ? [`  hint: ${reason.hint}`] : []),
+    `the plan above is from ${options.dir} alone; once EnvSync can ask the catalog at ` +
+      `${facts.host}, --dry-run shows what would change, with diffs`,
+  ];
+  ctx.io.stdout(`${itemTable(results)}${lines.join("\n")}\n`);
+}
+
+function itemTable(results: readonly ItemResult[]): string {
+  const failed = results.some((r) => r.error);
+  const rows = results.map((r) => [
+    r.name,
+    r.kind,
+    r.status,
+    summarize(r.consumers.map((c) => c.status)),
+    r.serviceAccount ? `@${r.serviceAccount}` : "-",
+    ...(failed ? [r.error ?? ""] : []),
+  ]);
+  const headers = ["item", "kind", "status", "enabled in group + projects", "mention"];
+  return table(failed ? [...headers, "error"] : headers, rows);
 }
 
 function summarize(statuses: string[]): string {

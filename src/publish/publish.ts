@@ -4,15 +4,16 @@
  */
 import semver from "semver";
 import type { ResolvedConfig } from "../config/types.js";
-import { EnvsyncError } from "../errors.js";
+import { EnvsyncError, type ErrorCode } from "../errors.js";
 import type { CatalogApi, VisibilityField } from "../gitlab/catalog.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { CatalogItemNode } from "../gitlab/queries.js";
 import { agentText, sameFlowDefinition, type DesiredAgent, type DesiredItem } from "./items.js";
 
 export type ItemStatus =
-  "created" | "updated" | "unchanged" | "would create" | "would update" | "failed";
-export type ConsumerStatus = "created" | "exists" | "would create" | "skipped" | "failed";
+  "created" | "updated" | "unchanged" | "would create" | "would update" | "not compared" | "failed";
+export type ConsumerStatus =
+  "created" | "exists" | "would create" | "not compared" | "skipped" | "failed";
 
 export interface ConsumerResult {
   target: string;
@@ -70,6 +71,46 @@ export function publishTargets(config: ResolvedConfig): PublishTargets {
   return { ownerProject: config.catalog.project!, group: config.catalog.group!, projects };
 }
 
+/** A `--release` that is not a version is refused before anything is read. */
+export function checkRelease(version: string | undefined): void {
+  if (version && !semver.valid(version))
+    throw new EnvsyncError("bad-version", `--release '${version}' is not a version like 1.2.3`);
+}
+
+/**
+ * Failures that mean the catalog could not be asked at all, rather than that it answered: no
+ * token, GitLab not reached (a host that does not resolve, no answer, no network), or the token
+ * refused. A dry run then still has the local build to show.
+ */
+const CATALOG_NOT_ASKED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "gitlab-no-token",
+  "gitlab-unreachable",
+  "gitlab-unauthorized",
+  "gitlab-forbidden",
+]);
+
+/** Why the catalog could not be compared with, when `error` is such a failure. */
+export function catalogNotAsked(error: unknown): EnvsyncError | undefined {
+  return error instanceof EnvsyncError && CATALOG_NOT_ASKED.has(error.code) ? error : undefined;
+}
+
+/**
+ * The plan from the local build alone: each item, and where it would be enabled, `not compared`,
+ * since only the catalog knows whether it would be created, updated or left unchanged.
+ */
+export function localPlan(targets: PublishTargets, items: readonly DesiredItem[]): ItemResult[] {
+  const consumers = [
+    `group ${targets.group}`,
+    ...targets.projects.map((path) => `project ${path}`),
+  ].map((target): ConsumerResult => ({ target, status: "not compared" }));
+  return items.map((item) => ({
+    name: item.name,
+    kind: item.kind,
+    status: "not compared",
+    consumers: consumers.map((c) => ({ ...c })),
+  }));
+}
+
 export async function publish(
   config: ResolvedConfig,
   items: readonly DesiredItem[],
@@ -77,11 +118,7 @@ export async function publish(
   options: PublishOptions,
 ): Promise<ItemResult[]> {
   const progress = options.onProgress ?? (() => undefined);
-  if (options.version && !semver.valid(options.version))
-    throw new EnvsyncError(
-      "bad-version",
-      `--release '${options.version}' is not a version like 1.2.3`,
-    );
+  checkRelease(options.version);
   const targets = publishTargets(config);
   const ownerGid = await api.projectGid(targets.ownerProject);
   const groupGid = await api.groupGid(targets.group);

@@ -88,6 +88,28 @@ describe("the installed binary", () => {
     expect(result.err).not.toMatch(/\n\s+at /);
   });
 
+  it("publish --dry-run without a token prints the plan from flows/ on stdout and why, exit 3", async () => {
+    const config = join(repoRoot, "examples", "envsync.yaml");
+    const args = ["publish", "-c", config, "--dir", join(repoRoot, "flows"), "--dry-run"];
+    const env = testEnv({ GITLAB_URL: "https://gitlab.acme.example" });
+    const text = await spawnEnvsync(args, { env });
+    expect(text.code).toBe(3);
+    expect(text.err).toBe("");
+    expect(text.out).toMatch(/^envsync-core\s+flow\s+not compared\s+4 not compared\s+-$/m);
+    expect(text.out).toContain("not compared with the catalog: no GitLab token: set GITLAB_TOKEN");
+    const data = await spawnEnvsync([...args, "--json"], { env });
+    expect(data.code).toBe(3);
+    expect(JSON.parse(data.out)).toMatchObject({
+      compared: false,
+      reason: { code: "gitlab-no-token" },
+    });
+    // Without --dry-run, a token is required.
+    const real = await spawnEnvsync(args.slice(0, -1), { env });
+    expect(real.code).toBe(1);
+    expect(real.out).toBe("");
+    expect(real.err).toContain("error: no GitLab token: set GITLAB_TOKEN");
+  });
+
   it("takes publish's catalog version as --release, which cannot collide with --version", async () => {
     standin = await new GitLabStandin().start();
     const config = join(repoRoot, "examples", "envsync.yaml");

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/context.js";
 import type { RetryPolicy } from "../../src/gitlab/http.js";
 import { envsyncIn, repoRoot, tempDir, testEnv } from "../helpers/cli.js";
+import { failingLookup } from "../helpers/dns.js";
 import { GitLabStandin, type StandinOptions } from "../standin/server.js";
 
 const CONFIG = join(repoRoot, "examples", "envsync.yaml");
@@ -385,6 +386,16 @@ describe("envsync publish when GitLab misbehaves", () => {
 });
 
 describe("envsync publish and the token", () => {
+  it("fails without a token, saying so and how to get one, after checking the config", async () => {
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_URL: "https://gitlab.acme.example" }) },
+      ...["publish", "-c", CONFIG, "--dir", FLOWS, "--json"],
+    );
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("error: no GitLab token: set GITLAB_TOKEN");
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "gitlab-no-token" } });
+  });
+
   it("names the scope needed when no token is set", async () => {
     const gl = await gitlab();
     const result = await run(
@@ -396,5 +407,222 @@ describe("envsync publish and the token", () => {
     expect(result.err).toContain("error: no GitLab token: set GITLAB_TOKEN");
     expect(result.err).toContain("with the 'api' scope");
     expect(gl.log).toEqual([]);
+  });
+});
+
+describe("envsync publish --dry-run when the catalog cannot be asked", () => {
+  const ITEMS = [
+    "envsync-core",
+    "envsync-pipeline-doctor",
+    "envsync-rollback-guardian",
+    "envsync-conflict-resolver",
+    "envsync-assistant",
+  ];
+  const TARGETS = [
+    "group acme",
+    "project acme/shop",
+    "project acme/payments",
+    "project acme/search",
+  ];
+
+  async function dryRun(env: Env, options: { json?: boolean; fetch?: typeof fetch } = {}) {
+    const sleeps: number[] = [];
+    const result = await envsyncIn(
+      {
+        env,
+        http: {
+          sleep: (ms) => {
+            sleeps.push(ms);
+            return Promise.resolve();
+          },
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        },
+      },
+      ...["publish", "-c", CONFIG, "--dir", FLOWS, "--dry-run"],
+      ...(options.json ? ["--json"] : []),
+    );
+    return { ...result, sleeps };
+  }
+
+  /** Each item of the local build, every consumer `not compared`. */
+  function expectLocalPlan(report: { items: { name: string; status: string }[] }) {
+    expect(report.items.map((i) => i.name).sort()).toEqual([...ITEMS].sort());
+    for (const item of report.items)
+      expect(item).toEqual({
+        name: item.name,
+        kind: item.name === "envsync-assistant" ? "agent" : "flow",
+        status: "not compared",
+        consumers: TARGETS.map((target) => ({ target, status: "not compared" })),
+      });
+  }
+
+  it("without a token, shows the plan from the local build and why it was not compared, exit 3", async () => {
+    const env = testEnv({ GITLAB_URL: "https://gitlab.acme.example" });
+    const text = await dryRun(env);
+    expect(text.code).toBe(3);
+    for (const name of ITEMS)
+      expect(text.out).toMatch(
+        new RegExp(`^${name}\\s+(flow|agent)\\s+not compared\\s+4 not compared\\s+-$`, "m"),
+      );
+    expect(text.out).toContain(
+      "not compared with the catalog: no GitLab token: set GITLAB_TOKEN\n",
+    );
+    expect(text.out).toContain(
+      "  hint: create a personal, project or group access token with the 'api' scope",
+    );
+    expect(text.out).toContain(
+      `the plan above is from ${FLOWS} alone; once EnvSync can ask the catalog at https://gitlab.acme.example, --dry-run shows what would change`,
+    );
+    expect(text.err).toBe("");
+
+    const data = await dryRun(env, { json: true });
+    expect(data.code).toBe(3);
+    const report = JSON.parse(data.out);
+    expect(report).toMatchObject({
+      dry_run: true,
+      compared: false,
+      host: "https://gitlab.acme.example",
+      requests: 0,
+      reason: { code: "gitlab-no-token", message: "no GitLab token: set GITLAB_TOKEN" },
+    });
+    expect(report.reason.hint).toContain("export it as GITLAB_TOKEN");
+    expectLocalPlan(report);
+  });
+
+  it("with only CI_JOB_TOKEN, which cannot publish, shows the local plan and says so", async () => {
+    const result = await dryRun(
+      testEnv({ GITLAB_URL: "https://gitlab.acme.example", CI_JOB_TOKEN: "job-token-12345678" }),
+      { json: true },
+    );
+    expect(result.code).toBe(3);
+    const report = JSON.parse(result.out);
+    expect(report.reason.code).toBe("gitlab-no-token");
+    expect(report.reason.hint).toContain("CI_JOB_TOKEN cannot do this");
+  });
+
+  it("when GITLAB_URL's host does not resolve, shows the local plan after one attempt, no retry", async () => {
+    const env = testEnv({
+      GITLAB_TOKEN: "glpat-dns-test-token",
+      GITLAB_URL: "https://gitlab.acme.example",
+    });
+    const dns = failingLookup("ENOTFOUND");
+    const text = await dryRun(env, { fetch: dns.fetch });
+    expect(text.code).toBe(3);
+    expect(dns.lookups).toEqual(["gitlab.acme.example"]);
+    expect(text.sleeps).toEqual([]);
+    expect(text.err).not.toContain("retrying");
+    expect(text.out).toContain(
+      "not compared with the catalog: cannot reach https://gitlab.acme.example: gitlab.acme.example does not resolve (ENOTFOUND)\n" +
+        "  hint: check GITLAB_URL",
+    );
+    expect(text.out.match(/not compared {2}4 not compared/g)).toHaveLength(5);
+
+    const json = failingLookup("ENOTFOUND");
+    const data = await dryRun(env, { json: true, fetch: json.fetch });
+    expect(data.code).toBe(3);
+    expect(json.lookups).toHaveLength(1);
+    const report = JSON.parse(data.out);
+    expect(report).toMatchObject({
+      compared: false,
+      requests: 1,
+      reason: { code: "gitlab-unreachable" },
+    });
+    expect(report.reason.message).toContain("(ENOTFOUND)");
+    expect(report.reason.hint).toContain("check GITLAB_URL");
+    expectLocalPlan(report);
+  });
+
+  it("a publish (not a dry run) to a host that does not resolve fails at once", async () => {
+    const dns = failingLookup("ENOTFOUND");
+    const result = await envsyncIn(
+      {
+        env: testEnv({
+          GITLAB_TOKEN: "glpat-dns-test-token",
+          GITLAB_URL: "https://gitlab.acme.example",
+        }),
+        http: { fetch: dns.fetch, sleep: () => Promise.resolve() },
+      },
+      ...["publish", "-c", CONFIG, "--dir", FLOWS],
+    );
+    expect(result.code).toBe(1);
+    expect(dns.lookups).toHaveLength(1);
+    expect(result.err).toContain(
+      "cannot reach https://gitlab.acme.example: gitlab.acme.example does not resolve (ENOTFOUND)",
+    );
+    expect(result.err).toContain("hint: check GITLAB_URL");
+  });
+
+  it("when GitLab refuses the token, shows the local plan and says the token was rejected", async () => {
+    const gl = await gitlab();
+    const secret = "glpat-refused-token-0123";
+    const result = await dryRun(testEnv({ GITLAB_TOKEN: secret, GITLAB_URL: gl.url }), {
+      json: true,
+    });
+    expect(result.code).toBe(3);
+    const report = JSON.parse(result.out);
+    expect(report.reason).toMatchObject({
+      code: "gitlab-unauthorized",
+      message: "the token was rejected (401 Unauthorized)",
+    });
+    expectLocalPlan(report);
+    expect(result.out + result.err).not.toContain(secret);
+    expect(mutationsSent(gl)).toEqual([]);
+  });
+
+  it("still fails on what GitLab answered that is not about reaching it (a missing catalog project)", async () => {
+    const gl = await gitlab();
+    gl.state.projects = gl.state.projects.filter((p) => p.fullPath !== "acme/envsync-flows");
+    const result = await run(gl, { dryRun: true });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("not found (404)");
+    expect(result.out).not.toContain("not compared");
+  });
+});
+
+describe("envsync publish --dry-run checks envsync.yaml and flows/ before anything about tokens", () => {
+  const noToken = { env: testEnv({ GITLAB_URL: "https://gitlab.acme.example" }) };
+
+  it("reports an invalid envsync.yaml, and nothing about a token", async () => {
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(
+      config,
+      readFileSync(CONFIG, "utf8").replace("  public: false", "  publc: false"),
+    );
+    const result = await envsyncIn(noToken, "publish", "-c", config, "--dir", FLOWS, "--dry-run");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("unknown key 'publc' (at catalog.publc)");
+    expect(result.err + result.out).not.toMatch(/token/i);
+  });
+
+  it("reports a config without catalog.group, and nothing about a token", async () => {
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(config, readFileSync(CONFIG, "utf8").replace("  group: acme\n", ""));
+    for (const dry of [["--dry-run"], []]) {
+      const result = await envsyncIn(noToken, "publish", "-c", config, "--dir", FLOWS, ...dry);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain("error: envsync.yaml has no catalog.group");
+      expect(result.err + result.out).not.toMatch(/token/i);
+    }
+  });
+
+  it("reports a --release that is not a version, and nothing about a token", async () => {
+    const result = await envsyncIn(
+      noToken,
+      ...["publish", "-c", CONFIG, "--dir", FLOWS, "--dry-run", "--release", "next"],
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("--release 'next' is not a version like 1.2.3");
+    expect(result.err).not.toMatch(/token/i);
+  });
+
+  it("reports flows/ that do not match envsync.yaml instead of a plan", async () => {
+    const dir = join(tempDir(), "flows");
+    cpSync(FLOWS, dir, { recursive: true });
+    writeFileSync(join(dir, "envsync-core.yml"), "version: v1\n");
+    const result = await envsyncIn(noToken, "publish", "-c", CONFIG, "--dir", dir, "--dry-run");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("envsync-core.yml is stale");
+    expect(result.out).not.toContain("not compared");
+    expect(result.err).not.toMatch(/token/i);
   });
 });

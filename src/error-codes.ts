@@ -56,6 +56,9 @@ export const ERROR_CODES = {
   "flows-stale": failure("the compiled flows differ from envsync.yaml; run `envsync build`"),
   "flows-invalid": failure("a compiled flow that GitLab's flow schema or EnvSync's rules refuse"),
   "templates-unreadable": failure("a `--templates` directory that cannot be read"),
+  "templates-missing": failure(
+    "a command that needs EnvSync's templates run from the one-file runtime, which has none",
+  ),
   "template-failed": failure("a template that does not compile or render"),
   "prompt-missing": failure("a flow template that names a prompt template that does not exist"),
   "ci-file-invalid": failure("`.gitlab-ci.yml` or agent-config.yml that cannot be edited safely"),

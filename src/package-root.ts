@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { EnvsyncError } from "./errors.js";
 
 let cached: string | undefined;
 
@@ -15,8 +16,13 @@ export function packageRoot(): string {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "templates")))
       return (cached = dir);
     const parent = dirname(dir);
+    // The one-file runtime (envsync.mjs) carries no templates: it runs the engine, not the compiler.
     if (parent === dir)
-      throw new Error("cannot find the envsync package directory (package.json with templates/)");
+      throw new EnvsyncError(
+        "templates-missing",
+        "this EnvSync has no templates: the one-file runtime runs the engine, not the compiler",
+        { hint: "install the EnvSync package (README: Quick start) to run init, build or publish" },
+      );
     dir = parent;
   }
 }

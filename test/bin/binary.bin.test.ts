@@ -1,7 +1,7 @@
 // The built binary in a child process: what only a real process shows (exit codes set by the
 // entry point, stdout and stderr kept apart, the executable bit, the default config path). The
 // global setup of this tier builds dist/ first; everything else runs the CLI in-process.
-import { statSync, writeFileSync } from "node:fs";
+import { copyFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { distCli, repoRoot, spawnEnvsync, tempDir, testEnv } from "../helpers/cli.js";
@@ -19,6 +19,24 @@ let standin: GitLabStandin | undefined;
 afterEach(async () => {
   await standin?.stop();
   standin = undefined;
+});
+
+describe("the one-file runtime", () => {
+  it("runs the engine alone, and says the compiler needs the package instead of crashing", async () => {
+    const dir = tempDir();
+    const runtime = join(dir, "envsync.mjs");
+    copyFileSync(join(repoRoot, "dist", "envsync-runtime.mjs"), runtime);
+    writeFileSync(join(dir, "envsync.yaml"), MINIMAL);
+    const node = { command: process.execPath, env: testEnv() };
+    const validate = await spawnEnvsync([runtime, "validate"], { ...node, cwd: dir });
+    expect(validate.code).toBe(0);
+    const build = await spawnEnvsync([runtime, "build", "--json"], { ...node, cwd: dir });
+    expect(build.code).toBe(1);
+    expect(JSON.parse(build.out)).toMatchObject({ error: { code: "templates-missing" } });
+    const text = await spawnEnvsync([runtime, "build"], { ...node, cwd: dir });
+    expect(text.err).toContain("the one-file runtime runs the engine, not the compiler");
+    expect(text.err).not.toContain("a bug in");
+  });
 });
 
 describe("the installed binary", () => {

@@ -54,4 +54,34 @@ describe("the documentation", () => {
     expect(lines[1]).toMatch(/^npm test\b/);
     expect(readFileSync(join(repoRoot, ".ci/run"), "utf8")).toMatch(/^npm test$/m);
   });
+
+  it("runs EnvSync only as installed, never by a bare package name anyone can register", () => {
+    const risky: string[] = [];
+    for (const file of docs) {
+      const text = readFileSync(join(repoRoot, file), "utf8");
+      for (const line of text.split("\n")) {
+        // `npx envsync` downloads whatever holds the name when no EnvSync is installed; an install
+        // names a release URL, or the registry of the project that releases EnvSync.
+        if (/\bnpx (?!--no\b)(?:-\S+ )*envsync\b/.test(line)) risky.push(`${file}: ${line.trim()}`);
+        if (
+          /\bnpm (?:i|install)\b.*\benvsync(?:@[\w.]+)?(?:\s|$)/.test(line) &&
+          !/https:\/\/|--registry "\S+\/projects\//.test(line)
+        )
+          risky.push(`${file}: ${line.trim()}`);
+      }
+    }
+    expect(risky).toEqual([]);
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const version = (
+      JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+    // The install line names this version's release file, as the release pipeline uploads it.
+    expect(readme).toContain(
+      `npm install --save-dev --ignore-scripts https://gitlab.com/envsync/envsync/-/releases/v${version}/downloads/envsync-v${version}.tgz`,
+    );
+    const pipeline = readFileSync(join(repoRoot, ".gitlab-ci.yml"), "utf8");
+    expect(pipeline).toContain('direct_asset_path: "/envsync-$CI_COMMIT_TAG.tgz"');
+  });
 });

@@ -6,6 +6,7 @@
 import * as z from "zod";
 import { cronError } from "./cron.js";
 import { globError } from "./glob.js";
+import { DEFAULT_MIGRATION_PATHS } from "./migration-folders.js";
 import { branchNameError } from "./refname.js";
 
 export const ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
@@ -256,13 +257,12 @@ export const configSchema = z
         migrations: z
           .strictObject({
             paths: globList
-              .default([
-                "db/migrate/**",
-                "migrations/**",
-                "alembic/versions/**",
-                "prisma/migrations/**",
-              ])
-              .describe("Where migration files live."),
+              .default([...DEFAULT_MIGRATION_PATHS])
+              .describe(
+                "Where migration files live. Default: the folders of Rails, Django, Alembic, " +
+                  "Flyway, Liquibase, Prisma, Knex, TypeORM, Sequelize, goose, golang-migrate, " +
+                  "dbmate, Laravel and EF Core.",
+              ),
           })
           .prefault({}),
         require_confirmation: z

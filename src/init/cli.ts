@@ -15,8 +15,8 @@ export type InitOptions = OptionsOf<typeof declare>;
 export const initCli = defineCommand({
   name: "init",
   description:
-    "write a commented envsync.yaml from the repository's branches (and GitLab's environments " +
-    "and protected branches, with a token); never overwrites",
+    "write a commented envsync.yaml from the repository's branches and migration folders (and " +
+    "GitLab's environments and protected branches, with a token); never overwrites",
   declare,
   load: () => import("./command.js").then((m) => m.initCommand),
 });

@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { parseConfig } from "../config/load.js";
 import type { CommandContext, Env } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
-import { gitIn } from "../git/git.js";
+import { commitSha, gitIn, type Git } from "../git/git.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
@@ -11,6 +11,7 @@ import { ENVIRONMENTS, PROTECTED_BRANCHES } from "../gitlab/rest-operations.js";
 import { writeFilesAtomically } from "../output/files.js";
 import { json } from "../output/io.js";
 import { detectLayout, type DetectedEnvironment } from "./layout.js";
+import { detectMigrations, type DetectedMigrations } from "./migrations.js";
 import { renderConfig } from "./render.js";
 import type { InitOptions } from "./cli.js";
 
@@ -48,7 +49,12 @@ export async function initCommand(
       },
     );
   const sources = gitlab ? "the repository's branches and GitLab" : "the repository's branches";
-  const text = renderConfig(environments, { ...(project ? { project } : {}), sources });
+  const migrations = detectMigrations(await trackedFiles(git, environments.at(-1)!.branch));
+  const text = renderConfig(environments, {
+    ...(project ? { project } : {}),
+    sources,
+    migrations,
+  });
   // What init writes, validate accepts: checked before anything is shown or written.
   parseConfig(text, file);
 
@@ -65,9 +71,11 @@ export async function initCommand(
     await writeFilesAtomically([{ path: file, content: text }]);
   }
   if (options.json) {
-    io.stdout(json({ file, written: confirmed, environments, gitlab: Boolean(gitlab) }));
+    io.stdout(
+      json({ file, written: confirmed, environments, migrations, gitlab: Boolean(gitlab) }),
+    );
   } else if (confirmed) {
-    io.stdout(`wrote ${relative(".", file) || file}: ${summary(environments)}\n`);
+    io.stdout(`wrote ${relative(".", file) || file}: ${summary(environments, migrations)}\n`);
   } else {
     if (!asked) io.stdout(text);
     io.stderr(`${file} not written; run again with --yes to write it\n`);
@@ -75,10 +83,30 @@ export async function initCommand(
   return ExitCode.ok;
 }
 
-function summary(environments: readonly DetectedEnvironment[]): string {
-  return environments
+function summary(
+  environments: readonly DetectedEnvironment[],
+  migrations: readonly DetectedMigrations[],
+): string {
+  const chain = environments
     .map((e) => `${e.name} (${e.branch}${e.protected ? ", protected" : ""})`)
     .join(" → ");
+  return migrations.length > 0
+    ? `${chain}; migrations in ${migrations.map((m) => `${m.path} (${m.frameworks})`).join(", ")}`
+    : chain;
+}
+
+/**
+ * The files committed at HEAD, or, in a clone with nothing checked out, on the last environment's
+ * branch (the branch may exist only on origin).
+ */
+async function trackedFiles(git: Git, lastBranch: string): Promise<string[]> {
+  const head =
+    (await commitSha(git, "HEAD")) ??
+    (await commitSha(git, lastBranch)) ??
+    (await commitSha(git, `refs/remotes/origin/${lastBranch}`));
+  if (!head) return [];
+  const out = await git.run(["ls-tree", "-r", "-z", "--name-only", "--full-tree", head]);
+  return out.split("\0").filter(Boolean);
 }
 
 async function exists(path: string): Promise<boolean> {

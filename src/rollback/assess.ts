@@ -46,9 +46,14 @@ export function assessRollback(
   const irreversible = by("irreversible");
   const unknown = by("unknown");
   const reversible = by("reversible");
+  const outside = (m: MigrationFinding) =>
+    m.outside_paths ? " (outside rollback.migrations.paths)" : "";
   for (const m of irreversible)
-    reasons.push(`irreversible migration ${m.path}${m.line ? `:${m.line}` : ""}: ${m.reason}`);
-  for (const m of unknown) reasons.push(`migration ${m.path} may not roll back: ${m.reason}`);
+    reasons.push(
+      `irreversible migration ${m.path}${m.line ? `:${m.line}` : ""}${outside(m)}: ${m.reason}`,
+    );
+  for (const m of unknown)
+    reasons.push(`migration ${m.path}${outside(m)} may not roll back: ${m.reason}`);
   if (facts.commits > MANY_COMMITS)
     reasons.push(`${facts.commits} commits would be undone (more than ${MANY_COMMITS})`);
   if (reversible.length > 0)
@@ -56,6 +61,12 @@ export function assessRollback(
       `${reversible.length} reversible migration${reversible.length === 1 ? "" : "s"} must run their down step`,
     );
   if (facts.environment.protected) reasons.push(`${facts.environment.name} is protected`);
+  // Found by content: the configured paths missed them, and will miss the next one too.
+  const hints = new Map<string, string[]>();
+  for (const m of facts.migrations)
+    if (m.outside_paths && m.hint) hints.set(m.hint, [...(hints.get(m.hint) ?? []), m.path]);
+  for (const [hint, paths] of hints)
+    reasons.push(`${paths.join(", ")} found outside rollback.migrations.paths: ${hint}`);
 
   const risk: Risk =
     irreversible.length > 0

@@ -79,7 +79,8 @@ function format(
     lines.push("  migrations:");
     for (const m of a.migrations)
       lines.push(
-        `    ${m.classification.padEnd(12)} ${m.path}${m.line ? `:${m.line}` : ""}  ${m.reason}`,
+        `    ${m.classification.padEnd(12)} ${m.path}${m.line ? `:${m.line}` : ""}  ${m.reason}` +
+          (m.outside_paths ? "  (outside rollback.migrations.paths)" : ""),
       );
   }
   if (a.deployments_from?.source === "deploy jobs")

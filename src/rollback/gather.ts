@@ -4,7 +4,16 @@
  */
 import { matcherFor } from "../config/glob.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
-import { classifyMigration, type MigrationFinding } from "./migrations.js";
+import { dirname } from "node:path/posix";
+import pLimit from "p-limit";
+import {
+  addedLines,
+  classifyMigration,
+  destructiveAddedSql,
+  isCompanionFile,
+  migrationByContent,
+  type MigrationFinding,
+} from "./migrations.js";
 import { EnvsyncError, usageError } from "../errors.js";
 import { commitSha, isAncestor, type Git } from "../git/git.js";
 import type { Deployment } from "../gitlab/rest-operations.js";
@@ -77,26 +86,124 @@ export async function migrationsBetween(
     );
   }
   const commits = Number((await git.run(["rev-list", "--count", `${target}..${deployed}`])).trim());
-  const isMigration = matcherFor(config.rollback.migrations.paths);
-  const changed = (
+  const inPaths = matcherFor(config.rollback.migrations.paths);
+  // Added or changed at the deployed revision. Without --no-renames a migration that was moved
+  // (a rename, or a copy git guesses) would be neither A nor M, and silently left out.
+  const changed = nulSeparated(
     await git.run([
-      "-c",
-      "core.quotePath=false",
-      "diff",
-      "--name-only",
-      "--diff-filter=AM",
-      target,
-      deployed,
-      "--",
-    ])
-  )
-    .split("\n")
-    .filter((p) => p && isMigration(p));
-  const contents = await Promise.all(changed.map((p) => git.run(["show", `${deployed}:${p}`])));
+      ...["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM"],
+      ...[target, deployed, "--"],
+    ]),
+  ).filter((p) => !isCompanionFile(p));
+  const configured = changed.filter(inPaths);
+  const candidates = changed.filter((p) => !inPaths(p) && MAY_BE_MIGRATION.test(p));
+  const text = await textFiles(git, target, deployed, [...configured, ...candidates]);
+
+  const limit = pLimit(8);
+  const read = (paths: readonly string[]) =>
+    Promise.all(
+      paths.map((path) =>
+        limit(async () => ({ path, content: await git.run(["show", `${deployed}:${path}`]) })),
+      ),
+    );
+  const inside = await read(configured);
+  // Outside the paths, a file counts when its content says it is a migration, or, for plain SQL,
+  // when what was added to it destroys data.
+  const others = await read(candidates.filter((p) => text.has(p)));
+  const outside = others.filter((f) => migrationByContent(f.path, f.content));
+  const plainSql = others.filter((f) => !outside.includes(f) && /\.sql$/i.test(f.path));
+  const siblings = await filesBeside(git, deployed, [...inside, ...outside]);
+  const destructiveSql = await Promise.all(
+    plainSql.map(({ path }) =>
+      limit(async () =>
+        destructiveAddedSql(path, addedLines(await addedDiff(git, target, deployed, path))),
+      ),
+    ),
+  );
+  const classify = (f: { path: string; content: string }) =>
+    classifyMigration(f.path, f.content, siblings);
   return {
     commits,
-    migrations: changed.map((p, i) => classifyMigration(p, contents[i]!, changed)),
+    migrations: [
+      ...inside.map(classify),
+      ...[...outside.map(classify), ...destructiveSql.filter((f) => f !== undefined)].map(
+        outsideThePaths,
+      ),
+    ],
   };
+}
+
+/** A finding for a file outside rollback.migrations.paths, with the glob that would take it in. */
+function outsideThePaths(finding: MigrationFinding): MigrationFinding {
+  const folder = dirname(finding.path);
+  const glob = folder === "." ? finding.path : `${folder}/**`;
+  return { ...finding, outside_paths: true, hint: `add "${glob}" to rollback.migrations.paths` };
+}
+
+/** Extensions of the files migration frameworks write; other files are never read. */
+const MAY_BE_MIGRATION = /\.(sql|rb|py|php|cs|go|[cm]?[jt]s|xml|ya?ml|json)$/i;
+
+const nulSeparated = (out: string) => out.split("\0").filter(Boolean);
+
+/** Paths as pathspecs: from the top of the repository (-C may name a subfolder), no globbing. */
+const pathspecs = (paths: readonly string[]) => paths.map((p) => `:(top,literal)${p}`);
+
+/** Paths per git command line, well under the limit on a command line's length. */
+const PATHS_PER_COMMAND = 500;
+
+/**
+ * Which of `paths` are text (binary files show `-` counts). Counting lines makes git read the
+ * files, so in a partial clone this one command fetches every blob the check reads in one go,
+ * instead of one fetch per file.
+ */
+async function textFiles(
+  git: Git,
+  target: string,
+  deployed: string,
+  paths: readonly string[],
+): Promise<Set<string>> {
+  const text = new Set<string>();
+  for (let i = 0; i < paths.length; i += PATHS_PER_COMMAND) {
+    const out = await git.run([
+      ...["diff", "--numstat", "-z", "--no-renames", "--diff-filter=AM", target, deployed],
+      ...["--", ...pathspecs(paths.slice(i, i + PATHS_PER_COMMAND))],
+    ]);
+    for (const entry of nulSeparated(out)) {
+      const [added, , ...path] = entry.split("\t");
+      if (added !== "-") text.add(path.join("\t"));
+    }
+  }
+  return text;
+}
+
+/**
+ * Every file at the deployed revision in the migrations' folders: a migration's pair (Flyway's
+ * undo, golang-migrate's .down.sql) counts when it exists there, changed in between or not.
+ */
+async function filesBeside(
+  git: Git,
+  deployed: string,
+  migrations: readonly { path: string }[],
+): Promise<string[]> {
+  // A migration at the root of the repository: its folder is the whole tree.
+  const folders = [...new Set(migrations.map((m) => dirname(m.path).replace(/^\.$/, "")))];
+  const files: string[] = [];
+  for (let i = 0; i < folders.length; i += PATHS_PER_COMMAND) {
+    const out = await git.run([
+      ...["ls-tree", "-r", "-z", "--name-only", "--full-tree", deployed],
+      ...["--", ...pathspecs(folders.slice(i, i + PATHS_PER_COMMAND))],
+    ]);
+    files.push(...nulSeparated(out));
+  }
+  return files;
+}
+
+/** The diff of one file with no context: its hunks say which lines were added, and where. */
+function addedDiff(git: Git, target: string, deployed: string, path: string): Promise<string> {
+  return git.run([
+    ...["diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", target, deployed],
+    ...["--", ...pathspecs([path])],
+  ]);
 }
 
 async function commitOf(git: Git, ref: string): Promise<string> {

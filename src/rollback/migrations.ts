@@ -5,7 +5,19 @@
  * names the deciding line. Pure: takes paths and contents, reads nothing.
  */
 export type MigrationClass = "reversible" | "irreversible" | "unknown";
-export type Framework = "rails" | "django" | "alembic" | "sql" | "liquibase" | "prisma" | "knex";
+export type Framework =
+  | "rails"
+  | "django"
+  | "alembic"
+  | "sql"
+  | "liquibase"
+  | "prisma"
+  | "knex"
+  | "typeorm"
+  | "sequelize"
+  | "laravel"
+  | "efcore"
+  | "goose";
 
 export interface MigrationFinding {
   path: string;
@@ -14,6 +26,10 @@ export interface MigrationFinding {
   reason: string;
   /** 1-based line that decided, when one did. */
   line?: number;
+  /** Found by its content, outside `rollback.migrations.paths`. */
+  outside_paths?: true;
+  /** What to do about it (for a file outside the paths: the glob to add). */
+  hint?: string;
 }
 
 interface Hit {
@@ -53,8 +69,16 @@ const verdict = (
   ...(hit ? { line: hit.line } : {}),
 });
 
+const SCRIPT = /\.(c|m)?[jt]s$/;
+
 export function detectFramework(path: string, content: string): Framework | undefined {
   if (path.endsWith(".rb") && /ActiveRecord::Migration/.test(content)) return "rails";
+  if (path.endsWith(".cs") && /\bMigrationBuilder\b/.test(content)) return "efcore";
+  if (path.endsWith(".php") && /\bextends\s+Migration\b/.test(content)) return "laravel";
+  if (path.endsWith(".go") && /\bgoose\.AddMigration/.test(content)) return "goose";
+  if (SCRIPT.test(path) && /\bMigrationInterface\b/.test(content)) return "typeorm";
+  if (SCRIPT.test(path) && /\bqueryInterface\b/.test(content) && find(content, jsStep("up")))
+    return "sequelize";
   if (path.endsWith(".py") && /migrations\.Migration\b/.test(content)) return "django";
   if (path.endsWith(".py") && /^\s*def upgrade\s*\(/m.test(content)) return "alembic";
   if (/(^|\/)migration\.sql$/.test(path) && /prisma/i.test(path)) return "prisma";
@@ -62,7 +86,7 @@ export function detectFramework(path: string, content: string): Framework | unde
   if (/\.sql$/i.test(path))
     return /^--\s*liquibase formatted sql/im.test(content) ? "liquibase" : "sql";
   if (
-    /\.(c|m)?[jt]s$/.test(path) &&
+    SCRIPT.test(path) &&
     /\b(exports\.up|export\s+(async\s+)?function\s+up|up\s*:\s*(async\s*)?(function|\())/.test(
       content,
     )
@@ -72,8 +96,8 @@ export function detectFramework(path: string, content: string): Framework | unde
 }
 
 /**
- * @param siblings every migration path in the change set, for pairs such as Flyway's V2__x.sql and
- *   its undo U2__x.sql.
+ * @param siblings the files beside the migration at the deployed revision, for pairs such as
+ *   Flyway's V2__x.sql and its undo U2__x.sql, or golang-migrate's 2_x.up.sql and 2_x.down.sql.
  */
 export function classifyMigration(
   path: string,
@@ -96,6 +120,16 @@ export function classifyMigration(
       return sql(path, content, siblings);
     case "knex":
       return knex(path, content);
+    case "typeorm":
+      return steps(path, content, TYPEORM);
+    case "sequelize":
+      return steps(path, content, SEQUELIZE);
+    case "laravel":
+      return steps(path, content, LARAVEL);
+    case "efcore":
+      return steps(path, content, EF_CORE);
+    case "goose":
+      return goose(path, content);
     default:
       return verdict(
         path,
@@ -106,9 +140,86 @@ export function classifyMigration(
   }
 }
 
+// `ALTER TABLE t DROP x` drops column x (MySQL lets COLUMN out); dropping a constraint, an index
+// or a default loses no data, and frameworks generate those in ordinary migrations.
 const SQL_DESTRUCTIVE =
-  /\b(DROP\s+(TABLE|COLUMN|SCHEMA|DATABASE|TYPE|VIEW)|TRUNCATE\b|ALTER\s+TABLE\s+\S+\s+DROP\b)/i;
+  /\b(DROP\s+(TABLE|COLUMN|SCHEMA|DATABASE|TYPE|VIEW)|TRUNCATE\b|ALTER\s+TABLE\s+\S+\s+DROP\b(?!\s+(CONSTRAINT|INDEX|KEY|PRIMARY|FOREIGN|CHECK|DEFAULT)\b))/i;
 const SQL_REWRITE = /^\s*(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i;
+/** Destructive SQL inside code (a string passed to a query call), deletes included. */
+const EMBEDDED_SQL = new RegExp(`${SQL_DESTRUCTIVE.source}|\\bDELETE\\s+FROM\\b`, "i");
+/** The markers of SQL files that hold their own down step (dbmate, sql-migrate, goose). */
+const SQL_DOWN_MARKER = /^--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/im;
+const SQL_UP_MARKER = /^--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
+const FLYWAY_VERSIONED = /(^|\/)V(\d+(?:[._]\d+)*)__[^/]+\.sql$/i;
+const FLYWAY_UNDO = /(^|\/)U\d+(?:[._]\d+)*__[^/]+\.sql$/;
+const MIGRATE_UP = /^(.*\/)?(\d+_[^/]*)\.up\.sql$/;
+
+/**
+ * Files that go with a migration without being one: golang-migrate's `.down.sql` and Flyway's
+ * `U…` undo (the way back, never run forward), EF Core's designer and model snapshot (generated
+ * metadata). A rollback check judges the migration itself, with these as its pair.
+ */
+export function isCompanionFile(path: string): boolean {
+  return (
+    /\.down\.sql$/.test(path) ||
+    FLYWAY_UNDO.test(path) ||
+    /\.Designer\.cs$/.test(path) ||
+    /ModelSnapshot\.cs$/.test(path)
+  );
+}
+
+/**
+ * The framework of a file found outside `rollback.migrations.paths`, when its content says it is a
+ * migration beyond doubt. Looser signs that do inside the paths (any `.sql`, an `up` export) are
+ * not enough here: ordinary source and SQL must not be taken for migrations.
+ */
+export function migrationByContent(path: string, content: string): Framework | undefined {
+  const framework = detectFramework(path, content);
+  switch (framework) {
+    case "alembic":
+      return /\b(down_revision|alembic)\b/.test(content) ? framework : undefined;
+    case "knex":
+      return /\bknex\b/i.test(content) ? framework : undefined;
+    case "sql":
+      return FLYWAY_VERSIONED.test(path) || MIGRATE_UP.test(path) || SQL_UP_MARKER.test(content)
+        ? framework
+        : undefined;
+    default:
+      return framework;
+  }
+}
+
+/** The lines a unified diff adds, each with its line number in the new file. */
+export function addedLines(diff: string): { line: number; text: string }[] {
+  const added: { line: number; text: string }[] = [];
+  let next: number | undefined;
+  for (const row of diff.split("\n")) {
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(row);
+    if (hunk) next = Number(hunk[1]);
+    // Before the first hunk, `+++ b/…` is the header, not an added line.
+    else if (next !== undefined && row.startsWith("+"))
+      added.push({ line: next++, text: row.slice(1) });
+    else if (next !== undefined && row.startsWith(" ")) next++;
+  }
+  return added;
+}
+
+/**
+ * A plain SQL file outside the migration paths matters when what was added to it destroys data:
+ * the first such added line, or nothing.
+ */
+export function destructiveAddedSql(
+  path: string,
+  added: readonly { line: number; text: string }[],
+): MigrationFinding | undefined {
+  const hit = added.find((a) => SQL_DESTRUCTIVE.test(a.text.replace(/--.*$/, "")));
+  return hit
+    ? verdict(path, "sql", "irreversible", "adds SQL that drops or truncates", {
+        line: hit.line,
+        text: hit.text.trim(),
+      })
+    : undefined;
+}
 
 function rails(path: string, content: string): MigrationFinding {
   const raise = find(content, /raise\s+(ActiveRecord::)?IrreversibleMigration/);
@@ -269,7 +380,7 @@ function liquibase(path: string, content: string): MigrationFinding {
 
 function sql(path: string, content: string, siblings: readonly string[]): MigrationFinding {
   // Up and down in one file (dbmate, sql-migrate, goose): judge only the up part.
-  const downMarker = find(content, /^--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/i);
+  const downMarker = find(content, SQL_DOWN_MARKER);
   const upPart = downMarker
     ? content
         .split("\n")
@@ -278,12 +389,16 @@ function sql(path: string, content: string, siblings: readonly string[]): Migrat
     : content;
   const destructive = find(upPart, SQL_DESTRUCTIVE);
   if (destructive) return verdict(path, "sql", "irreversible", "drops or truncates", destructive);
-  const flyway = /(^|\/)V(\d+(?:[._]\d+)*)__[^/]+\.sql$/i.exec(path);
+  const flyway = FLYWAY_VERSIONED.exec(path);
+  const up = MIGRATE_UP.exec(path);
+  // golang-migrate's undo is the .down.sql beside it; Flyway's, a U file of the same version.
   const undo = flyway
     ? siblings.find((s) =>
         new RegExp(`(^|/)U${flyway[2]!.replace(/\./g, "\\.")}__[^/]+\\.sql$`, "i").test(s),
       )
-    : undefined;
+    : up
+      ? siblings.find((s) => s === `${up[1] ?? ""}${up[2]}.down.sql`)
+      : undefined;
   const rewrite = find(upPart, SQL_REWRITE);
   if (rewrite && !downMarker && !undo)
     return verdict(
@@ -318,4 +433,263 @@ function knex(path: string, content: string): MigrationFinding {
     .replace(/[{}();\s]/g, "");
   if (body === "") return verdict(path, "knex", "irreversible", "down() is empty", down);
   return verdict(path, "knex", "reversible", "has a down()", down);
+}
+
+/** Where a function's body is: its lines (0-based, end exclusive) and the text inside its braces. */
+interface Block {
+  from: number;
+  to: number;
+  body: string;
+}
+
+/** The index after a comment or string literal starting at `i`, or `i` when none starts there. */
+function skipLiteral(text: string, i: number): number {
+  const two = text.slice(i, i + 2);
+  if (two === "//") {
+    const end = text.indexOf("\n", i);
+    return end < 0 ? text.length : end;
+  }
+  if (two === "/*") {
+    const end = text.indexOf("*/", i + 2);
+    return end < 0 ? text.length : end + 2;
+  }
+  const quote = text[i];
+  if (quote !== '"' && quote !== "'" && quote !== "`") return i;
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === "\\") j++;
+    else if (text[j] === quote) return j + 1;
+    // Only template literals and Go's raw strings span lines; elsewhere a stray quote ends here.
+    else if (text[j] === "\n" && quote !== "`") return j;
+  }
+  return text.length;
+}
+
+/**
+ * The body of the function declared on line `decl`: the braces after its parameters (PHP and C#
+ * open them on the next line), or an arrow function's expression. Undefined for a declaration
+ * without a body.
+ */
+function codeBlock(lines: readonly string[], decl: number): Block | undefined {
+  const text = lines.slice(decl).join("\n");
+  const lineAt = (index: number) => decl + (text.slice(0, index).match(/\n/g)?.length ?? 0);
+  let depth = 0;
+  for (let i = 0; i < text.length;) {
+    const next = skipLiteral(text, i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    const c = text[i]!;
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    else if (depth === 0 && c === ";") return undefined;
+    else if (depth === 0 && text.startsWith("=>", i)) {
+      const start = i + 2 + text.slice(i + 2).search(/\S|$/);
+      if (text[start] !== "{") return expression(text, start, lineAt);
+      i = start;
+      continue;
+    } else if (depth === 0 && c === "{") return braces(text, i, lineAt);
+    i++;
+  }
+  return undefined;
+}
+
+function braces(text: string, open: number, lineAt: (index: number) => number): Block {
+  let depth = 0;
+  for (let i = open; i < text.length;) {
+    const next = skipLiteral(text, i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0)
+      return { from: lineAt(0), to: lineAt(i) + 1, body: text.slice(open + 1, i) };
+    i++;
+  }
+  return { from: lineAt(0), to: lineAt(text.length) + 1, body: text.slice(open + 1) };
+}
+
+/** An arrow function's expression body: up to the `,` or `;` that ends it, or its enclosing `}`. */
+function expression(text: string, start: number, lineAt: (index: number) => number): Block {
+  let depth = 0;
+  let i = start;
+  while (i < text.length) {
+    const next = skipLiteral(text, i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    const c = text[i]!;
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c) && --depth < 0) break;
+    else if (depth === 0 && (c === "," || c === ";")) break;
+    i++;
+  }
+  return { from: lineAt(0), to: lineAt(i) + 1, body: text.slice(start, i) };
+}
+
+/** A body that does nothing: only comments, braces and bare returns. */
+function isEmptyBody(body: string): boolean {
+  return (
+    body
+      .replace(/\/\/.*$|\/\*[\s\S]*?\*\/|^\s*#.*$/gm, "")
+      .replace(
+        /\breturn\b\s*(nil|null|undefined|Promise\.resolve\(\s*\)|Task\.CompletedTask)?\s*;?/g,
+        "",
+      )
+      .replace(/[{}();\s]/g, "") === ""
+  );
+}
+
+/** The lines of `block` blanked, numbering kept. */
+function without(content: string, block: Block | undefined): string {
+  if (!block) return content;
+  return content
+    .split("\n")
+    .map((line, i) => (i >= block.from && i < block.to ? "" : line))
+    .join("\n");
+}
+
+/** A JavaScript or TypeScript migration step: a method, an object property or an export. */
+function jsStep(name: "up" | "down"): RegExp {
+  return new RegExp(
+    String.raw`^\s*((public|private|protected)\s+)?(static\s+)?(async\s+)?${name}\s*[(:]|` +
+      String.raw`\bexports\.${name}\s*=|\bexport\s+(async\s+)?function\s+${name}\b|` +
+      String.raw`\bexport\s+const\s+${name}\b`,
+  );
+}
+
+/** A framework whose migrations have an up and a down function. */
+interface StepFramework {
+  framework: Framework;
+  up: RegExp;
+  down: RegExp;
+  /** A call in the up step that destroys data. */
+  destructive: RegExp;
+  /** How the down step is called, for the reasons. */
+  upName: string;
+  downName: string;
+}
+
+const withEmbeddedSql = (calls: RegExp) =>
+  new RegExp(`${calls.source}|${EMBEDDED_SQL.source}`, "i");
+
+const TYPEORM: StepFramework = {
+  framework: "typeorm",
+  up: jsStep("up"),
+  down: jsStep("down"),
+  destructive: withEmbeddedSql(
+    /\.(dropColumns?|dropTable|clearTable|dropSchema|dropDatabase)\s*\(/,
+  ),
+  upName: "up()",
+  downName: "down()",
+};
+
+const SEQUELIZE: StepFramework = {
+  framework: "sequelize",
+  up: jsStep("up"),
+  down: jsStep("down"),
+  destructive: withEmbeddedSql(
+    /\.(removeColumn|dropTable|dropAllTables|bulkDelete|dropSchema|dropAllSchemas)\s*\(/,
+  ),
+  upName: "up",
+  downName: "down",
+};
+
+const LARAVEL: StepFramework = {
+  framework: "laravel",
+  up: /^\s*((public|protected)\s+)?function\s+up\s*\(/,
+  down: /^\s*((public|protected)\s+)?function\s+down\s*\(/,
+  // Schema::drop*, a Blueprint's drop of the table or of columns, and deleted rows.
+  destructive: withEmbeddedSql(
+    /Schema::(drop|dropIfExists|dropColumns)\s*\(|->(drop|dropIfExists|dropColumns?|dropMorphs|dropTimestamps(Tz)?|dropSoftDeletes(Tz)?|dropRememberToken|dropConstrainedForeignId|truncate|delete)\s*\(/,
+  ),
+  upName: "up()",
+  downName: "down()",
+};
+
+const EF_CORE: StepFramework = {
+  framework: "efcore",
+  up: /^\s*(public|protected)\s+override\s+void\s+Up\s*\(/,
+  down: /^\s*(public|protected)\s+override\s+void\s+Down\s*\(/,
+  destructive: withEmbeddedSql(/migrationBuilder\.(DropColumn|DropTable|DropSchema|DeleteData)\b/),
+  upName: "Up()",
+  downName: "Down()",
+};
+
+/**
+ * Up and down as functions: irreversible when the up step drops or deletes data, or the down step
+ * is missing or does nothing.
+ */
+function steps(path: string, content: string, spec: StepFramework): MigrationFinding {
+  const lines = content.split("\n");
+  const { framework, upName, downName } = spec;
+  const downHit = find(content, spec.down);
+  const downBlock = downHit && codeBlock(lines, downHit.line - 1);
+  const upHit = find(content, spec.up);
+  const upBlock = upHit && codeBlock(lines, upHit.line - 1);
+  // The up step's lines when they can be told apart; otherwise everything but the down step.
+  const destructive = upBlock
+    ? find(content, spec.destructive, upBlock.from, upBlock.to)
+    : find(
+        downBlock ? without(content, downBlock) : forwardPart(content, downHit),
+        spec.destructive,
+      );
+  if (destructive)
+    return verdict(
+      path,
+      framework,
+      "irreversible",
+      `drops or deletes data in ${upName}`,
+      destructive,
+    );
+  if (!downHit) return verdict(path, framework, "irreversible", `no ${downName}`, upHit);
+  if (!downBlock)
+    return verdict(path, framework, "unknown", `${downName} has no body EnvSync can read`, downHit);
+  if (isEmptyBody(downBlock.body))
+    return verdict(path, framework, "irreversible", `${downName} is empty`, downHit);
+  return verdict(path, framework, "reversible", `has a ${downName}`, downHit);
+}
+
+/** goose's Go migrations: `goose.AddMigration(up, down)`, where a nil down means no way back. */
+function goose(path: string, content: string): MigrationFinding {
+  const call = find(content, /\bgoose\.AddMigration\w*\s*\(/);
+  const named = /\bgoose\.AddMigration\w*\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)/.exec(content);
+  if (!named)
+    return verdict(
+      path,
+      "goose",
+      "unknown",
+      "goose migration with inline functions; read it before rolling back",
+      call,
+    );
+  const [, upName, downName] = named;
+  const lines = content.split("\n");
+  const declared = (name: string) => {
+    const hit = find(content, new RegExp(String.raw`^func\s+${name}\s*\(`));
+    return hit && { hit, block: codeBlock(lines, hit.line - 1) };
+  };
+  const up = upName === "nil" ? undefined : declared(upName!);
+  const destructive = up?.block && find(content, EMBEDDED_SQL, up.block.from, up.block.to);
+  if (destructive)
+    return verdict(
+      path,
+      "goose",
+      "irreversible",
+      `drops or deletes data in ${upName}`,
+      destructive,
+    );
+  if (downName === "nil")
+    return verdict(path, "goose", "irreversible", "registered with a nil down function", call);
+  const down = declared(downName!);
+  if (down?.block && isEmptyBody(down.block.body))
+    return verdict(path, "goose", "irreversible", `${downName} does nothing`, down.hit);
+  return verdict(
+    path,
+    "goose",
+    "reversible",
+    `has a down function, ${downName}`,
+    down?.hit ?? call,
+  );
 }

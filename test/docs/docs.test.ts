@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MIGRATION_PATHS } from "../../src/config/migration-folders.js";
 import { envsync, repoRoot } from "../helpers/cli.js";
 
 function filesUnder(dir: string): string[] {
@@ -44,6 +45,11 @@ describe("the documentation", () => {
       expect(readme, command).toContain(`\`envsync ${command}`);
       expect(reference, command).toMatch(new RegExp(`\\| \`${command}\\b`));
     }
+  });
+
+  it("lists every default migration path in docs/configuration.md", () => {
+    const reference = readFileSync(join(repoRoot, "docs/configuration.md"), "utf8");
+    for (const glob of DEFAULT_MIGRATION_PATHS) expect(reference, glob).toContain(`\`${glob}\``);
   });
 
   it("gives the set-up as the two commands CI and a newcomer run", () => {

@@ -38,6 +38,61 @@ describe("envsync init", () => {
     ]);
   });
 
+  it("writes the migration folders the repository has into rollback.migrations.paths", async () => {
+    const repo = new TestRepo();
+    repo.commit("base", {
+      "db/migrations/20240101120000_init.sql": "-- migrate:up\nCREATE TABLE users (id int);\n",
+      "shop/migrations/__init__.py": "",
+      "shop/migrations/0001_initial.py": "class Migration(migrations.Migration):\n    pass\n",
+      "src/Shop/Migrations/20240101120000_Init.cs": "partial class Init : Migration { }\n",
+      "src/app.py": "print('hello')\n",
+    });
+    repo.git("branch", "main");
+    const result = await envsync("init", "-C", repo.dir, "--yes");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(
+      "; migrations in db/migrations/** (dbmate, goose, golang-migrate), shop/migrations/[0-9]*.py (Django), src/Shop/Migrations/*.cs (EF Core)",
+    );
+    const file = join(repo.dir, "envsync.yaml");
+    expect(readFileSync(file, "utf8")).toContain(
+      "rollback:\n" +
+        "  # The migration folders in the repository. rollback-check classifies the migrations\n" +
+        "  # changed in them, and reports changed files elsewhere that look like migrations.\n" +
+        "  migrations:\n" +
+        "    paths:\n" +
+        "      - db/migrations/** # dbmate, goose, golang-migrate\n" +
+        "      - shop/migrations/[0-9]*.py # Django\n" +
+        "      - src/Shop/Migrations/*.cs # EF Core\n",
+    );
+    const validated = await envsync("validate", "-c", file, "--json");
+    expect(JSON.parse(validated.out).config.rollback.migrations.paths).toEqual([
+      "db/migrations/**",
+      "shop/migrations/[0-9]*.py",
+      "src/Shop/Migrations/*.cs",
+    ]);
+  });
+
+  it("leaves rollback.migrations.paths to its default when the repository has no migrations", async () => {
+    const repo = repoWith("staging", "main");
+    const result = await envsync("init", "-C", repo.dir, "--dry-run", "--json");
+    expect(JSON.parse(result.out).migrations).toEqual([]);
+    const text = (await envsync("init", "-C", repo.dir, "--dry-run")).out;
+    expect(text).not.toMatch(/^rollback:/m);
+  });
+
+  it("in a clone with nothing checked out, finds the migration folders on the last branch", async () => {
+    const upstream = new TestRepo();
+    upstream.commit("base", { "db/migrate/20240101_create_users.rb": "create_table :users\n" });
+    for (const b of ["staging", "main"]) upstream.git("branch", b);
+    const clone = new TestRepo();
+    clone.git("remote", "add", "origin", upstream.dir);
+    clone.git("fetch", "-q", "origin");
+    const result = await envsync("init", "-C", clone.dir, "--dry-run", "--json");
+    expect(JSON.parse(result.out).migrations).toEqual([
+      { path: "db/migrate/**", frameworks: "Rails" },
+    ]);
+  });
+
   it("reads branches that exist only on origin", async () => {
     const upstream = repoWith("qa", "prod");
     const clone = new TestRepo();

@@ -36,4 +36,24 @@ describe("renderConfig", () => {
     expect(text).toContain("# In promotion order");
     expect(text).toMatch(/# Add when you need them: drift\.expected/);
   });
+
+  it("writes the migration folders found, each with its framework, and nothing when none are", () => {
+    const migrations = [
+      { path: "db/migrations/**", frameworks: "dbmate, goose, golang-migrate" },
+      { path: "shop/migrations/[0-9]*.py", frameworks: "Django" },
+    ];
+    const text = renderConfig(DETECTED, { sources: "x", migrations });
+    expect(text).toContain(
+      "    paths:\n      - db/migrations/** # dbmate, goose, golang-migrate\n" +
+        "      - shop/migrations/[0-9]*.py # Django\n",
+    );
+    expect(parseConfig(text, "envsync.yaml").rollback.migrations.paths).toEqual([
+      "db/migrations/**",
+      "shop/migrations/[0-9]*.py",
+    ]);
+    expect(text).not.toMatch(/# Add when you need them:.*rollback\.migrations\.paths/s);
+    const none = renderConfig(DETECTED, { sources: "x", migrations: [] });
+    expect(none).not.toMatch(/^rollback:/m);
+    expect(none).toMatch(/# Add when you need them:[\s\S]*rollback\.migrations\.paths/);
+  });
 });

@@ -87,6 +87,29 @@ describe("assessRollback", () => {
     expect(result.reasons[0]).toBe("irreversible migration db/drop.sql:4: it is irreversible");
   });
 
+  it("never calls a migration found outside the configured paths low, and says where to add it", () => {
+    const outside = (classification: MigrationFinding["classification"], path: string) => ({
+      ...migration(classification, path, 2),
+      outside_paths: true as const,
+      hint: `add "${path.replace(/\/[^/]+$/, "/**")}" to rollback.migrations.paths`,
+    });
+    const reversible = assess({ migrations: [outside("reversible", "shop/db/0002_x.py")] });
+    expect(reversible.risk).toBe("medium");
+    expect(reversible.reasons).toEqual([
+      "1 reversible migration must run their down step",
+      'shop/db/0002_x.py found outside rollback.migrations.paths: add "shop/db/**" to rollback.migrations.paths',
+    ]);
+    const dropped = assess({
+      migrations: [outside("irreversible", "sql/a.sql"), outside("unknown", "sql/b.sql")],
+    });
+    expect(dropped.risk).toBe("blocked");
+    expect(dropped.reasons).toEqual([
+      "irreversible migration sql/a.sql:2 (outside rollback.migrations.paths): it is irreversible",
+      "migration sql/b.sql (outside rollback.migrations.paths) may not roll back: it is unknown",
+      'sql/a.sql, sql/b.sql found outside rollback.migrations.paths: add "sql/**" to rollback.migrations.paths',
+    ]);
+  });
+
   it("asks for confirmation on the environments rollback.require_confirmation lists", () => {
     // The default list is the protected environments.
     expect(assess({ env: production }).confirmation_required).toBe("confirm production");

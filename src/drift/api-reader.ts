@@ -46,6 +46,8 @@ export async function readPairApi(
       ? new Map<string, string[]>()
       : await addPatchHashes(upstream, downstream, diffOf);
   const upstreamPaths = new Set(up.diffs.flatMap((d) => [d.new_path, d.old_path]));
+  const downstreamPaths = new Set(down.diffs.flatMap((d) => [d.new_path, d.old_path]));
+  const upstreamShas = new Set(upstream.map((c) => c.sha));
   return {
     ...pair,
     fromSha: up.commits.at(-1)?.id ?? pair.fromBranch,
@@ -59,7 +61,11 @@ export async function readPairApi(
       commits.every((c) => pathsBySha.has(c.sha))
         ? new Set(commits.flatMap((c) => pathsBySha.get(c.sha)!))
         : upstreamPaths,
-    touchedBy: (sha) => pathsBySha.get(sha),
+    // Where a commit's diff was not read, the paths its side of the range changes stand in: more
+    // than the commit touches, so a commit counts as environment-local only when its whole side
+    // changes nothing else.
+    touchedBy: (sha) =>
+      pathsBySha.get(sha) ?? (upstreamShas.has(sha) ? [...upstreamPaths] : [...downstreamPaths]),
   };
 }
 

@@ -64,7 +64,10 @@ export interface PairDrift {
   };
 }
 
-export function computePairDrift(input: PairInput, config: ResolvedConfig): PairDrift {
+export function computePairDrift(
+  input: PairInput,
+  config: Pick<ResolvedConfig, "drift">,
+): PairDrift {
   const matched = matchCommits(input.upstream, input.downstream);
   const { applied } = matched;
   const isLocal = environmentLocal(input, config.drift);

@@ -51,6 +51,7 @@ export async function statusCommand(
   let done = 0;
   const projects = await gatherStatus(targets, config.promotion.pairs, gitlab, {
     batchSize: options.batch,
+    drift: config.drift,
     onProject: (p) => {
       done++;
       progress?.done(`[${done}/${targets.length}] ${p.project}`, p.error && `failed: ${p.error}`);

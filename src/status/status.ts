@@ -5,9 +5,9 @@
  * through a few batches at a time, bounded by the HTTP client's concurrency.
  */
 import pLimit from "p-limit";
-import type { PromotionPair, ResolvedEnvironment } from "../config/types.js";
+import type { PromotionPair, ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
+import { computePairDrift } from "../drift/pair.js";
 import { readPairApi } from "../drift/api-reader.js";
-import { matchCommits } from "../git/equivalence.js";
 import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLab } from "../gitlab/access.js";
@@ -57,7 +57,12 @@ export async function gatherStatus(
   targets: readonly StatusTarget[],
   pairs: readonly PromotionPair[],
   clients: Pick<GitLab, "http" | "rest" | "graphql">,
-  options: { batchSize: number; onProject?: (status: ProjectStatus) => void },
+  options: {
+    batchSize: number;
+    /** drift.expected and drift.ignore: commits touching only expected paths are not counted. */
+    drift: ResolvedConfig["drift"];
+    onProject?: (status: ProjectStatus) => void;
+  },
 ): Promise<ProjectStatus[]> {
   const batches = batchByComplexity(targets, options.batchSize);
   // A few batches at a time, enough to keep twice the client's request slots queued, so GitLab
@@ -69,7 +74,7 @@ export async function gatherStatus(
     batches.map((batch) =>
       limit(async () => {
         try {
-          return await statusOfBatch(batch, pairs, clients, options.onProject);
+          return await statusOfBatch(batch, pairs, clients, options);
         } catch (error) {
           // A rejected token ends the run: start nothing more (cleared before p-limit moves on).
           limit.clearQueue();
@@ -86,7 +91,7 @@ async function statusOfBatch(
   batch: readonly StatusTarget[],
   pairs: readonly PromotionPair[],
   clients: Pick<GitLab, "http" | "rest" | "graphql">,
-  onProject: ((status: ProjectStatus) => void) | undefined,
+  { drift, onProject }: { drift: ResolvedConfig["drift"]; onProject?: (s: ProjectStatus) => void },
 ): Promise<ProjectStatus[]> {
   const nodes = new Map<string, StatusProjectNode | null | Error>();
   const runBatch = async (part: readonly StatusTarget[]): Promise<void> => {
@@ -125,14 +130,10 @@ async function statusOfBatch(
             { ...pair, fromBranch: branch(pair.from), toBranch: branch(pair.to) },
             { files: false, patchLookups: false },
           );
-          const m = matchCommits(input.upstream, input.downstream);
+          const { counts } = computePairDrift(input, { drift });
           return [
             pair.to,
-            {
-              from: pair.from,
-              pending: m.pending.length,
-              missing_upstream: m.missingUpstream.length,
-            },
+            { from: pair.from, pending: counts.pending, missing_upstream: counts.missing_upstream },
           ] as const;
         }),
       );

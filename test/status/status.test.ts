@@ -169,6 +169,28 @@ describe("envsync status", () => {
     expect(report.requests).toBe(5);
   });
 
+  it("counts no commit that touches only an expected difference, as drift does", async () => {
+    const yaml = `${YAML}drift:
+  expected: [{ paths: [config/*.yml], between: [staging, production], reason: own settings }]
+`;
+    const r = new TestRepo();
+    r.commit("base", { "a.txt": "a\n" });
+    r.git("branch", "staging");
+    r.git("branch", "main");
+    r.checkout("main");
+    r.commit("Production settings", { "config/app.yml": "pool: 50\n" });
+    seed("acme/shop", r);
+    const production = async (config: string) =>
+      (JSON.parse((await run(config)).out) as { projects: ProjectStatus[] }).projects[0]!
+        .environments[2]!.drift;
+    expect(await production(YAML)).toMatchObject({ missing_upstream: 1 });
+    expect(await production(yaml)).toMatchObject({ missing_upstream: 0 });
+    // Status reads no commit's own diff: next to a hotfix, whose side of the compare changes
+    // other files too, the settings commit cannot be told apart and stays counted.
+    r.commit("Hotfix Y", { "y.txt": "y\n" });
+    expect(await production(yaml)).toMatchObject({ missing_upstream: 2 });
+  });
+
   it("gives a flow job's token the same facts over REST where GraphQL withholds them", async () => {
     const r = repo();
     r.checkout("staging");

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   "no-fleet-projects": usage("`--all-projects` with no `projects[]` in envsync.yaml"),
   "not-in-ci": usage("`notify` outside a GitLab CI job, without the variables it needs"),
   "directory-missing": usage("a `-C` directory that does not exist"),
+  "not-a-checkout": usage("a command that reads git history run outside a git checkout"),
   "report-unreadable": usage("a `dashboard --report` file or glob that cannot be read"),
   "not-a-drift-report": usage("a `dashboard --report` file that is not `drift --json` output"),
   "deployment-not-found": usage("`--to-deployment` names no recent successful deployment"),

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load.js";
 import { requireEnvironment } from "../config/resolve.js";
 import { ExitCode, usageError } from "../errors.js";
 import { gitIn } from "../git/git.js";
+import { requireCheckout } from "../git/checkout.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { inlineCode } from "../gitlab/markdown.js";
 import { CREATE_MERGE_REQUEST } from "../gitlab/rest-operations.js";
@@ -28,6 +29,7 @@ export async function cherryPickCommand(
       code: "confirmation-required",
     });
   }
+  await requireCheckout(options.repo, ctx.env);
   // Resolved before any work, so a missing project or token fails before a branch is made.
   const gitlab = options.mr
     ? await openGitLab(ctx, OPEN_MR, { repo: options.repo, config })

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { loadConfig } from "../config/load.js";
 import type { CommandContext } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
@@ -13,6 +13,7 @@ import {
   runtimeVersion,
 } from "./agent-config.js";
 import { packageRoot } from "../package-root.js";
+import { requireCheckout } from "../git/checkout.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { tokenIdentity } from "../gitlab/identity.js";
@@ -43,11 +44,20 @@ export async function ciCommand(
   const { config } = await loadConfig(options.config);
   if (options.check) return checkToken(options, ctx, config);
   const writing = Boolean(options.write && !options.dryRun);
+  // The files are committed: written anywhere else, they reach no job.
+  if (options.write) await requireCheckout(options.repo, ctx.env);
   const version = envsyncVersion();
+  // The component reads the config relative to the repository a job checks out.
+  const configPath = repoRelative(options.repo, options.config);
+  if (!configPath)
+    io.stderr(
+      `note: ${options.config} is outside the repository ${options.repo}; CI jobs will read ` +
+        "the repository's own envsync.yaml\n",
+    );
   const setup = ciSetup(config, {
     components: options.components,
     version,
-    configPath: options.config.replace(/^\.\//, ""),
+    configPath: configPath ?? "envsync.yaml",
   });
   const ciFile = join(options.repo, ".gitlab-ci.yml");
   const agentFile = join(options.repo, AGENT_CONFIG);
@@ -214,4 +224,15 @@ async function checkToken(
     );
   }
   return commands.every((c) => c.verdict === "full") ? ExitCode.ok : ExitCode.findings;
+}
+
+/**
+ * The config's path as a CI job sees it: relative to the repository root (`-C DIR`), with `/`.
+ * A config outside the repository cannot be named to a job, which reads the repository's own
+ * envsync.yaml instead: undefined, and the caller says so.
+ */
+function repoRelative(repo: string, config: string): string | undefined {
+  const path = relative(resolve(repo), resolve(config));
+  if (path === "" || path.startsWith("..") || isAbsolute(path)) return undefined;
+  return path.split(sep).join("/");
 }

@@ -6,7 +6,9 @@
  * written once, in the declaration. The root (src/cli.ts) only lists the commands.
  */
 import { Command, type CommandUnknownOpts, type OptionValues } from "@commander-js/extra-typings";
+import { statSync } from "node:fs";
 import { join } from "node:path";
+import { usageError } from "../errors.js";
 import type { CommandContext } from "../context.js";
 
 /** A command's code: its input and the context in, the exit code out. */
@@ -64,14 +66,40 @@ export function defineCommand<Args extends unknown[], Opts extends OptionValues,
       );
       if (help) command.addHelpText("after", help);
       command.action(async () => {
-        // Like `git -C`: with -C DIR and no -c, the config is DIR's own envsync.yaml.
-        const options = withConfigIn(command.opts(), command.getOptionValueSource("config"));
-        const value = input ? input(command.processedArgs, options) : (options as unknown as Input);
-        await runner(options.json === true, async (ctx) => (await load())(value, ctx));
+        const opts = command.opts();
+        await runner(opts.json === true, async (ctx) => {
+          requireDirectory(opts);
+          // Like `git -C`: with -C DIR and no -c, the config is DIR's own envsync.yaml.
+          const options = withConfigIn(opts, command.getOptionValueSource("config"));
+          const value = input
+            ? input(command.processedArgs, options)
+            : (options as unknown as Input);
+          return (await load())(value, ctx);
+        });
       });
       parent.addCommand(command);
     },
   };
+}
+
+/** `-C DIR` that is not a directory fails as such, before anything looks for a file in it. */
+function requireDirectory(options: OptionValues): void {
+  const { repo } = options as { repo?: unknown };
+  if (typeof repo !== "string" || repo === ".") return;
+  let isDirectory: boolean | undefined;
+  try {
+    isDirectory = statSync(repo).isDirectory();
+  } catch {
+    isDirectory = undefined;
+  }
+  if (isDirectory) return;
+  throw usageError(
+    isDirectory === false ? `${repo} is not a directory` : `${repo} does not exist`,
+    {
+      code: "directory-missing",
+      hint: "check the directory given with -C (the repository)",
+    },
+  );
 }
 
 function withConfigIn<Opts extends OptionValues>(options: Opts, configSource: unknown): Opts {

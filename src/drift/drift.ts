@@ -6,7 +6,8 @@ import pLimit from "p-limit";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import type { Env } from "../context.js";
 import { EnvsyncError, formatError } from "../errors.js";
-import { commitSha, gitIn, tryGit } from "../git/git.js";
+import { commitSha, gitIn } from "../git/git.js";
+import { isCheckout } from "../git/checkout.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLab } from "../gitlab/access.js";
 import { readPairApi } from "./api-reader.js";
@@ -176,13 +177,4 @@ export async function localHistoryGap(
     if (!found.some(Boolean)) return `branch ${branch} is not here`;
   }
   return undefined;
-}
-
-/** Whether `dir` is inside a git work tree. */
-export async function isCheckout(dir: string, env: Env): Promise<boolean> {
-  const { stdout, exitCode } = await tryGit(gitIn(dir, env), [
-    "rev-parse",
-    "--is-inside-work-tree",
-  ]);
-  return exitCode === 0 && stdout.trim() === "true";
 }

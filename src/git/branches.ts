@@ -128,14 +128,12 @@ export function freshnessNotes(freshness: BranchFreshness): string[] {
     const what =
       parts.length === 2 ? `${parts[0]} and ${parts[1]}` : (parts[0] ?? "not the same as");
     const unpushed =
-      local.ahead > 0 ? `; its ${plural(local.ahead, "commit")} not on origin are not counted` : "";
+      local.ahead > 0
+        ? `; ${local.ahead === 1 ? "its commit not on origin is" : `its ${local.ahead} commits not on origin are`} not counted`
+        : "";
     notes.push(
       `local ${head.branch} is ${what} ${head.compared}: comparing ${head.compared}${unpushed}`,
     );
   }
   return notes;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -86,6 +86,17 @@ export async function gitlabUrl(
   return instanceUrl(ctx.env, origin);
 }
 
+/**
+ * The project a repository stands for when envsync.yaml names none: CI's variables, else the
+ * origin remote's path. Undefined when neither says.
+ */
+export async function repositoryProject(
+  ctx: Pick<CommandContext, "env">,
+  repo: string,
+): Promise<string | undefined> {
+  return projectFrom({}, ctx.env, await originWhenNeeded({}, ctx.env, repo));
+}
+
 function projectFrom(
   config: Pick<ResolvedConfig, "project">,
   env: Env,

@@ -4,6 +4,7 @@ import { parseConfig } from "../config/load.js";
 import type { CommandContext, Env } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { commitSha, gitIn, type Git } from "../git/git.js";
+import { requireCheckout } from "../git/checkout.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
@@ -25,6 +26,7 @@ export async function initCommand(
     throw new EnvsyncError("file-exists", `${file} exists; init never overwrites a file`, {
       hint: "edit it, or name another file with -o",
     });
+  await requireCheckout(options.repo, env);
   const git = gitIn(options.repo, env);
   const refs = await git.run([
     "for-each-ref",

@@ -11,6 +11,7 @@ import { hasGitLabToken } from "../gitlab/connection.js";
 import { json } from "../output/io.js";
 import { localActivity } from "../output/progress.js";
 import { freshBranchesIn, freshnessNotes } from "../git/branches.js";
+import { requireCheckout } from "../git/checkout.js";
 import { table } from "../output/table.js";
 import { promote, type PromotionReport } from "./promote.js";
 import type { PromoteOptions } from "./cli.js";
@@ -63,6 +64,7 @@ export async function promoteCommand(
     ? await openGitLab(ctx, options.dryRun ? CHECK : OPEN_MR, { repo: options.repo, config })
     : undefined;
   const pair = { from: from.name, to: to.name, fromBranch: from.branch, toBranch: to.branch };
+  if (!useApi) await requireCheckout(options.repo, env, "or set GITLAB_TOKEN and use --api");
   const activity = localActivity(io, { json: Boolean(options.json) });
   const branches = useApi
     ? undefined

@@ -110,7 +110,8 @@ export async function promote(
     promotion_branch: null,
     ...(deploymentsFrom.value ? { deployments_from: deploymentsFrom.value } : {}),
   };
-  if (!allowed || drift.pending.length === 0) return report;
+  if (drift.pending.length === 0) return report;
+  // A dry run shows the branch it would prepare whatever the gates say: both are the plan.
   if (options.dryRun || !gitlab) {
     const kept = keepActions(drift.files.expected);
     if (kept.length > 0)
@@ -121,6 +122,7 @@ export async function promote(
       };
     return report;
   }
+  if (!allowed) return report;
   report.promotion_branch = (await preparePromotionBranch(gitlab, drift, options)) ?? null;
   report.merge_request = await openOrUpdate(gitlab, config, drift, gates, report.promotion_branch);
   return report;

@@ -1,8 +1,15 @@
+import { dirname } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { planBuild } from "../compile/build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { CatalogApi } from "../gitlab/catalog.js";
-import { gitlabUrl, openGitLab, type GitLab, type GitLabNeeds } from "../gitlab/access.js";
+import {
+  gitlabUrl,
+  openGitLab,
+  repositoryProject,
+  type GitLab,
+  type GitLabNeeds,
+} from "../gitlab/access.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
@@ -30,10 +37,18 @@ export async function publishCommand(
   const dryRun = Boolean(options.dryRun);
   // Everything envsync.yaml and flows/ can be wrong about is said before GitLab is asked: a
   // config to fix comes before a token to create.
-  const { config } = await loadConfig(options.config);
+  const loaded = (await loadConfig(options.config)).config;
+  // With no project named, the flows are enabled in the repository envsync.yaml is in (its
+  // origin remote's project), as `init` leaves the config.
+  const own =
+    loaded.project || loaded.projects.length > 0
+      ? undefined
+      : await repositoryProject(ctx, dirname(options.config));
+  const config = own ? { ...loaded, project: own } : loaded;
   const targets = publishTargets(config);
   checkRelease(options.release);
-  const plan = await planBuild(config, { outDir: options.dir, version: envsyncVersion() });
+  // flows/ is compared with what envsync.yaml compiles to as written, not with the project added.
+  const plan = await planBuild(loaded, { outDir: options.dir, version: envsyncVersion() });
   const stale = plan.filter((f) => f.status !== "unchanged");
   if (stale.length > 0) {
     throw new EnvsyncError(

@@ -58,7 +58,9 @@ export function assessRollback(
     reasons.push(`${facts.commits} commits would be undone (more than ${MANY_COMMITS})`);
   if (reversible.length > 0)
     reasons.push(
-      `${reversible.length} reversible migration${reversible.length === 1 ? "" : "s"} must run their down step`,
+      reversible.length === 1
+        ? "1 reversible migration must run its down step"
+        : `${reversible.length} reversible migrations must run their down steps`,
     );
   if (facts.environment.protected) reasons.push(`${facts.environment.name} is protected`);
   // Found by content: the configured paths missed them, and will miss the next one too.

@@ -8,6 +8,7 @@ import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { localActivity } from "../output/progress.js";
 import { freshBranchesIn, freshnessNotes } from "../git/branches.js";
+import { requireCheckout } from "../git/checkout.js";
 import { assessRollback, type RollbackAssessment } from "./assess.js";
 import { migrationsBetween, resolveRevisions } from "./gather.js";
 import { successfulDeployments, type DeploymentHistory } from "../deployments/deployments.js";
@@ -34,6 +35,7 @@ export async function rollbackCheckCommand(
     ? await successfulDeployments(gitlab, gitlab.project, environment, 20)
     : undefined;
   const deployments = history?.deployments;
+  await requireCheckout(options.repo, env);
   const activity = localActivity(io, { json: Boolean(options.json) });
   const branches = await freshBranchesIn({ dir: options.repo, env }, [environment.branch], {
     fetch: options.fetch,

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -6,6 +7,13 @@ import { envsync, repoRoot, tempDir } from "../helpers/cli.js";
 import { envsyncVersion } from "../../src/version.js";
 
 const CONFIG = join(repoRoot, "examples", "envsync.yaml");
+
+/** An empty git checkout: `ci --write` writes files to commit, so only into one. */
+function checkout(): string {
+  const dir = tempDir();
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  return dir;
+}
 
 describe("envsync ci", () => {
   it("prints the includes, the variable and the schedule for the config", async () => {
@@ -29,7 +37,7 @@ describe("envsync ci", () => {
   });
 
   it("--write adds the includes without disturbing the file, and only once", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     const file = join(dir, ".gitlab-ci.yml");
     const original =
       "# our pipeline\ninclude: local/lint.yml\n\nstages: [build, test]\n\nbuild:\n  stage: build # compile\n  script: [make]\n";
@@ -54,10 +62,10 @@ describe("envsync ci", () => {
   });
 
   it("--write creates the file when there is none, and refuses one that does not parse", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     await envsync("ci", "-c", CONFIG, "-C", dir, "--write");
     expect(parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")).include).toHaveLength(2);
-    const broken = tempDir();
+    const broken = checkout();
     writeFileSync(join(broken, ".gitlab-ci.yml"), "stages: [a\n");
     const result = await envsync("ci", "-c", CONFIG, "-C", broken, "--write");
     expect(result.code).toBe(1);
@@ -70,7 +78,7 @@ describe("envsync ci", () => {
 
 describe("envsync ci --write --dry-run", () => {
   it("writes nothing, shows the diff, and --write then changes only the lines it owns", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     const ci = "stages: [test, deploy]\n\ntest:\n  stage: test\n  script: [make test]\n";
     writeFileSync(join(dir, ".gitlab-ci.yml"), ci);
     const dry = await envsync("ci", "-c", CONFIG, "-C", dir, "--write", "--dry-run");
@@ -89,7 +97,7 @@ describe("envsync ci --write --dry-run", () => {
 
 describe("envsync ci and the flows' runtime", () => {
   it("--write commits EnvSync as one file beside agent-config.yml, and says when it is stale", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     const config = join(repoRoot, "examples", "envsync.yaml");
     const written = await envsync("ci", "-c", config, "-C", dir, "--write", "--json");
     expect(written.code).toBe(0);
@@ -115,7 +123,7 @@ describe("envsync ci and the flows' runtime", () => {
   });
 
   it("--runtime registry installs from the npm registry instead, and warns when it installs another version", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     const config = join(repoRoot, "examples", "envsync.yaml");
     const written = await envsync(
       ...["ci", "-c", config, "-C", dir, "--write", "--runtime", "registry", "--json"],
@@ -142,7 +150,7 @@ describe("envsync ci and the flows' runtime", () => {
 
 describe("envsync ci: a runtime file it cannot edit", () => {
   it("says where agent-config.yml does not parse, exit 1, and writes neither file", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     mkdirSync(join(dir, ".gitlab", "duo"), { recursive: true });
     const file = join(dir, ".gitlab", "duo", "agent-config.yml");
     writeFileSync(file, "image: [node\n");
@@ -152,5 +160,35 @@ describe("envsync ci: a runtime file it cannot edit", () => {
     expect(result.err).toContain("nothing was changed");
     expect(readFileSync(file, "utf8")).toBe("image: [node\n");
     expect(() => readFileSync(join(dir, ".gitlab-ci.yml"))).toThrow();
+  });
+});
+
+describe("envsync ci -C DIR", () => {
+  it("names the config to the components relative to the repository, as a job checks it out", async () => {
+    const repo = checkout();
+    mkdirSync(join(repo, "deploy"));
+    writeFileSync(join(repo, "deploy", "envsync.yaml"), readFileSync(CONFIG, "utf8"));
+    // Run from elsewhere: the path given is relative to here, the input to the repository.
+    const result = await envsync(
+      ...["ci", "-C", repo, "-c", join(repo, "deploy", "envsync.yaml"), "--json"],
+    );
+    const setup = JSON.parse(result.out) as { includes: { inputs?: { config: string } }[] };
+    expect(setup.includes.map((i) => i.inputs)).toEqual([
+      { config: "deploy/envsync.yaml" },
+      { config: "deploy/envsync.yaml" },
+    ]);
+    writeFileSync(join(repo, "envsync.yaml"), readFileSync(CONFIG, "utf8"));
+    const atRoot = JSON.parse((await envsync("ci", "-C", repo, "--json")).out) as {
+      includes: { inputs?: unknown }[];
+    };
+    expect(atRoot.includes.map((i) => i.inputs)).toEqual([undefined, undefined]);
+  });
+
+  it("says a config outside the repository is not what jobs read", async () => {
+    const repo = checkout();
+    const result = await envsync("ci", "-C", repo, "-c", CONFIG, "--json");
+    expect(result.err).toContain("is outside the repository");
+    const setup = JSON.parse(result.out) as { includes: { inputs?: unknown }[] };
+    expect(setup.includes.map((i) => i.inputs)).toEqual([undefined, undefined]);
   });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { envsync, tempDir } from "../helpers/cli.js";
@@ -168,6 +168,51 @@ describe("bad input across commands", () => {
     expect(result.code).toBe(0);
     const pairs = (JSON.parse(result.out) as { pairs: { from: string; to: string }[] }).pairs;
     expect(pairs.map((p) => `${p.from}->${p.to}`)).toEqual(["dev->prod"]);
+  });
+
+  it.each([
+    ["drift"],
+    ["rollback-check", "--env", "production"],
+    ["cherry-pick", "HEAD", "--to", "staging"],
+    ["promote", "staging", "production", "--dry-run"],
+    ["dashboard", "--dry-run"],
+    ["ci", "--write"],
+    ["init", "--dry-run"],
+  ])(
+    "%s with -C naming no directory says so (exit 2), before looking for a file in it",
+    async (...args) => {
+      const missing = join(tempDir(), "nope");
+      const result = await envsync(...args, "-C", missing, "--json");
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.out)).toMatchObject({
+        error: { code: "directory-missing", message: `${missing} does not exist` },
+      });
+    },
+  );
+
+  it.each([
+    ["drift", "--json"],
+    ["rollback-check", "--env", "production", "--to", "HEAD", "--json"],
+    ["cherry-pick", "HEAD", "--to", "staging", "--json"],
+    ["promote", "staging", "production", "--dry-run", "--json"],
+    ["ci", "--write", "--json"],
+  ])("%s outside a git checkout says so with the way out, not git's message", async (...args) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "envsync.yaml"), NO_PROJECT);
+    const result = await envsync(...args, "-C", dir);
+    expect(result.code).toBe(2);
+    const { error } = JSON.parse(result.out) as { error: { code: string; hint: string } };
+    expect(error.code).toBe("not-a-checkout");
+    expect(error.hint).toMatch(/-C DIR/);
+    expect(result.err).not.toContain("fatal:");
+    expect(readdirSync(dir)).toEqual(["envsync.yaml"]);
+  });
+
+  it("init outside a git checkout says so too", async () => {
+    const dir = tempDir();
+    const result = await envsync("init", "--dry-run", "-C", dir, "--json");
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "not-a-checkout" } });
   });
 
   it("refuses an empty deploy job name with its position", async () => {

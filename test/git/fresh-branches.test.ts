@@ -118,7 +118,7 @@ describe("local mode compares origin's branches, fetched first", () => {
       "staging",
     );
     expect(text.err).toContain(
-      "local develop is 1 ahead of origin/develop: comparing origin/develop; its 1 commit not on origin are not counted",
+      "local develop is 1 ahead of origin/develop: comparing origin/develop; its commit not on origin is not counted",
     );
   });
 

@@ -6,6 +6,7 @@ import type { RetryPolicy } from "../../src/gitlab/http.js";
 import { envsyncIn, repoRoot, tempDir, testEnv } from "../helpers/cli.js";
 import { failingLookup } from "../helpers/dns.js";
 import { GitLabStandin, type StandinOptions } from "../standin/server.js";
+import { TestRepo } from "../helpers/repo.js";
 
 const CONFIG = join(repoRoot, "examples", "envsync.yaml");
 const FLOWS = join(repoRoot, "flows");
@@ -624,5 +625,30 @@ describe("envsync publish --dry-run checks envsync.yaml and flows/ before anythi
     expect(result.err).toContain("envsync-core.yml is stale");
     expect(result.out).not.toContain("not compared");
     expect(result.err).not.toMatch(/token/i);
+  });
+});
+
+describe("envsync publish where envsync.yaml names no project", () => {
+  it("enables the flows in the project of the repository envsync.yaml is in (its origin)", async () => {
+    const repo = new TestRepo();
+    repo.commit("base", { "a.txt": "a\n" });
+    repo.git("remote", "add", "origin", "git@gitlab.acme.example:acme/shop.git");
+    const config = join(repo.dir, "envsync.yaml");
+    writeFileSync(
+      config,
+      "version: 1\nenvironments:\n  staging: { branch: staging }\n  production: { branch: main }\n" +
+        "catalog: { group: acme, project: acme/envsync-flows }\n",
+    );
+    const flows = join(repo.dir, "flows");
+    expect((await envsyncIn({}, "build", "-c", config, "-o", flows)).code).toBe(0);
+    const result = await envsyncIn(
+      { env: testEnv() },
+      ...["publish", "-c", config, "--dir", flows, "--dry-run", "--json"],
+    );
+    const report = JSON.parse(result.out) as { items: { consumers: { target: string }[] }[] };
+    expect(report.items[0]!.consumers.map((c) => c.target)).toEqual([
+      "group acme",
+      "project acme/shop",
+    ]);
   });
 });

@@ -59,7 +59,7 @@ describe("assessRollback", () => {
   it("calls reversible migrations, or a protected environment, medium", () => {
     const reversible = assess({ migrations: [migration("reversible"), migration("reversible")] });
     expect(reversible.risk).toBe("medium");
-    expect(reversible.reasons).toEqual(["2 reversible migrations must run their down step"]);
+    expect(reversible.reasons).toEqual(["2 reversible migrations must run their down steps"]);
     const onProduction = assess({ env: production });
     expect(onProduction.risk).toBe("medium");
     expect(onProduction.reasons).toEqual(["production is protected"]);
@@ -96,7 +96,7 @@ describe("assessRollback", () => {
     const reversible = assess({ migrations: [outside("reversible", "shop/db/0002_x.py")] });
     expect(reversible.risk).toBe("medium");
     expect(reversible.reasons).toEqual([
-      "1 reversible migration must run their down step",
+      "1 reversible migration must run its down step",
       'shop/db/0002_x.py found outside rollback.migrations.paths: add "shop/db/**" to rollback.migrations.paths',
     ]);
     const dropped = assess({

@@ -144,12 +144,13 @@ export function classifyMigration(
 // or a default loses no data, and frameworks generate those in ordinary migrations.
 const SQL_DESTRUCTIVE =
   /\b(DROP\s+(TABLE|COLUMN|SCHEMA|DATABASE|TYPE|VIEW)|TRUNCATE\b|ALTER\s+TABLE\s+\S+\s+DROP\b(?!\s+(CONSTRAINT|INDEX|KEY|PRIMARY|FOREIGN|CHECK|DEFAULT)\b))/i;
-const SQL_REWRITE = /^\s*(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i;
+/** A statement that rewrites or deletes rows, behind a `WITH` too. */
+const SQL_REWRITE = /^(?:WITH\b[^;]*?\b)?(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i;
 /** Destructive SQL inside code (a string passed to a query call), deletes included. */
 const EMBEDDED_SQL = new RegExp(`${SQL_DESTRUCTIVE.source}|\\bDELETE\\s+FROM\\b`, "i");
 /** The markers of SQL files that hold their own down step (dbmate, sql-migrate, goose). */
-const SQL_DOWN_MARKER = /^--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/im;
-const SQL_UP_MARKER = /^--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
+const SQL_DOWN_MARKER = /^\s*--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/i;
+const SQL_UP_MARKER = /^\s*--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
 const FLYWAY_VERSIONED = /(^|\/)V(\d+(?:[._]\d+)*)__[^/]+\.sql$/i;
 const FLYWAY_UNDO = /(^|\/)U\d+(?:[._]\d+)*__[^/]+\.sql$/;
 const MIGRATE_UP = /^(.*\/)?(\d+_[^/]*)\.up\.sql$/;
@@ -212,13 +213,133 @@ export function destructiveAddedSql(
   path: string,
   added: readonly { line: number; text: string }[],
 ): MigrationFinding | undefined {
-  const hit = added.find((a) => SQL_DESTRUCTIVE.test(a.text.replace(/--.*$/, "")));
+  // The added lines read as one text (a statement may span them), each line mapped back.
+  const { statements } = scanSql(added.map((a) => a.text).join("\n"));
+  const hit = statements.find((s) => SQL_DESTRUCTIVE.test(s.text));
   return hit
     ? verdict(path, "sql", "irreversible", "adds SQL that drops or truncates", {
-        line: hit.line,
-        text: hit.text.trim(),
+        line: added[hit.line - 1]!.line,
+        text: hit.source,
       })
     : undefined;
+}
+
+/** One SQL statement: its text with comments as whitespace and runs of whitespace as one space. */
+interface Statement {
+  /** Offset of its first character in the scanned text. */
+  at: number;
+  line: number;
+  text: string;
+  /** The line it starts on, as written, to quote. */
+  source: string;
+}
+
+/** A `--` comment that is a whole line of its own, outside any block comment or string. */
+interface LineComment {
+  at: number;
+  line: number;
+  text: string;
+}
+
+interface ScannedSql {
+  statements: Statement[];
+  lineComments: LineComment[];
+}
+
+/**
+ * Reads SQL the way a database does, in one pass (linear in its length): `--` and `/* … *\/`
+ * comments count as whitespace (so `DROP/**\/TABLE` is `DROP TABLE`), string literals and quoted
+ * names are kept whole (a `--` or `;` inside one starts nothing), and statements end at `;`, so
+ * `BEGIN; DELETE FROM t; COMMIT;` on one line is three statements. Markers (`-- +migrate Down`,
+ * `--rollback`) are whole-line comments outside block comments: `lineComments`.
+ */
+function scanSql(content: string): ScannedSql {
+  const statements: Statement[] = [];
+  const lineComments: LineComment[] = [];
+  const lines = content.split("\n");
+  let line = 1;
+  let current = "";
+  let currentAt = -1;
+  let currentLine = 1;
+  const flush = () => {
+    const text = current.replace(/\s+/g, " ").trim();
+    if (text !== "")
+      statements.push({
+        at: currentAt,
+        line: currentLine,
+        text,
+        source: lines[currentLine - 1]!.trim(),
+      });
+    current = "";
+    currentAt = -1;
+  };
+  const add = (text: string, at: number) => {
+    if (currentAt < 0 && /\S/.test(text)) {
+      currentAt = at;
+      currentLine = line;
+    }
+    current += text;
+  };
+  let i = 0;
+  while (i < content.length) {
+    const c = content[i]!;
+    if (c === "\n") {
+      line++;
+      current += " ";
+      i++;
+    } else if (c === "-" && content[i + 1] === "-") {
+      const end = content.indexOf("\n", i);
+      const stop = end < 0 ? content.length : end;
+      // A line comment is the line's only content when nothing but whitespace comes before it.
+      if (content.slice(content.lastIndexOf("\n", i - 1) + 1, i).trim() === "")
+        lineComments.push({ at: i, line, text: content.slice(i, stop).trimEnd() });
+      current += " ";
+      i = stop;
+    } else if (c === "/" && content[i + 1] === "*") {
+      const end = content.indexOf("*/", i + 2);
+      const stop = end < 0 ? content.length : end + 2;
+      for (let j = i; j < stop; j++) if (content[j] === "\n") line++;
+      current += " ";
+      i = stop;
+    } else if (c === "'" || c === '"' || c === "`") {
+      let j = i + 1;
+      while (j < content.length && content[j] !== c) j++;
+      const stop = Math.min(j + 1, content.length);
+      const literal = content.slice(i, stop);
+      add(literal, i);
+      for (const ch of literal) if (ch === "\n") line++;
+      i = stop;
+    } else if (c === "$" && /^\$[A-Za-z_]*\$/.test(content.slice(i, i + 64))) {
+      // PostgreSQL dollar quoting: `$$ … $$` or `$tag$ … $tag$`, a function body kept whole.
+      const tag = /^\$[A-Za-z_]*\$/.exec(content.slice(i, i + 64))![0];
+      const end = content.indexOf(tag, i + tag.length);
+      const stop = end < 0 ? content.length : end + tag.length;
+      const literal = content.slice(i, stop);
+      add(literal, i);
+      for (const ch of literal) if (ch === "\n") line++;
+      i = stop;
+    } else if (c === ";") {
+      flush();
+      i++;
+    } else {
+      add(c, i);
+      i++;
+    }
+  }
+  flush();
+  return { statements, lineComments };
+}
+
+const statementHit = (s: Statement): Hit => ({ line: s.line, text: s.source });
+
+/** The first statement matching `pattern`, starting before offset `before`. */
+function findStatement(
+  statements: readonly Statement[],
+  pattern: RegExp,
+  before = Infinity,
+): Hit | undefined {
+  const hit = statements.find((s) => s.at < before && pattern.test(s.text));
+  return hit && statementHit(hit);
 }
 
 function rails(path: string, content: string): MigrationFinding {
@@ -324,7 +445,9 @@ function alembic(path: string, content: string): MigrationFinding {
 }
 
 function prisma(path: string, content: string): MigrationFinding {
-  const destructive = find(content, SQL_DESTRUCTIVE) ?? find(content, SQL_REWRITE);
+  const { statements } = scanSql(content);
+  const destructive =
+    findStatement(statements, SQL_DESTRUCTIVE) ?? findStatement(statements, SQL_REWRITE);
   if (destructive)
     return verdict(
       path,
@@ -356,18 +479,53 @@ function withoutRollbacks(content: string): string {
     .join("\n");
 }
 
+const LIQUIBASE_SQL_DESTRUCTIVE = new RegExp(
+  `^(DROP|TRUNCATE|DELETE)\\b|ALTER\\s+TABLE\\s+\\S+\\s+DROP\\b|${SQL_DESTRUCTIVE.source}`,
+  "i",
+);
+
 function liquibase(path: string, content: string): MigrationFinding {
-  const forward = withoutRollbacks(content);
+  if (/\.sql$/i.test(path)) return liquibaseSql(path, content);
+  // XML comments are not changes: `<!-- <rollback> -->` neither opens a rollback nor hides a drop.
+  const uncommented = content.replace(/<!--[\s\S]*?-->/g, (m) => m.replace(/[^\n]/g, " "));
+  const forward = withoutRollbacks(uncommented);
   const destructive = find(
     forward,
-    /<(dropTable|dropColumn|delete)\b|\b(dropTable|dropColumn|delete):|^\s*(DROP|TRUNCATE|DELETE)\b|ALTER\s+TABLE\s+\S+\s+DROP\b/i,
+    new RegExp(
+      `<(dropTable|dropColumn|delete)\\b|\\b(dropTable|dropColumn|delete):|^\\s*(DROP|TRUNCATE|DELETE)\\b|ALTER\\s+TABLE\\s+\\S+\\s+DROP\\b|${EMBEDDED_SQL.source}`,
+      "i",
+    ),
   );
-  const rollback = find(content, /<rollback\b|^\s*-?\s*rollback:|^--\s*rollback\b/im);
+  const rollback = find(uncommented, /<rollback\b|^\s*-?\s*rollback:/i);
   if (destructive)
     return verdict(path, "liquibase", "irreversible", "drops or deletes data", destructive);
-  const rewrite = find(forward, SQL_REWRITE);
+  const rewrite = find(forward, /\b(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i);
   if (!rollback && rewrite)
     return verdict(path, "liquibase", "irreversible", "rewrites data without a rollback", rewrite);
+  return liquibaseVerdict(path, rollback);
+}
+
+/**
+ * Liquibase formatted SQL: `--rollback` lines are whole-line comments outside block comments;
+ * every other comment is whitespace, and each statement is judged on its own.
+ */
+function liquibaseSql(path: string, content: string): MigrationFinding {
+  const { statements, lineComments } = scanSql(content);
+  const rollbackLine = lineComments.find((c) => /^\s*--\s*rollback\b/i.test(c.text));
+  const rollback: Hit | undefined = rollbackLine && {
+    line: rollbackLine.line,
+    text: rollbackLine.text,
+  };
+  const destructive = findStatement(statements, LIQUIBASE_SQL_DESTRUCTIVE);
+  if (destructive)
+    return verdict(path, "liquibase", "irreversible", "drops or deletes data", destructive);
+  const rewrite = findStatement(statements, SQL_REWRITE);
+  if (!rollback && rewrite)
+    return verdict(path, "liquibase", "irreversible", "rewrites data without a rollback", rewrite);
+  return liquibaseVerdict(path, rollback);
+}
+
+function liquibaseVerdict(path: string, rollback: Hit | undefined): MigrationFinding {
   return rollback
     ? verdict(path, "liquibase", "reversible", "has a rollback", rollback)
     : verdict(
@@ -379,15 +537,13 @@ function liquibase(path: string, content: string): MigrationFinding {
 }
 
 function sql(path: string, content: string, siblings: readonly string[]): MigrationFinding {
-  // Up and down in one file (dbmate, sql-migrate, goose): judge only the up part.
-  const downMarker = find(content, SQL_DOWN_MARKER);
-  const upPart = downMarker
-    ? content
-        .split("\n")
-        .slice(0, downMarker.line - 1)
-        .join("\n")
-    : content;
-  const destructive = find(upPart, SQL_DESTRUCTIVE);
+  // Up and down in one file (dbmate, sql-migrate, goose): judge only the up part. A marker is a
+  // whole-line comment of its own; one inside a block comment or after a statement is not.
+  const { statements, lineComments } = scanSql(content);
+  const marker = lineComments.find((c) => SQL_DOWN_MARKER.test(c.text));
+  const downMarker: Hit | undefined = marker && { line: marker.line, text: marker.text };
+  const upTo = marker?.at ?? Infinity;
+  const destructive = findStatement(statements, SQL_DESTRUCTIVE, upTo);
   if (destructive) return verdict(path, "sql", "irreversible", "drops or truncates", destructive);
   const flyway = FLYWAY_VERSIONED.exec(path);
   const up = MIGRATE_UP.exec(path);
@@ -399,7 +555,7 @@ function sql(path: string, content: string, siblings: readonly string[]): Migrat
     : up
       ? siblings.find((s) => s === `${up[1] ?? ""}${up[2]}.down.sql`)
       : undefined;
-  const rewrite = find(upPart, SQL_REWRITE);
+  const rewrite = findStatement(statements, SQL_REWRITE, upTo);
   if (rewrite && !downMarker && !undo)
     return verdict(
       path,

@@ -80,7 +80,7 @@ export function detectFramework(path: string, content: string): Framework | unde
   if (SCRIPT.test(path) && /\bqueryInterface\b/.test(content) && find(content, jsStep("up")))
     return "sequelize";
   if (path.endsWith(".py") && /migrations\.Migration\b/.test(content)) return "django";
-  if (path.endsWith(".py") && /^\s*def upgrade\s*\(/m.test(content)) return "alembic";
+  if (path.endsWith(".py") && /^[ \t]*def upgrade\s*\(/m.test(content)) return "alembic";
   if (/(^|\/)migration\.sql$/.test(path) && /prisma/i.test(path)) return "prisma";
   if (/\.(xml|ya?ml|json)$/.test(path) && /databaseChangeLog/.test(content)) return "liquibase";
   if (/\.sql$/i.test(path))
@@ -150,7 +150,7 @@ const SQL_REWRITE = /^(?:WITH\b[^;]*?\b)?(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i;
 const EMBEDDED_SQL = new RegExp(`${SQL_DESTRUCTIVE.source}|\\bDELETE\\s+FROM\\b`, "i");
 /** The markers of SQL files that hold their own down step (dbmate, sql-migrate, goose). */
 const SQL_DOWN_MARKER = /^\s*--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/i;
-const SQL_UP_MARKER = /^\s*--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
+const SQL_UP_MARKER = /^[ \t]*--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
 const FLYWAY_VERSIONED = /(^|\/)V(\d+(?:[._]\d+)*)__[^/]+\.sql$/i;
 const FLYWAY_UNDO = /(^|\/)U\d+(?:[._]\d+)*__[^/]+\.sql$/;
 const MIGRATE_UP = /^(.*\/)?(\d+_[^/]*)\.up\.sql$/;
@@ -373,7 +373,7 @@ function rails(path: string, content: string): MigrationFinding {
       .split("\n")
       .slice(down.line)
       .join("\n")
-      .split(/^\s*end\b/m)[0]!;
+      .split(/^[ \t]*end\b/m)[0]!;
     if (body.trim() === "") return verdict(path, "rails", "irreversible", "`down` is empty", down);
     return verdict(path, "rails", "reversible", "has a `down` step", down);
   }
@@ -464,16 +464,51 @@ function prisma(path: string, content: string): MigrationFinding {
   );
 }
 
+/**
+ * `text` with each span from `open` to the next `close` (or to the end, when none closes it) as
+ * spaces, newlines kept. One pass: each search starts where the last span ended, so an unclosed
+ * `<!--` or `/*` repeated many times costs one scan, where `open[\s\S]*?close` rescans the rest of
+ * the text from each.
+ */
+function blankSpans(text: string, open: RegExp, close: string): string {
+  const opener = new RegExp(open.source, "g");
+  let out = "";
+  let from = 0;
+  for (let m = opener.exec(text); m; m = opener.exec(text)) {
+    const end = text.indexOf(close, m.index + m[0].length);
+    const stop = end < 0 ? text.length : end + close.length;
+    out += text.slice(from, m.index) + text.slice(m.index, stop).replace(/[^\n]/g, " ");
+    from = opener.lastIndex = stop;
+    if (end < 0) break;
+  }
+  return out + text.slice(from);
+}
+
+/** Code without `//` and `/* *\/` comments (as spaces, lines kept), in one pass like blankSpans. */
+function withoutCComments(text: string): string {
+  const opener = /\/[/*]/g;
+  let out = "";
+  let from = 0;
+  for (let m = opener.exec(text); m; m = opener.exec(text)) {
+    const line = m[0] === "//";
+    const end = line ? text.indexOf("\n", m.index) : text.indexOf("*/", m.index + 2);
+    const stop = end < 0 ? text.length : line ? end : end + 2;
+    out += text.slice(from, m.index) + text.slice(m.index, stop).replace(/[^\n]/g, " ");
+    from = opener.lastIndex = stop;
+    if (end < 0) break;
+  }
+  return out + text.slice(from);
+}
+
 /** The changeset without its rollback parts (XML blocks, `-- rollback` lines, YAML `rollback:`), lines kept. */
 function withoutRollbacks(content: string): string {
-  const blank = (m: string) => m.replace(/[^\n]/g, " ");
-  const lines = content.replace(/<rollback\b[\s\S]*?<\/rollback>/g, blank).split("\n");
+  const lines = blankSpans(content, /<rollback\b/, "</rollback>").split("\n");
   let yamlIndent = -1;
   return lines
     .map((line) => {
       const indent = line.search(/\S/);
       if (yamlIndent >= 0 && (indent > yamlIndent || line.trim() === "")) return "";
-      yamlIndent = /^\s*-?\s*rollback:/.test(line) ? indent : -1;
+      yamlIndent = /^\s*(-\s*)?rollback:/.test(line) ? indent : -1;
       return /^\s*--\s*rollback\b/i.test(line) || yamlIndent >= 0 ? "" : line;
     })
     .join("\n");
@@ -487,7 +522,7 @@ const LIQUIBASE_SQL_DESTRUCTIVE = new RegExp(
 function liquibase(path: string, content: string): MigrationFinding {
   if (/\.sql$/i.test(path)) return liquibaseSql(path, content);
   // XML comments are not changes: `<!-- <rollback> -->` neither opens a rollback nor hides a drop.
-  const uncommented = content.replace(/<!--[\s\S]*?-->/g, (m) => m.replace(/[^\n]/g, " "));
+  const uncommented = blankSpans(content, /<!--/, "-->");
   const forward = withoutRollbacks(uncommented);
   const destructive = find(
     forward,
@@ -496,7 +531,7 @@ function liquibase(path: string, content: string): MigrationFinding {
       "i",
     ),
   );
-  const rollback = find(uncommented, /<rollback\b|^\s*-?\s*rollback:/i);
+  const rollback = find(uncommented, /<rollback\b|^\s*(-\s*)?rollback:/i);
   if (destructive)
     return verdict(path, "liquibase", "irreversible", "drops or deletes data", destructive);
   const rewrite = find(forward, /\b(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i);
@@ -579,12 +614,13 @@ function knex(path: string, content: string): MigrationFinding {
     return verdict(path, "knex", "irreversible", "drops or deletes data", destructive);
   if (!down) return verdict(path, "knex", "irreversible", "no down()");
   // What down() does, without its declaration, comments, braces and bare returns: empty means nothing.
-  const body = content
-    .split("\n")
-    .slice(down.line - 1)
-    .join("\n")
-    .replace(/^[^{]*\{/, "")
-    .replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "")
+  const body = withoutCComments(
+    content
+      .split("\n")
+      .slice(down.line - 1)
+      .join("\n")
+      .replace(/^[^{]*\{/, ""),
+  )
     .replace(/return\s*(Promise\.resolve\(\s*\))?\s*;?/g, "")
     .replace(/[{}();\s]/g, "");
   if (body === "") return verdict(path, "knex", "irreversible", "down() is empty", down);
@@ -688,8 +724,8 @@ function expression(text: string, start: number, lineAt: (index: number) => numb
 /** A body that does nothing: only comments, braces and bare returns. */
 function isEmptyBody(body: string): boolean {
   return (
-    body
-      .replace(/\/\/.*$|\/\*[\s\S]*?\*\/|^\s*#.*$/gm, "")
+    withoutCComments(body)
+      .replace(/^[ \t]*#.*$/gm, "")
       .replace(
         /\breturn\b\s*(nil|null|undefined|Promise\.resolve\(\s*\)|Task\.CompletedTask)?\s*;?/g,
         "",

@@ -132,3 +132,40 @@ describe("classifyMigration reads SQL statements, not lines", () => {
     expect(destructiveAddedSql("sql/cleanup.sql", added.slice(1))).toMatchObject({ line: 8 });
   });
 });
+
+describe("classifyMigration reads any file in one pass", () => {
+  // Each file below made an old pattern rescan the rest of the file from every opening it found
+  // (`<rollback` … `</rollback>`, `/*` … `*/`, `^\s*` over blank lines): about 10^10 steps, so
+  // rollback-check never finished. Comment and span stripping now searches forward only.
+  const many = (text: string) => text.repeat(150_000);
+
+  it("Liquibase XML with many unclosed <rollback> and <!-- openings", () => {
+    const xml = `<databaseChangeLog>\n<changeSet id="1" author="dev">\n<dropTable tableName="users"/>\n${many("<rollback>")}${many("<!--")}\n`;
+    expect(classifyMigration("db/changelog/1.xml", xml)).toMatchObject({
+      classification: "irreversible",
+      line: 3,
+    });
+  });
+
+  it("a knex down() with many unclosed /* openings", () => {
+    const js = `exports.up = (knex) => knex.schema.createTable("a", () => {});\nexports.down = (knex) => {\n  ${many("/* x ")}\n};\n`;
+    expect(classifyMigration("migrations/1_a.js", js).classification).toBe("irreversible");
+  });
+
+  it("a Laravel down() with many unclosed /* openings", () => {
+    const php = `<?php\nclass A extends Migration {\n  public function up() { Schema::create('a', function () {}); }\n  public function down() {\n ${many("/* x ")}\n  }\n}\n`;
+    expect(classifyMigration("database/migrations/1_a.php", php).classification).toBe(
+      "irreversible",
+    );
+  });
+
+  it("a Python or SQL file of many blank lines", () => {
+    const blank = many("\n");
+    expect(classifyMigration("migrations/env.py", `${blank}x = 1\n`).framework).toBe(
+      "unrecognised",
+    );
+    expect(classifyMigration("db/migrations/1.sql", `${blank}SELECT 1;\n`).classification).toBe(
+      "unknown",
+    );
+  });
+});

@@ -57,7 +57,19 @@ export function agentConfig(
   };
 }
 
-const INSTALLS_ENVSYNC = /npm (?:install|i)\b.*\benvsync@|\.gitlab\/duo\/envsync\.mjs/;
+/**
+ * A setup line that installs EnvSync: `npm install … envsync@…` on one line, or the committed
+ * runtime. Checked line by line from the first `npm install`, one scan each: a single pattern with
+ * `.*` between the two re-scans the rest of the line from every `npm i` in it (quadratic).
+ */
+const INSTALLS_ENVSYNC = {
+  test: (text: string) =>
+    text.includes(".gitlab/duo/envsync.mjs") ||
+    text.split("\n").some((line) => {
+      const npm = line.search(/npm (?:install|i)\b/);
+      return npm >= 0 && /\benvsync@/.test(line.slice(npm));
+    }),
+};
 
 /** The version of a committed runtime file, from its first lines. */
 export function runtimeVersion(text: string | undefined): string | undefined {

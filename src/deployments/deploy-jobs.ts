@@ -6,6 +6,10 @@
  * does not parse names no job.
  */
 import { parse } from "yaml";
+import { EnvsyncError } from "../errors.js";
+
+/** GitLab's own limit for one CI/CD configuration file (`max_yaml_size_bytes`, 2 MiB). */
+export const MAX_CI_FILE_BYTES = 2 * 1024 * 1024;
 
 const GLOBAL_KEYWORDS = new Set([
   "default",
@@ -22,10 +26,19 @@ const GLOBAL_KEYWORDS = new Set([
 ]);
 
 export function deployJobNames(ciFile: string, environment: string): string[] {
+  const bytes = Buffer.byteLength(ciFile);
+  if (bytes > MAX_CI_FILE_BYTES)
+    throw new EnvsyncError(
+      "too-large",
+      `.gitlab-ci.yml is ${(bytes / 1024 / 1024).toFixed(1)} MiB, past the 2 MiB GitLab itself accepts; EnvSync does not read it for deploy jobs`,
+      { hint: "name the environment's jobs in envsync.yaml (`deploy_jobs`)" },
+    );
   let document: unknown;
   try {
-    // GitLab's own tags (!reference) stay unresolved values, not errors.
-    document = parse(ciFile, { logLevel: "silent", maxAliasCount: 100 });
+    // GitLab's own tags (!reference) stay unresolved values, not errors. Duplicate keys are not
+    // looked for (GitLab keeps the last, as this does): the check compares each key with every
+    // one before it, quadratic in a file of many keys.
+    document = parse(ciFile, { logLevel: "silent", maxAliasCount: 100, uniqueKeys: false });
   } catch {
     return [];
   }

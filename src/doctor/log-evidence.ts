@@ -13,11 +13,27 @@ export interface LogEvidence {
   total_lines: number;
 }
 
-const MARKERS: [name: string, pattern: RegExp][] = [
+/**
+ * pytest's summary line, `==== 2 failed, 1 passed in 0.1s ====`: equals, a space, text naming
+ * failures or errors, a space, equals. Read from both ends in one pass; as one pattern with two
+ * `.*` around the word, a long line of them backtracked quadratically.
+ */
+const PYTEST_SUMMARY = {
+  test(line: string): boolean {
+    const open = /^=+ /.exec(line);
+    if (!open) return false;
+    let end = line.length;
+    while (end > 0 && line[end - 1] === "=") end--;
+    if (end === line.length || line[end - 1] !== " ") return false;
+    return /\b(failed|error)s?\b/.test(line.slice(open[0].length, end - 1));
+  },
+};
+
+const MARKERS: [name: string, pattern: { test(line: string): boolean }][] = [
   ["npm", /^npm (ERR!|error)\s/],
   ["typescript", /\berror TS\d{3,5}:/],
   ["python traceback", /^Traceback \(most recent call last\):/],
-  ["pytest", /^(E\s{3}\S|FAILED\s\S|=+ .*\b(failed|error)s?\b.* =+$)/],
+  ["pytest", { test: (line) => /^(E\s{3}\S|FAILED\s\S)/.test(line) || PYTEST_SUMMARY.test(line) }],
   ["jest/vitest", /^\s*(●|×|✕)\s|^\s*FAIL\s+\S+\.[cm]?[jt]sx?\b/],
   ["maven/gradle", /^\[ERROR\]\s|^FAILURE: Build failed|^> Task .* FAILED$/],
   ["go", /^(--- FAIL:|panic:|FAIL\s+\S)/],
@@ -37,7 +53,9 @@ const MARKERS: [name: string, pattern: RegExp][] = [
 const RUNNER_FAILURE = /^ERROR: Job failed\b/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-const SECTION = /section_(start|end):\d+:[\w.-]+(\[[^\]]*\])?\r?/g;
+// A section's options (`[collapsed=true]`) are short and on its line: bounded, so an unclosed `[`
+// does not send every marker scanning to the end of the log.
+const SECTION = /section_(start|end):\d+:[\w.-]+(\[[^\]\n]{0,256}\])?\r?/g;
 
 export function cleanLog(raw: string): string[] {
   return raw

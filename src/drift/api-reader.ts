@@ -135,9 +135,13 @@ async function addPatchHashes(
 
 /**
  * A content hash in the spirit of `git patch-id --stable`: per file, the path and the added and
- * removed lines without whitespace or line numbers; files in path order.
+ * removed lines without whitespace or line numbers; files in path order. Undefined (unknown, never
+ * equal to another commit's) when GitLab left any file's diff out: `collapsed` or `too_large` (large
+ * or generated files), or an empty diff where only a pure rename may have one. Two different
+ * changes to one such file must not pass for the same patch; trailers and fingerprints decide.
  */
 export function patchHash(diffs: ApiDiff[]): string | undefined {
+  if (diffs.some(withheld)) return undefined;
   const files = diffs
     .map((d) => {
       const lines = d.diff
@@ -153,4 +157,12 @@ export function patchHash(diffs: ApiDiff[]): string | undefined {
     .sort();
   if (files.length === 0) return undefined;
   return createHash("sha1").update(files.join("\n\0")).digest("hex");
+}
+
+/** A file whose change the diff does not show, so its content cannot be compared. */
+function withheld(d: ApiDiff): boolean {
+  if (d.collapsed || d.too_large) return true;
+  // Empty without a flag: a pure rename has nothing to show; anything else (a mode change, a file
+  // GitLab withheld without saying) cannot be told apart from another change to the same path.
+  return d.diff === "" && !(d.renamed_file && !d.new_file && !d.deleted_file);
 }

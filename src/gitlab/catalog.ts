@@ -3,7 +3,7 @@
  * projects and groups). Shapes: ./queries.ts.
  */
 import { GitLabError } from "./errors.js";
-import { assertNoPayloadErrors, type GitLabGraphQL } from "./graphql.js";
+import { allPages, assertNoPayloadErrors, type GitLabGraphQL } from "./graphql.js";
 import {
   AGENT_CREATE,
   AGENT_UPDATE,
@@ -62,53 +62,37 @@ export class CatalogApi {
 
   /** Items named exactly `name` that belong to the project `projectGid`. */
   async itemsNamed(name: string, projectGid: string): Promise<CatalogItemNode[]> {
-    const found: CatalogItemNode[] = [];
-    let after: string | null = null;
-    do {
-      const { aiCatalogItems }: DataOf<typeof CATALOG_ITEMS> = await this.graphql.run(
-        CATALOG_ITEMS,
-        { search: name, after },
-      );
-      found.push(
-        ...aiCatalogItems.nodes.filter((n) => n.name === name && n.project?.id === projectGid),
-      );
-      after = aiCatalogItems.pageInfo.hasNextPage ? aiCatalogItems.pageInfo.endCursor : null;
-    } while (after);
-    return found;
+    const items = await allPages("aiCatalogItems", async (after) => {
+      const data: DataOf<typeof CATALOG_ITEMS> = await this.graphql.run(CATALOG_ITEMS, {
+        search: name,
+        after,
+      });
+      return data.aiCatalogItems;
+    });
+    return items.filter((n) => n.name === name && n.project?.id === projectGid);
   }
 
   /** Built-in tool ids by the tool's name (`get_repository_file`), every page read. */
   async builtInTools(): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
-    let after: string | null = null;
-    do {
-      const { aiCatalogBuiltInTools: tools }: DataOf<typeof BUILT_IN_TOOLS> =
-        await this.graphql.run(BUILT_IN_TOOLS, { after });
-      for (const tool of tools?.nodes ?? []) ids.set(tool.name, tool.id);
-      after = tools?.pageInfo.hasNextPage ? tools.pageInfo.endCursor : null;
-    } while (after);
-    return ids;
+    const tools = await allPages("aiCatalogBuiltInTools", async (after) => {
+      const data: DataOf<typeof BUILT_IN_TOOLS> = await this.graphql.run(BUILT_IN_TOOLS, {
+        after,
+      });
+      return data.aiCatalogBuiltInTools;
+    });
+    return new Map(tools.map((tool) => [tool.name, tool.id]));
   }
 
   async configuredItems(target: ConsumerTarget): Promise<ConsumerNode[]> {
-    const nodes: ConsumerNode[] = [];
-    let after: string | null = null;
-    do {
+    return allPages("aiCatalogConfiguredItems", async (after) => {
       const vars: { projectId: string | null; groupId: string | null; after: string | null } = {
         projectId: "projectId" in target ? target.projectId : null,
         groupId: "groupId" in target ? target.groupId : null,
         after,
       };
-      const { aiCatalogConfiguredItems }: DataOf<typeof CONFIGURED_ITEMS> = await this.graphql.run(
-        CONFIGURED_ITEMS,
-        vars,
-      );
-      nodes.push(...aiCatalogConfiguredItems.nodes);
-      after = aiCatalogConfiguredItems.pageInfo.hasNextPage
-        ? aiCatalogConfiguredItems.pageInfo.endCursor
-        : null;
-    } while (after);
-    return nodes;
+      const data: DataOf<typeof CONFIGURED_ITEMS> = await this.graphql.run(CONFIGURED_ITEMS, vars);
+      return data.aiCatalogConfiguredItems;
+    });
   }
 
   async createFlow(input: Record<string, unknown>): Promise<string> {

@@ -84,3 +84,43 @@ export function assertNoPayloadErrors(
     });
   }
 }
+
+/** The most pages EnvSync reads of one GraphQL connection (100 nodes each). */
+export const MAX_GRAPHQL_PAGES = 200;
+
+interface Page<T> {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/**
+ * Every node of a paginated GraphQL connection, page by page. Bounded: a cursor GitLab gave before
+ * (an answer that loops) or more than MAX_GRAPHQL_PAGES pages stop the reading with an error, never
+ * an endless run.
+ */
+export async function allPages<T>(
+  operation: string,
+  page: (after: string | null) => Promise<Page<T> | null | undefined>,
+): Promise<T[]> {
+  const nodes: T[] = [];
+  const seen = new Set<string>();
+  let after: string | null = null;
+  for (let read = 0; ; read++) {
+    if (read === MAX_GRAPHQL_PAGES)
+      throw new GitLabError(
+        `GraphQL ${operation}: more than ${MAX_GRAPHQL_PAGES} pages; EnvSync reads no further`,
+        { status: 200, method: "POST", path: "/api/graphql", unreadable: true },
+      );
+    const answer = await page(after);
+    nodes.push(...(answer?.nodes ?? []));
+    const next = answer?.pageInfo.hasNextPage ? answer.pageInfo.endCursor : null;
+    if (!next) return nodes;
+    if (seen.has(next))
+      throw new GitLabError(
+        `GraphQL ${operation}: the next page's cursor repeats an earlier one; GitLab's answer loops`,
+        { status: 200, method: "POST", path: "/api/graphql", unreadable: true },
+      );
+    seen.add(next);
+    after = next;
+  }
+}

@@ -10,7 +10,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { redact, type GitLabConnection } from "./connection.js";
 import { errorForAnswer, GitLabError } from "./errors.js";
 import { LatencyGovernor } from "./governor.js";
-import { RateBudget } from "./rate-budget.js";
+import { MAX_TIMER_MS, RateBudget } from "./rate-budget.js";
 import { exchange, type Fetch, type HttpRequest, type HttpResponse } from "./transport.js";
 
 export type { Fetch, HttpRequest, HttpResponse } from "./transport.js";
@@ -57,7 +57,8 @@ const RETRY_ALWAYS = new Set([429, 502, 503, 504]);
  * retries of other network errors, which offline cost under ten seconds of backoff.
  */
 const UNRESOLVABLE = new Set(["ENOTFOUND", "EAI_FAIL"]);
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)));
 
 export class GitLabHttp {
   readonly policy: RetryPolicy;

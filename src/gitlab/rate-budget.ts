@@ -5,6 +5,18 @@
  * Until GitLab's first answer nothing says what the budget is, so the first request goes alone.
  */
 
+import { GitLabError } from "./errors.js";
+
+/**
+ * The longest EnvSync waits for a rate-limit window to reset (GitLab's windows are a minute). A
+ * reset further away (an hour, ten days) is refused at once, with when it is: a run that sleeps for
+ * days is a hung run, and a wait past setTimeout's 2^31-1 ms would fire at once and spin.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+
+/** setTimeout's largest delay; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Window {
   remaining: number;
   /** When the window ends (ms since the epoch). */
@@ -98,6 +110,7 @@ export class RateBudget {
         break;
       }
       const delay = window.resetAt - now + 50;
+      if (delay > MAX_RATE_LIMIT_WAIT_MS) throw tooLongAWait(what, window.resetAt, delay);
       if (window.after !== undefined) {
         // This window's end is a guess until GitLab answers the requests already sent in it.
         this.options.onWait?.(`waiting for GitLab's rate limit before ${what}`);
@@ -154,8 +167,32 @@ export class RateBudget {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.nextNews.promise,
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)))),
     ]);
     clearTimeout(timer);
   }
+}
+
+function tooLongAWait(what: string, resetAt: number, delay: number): GitLabError {
+  const [method = "GET", path = ""] = what.split(" ", 2);
+  const when = Number.isFinite(new Date(resetAt).getTime())
+    ? ` (${new Date(resetAt).toISOString()})`
+    : "";
+  return new GitLabError(
+    `GitLab's rate limit resets in ${duration(delay)}${when}, past the ${duration(MAX_RATE_LIMIT_WAIT_MS)} EnvSync waits`,
+    {
+      status: 429,
+      method,
+      path,
+      hint: "run the command again after the reset, or ask the GitLab administrators about the limit",
+    },
+  );
+}
+
+function duration(ms: number): string {
+  if (ms >= 366 * 86_400_000) return "over a year";
+  if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} days`;
+  if (ms >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`;
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 1000)} s`;
 }

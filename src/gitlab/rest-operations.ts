@@ -83,6 +83,9 @@ const DIFF = z.object({
   renamed_file: z.boolean(),
   deleted_file: z.boolean(),
   diff: z.string(),
+  /** GitLab leaves `diff` empty for a file over its diff limits and says so with these. */
+  collapsed: z.boolean().nullish(),
+  too_large: z.boolean().nullish(),
 });
 export type ApiDiff = z.infer<typeof DIFF>;
 

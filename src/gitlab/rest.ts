@@ -6,10 +6,18 @@
 import { createRequesterFn } from "@gitbeaker/requester-utils";
 import { Gitlab } from "@gitbeaker/rest";
 import { parseAnswer, parseJson } from "./answer.js";
+import { GitLabError } from "./errors.js";
 import type { GitLabHttp } from "./http.js";
 import type { RestOperation } from "./rest-operations.js";
 
 export type RestClient = InstanceType<typeof Gitlab<false>>;
+
+/**
+ * The most pages EnvSync reads of one list (100 items each). gitbeaker follows `Link: rel="next"`
+ * as long as there is one; each page's answer is checked here instead, so a list ends with an error
+ * past this many pages or when its next link does not move forward (a link that repeats).
+ */
+export const MAX_REST_PAGES = 100;
 
 const clients = new WeakMap<GitLabHttp, RestClient>();
 
@@ -50,6 +58,7 @@ function makeRestClient(http: GitLabHttp): RestClient {
       });
       const type = response.headers.get("content-type") ?? "";
       const request = { status: response.status, method, path: url.pathname };
+      checkNextPage(url, response.headers.get("link"), request);
       const body =
         response.status === 204
           ? null
@@ -84,4 +93,37 @@ export class GitLabRest {
   async run<TData, TVars>(operation: RestOperation<TData, TVars>, vars: TVars): Promise<TData> {
     return parseAnswer(operation.answer, await operation.send(this.client, vars), operation.label);
   }
+}
+
+/** The page a `Link` header's rel="next" points at: undefined without one, NaN when unreadable. */
+function nextPage(link: string | null, base: URL): number | undefined {
+  for (const part of (link ?? "").split(",")) {
+    const match = /^\s*<([^>]*)>\s*;\s*rel="next"\s*$/.exec(part);
+    if (!match) continue;
+    try {
+      return Number(new URL(match[1]!, base).searchParams.get("page") ?? "1");
+    } catch {
+      return NaN;
+    }
+  }
+  return undefined;
+}
+
+/** Refuses a page whose next link repeats or goes back, and a list longer than MAX_REST_PAGES. */
+function checkNextPage(
+  url: URL,
+  link: string | null,
+  request: { status: number; method: string; path: string },
+): void {
+  const next = nextPage(link, url);
+  if (next === undefined) return;
+  const page = Number(url.searchParams.get("page") ?? "1");
+  const facts = { ...request, unreadable: true };
+  if (!(next > page))
+    throw new GitLabError(
+      `the next page link does not move forward (page ${page}, then ${next}); GitLab's answer loops`,
+      facts,
+    );
+  if (page >= MAX_REST_PAGES)
+    throw new GitLabError(`more than ${MAX_REST_PAGES} pages; EnvSync reads no further`, facts);
 }

@@ -49,7 +49,7 @@ export function detectLayout(
     // Of several release branches, the newest version is the one being released.
     const branch = matching.sort(byVersion).at(-1)!;
     const isProtected = gitlab.protectedBranches
-      ? gitlab.protectedBranches.some((p) => globMatch(p, branch))
+      ? gitlab.protectedBranches.some((p) => wildcardMatch(p, branch))
       : tier.name === "production";
     const gitlabName = gitlab.environments?.find((e) => GITLAB_NAMES[tier.name]?.test(e));
     found.push({
@@ -73,11 +73,27 @@ function byVersion(a: string, b: string): number {
 }
 
 /** GitLab protected branch names may hold `*` wildcards. */
-function globMatch(pattern: string, branch: string): boolean {
-  const regex = new RegExp(`^${pattern.split("*").map(escape).join(".*")}$`);
-  return regex.test(branch);
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+/**
+ * GitLab's protected-branch wildcard (`*` for any run of characters) against a branch name, without
+ * a regular expression: `a*b*c` as a built regex backtracks through every way of placing its stars
+ * (exponential in their number). Here the text between stars must be a prefix, a suffix, and in
+ * between found leftmost in order, which is correct for `*` alone; each piece is searched once
+ * from where the last ended, so the work is at most |pattern| × |branch| and usually linear.
+ */
+function wildcardMatch(pattern: string, branch: string): boolean {
+  const pieces = pattern.split("*");
+  if (pieces.length === 1) return pattern === branch;
+  const first = pieces[0]!;
+  const last = pieces.at(-1)!;
+  if (first.length + last.length > branch.length) return false;
+  if (!branch.startsWith(first) || !branch.endsWith(last)) return false;
+  let at = first.length;
+  const end = branch.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    if (piece === "") continue;
+    const found = branch.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }

@@ -80,7 +80,7 @@ export function detectFramework(path: string, content: string): Framework | unde
   if (SCRIPT.test(path) && /\bqueryInterface\b/.test(content) && find(content, jsStep("up")))
     return "sequelize";
   if (path.endsWith(".py") && /migrations\.Migration\b/.test(content)) return "django";
-  if (path.endsWith(".py") && /^\s*def upgrade\s*\(/m.test(content)) return "alembic";
+  if (path.endsWith(".py") && /^[ \t]*def upgrade\s*\(/m.test(content)) return "alembic";
   if (/(^|\/)migration\.sql$/.test(path) && /prisma/i.test(path)) return "prisma";
   if (/\.(xml|ya?ml|json)$/.test(path) && /databaseChangeLog/.test(content)) return "liquibase";
   if (/\.sql$/i.test(path))
@@ -144,12 +144,13 @@ export function classifyMigration(
 // or a default loses no data, and frameworks generate those in ordinary migrations.
 const SQL_DESTRUCTIVE =
   /\b(DROP\s+(TABLE|COLUMN|SCHEMA|DATABASE|TYPE|VIEW)|TRUNCATE\b|ALTER\s+TABLE\s+\S+\s+DROP\b(?!\s+(CONSTRAINT|INDEX|KEY|PRIMARY|FOREIGN|CHECK|DEFAULT)\b))/i;
-const SQL_REWRITE = /^\s*(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i;
+/** A statement that rewrites or deletes rows, behind a `WITH` too. */
+const SQL_REWRITE = /^(?:WITH\b[^;]*?\b)?(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i;
 /** Destructive SQL inside code (a string passed to a query call), deletes included. */
 const EMBEDDED_SQL = new RegExp(`${SQL_DESTRUCTIVE.source}|\\bDELETE\\s+FROM\\b`, "i");
 /** The markers of SQL files that hold their own down step (dbmate, sql-migrate, goose). */
-const SQL_DOWN_MARKER = /^--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/im;
-const SQL_UP_MARKER = /^--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
+const SQL_DOWN_MARKER = /^\s*--\s*(\+migrate\s+down|migrate:down|\+goose\s+down)\b/i;
+const SQL_UP_MARKER = /^[ \t]*--\s*(\+migrate\s+up|migrate:up|\+goose\s+up)\b/im;
 const FLYWAY_VERSIONED = /(^|\/)V(\d+(?:[._]\d+)*)__[^/]+\.sql$/i;
 const FLYWAY_UNDO = /(^|\/)U\d+(?:[._]\d+)*__[^/]+\.sql$/;
 const MIGRATE_UP = /^(.*\/)?(\d+_[^/]*)\.up\.sql$/;
@@ -212,13 +213,133 @@ export function destructiveAddedSql(
   path: string,
   added: readonly { line: number; text: string }[],
 ): MigrationFinding | undefined {
-  const hit = added.find((a) => SQL_DESTRUCTIVE.test(a.text.replace(/--.*$/, "")));
+  // The added lines read as one text (a statement may span them), each line mapped back.
+  const { statements } = scanSql(added.map((a) => a.text).join("\n"));
+  const hit = statements.find((s) => SQL_DESTRUCTIVE.test(s.text));
   return hit
     ? verdict(path, "sql", "irreversible", "adds SQL that drops or truncates", {
-        line: hit.line,
-        text: hit.text.trim(),
+        line: added[hit.line - 1]!.line,
+        text: hit.source,
       })
     : undefined;
+}
+
+/** One SQL statement: its text with comments as whitespace and runs of whitespace as one space. */
+interface Statement {
+  /** Offset of its first character in the scanned text. */
+  at: number;
+  line: number;
+  text: string;
+  /** The line it starts on, as written, to quote. */
+  source: string;
+}
+
+/** A `--` comment that is a whole line of its own, outside any block comment or string. */
+interface LineComment {
+  at: number;
+  line: number;
+  text: string;
+}
+
+interface ScannedSql {
+  statements: Statement[];
+  lineComments: LineComment[];
+}
+
+/**
+ * Reads SQL the way a database does, in one pass (linear in its length): `--` and `/* … *\/`
+ * comments count as whitespace (so `DROP/**\/TABLE` is `DROP TABLE`), string literals and quoted
+ * names are kept whole (a `--` or `;` inside one starts nothing), and statements end at `;`, so
+ * `BEGIN; DELETE FROM t; COMMIT;` on one line is three statements. Markers (`-- +migrate Down`,
+ * `--rollback`) are whole-line comments outside block comments: `lineComments`.
+ */
+function scanSql(content: string): ScannedSql {
+  const statements: Statement[] = [];
+  const lineComments: LineComment[] = [];
+  const lines = content.split("\n");
+  let line = 1;
+  let current = "";
+  let currentAt = -1;
+  let currentLine = 1;
+  const flush = () => {
+    const text = current.replace(/\s+/g, " ").trim();
+    if (text !== "")
+      statements.push({
+        at: currentAt,
+        line: currentLine,
+        text,
+        source: lines[currentLine - 1]!.trim(),
+      });
+    current = "";
+    currentAt = -1;
+  };
+  const add = (text: string, at: number) => {
+    if (currentAt < 0 && /\S/.test(text)) {
+      currentAt = at;
+      currentLine = line;
+    }
+    current += text;
+  };
+  let i = 0;
+  while (i < content.length) {
+    const c = content[i]!;
+    if (c === "\n") {
+      line++;
+      current += " ";
+      i++;
+    } else if (c === "-" && content[i + 1] === "-") {
+      const end = content.indexOf("\n", i);
+      const stop = end < 0 ? content.length : end;
+      // A line comment is the line's only content when nothing but whitespace comes before it.
+      if (content.slice(content.lastIndexOf("\n", i - 1) + 1, i).trim() === "")
+        lineComments.push({ at: i, line, text: content.slice(i, stop).trimEnd() });
+      current += " ";
+      i = stop;
+    } else if (c === "/" && content[i + 1] === "*") {
+      const end = content.indexOf("*/", i + 2);
+      const stop = end < 0 ? content.length : end + 2;
+      for (let j = i; j < stop; j++) if (content[j] === "\n") line++;
+      current += " ";
+      i = stop;
+    } else if (c === "'" || c === '"' || c === "`") {
+      let j = i + 1;
+      while (j < content.length && content[j] !== c) j++;
+      const stop = Math.min(j + 1, content.length);
+      const literal = content.slice(i, stop);
+      add(literal, i);
+      for (const ch of literal) if (ch === "\n") line++;
+      i = stop;
+    } else if (c === "$" && /^\$[A-Za-z_]*\$/.test(content.slice(i, i + 64))) {
+      // PostgreSQL dollar quoting: `$$ … $$` or `$tag$ … $tag$`, a function body kept whole.
+      const tag = /^\$[A-Za-z_]*\$/.exec(content.slice(i, i + 64))![0];
+      const end = content.indexOf(tag, i + tag.length);
+      const stop = end < 0 ? content.length : end + tag.length;
+      const literal = content.slice(i, stop);
+      add(literal, i);
+      for (const ch of literal) if (ch === "\n") line++;
+      i = stop;
+    } else if (c === ";") {
+      flush();
+      i++;
+    } else {
+      add(c, i);
+      i++;
+    }
+  }
+  flush();
+  return { statements, lineComments };
+}
+
+const statementHit = (s: Statement): Hit => ({ line: s.line, text: s.source });
+
+/** The first statement matching `pattern`, starting before offset `before`. */
+function findStatement(
+  statements: readonly Statement[],
+  pattern: RegExp,
+  before = Infinity,
+): Hit | undefined {
+  const hit = statements.find((s) => s.at < before && pattern.test(s.text));
+  return hit && statementHit(hit);
 }
 
 function rails(path: string, content: string): MigrationFinding {
@@ -252,7 +373,7 @@ function rails(path: string, content: string): MigrationFinding {
       .split("\n")
       .slice(down.line)
       .join("\n")
-      .split(/^\s*end\b/m)[0]!;
+      .split(/^[ \t]*end\b/m)[0]!;
     if (body.trim() === "") return verdict(path, "rails", "irreversible", "`down` is empty", down);
     return verdict(path, "rails", "reversible", "has a `down` step", down);
   }
@@ -324,7 +445,9 @@ function alembic(path: string, content: string): MigrationFinding {
 }
 
 function prisma(path: string, content: string): MigrationFinding {
-  const destructive = find(content, SQL_DESTRUCTIVE) ?? find(content, SQL_REWRITE);
+  const { statements } = scanSql(content);
+  const destructive =
+    findStatement(statements, SQL_DESTRUCTIVE) ?? findStatement(statements, SQL_REWRITE);
   if (destructive)
     return verdict(
       path,
@@ -341,33 +464,103 @@ function prisma(path: string, content: string): MigrationFinding {
   );
 }
 
+/**
+ * `text` with each span from `open` to the next `close` (or to the end, when none closes it) as
+ * spaces, newlines kept. One pass: each search starts where the last span ended, so an unclosed
+ * `<!--` or `/*` repeated many times costs one scan, where `open[\s\S]*?close` rescans the rest of
+ * the text from each.
+ */
+function blankSpans(text: string, open: RegExp, close: string): string {
+  const opener = new RegExp(open.source, "g");
+  let out = "";
+  let from = 0;
+  for (let m = opener.exec(text); m; m = opener.exec(text)) {
+    const end = text.indexOf(close, m.index + m[0].length);
+    const stop = end < 0 ? text.length : end + close.length;
+    out += text.slice(from, m.index) + text.slice(m.index, stop).replace(/[^\n]/g, " ");
+    from = opener.lastIndex = stop;
+    if (end < 0) break;
+  }
+  return out + text.slice(from);
+}
+
+/** Code without `//` and `/* *\/` comments (as spaces, lines kept), in one pass like blankSpans. */
+function withoutCComments(text: string): string {
+  const opener = /\/[/*]/g;
+  let out = "";
+  let from = 0;
+  for (let m = opener.exec(text); m; m = opener.exec(text)) {
+    const line = m[0] === "//";
+    const end = line ? text.indexOf("\n", m.index) : text.indexOf("*/", m.index + 2);
+    const stop = end < 0 ? text.length : line ? end : end + 2;
+    out += text.slice(from, m.index) + text.slice(m.index, stop).replace(/[^\n]/g, " ");
+    from = opener.lastIndex = stop;
+    if (end < 0) break;
+  }
+  return out + text.slice(from);
+}
+
 /** The changeset without its rollback parts (XML blocks, `-- rollback` lines, YAML `rollback:`), lines kept. */
 function withoutRollbacks(content: string): string {
-  const blank = (m: string) => m.replace(/[^\n]/g, " ");
-  const lines = content.replace(/<rollback\b[\s\S]*?<\/rollback>/g, blank).split("\n");
+  const lines = blankSpans(content, /<rollback\b/, "</rollback>").split("\n");
   let yamlIndent = -1;
   return lines
     .map((line) => {
       const indent = line.search(/\S/);
       if (yamlIndent >= 0 && (indent > yamlIndent || line.trim() === "")) return "";
-      yamlIndent = /^\s*-?\s*rollback:/.test(line) ? indent : -1;
+      yamlIndent = /^\s*(-\s*)?rollback:/.test(line) ? indent : -1;
       return /^\s*--\s*rollback\b/i.test(line) || yamlIndent >= 0 ? "" : line;
     })
     .join("\n");
 }
 
+const LIQUIBASE_SQL_DESTRUCTIVE = new RegExp(
+  `^(DROP|TRUNCATE|DELETE)\\b|ALTER\\s+TABLE\\s+\\S+\\s+DROP\\b|${SQL_DESTRUCTIVE.source}`,
+  "i",
+);
+
 function liquibase(path: string, content: string): MigrationFinding {
-  const forward = withoutRollbacks(content);
+  if (/\.sql$/i.test(path)) return liquibaseSql(path, content);
+  // XML comments are not changes: `<!-- <rollback> -->` neither opens a rollback nor hides a drop.
+  const uncommented = blankSpans(content, /<!--/, "-->");
+  const forward = withoutRollbacks(uncommented);
   const destructive = find(
     forward,
-    /<(dropTable|dropColumn|delete)\b|\b(dropTable|dropColumn|delete):|^\s*(DROP|TRUNCATE|DELETE)\b|ALTER\s+TABLE\s+\S+\s+DROP\b/i,
+    new RegExp(
+      `<(dropTable|dropColumn|delete)\\b|\\b(dropTable|dropColumn|delete):|^\\s*(DROP|TRUNCATE|DELETE)\\b|ALTER\\s+TABLE\\s+\\S+\\s+DROP\\b|${EMBEDDED_SQL.source}`,
+      "i",
+    ),
   );
-  const rollback = find(content, /<rollback\b|^\s*-?\s*rollback:|^--\s*rollback\b/im);
+  const rollback = find(uncommented, /<rollback\b|^\s*(-\s*)?rollback:/i);
   if (destructive)
     return verdict(path, "liquibase", "irreversible", "drops or deletes data", destructive);
-  const rewrite = find(forward, SQL_REWRITE);
+  const rewrite = find(forward, /\b(DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b/i);
   if (!rollback && rewrite)
     return verdict(path, "liquibase", "irreversible", "rewrites data without a rollback", rewrite);
+  return liquibaseVerdict(path, rollback);
+}
+
+/**
+ * Liquibase formatted SQL: `--rollback` lines are whole-line comments outside block comments;
+ * every other comment is whitespace, and each statement is judged on its own.
+ */
+function liquibaseSql(path: string, content: string): MigrationFinding {
+  const { statements, lineComments } = scanSql(content);
+  const rollbackLine = lineComments.find((c) => /^\s*--\s*rollback\b/i.test(c.text));
+  const rollback: Hit | undefined = rollbackLine && {
+    line: rollbackLine.line,
+    text: rollbackLine.text,
+  };
+  const destructive = findStatement(statements, LIQUIBASE_SQL_DESTRUCTIVE);
+  if (destructive)
+    return verdict(path, "liquibase", "irreversible", "drops or deletes data", destructive);
+  const rewrite = findStatement(statements, SQL_REWRITE);
+  if (!rollback && rewrite)
+    return verdict(path, "liquibase", "irreversible", "rewrites data without a rollback", rewrite);
+  return liquibaseVerdict(path, rollback);
+}
+
+function liquibaseVerdict(path: string, rollback: Hit | undefined): MigrationFinding {
   return rollback
     ? verdict(path, "liquibase", "reversible", "has a rollback", rollback)
     : verdict(
@@ -379,15 +572,13 @@ function liquibase(path: string, content: string): MigrationFinding {
 }
 
 function sql(path: string, content: string, siblings: readonly string[]): MigrationFinding {
-  // Up and down in one file (dbmate, sql-migrate, goose): judge only the up part.
-  const downMarker = find(content, SQL_DOWN_MARKER);
-  const upPart = downMarker
-    ? content
-        .split("\n")
-        .slice(0, downMarker.line - 1)
-        .join("\n")
-    : content;
-  const destructive = find(upPart, SQL_DESTRUCTIVE);
+  // Up and down in one file (dbmate, sql-migrate, goose): judge only the up part. A marker is a
+  // whole-line comment of its own; one inside a block comment or after a statement is not.
+  const { statements, lineComments } = scanSql(content);
+  const marker = lineComments.find((c) => SQL_DOWN_MARKER.test(c.text));
+  const downMarker: Hit | undefined = marker && { line: marker.line, text: marker.text };
+  const upTo = marker?.at ?? Infinity;
+  const destructive = findStatement(statements, SQL_DESTRUCTIVE, upTo);
   if (destructive) return verdict(path, "sql", "irreversible", "drops or truncates", destructive);
   const flyway = FLYWAY_VERSIONED.exec(path);
   const up = MIGRATE_UP.exec(path);
@@ -399,7 +590,7 @@ function sql(path: string, content: string, siblings: readonly string[]): Migrat
     : up
       ? siblings.find((s) => s === `${up[1] ?? ""}${up[2]}.down.sql`)
       : undefined;
-  const rewrite = find(upPart, SQL_REWRITE);
+  const rewrite = findStatement(statements, SQL_REWRITE, upTo);
   if (rewrite && !downMarker && !undo)
     return verdict(
       path,
@@ -423,12 +614,13 @@ function knex(path: string, content: string): MigrationFinding {
     return verdict(path, "knex", "irreversible", "drops or deletes data", destructive);
   if (!down) return verdict(path, "knex", "irreversible", "no down()");
   // What down() does, without its declaration, comments, braces and bare returns: empty means nothing.
-  const body = content
-    .split("\n")
-    .slice(down.line - 1)
-    .join("\n")
-    .replace(/^[^{]*\{/, "")
-    .replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "")
+  const body = withoutCComments(
+    content
+      .split("\n")
+      .slice(down.line - 1)
+      .join("\n")
+      .replace(/^[^{]*\{/, ""),
+  )
     .replace(/return\s*(Promise\.resolve\(\s*\))?\s*;?/g, "")
     .replace(/[{}();\s]/g, "");
   if (body === "") return verdict(path, "knex", "irreversible", "down() is empty", down);
@@ -532,8 +724,8 @@ function expression(text: string, start: number, lineAt: (index: number) => numb
 /** A body that does nothing: only comments, braces and bare returns. */
 function isEmptyBody(body: string): boolean {
   return (
-    body
-      .replace(/\/\/.*$|\/\*[\s\S]*?\*\/|^\s*#.*$/gm, "")
+    withoutCComments(body)
+      .replace(/^[ \t]*#.*$/gm, "")
       .replace(
         /\breturn\b\s*(nil|null|undefined|Promise\.resolve\(\s*\)|Task\.CompletedTask)?\s*;?/g,
         "",

@@ -104,3 +104,16 @@ describe("the flows' runtime from the npm registry (.gitlab/duo/agent-config.yml
     expect(() => mergeAgentConfig("image: [x\n", desired)).toThrow(/does not parse at line/);
   });
 });
+
+describe("reading setup lines of any length", () => {
+  it("tells an install line from a long line of `npm i` words in one scan each", () => {
+    // As one pattern, `npm i\b.*\benvsync@` re-scans the rest of the line from every `npm i`:
+    // 100,000 of them without `envsync@` is 10^10 steps. Here it is a few scans of the line.
+    const noise = "npm i ".repeat(100_000);
+    const before = `setup_script:\n  - "${noise}"\n  - npm install --global envsync@1.0.0\n`;
+    const { text, changed } = mergeAgentConfig(before, desired);
+    expect(changed).toEqual(["image", "setup_script", "cache"]);
+    const parsed = parse(text) as { setup_script: string[] };
+    expect(parsed.setup_script).toEqual([noise, desired.setup_script[0]]);
+  });
+});

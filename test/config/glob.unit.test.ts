@@ -20,6 +20,23 @@ describe("globError", () => {
   });
 });
 
+describe("globError bounds the work a glob can cause", () => {
+  it.each([
+    ["*a*a*a*a*a*a*b", /at most 2 '\*' \('\*a\*a\*a\*a\*a\*a\*b' has more\)/],
+    ["**/a/**/b/**/c/**", /at most 2 '\*\*'/],
+    [`${"a/".repeat(200)}x`, /at most 256 characters \(this one has 401\)/],
+  ])("refuses %s, which backtracks through every placement of its stars", (glob, message) => {
+    expect(globError(glob)).toMatch(message);
+  });
+
+  it.each(["**/db/migrate/*.rb", "*migrations*/**/*.sql", "src/**/*.{ts,js}"])(
+    "accepts %s",
+    (glob) => {
+      expect(globError(glob)).toBeUndefined();
+    },
+  );
+});
+
 describe("matcherFor", () => {
   it("matches any of its globs, dotfiles included", () => {
     const matches = matcherFor(["docs/**", "*.lock"]);

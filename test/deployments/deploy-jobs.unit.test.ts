@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deployJobNames } from "../../src/deployments/deploy-jobs.js";
+import { deployJobNames, MAX_CI_FILE_BYTES } from "../../src/deployments/deploy-jobs.js";
 
 const CI = `
 stages: [build, deploy]
@@ -53,5 +53,25 @@ describe("deployJobNames", () => {
     expect(deployJobNames("deploy: [unclosed", "staging")).toEqual([]);
     expect(deployJobNames("- a\n- b\n", "staging")).toEqual([]);
     expect(deployJobNames("", "staging")).toEqual([]);
+  });
+});
+
+describe("deployJobNames on files of any size", () => {
+  it("reads a file of 80,000 keys in one pass (no pairwise duplicate-key check), last key winning", () => {
+    const keys = Array.from({ length: 80_000 }, (_, i) => `job${i}: 1\n`).join("");
+    const ci = `${keys}deploy:\n  environment: staging\ndeploy:\n  environment: production\n`;
+    expect(deployJobNames(ci, "production")).toEqual(["deploy"]);
+    expect(deployJobNames(ci, "staging")).toEqual([]);
+  });
+
+  it("refuses a file past GitLab's own 2 MiB limit, with what to do instead", () => {
+    const ci = `deploy:\n  environment: staging\n# ${"x".repeat(MAX_CI_FILE_BYTES)}\n`;
+    expect(() => deployJobNames(ci, "staging")).toThrow(
+      expect.objectContaining({
+        code: "too-large",
+        message: expect.stringContaining("past the 2 MiB GitLab itself accepts"),
+        hint: expect.stringContaining("deploy_jobs"),
+      }),
+    );
   });
 });

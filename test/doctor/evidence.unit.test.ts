@@ -104,3 +104,20 @@ describe("rankHypotheses", () => {
     expect(verdictOf(h)).toBe("code");
   });
 });
+
+describe("firstError on logs of any shape", () => {
+  // Each line below backtracked quadratically in the old patterns (about 10^10 steps); read in
+  // one pass now, the long line is found for what it is.
+  it("reads a long line of `failed` words without a closing `=` as no pytest summary", () => {
+    const line = `= ${"failed ".repeat(100_000)}`;
+    expect(firstError(`${line}\n==== 1 failed in 0.1s ====\n`)).toMatchObject({
+      line: 2,
+      marker: "pytest",
+    });
+  });
+
+  it("strips section markers whose options never close, without scanning the log from each", () => {
+    const log = `${"section_start:1:a[".repeat(30_000)}\nnpm ERR! code E404\n`;
+    expect(firstError(log)).toMatchObject({ line: 2, marker: "npm" });
+  });
+});

@@ -262,6 +262,29 @@ describe("envsync drift --api on large commits", () => {
   });
 });
 
+describe("envsync drift --api on files GitLab does not diff", () => {
+  it("never takes two changes to one too-large file for the same patch: the pending commit and the hotfix both show", async () => {
+    const rows = (tag: string) =>
+      Array.from({ length: 20_000 }, (_, i) => `row ${i} ${tag}\n`).join("");
+    const repo = new TestRepo();
+    repo.commit("base", { "data/schema.json": rows("base") });
+    repo.git("branch", "staging");
+    repo.git("branch", "main");
+    const pending = repo.commit("Regenerate schema", { "data/schema.json": rows("feature") });
+    repo.checkout("staging");
+    const hotfix = repo.commit("Hotfix schema", { "data/schema.json": rows("hotfix") });
+    repo.checkout("develop");
+    const { api } = await apiAgreesWithLocal(repo);
+    // GitLab withheld both diffs (too_large, empty): no patch-id may pair them.
+    const diffs = standin.requests({ path: /\/repository\/commits\/[0-9a-f]+\/diff$/ });
+    expect(diffs.length).toBeGreaterThan(0);
+    const devPair = api.pairs[0]!;
+    expect(devPair.applied).toEqual([]);
+    expect(devPair.pending.map((c) => c.sha)).toEqual([pending]);
+    expect(devPair.missing_upstream.map((c) => c.sha)).toEqual([hotfix]);
+  });
+});
+
 describe("where EnvSync finds GitLab", () => {
   it("reads the instance and the project from the origin remote when nothing else names them", async () => {
     const repo = history();

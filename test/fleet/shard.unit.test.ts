@@ -41,6 +41,8 @@ describe("shards of a fleet", () => {
     ["3/2", "I is between 1 and 2."],
     ["0/4", "I is between 1 and 4."],
     ["1/0", "N is between 1 and 1000."],
+    ["1/100000000", "N is between 1 and 1000."],
+    ["1/1001", "N is between 1 and 1000."],
     ["two", "It takes I/N"],
     ["1/2/3", "It takes I/N"],
   ])("refuses %s", (value, message) => {

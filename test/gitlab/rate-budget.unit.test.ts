@@ -27,6 +27,33 @@ const said = (remaining: number, resetAt: number, limit = 10) =>
   });
 
 describe("RateBudget", () => {
+  it.each([
+    ["an hour", 3_600_000, /resets in 60 min/],
+    ["ten days", 10 * 86_400_000, /resets in 10 days \(\d{4}-\d\d-\d\dT/],
+    ["thirty days (past setTimeout's 2^31-1 ms)", 30 * 86_400_000, /resets in 30 days/],
+    ["the end of time", 1e300, /resets in over a year, past the 15 min EnvSync waits/],
+  ])(
+    "refuses to wait for a reset %s away, with when it is, instead of sleeping or spinning",
+    async (_, away, message) => {
+      const { budget, clock, slept } = budgetOnClock();
+      budget.note(said(0, clock.now + away), await budget.take("GET /first"));
+      const refused = budget.take("GET /projects/1/repository/compare");
+      await expect(refused).rejects.toMatchObject({
+        code: "gitlab-rate-limited",
+        message: expect.stringMatching(message),
+        path: "/projects/1/repository/compare",
+      });
+      expect(slept).toEqual([]);
+    },
+  );
+
+  it("still waits for a reset within the bound", async () => {
+    const { budget, clock, slept } = budgetOnClock();
+    budget.note(said(0, clock.now + 10 * 60_000), await budget.take("GET /first"));
+    await budget.take("GET /a");
+    expect(slept).toEqual([600_050]);
+  });
+
   it("lets requests through without waiting until GitLab has said what the budget is", async () => {
     const { budget, slept } = budgetOnClock();
     expect([await budget.take("GET /a"), await budget.take("GET /b")]).toEqual([1, 2]);

@@ -41,6 +41,24 @@ describe("detectLayout", () => {
     ]);
   });
 
+  it("matches protected-branch wildcards by their pieces, never by backtracking through the stars", () => {
+    // As a regex, `*1*1…*1*x` against `release/1.1.1…` tries every placement of 40 stars among
+    // 120 ones (about 10^32): it never ends. Piece by piece it is one scan.
+    const branch = `release/${Array(120).fill("1").join(".")}`;
+    const stars = `*${"1*".repeat(40)}`;
+    const protectedRelease = (pattern: string) =>
+      detectLayout([branch], { protectedBranches: [pattern] })[0]!.protected;
+    expect(protectedRelease(`${stars}x`)).toBe(false);
+    expect(protectedRelease(stars)).toBe(true);
+    expect(protectedRelease("release/*.1")).toBe(true);
+    expect(protectedRelease("release/*.2")).toBe(false);
+    expect(protectedRelease("*1.1*1.1*")).toBe(true);
+    expect(protectedRelease("rel*se/1.*.1.1")).toBe(true);
+    expect(protectedRelease(`release/1.1*${"1.".repeat(200)}1`)).toBe(false);
+    expect(protectedRelease("**")).toBe(true);
+    expect(protectedRelease("release/1")).toBe(false);
+  });
+
   it("finds nothing in branches that follow no layout", () => {
     expect(detectLayout(["feature/a", "bugfix/b", "trunk"])).toEqual([]);
   });

@@ -18,7 +18,15 @@ interface DiffEntry {
   renamed_file: boolean;
   deleted_file: boolean;
   diff: string;
+  collapsed: boolean;
+  too_large: boolean;
 }
+
+/**
+ * GitLab's `diff_max_patch_bytes` default (200 KiB): a file's diff over it comes back empty, marked
+ * `too_large` (and `collapsed`), as GitLab answers for large or generated files.
+ */
+const DIFF_MAX_PATCH_BYTES = 200 * 1024;
 
 export function attachRepositoryRoutes(standin: GitLabStandin): void {
   const repos = standin.state.repositories;
@@ -267,6 +275,8 @@ function diffEntries(patch: string): DiffEntry[] {
     const hunkStart = lines.findIndex((l) => l.startsWith("@@"));
     const renameFrom = /^rename from (.+)$/m.exec(chunk)?.[1];
     const renameTo = /^rename to (.+)$/m.exec(chunk)?.[1];
+    const diff = hunkStart >= 0 ? `${lines.slice(hunkStart).join("\n")}` : "";
+    const tooLarge = Buffer.byteLength(diff) > DIFF_MAX_PATCH_BYTES;
     entries.push({
       old_path: renameFrom ?? header[1]!,
       new_path: renameTo ?? header[2]!,
@@ -275,7 +285,9 @@ function diffEntries(patch: string): DiffEntry[] {
       new_file: /^new file mode/m.test(chunk),
       renamed_file: Boolean(renameFrom),
       deleted_file: /^deleted file mode/m.test(chunk),
-      diff: hunkStart >= 0 ? `${lines.slice(hunkStart).join("\n")}` : "",
+      diff: tooLarge ? "" : diff,
+      collapsed: tooLarge,
+      too_large: tooLarge,
     });
   }
   return entries;

@@ -79,6 +79,9 @@ export const ERROR_CODES = {
   "config-changed": failure("a conflict rule's command changed git's configuration"),
   // GitLab
   "gitlab-no-token": failure("no GitLab token in the environment for a command that needs one"),
+  "gitlab-instance-unnamed": failure(
+    "a token and an instance named only by the origin remote (not gitlab.com): set GITLAB_URL",
+  ),
   "gitlab-url-invalid": failure("GITLAB_URL (or the instance's address) is not a URL"),
   "gitlab-unreachable": failure("GitLab did not answer (network, timeout)"),
   "gitlab-unauthorized": failure("GitLab rejected the token (401)"),

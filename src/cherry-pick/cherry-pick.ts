@@ -17,7 +17,7 @@ import { matcherFor } from "../config/glob.js";
 import { EnvsyncError } from "../errors.js";
 import { commitsIn, patchIds, ensureHistory, resolveBranch } from "../git/commits.js";
 import { commitSha, gitIn, interrupted, isAncestor, type Git } from "../git/git.js";
-import { withoutSecrets } from "../output/secrets.js";
+import { commandEnvironment } from "../output/secrets.js";
 import type { Env } from "../context.js";
 import { freshBranchesIn, type BranchFreshness } from "../git/branches.js";
 import type { Activity } from "../output/progress.js";
@@ -412,7 +412,9 @@ const MAX_COMMAND_OUTPUT = 2000;
 
 /**
  * Runs a rule's command from the repository's envsync.yaml in the worktree, as a build script
- * would, with no secret in its environment; returns the end of what it printed.
+ * would, with only the variables `commandEnvironment` keeps (no secret); returns the end of what
+ * it printed. Nothing it started outlives it: whatever of its process group is still running when
+ * it exits is stopped, so nothing changes git's configuration after it was checked.
  */
 function runCommand(
   command: string,
@@ -423,15 +425,23 @@ function runCommand(
     // Its own process group, so an interrupt stops everything the command started.
     const child = spawn("sh", ["-c", command], {
       cwd: worktree,
-      env: withoutSecrets(env),
+      env: commandEnvironment(env),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
     const stop = () => {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Nothing of the group is left.
+      }
     };
     signal?.addEventListener("abort", stop, { once: true });
-    child.on("close", () => signal?.removeEventListener("abort", stop));
+    child.on("exit", stop);
+    child.on("close", () => {
+      signal?.removeEventListener("abort", stop);
+      stop();
+    });
     let output = "";
     const keep = (d: Buffer) => {
       output = (output + d.toString()).slice(-MAX_COMMAND_OUTPUT);

@@ -46,6 +46,17 @@ const FIXED_ENV = { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "
 /** A path where no hook can be: git finds none there. */
 const NO_HOOKS = "/dev/null";
 
+/**
+ * No git command EnvSync runs starts a hook or a file-system monitor, whatever the configuration
+ * says (the command line outranks every config file and include): a hook a repository command
+ * planted in the shared git dir, or named with core.hooksPath, never runs, neither beside the
+ * credentials nor in a command before them, where it could configure git for the next one.
+ */
+const NO_PROGRAMS: readonly string[] = [
+  ...["-c", `core.hooksPath=${NO_HOOKS}`],
+  ...["-c", "core.fsmonitor=false"],
+];
+
 const partialClones = new Map<string, Promise<boolean>>();
 
 /** Whether `cwd` is in a partial clone, asked once per directory. */
@@ -104,15 +115,11 @@ export function gitIn(
 ): Git {
   const plain = {
     env: { ...withoutSecrets(env), ...FIXED_ENV },
-    prefix: [] as string[],
+    prefix: NO_PROGRAMS,
   };
   const credentialed = {
     env: { ...withoutSecrets(env, { gitCredentials: true }), ...FIXED_ENV },
-    // No hook, no file-system monitor: programs git would start beside the credentials.
-    prefix: [
-      ...credentialHelperArgs(env),
-      ...["-c", `core.hooksPath=${NO_HOOKS}`, "-c", "core.fsmonitor=false"],
-    ],
+    prefix: [...credentialHelperArgs(env), ...NO_PROGRAMS],
   };
   const { signal } = options;
   const setup = async () =>
@@ -198,7 +205,12 @@ export function gitIn(
  * git-over-HTTP credentials as DUO_WORKFLOW_GIT_HTTP_USER and _PASSWORD, for the instance at
  * DUO_WORKFLOW_GIT_HTTP_BASE_URL: a credential helper scoped to that origin hands them to git from
  * its environment, so they are on no command line and in no file, and a remote anywhere else is
- * never sent them. A helper the machine already has for that origin is asked first.
+ * never sent them.
+ *
+ * It is the only helper git asks: the empty `credential.helper` first empties the list the system,
+ * global and repository configuration built (the command line is read last), so no other helper
+ * is asked for them or told to `store` them after the transfer: a user's `credential.helper=store`
+ * keeps nothing in ~/.git-credentials, and a helper a repository command configured hears nothing.
  */
 function credentialHelperArgs(env: Env): string[] {
   const base = env.DUO_WORKFLOW_GIT_HTTP_BASE_URL;
@@ -216,7 +228,7 @@ function credentialHelperArgs(env: Env): string[] {
     '!f() { test "$1" = get || exit 0; ' +
     "printf 'username=%s\\npassword=%s\\n' " +
     '"$DUO_WORKFLOW_GIT_HTTP_USER" "$DUO_WORKFLOW_GIT_HTTP_PASSWORD"; }; f';
-  return ["-c", `credential.${origin}.helper=${helper}`];
+  return ["-c", "credential.helper=", "-c", `credential.${origin}.helper=${helper}`];
 }
 
 /**

@@ -142,7 +142,16 @@ async function fromGitLab(
   gitlab?: { environments: string[]; protectedBranches: string[] };
 }> {
   if (!hasGitLabToken(ctx.env)) return { project: await projectOfRepository(ctx.env, repo) };
-  const { rest, project } = await openGitLab(ctx, READ, { repo });
+  let gitlab: Awaited<ReturnType<typeof openGitLab<typeof READ>>>;
+  try {
+    gitlab = await openGitLab(ctx, READ, { repo });
+  } catch (error) {
+    // The token stays home when only the origin remote names the instance; init goes on without.
+    if (!(error instanceof EnvsyncError) || error.code !== "gitlab-instance-unnamed") throw error;
+    ctx.io.stderr(`GitLab not read (${error.summary}); using the branches alone (${error.hint})\n`);
+    return { project: await projectOfRepository(ctx.env, repo) };
+  }
+  const { rest, project } = gitlab;
   if (!project) return {};
   try {
     const [environments, protectedBranches] = await Promise.all([

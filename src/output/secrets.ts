@@ -34,8 +34,9 @@ export function secretsOf(env: Env): string[] {
 }
 
 /**
- * The environment without anything that looks secret, for commands a repository defines (a
- * `regenerate` command, git and its hooks): they never see a token.
+ * The environment without anything that looks secret, for git and the programs its configuration
+ * names (a filter, a textconv): they never see a token. Repository commands get less:
+ * `commandEnvironment`.
  */
 export function withoutSecrets(env: Env, options: { gitCredentials?: boolean } = {}): Env {
   // A flow job's git-over-HTTP credentials are what a fetch or push from the job authenticates
@@ -83,4 +84,48 @@ function anyForm(char: string): string {
   const forms = [char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), `\\\\u${hex(4)}`];
   if (code < 0x80) forms.push(`%${hex(2)}`);
   return `(?:${forms.join("|")})`;
+}
+
+/**
+ * The variables a repository command (a `regenerate` rule's command) gets, and no others: what a
+ * shell, a package manager or a build tool needs to find programs, a home, a temporary directory,
+ * a locale, a terminal, CA certificates and a proxy. Anything else (GITLAB_TOKEN, CI_*,
+ * DOCKER_AUTH_CONFIG, DATABASE_URL, AWS_*, *_API_KEY, npm_config_*) is left out, so a command that
+ * prints its environment shows none of it.
+ */
+const COMMAND_VARIABLES = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "TERM",
+  "TZ",
+  "LANG",
+  "LANGUAGE",
+  "TMPDIR",
+  "TMP",
+  "TEMP",
+  "CI",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+]);
+/** A proxy's address may carry a user and password; such a proxy is left out too. */
+const PROXY = /^(https?|no)_proxy$/i;
+
+export function commandEnvironment(env: Env): Env {
+  const kept = Object.entries(env).filter(
+    ([name, value]) =>
+      value !== undefined &&
+      (COMMAND_VARIABLES.has(name) || name.startsWith("LC_")) &&
+      !(PROXY.test(name) && /:\/\/[^/]*@/.test(value)),
+  );
+  return Object.fromEntries(kept);
 }

@@ -88,6 +88,39 @@ describe("repository commands in cherry-pick", () => {
     expect(result.out).toContain("| regenerated lockfile");
   });
 
+  it("gives it only an allowlist of variables: no secret-shaped one reaches it or its output", async () => {
+    const { repo, change } = conflictingLockfile();
+    const file = config(`env; echo lock v3 > package-lock.json`);
+    const secrets = {
+      DOCKER_AUTH_CONFIG: '{"auths":{"registry.example.com":{"auth":"c2VjcmV0LWRvY2tlcg=="}}}',
+      DATABASE_URL: "postgres://app:db-password-value@db.example.com/app",
+      CI_JOB_JWT_V2: "eyJhbGciOiJSUzI1NiJ9.jwt-of-the-job",
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLEKEYID0001",
+      AWS_SECRET_ACCESS_KEY: "aws-secret-access-key-value",
+      OPENAI_API_KEY: "sk-openai-key-value-0001",
+      ANTHROPIC_API_KEY: "sk-ant-key-value-0001",
+      GOOGLE_APPLICATION_CREDENTIALS: "/secrets/gcp-service-account.json",
+      npm_config__authToken: "npm-auth-token-value",
+      HTTPS_PROXY: "http://proxyuser:proxy-password-value@proxy.example.com:3128",
+      CI_REGISTRY_PASSWORD: "registry-password-value",
+      GITLAB_TOKEN: TOKEN,
+    };
+    const result = await envsyncIn(
+      { env: testEnv({ ...secrets, LANG: "C.UTF-8", LC_ALL: "C" }) },
+      ...["cherry-pick", change, "--to", "staging", "-c", file, "-C", repo.dir, "--json"],
+    );
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.out).picked[0].tier1[0].command_output as string;
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(printed).not.toContain(`${name}=`);
+      expect(result.out + result.err).not.toContain(value);
+    }
+    // What a build needs is there.
+    expect(printed).toMatch(/^PATH=/m);
+    expect(printed).toMatch(/^HOME=/m);
+    expect(printed).toContain("LANG=C.UTF-8");
+  });
+
   it("stops when the command configures git (a filter, an fsmonitor), before git runs it", async () => {
     const { repo, change } = conflictingLockfile();
     const ran = join(tempDir(), "filter-ran");

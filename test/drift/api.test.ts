@@ -286,17 +286,25 @@ describe("envsync drift --api on files GitLab does not diff", () => {
 });
 
 describe("where EnvSync finds GitLab", () => {
-  it("reads the instance and the project from the origin remote when nothing else names them", async () => {
+  it("never sends the token to a host only the origin remote names; GITLAB_URL names it", async () => {
     const repo = history();
     project("acme/shop", repo);
     const clone = new TestRepo();
     clone.git("remote", "add", "origin", `${standin.url}/acme/shop.git`);
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML.replace("project: acme/shop\n", ""));
-    const result = await envsyncIn(
-      { env: testEnv({ GITLAB_TOKEN: standin.token }) },
-      ...["drift", "-c", config, "-C", clone.dir, "--api", "--json"],
-    );
+    const drift = (env: Record<string, string>) =>
+      envsyncIn(
+        { env: testEnv({ GITLAB_TOKEN: standin.token, ...env }) },
+        ...["drift", "-c", config, "-C", clone.dir, "--api", "--json"],
+      );
+    const refused = await drift({});
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out)).toMatchObject({ error: { code: "gitlab-instance-unnamed" } });
+    expect(refused.err).toContain(`export GITLAB_URL=`);
+    expect(standin.log).toHaveLength(0);
+    // Named on purpose, the instance is asked; the project still comes from the origin remote.
+    const result = await drift({ GITLAB_URL: standin.url });
     expect(result.err).toBe("");
     expect(JSON.parse(result.out)).toMatchObject({ mode: "api", project: "acme/shop" });
   });

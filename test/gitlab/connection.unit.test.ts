@@ -33,13 +33,32 @@ describe("connectionFromEnv", () => {
     const origin = { baseUrl: "https://origin.example.com" };
     const env = { GITLAB_TOKEN: "t" };
     expect(connectionFromEnv(env, needs).baseUrl).toBe("https://gitlab.com");
-    expect(connectionFromEnv(env, { ...needs, origin }).baseUrl).toBe(origin.baseUrl);
+    // The origin remote names the instance only when a variable does not, and a token is not
+    // sent to a host it alone names (below).
+    expect(
+      connectionFromEnv(env, { ...needs, origin: { baseUrl: "https://gitlab.com" } }).baseUrl,
+    ).toBe("https://gitlab.com");
     const ci = { ...env, CI_SERVER_URL: "https://ci.example.com/" };
     expect(connectionFromEnv(ci, { ...needs, origin }).baseUrl).toBe("https://ci.example.com");
     const flow = { ...ci, GITLAB_BASE_URL: "https://flow.example.com/api/v4" };
     expect(connectionFromEnv(flow, needs).baseUrl).toBe("https://flow.example.com");
     const explicit = { ...flow, GITLAB_URL: "https://explicit.example.com" };
     expect(connectionFromEnv(explicit, needs).baseUrl).toBe("https://explicit.example.com");
+  });
+
+  it("sends no token to an instance only the origin remote names, over https or http", () => {
+    for (const baseUrl of [
+      "https://origin.example.com",
+      "http://gitlab.com",
+      "http://127.0.0.1:8080",
+    ])
+      for (const env of [{ GITLAB_TOKEN: "glpat-origin-only" }, { CI_JOB_TOKEN: "job-token-x" }])
+        expect(() => connectionFromEnv(env, { ...needs, origin: { baseUrl } })).toThrow(
+          expect.objectContaining({ code: "gitlab-instance-unnamed" }),
+        );
+    const named = { GITLAB_TOKEN: "glpat-origin-only", GITLAB_URL: "http://127.0.0.1:8080" };
+    const origin = { baseUrl: "https://origin.example.com" };
+    expect(connectionFromEnv(named, { ...needs, origin }).baseUrl).toBe("http://127.0.0.1:8080");
   });
 
   it("sends access and OAuth tokens as Bearer, and a CI job token as JOB-TOKEN", () => {

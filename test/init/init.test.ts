@@ -183,4 +183,24 @@ describe("envsync init", () => {
     });
     expect(project.id).toBeGreaterThan(0);
   });
+  it.each(["http", "https"] as const)(
+    "sends GITLAB_TOKEN to no host only an %s origin remote names, and says to set GITLAB_URL",
+    async (scheme) => {
+      standin = await new GitLabStandin().start();
+      standin.state.addProject("acme/shop");
+      const repo = repoWith("main");
+      // The stand-in listens on http; an https origin on its port is refused before any request.
+      const host = standin.url.replace(/^http:/, `${scheme}:`);
+      repo.git("remote", "add", "origin", `${host}/acme/shop.git`);
+      const result = await envsyncIn(
+        { env: testEnv({ GITLAB_TOKEN: standin.token }) },
+        ...["init", "-C", repo.dir, "--dry-run", "--json"],
+      );
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.out)).toMatchObject({ gitlab: false });
+      expect(result.err).toContain("GitLab not read");
+      expect(result.err).toContain(`export GITLAB_URL=${host.replace(/^http:/, "https:")}`);
+      expect(standin.log).toHaveLength(0);
+    },
+  );
 });

@@ -380,6 +380,93 @@ describe("EnvSync in a flow job's checkout cloned over HTTP", () => {
     expect(gitLog.some((r) => r.status === 200 && r.path.endsWith("/git-receive-pack"))).toBe(true);
   });
 
+  it("keeps them with git's own transfer: no hook a repository command plants runs, no other helper hears or stores them", async () => {
+    // develop and staging both add package-lock.json: the pick runs the regenerate command.
+    origin.checkout("staging");
+    origin.commit("Staging lock", { "package-lock.json": "lock (staging)\n" });
+    origin.checkout("develop");
+    const feature = origin.commit("Bump deps", { "package-lock.json": "lock (dev)\n" });
+    const checkout = join(tempDir(), "job-hooks");
+    const basic = Buffer.from(`${GIT_USER}:oauth-of-the-flow`).toString("base64");
+    await execFileAsync("git", [
+      ...["-c", `http.extraHeader=Authorization: Basic ${basic}`],
+      ...[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--single-branch",
+        "--branch",
+        "develop",
+        remote,
+        checkout,
+      ],
+    ]);
+    for (const [key, value] of [
+      ["user.name", "Duo"],
+      ["user.email", "duo@example.com"],
+    ])
+      execFileSync("git", ["config", key!, value!], { cwd: checkout });
+    // The user's own git keeps whatever it is told to store.
+    const home = tempDir();
+    writeFileSync(join(home, ".gitconfig"), "[credential]\n\thelper = store\n");
+    // A hook that reads the environment, and configures a helper that writes down what it hears.
+    const leak = join(tempDir(), "leak");
+    const hook = join(tempDir(), "hook");
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nenv >> ${leak}\n` +
+        `git config --file ${join(checkout, ".git", "config")} credential.helper '!f() { cat >> ${leak}; }; f'\n`,
+    );
+    const hooks = [
+      "pre-push",
+      "reference-transaction",
+      "post-commit",
+      "pre-commit",
+      "post-checkout",
+    ];
+    const plant =
+      `for h in ${hooks.join(" ")}; do cp ${hook} "$(git rev-parse --git-common-dir)/hooks/$h"; ` +
+      `chmod +x "$(git rev-parse --git-common-dir)/hooks/$h"; done; echo lock v3 > package-lock.json`;
+    const rules = join(tempDir(), "envsync.yaml");
+    writeFileSync(
+      rules,
+      `${YAML}conflicts:\n  auto_resolve:\n    - paths: ["package-lock.json"]\n` +
+        `      strategy: regenerate\n      command: ${JSON.stringify(plant)}\n`,
+    );
+    gitLog.length = 0;
+    const result = await envsyncIn(
+      { env: testEnv({ ...withGitCredentials(), HOME: home }) },
+      ...["cherry-pick", feature, "--to", "staging", "--mr", "-c", rules, "-C", checkout, "--json"],
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ status: "picked", merge_request: { iid: 1 } });
+    // The hooks were planted, pushed past, and never ran.
+    expect(existsSync(join(checkout, ".git", "hooks", "pre-push"))).toBe(true);
+    expect(gitLog.some((r) => r.status === 200 && r.path.endsWith("/git-receive-pack"))).toBe(true);
+    expect(existsSync(leak) ? readFileSync(leak, "utf8") : "").not.toContain("oauth-of-the-flow");
+    expect(existsSync(leak)).toBe(false);
+    // Nothing stored the password: not the user's store, not anything in the checkout.
+    const stored = join(home, ".git-credentials");
+    expect(existsSync(stored) ? readFileSync(stored, "utf8") : "").not.toContain(
+      "oauth-of-the-flow",
+    );
+    expect(readFileSync(join(checkout, ".git", "config"), "utf8")).not.toContain(
+      "oauth-of-the-flow",
+    );
+  });
+
+  it("a fetch with them leaves nothing in the user's credential.helper=store", async () => {
+    const home = tempDir();
+    writeFileSync(join(home, ".gitconfig"), "[credential]\n\thelper = store\n");
+    await rollbackCheck(testEnv({ ...withGitCredentials(), HOME: home }));
+    expect(gitLog.some((r) => r.status === 200 && r.path.endsWith("/git-upload-pack"))).toBe(true);
+    const stored = join(home, ".git-credentials");
+    expect(existsSync(stored) ? readFileSync(stored, "utf8") : "").not.toContain(
+      "oauth-of-the-flow",
+    );
+  });
+
   it("without them, says the fetch failed instead of hanging on a password prompt", async () => {
     const result = await rollbackCheck(jobEnv());
     expect(result.code).toBe(1);

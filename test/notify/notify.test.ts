@@ -6,6 +6,7 @@ import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin, type StandinOptions } from "../standin/server.js";
+import { GUEST } from "../standin/state.js";
 
 const YAML = `version: 1
 project: acme/shop
@@ -178,6 +179,7 @@ describe("envsync notify pipeline-failure", () => {
         id: gl.state.id(),
         body: `review comment ${i}`,
         created_at: new Date(Date.UTC(2026, 10, 25, 0, i)).toISOString(),
+        author: GUEST,
       });
     const again = await notify(env);
     expect(again.result).toMatchObject({ action: "skipped" });
@@ -237,6 +239,7 @@ describe("envsync notify pipeline-failure", () => {
       title: "Ops",
       description: "",
       state: "opened",
+      author: GUEST,
     });
     const { result } = await notify(ciEnv(gl), ["--via", "mention", "--issue", "42"]);
     expect(result!.target).toEqual({ kind: "issues", iid: 42 });

@@ -34,21 +34,18 @@ const MAX_TEXT = 120;
  * environment name, a title), otherwise one line of inline code, `|` escaped so a table keeps its
  * columns, at most 120 characters.
  */
-export function text(value: unknown): string {
+export function text(value: string): string {
   const line = oneLine(value);
   return PLAIN.test(line) ? line : code(line);
 }
 
 /** Outside text that is always shown as code (a path, a subject, an error): as `text`, in code. */
-export function code(value: unknown): string {
+export function code(value: string): string {
   return inlineCode(oneLine(value).replace(/\|/g, "\\|"));
 }
 
-function oneLine(value: unknown): string {
-  return String(value ?? "")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, MAX_TEXT);
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, " ").trim().slice(0, MAX_TEXT);
 }
 
 /** A count: a whole number, else `?`. */

@@ -84,8 +84,10 @@ export async function notifyPipelineFailure(
         iid: ctx.issueIid ?? (await dashboardIssue(notes, config, options.dryRun)),
       };
   const tag = marker("pipeline-failure", ctx.pipelineId);
-  // Only EnvSync's own notes: a comment quoting the marker must not silence a real report.
-  if (target.iid > 0 && (await notes.ownNotes(target)).some((n) => n.body.includes(tag))) {
+  // Only EnvSync's own notes, and only the marker as EnvSync puts it (the note's last line): a
+  // comment, or a job log quoted in an earlier report, carrying it must not silence a real report.
+  const reported = (body: string) => body.trimEnd().split("\n").pop() === tag;
+  if (target.iid > 0 && (await notes.ownNotes(target)).some((n) => reported(n.body))) {
     return {
       action: "skipped",
       reason: `pipeline ${ctx.pipelineId} was already reported`,

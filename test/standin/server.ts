@@ -447,7 +447,7 @@ export class GitLabStandin {
       const body = (req.body ?? {}) as { description?: string; title?: string };
       if (body.description !== undefined) issue.description = body.description;
       if (body.title !== undefined) issue.title = body.title;
-      return { status: 200, body: issueJson(issue, project!.fullPath) };
+      return { status: 200, body: issueJson(issue, project.fullPath) };
     });
     const PRIVILEGES = [
       "read_write_files",

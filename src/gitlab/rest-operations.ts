@@ -329,7 +329,10 @@ export const GROUP = op<{ path: string }>()("GET /groups/:id", WITH_ID, (rest, {
 
 export const METADATA = op<Record<string, never>>()(
   "GET /metadata",
-  z.object({ version: z.string() }),
+  // "19.4.1-ee": the catalog's field names follow it, so a version of another shape is an error.
+  z.object({
+    version: z.string().regex(/^\d+\.\d+(\.\d+)?([-+.][\w.-]*)?$/, "not a GitLab version"),
+  }),
   (rest) => rest.Metadata.show(),
 );
 

@@ -112,3 +112,15 @@ export function inertJson(value: unknown): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
+
+/**
+ * A note an agent reads as its goal (the mention that starts a flow): the flow's prompt puts it in
+ * an `<untrusted_data>` section fenced with tildes, so no text in it may open or close a tag
+ * (`<` before a letter or `/` becomes `‹`) or a tilde fence (runs of `~` are spaced out). EnvSync's
+ * own `<!-- … -->` markers are left as they are.
+ */
+export function fenceSafe(markdown: string): string {
+  return markdown
+    .replace(/<(?=\/?[A-Za-z])/g, "‹")
+    .replace(/~{3,}/g, (run) => run.split("").join(" "));
+}

@@ -13,6 +13,7 @@ import { GitLabError } from "../gitlab/errors.js";
 import {
   codeBlock,
   count,
+  fenceSafe,
   inertJson,
   inlineCode,
   instanceLink,
@@ -294,5 +295,6 @@ function mentionNote(
     );
   }
   lines.push("", tag);
-  return lines.join("\n");
+  // The flow reads this note as its goal, inside its prompt's untrusted-data fence.
+  return fenceSafe(lines.join("\n"));
 }

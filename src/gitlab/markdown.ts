@@ -40,12 +40,12 @@ export function text(value: string): string {
 }
 
 /** Outside text that is always shown as code (a path, a subject, an error): as `text`, in code. */
-export function code(value: string): string {
-  return inlineCode(oneLine(value).replace(/\|/g, "\\|"));
+export function code(value: string, max = MAX_TEXT): string {
+  return inlineCode(oneLine(value, max).replace(/\|/g, "\\|"));
 }
 
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, " ").trim().slice(0, MAX_TEXT);
+function oneLine(value: string, max = MAX_TEXT): string {
+  return value.replace(/\s+/g, " ").trim().slice(0, max);
 }
 
 /** A count: a whole number, else `?`. */

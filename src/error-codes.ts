@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   "not-a-checkout": usage("a command that reads git history run outside a git checkout"),
   "report-unreadable": usage("a `dashboard --report` file or glob that cannot be read"),
   "not-a-drift-report": usage("a `dashboard --report` file that is not `drift --json` output"),
+  "shard-reports-inconsistent": usage(
+    "`dashboard --report` shard reports that disagree: shard counts, or a project off its shard",
+  ),
   "deployment-not-found": usage("`--to-deployment` names no recent successful deployment"),
   "no-previous-deployment": usage("no earlier successful deployment to roll back to"),
   "target-not-ancestor": usage("a rollback target that is not behind what is deployed"),

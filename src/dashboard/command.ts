@@ -8,10 +8,14 @@ import {
   dashboardState,
   previousState,
   renderDashboard,
+  type DashboardMeta,
   type DashboardState,
 } from "./render.js";
+import { instanceUrl } from "../gitlab/connection.js";
+import { tokenUser } from "../gitlab/identity.js";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
 import type { PairDrift } from "../drift/pair.js";
+import { fleetReports, isFleetReport, singleReport } from "./report.js";
 import { EnvsyncError, ExitCode, usageError } from "../errors.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
@@ -35,9 +39,10 @@ export async function dashboardCommand(
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const reports = options.report ? await readReports(options.report) : undefined;
-  const meta = {
+  const meta: DashboardMeta = {
     title: config.dashboard.issue_title,
     at: ctx.now(),
+    instance: instanceUrl(ctx.env),
     ...(ctx.env.CI_PIPELINE_URL ? { pipelineUrl: ctx.env.CI_PIPELINE_URL } : {}),
   };
   let description: string;
@@ -64,8 +69,9 @@ export async function dashboardCommand(
     return ExitCode.ok;
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
-  const notes = notesApi(gitlab.rest, gitlab.project);
-  const issue = (await notes.issueTitled(config.dashboard.issue_title, description, true))!;
+  const me = await tokenUser(gitlab);
+  const notes = notesApi(gitlab.rest, gitlab.project, me.id);
+  const issue = (await notes.dashboardIssue(config.dashboard.issue_title, description, true))!;
   let noted = false;
   if (!issue.created) {
     const note = changeNote(previousState(issue.description), state);
@@ -114,29 +120,21 @@ async function readReports(
       }
     }),
   );
-  const fleet = parsed.filter(({ value }) =>
-    Array.isArray((value as { projects?: unknown }).projects),
-  );
+  const fleet = parsed.filter(({ value }) => isFleetReport(value));
   if (fleet.length > 0) {
     if (fleet.length !== parsed.length)
       throw usageError(`${spec} mixes fleet reports with single-project ones`, {
         hint,
         code: "not-a-drift-report",
       });
-    return { fleet: fleet.map(({ value }) => value as FleetDriftReport) };
+    return { fleet: fleetReports(fleet) };
   }
   if (parsed.length > 1)
     throw usageError(`${spec} names several single-project reports; give one`, {
       hint,
       code: "usage",
     });
-  const pairs = (parsed[0]!.value as { pairs?: unknown }).pairs;
-  if (!Array.isArray(pairs))
-    throw usageError(`${files[0]} is not an envsync drift report (no "pairs")`, {
-      hint,
-      code: "not-a-drift-report",
-    });
-  return { pairs: pairs as PairDrift[] };
+  return { pairs: singleReport(parsed[0]!.file, parsed[0]!.value) };
 }
 
 /** A path, or a glob in its last part (`reports/*.json`). */

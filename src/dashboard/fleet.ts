@@ -4,8 +4,8 @@
  * never shown as whole.
  */
 import type { FleetDriftReport, FleetProjectDrift } from "../drift/drift.js";
-import { inlineCode } from "../gitlab/markdown.js";
-import { type DashboardState, dashboardHeader } from "./render.js";
+import { code, count } from "../gitlab/markdown.js";
+import { type DashboardMeta, type DashboardState, dashboardHeader, hiddenState } from "./render.js";
 
 /** A shard report older than the newest by more than this is stale. */
 const STALE_AFTER_MS = 24 * 3600 * 1000;
@@ -28,11 +28,10 @@ export function mergeFleetReports(reports: readonly FleetDriftReport[]): FleetVi
   for (const report of reports) {
     const index = report.shard?.index ?? 1;
     const seen = byShard.get(index);
-    // The newer report of a shard wins (a retried job).
-    if (!seen || (report.generated_at ?? "") > (seen.generated_at ?? ""))
-      byShard.set(index, report);
+    // The newer report of a shard wins (a retried job); dates were checked as ISO when read.
+    if (!seen || at(report) > at(seen)) byShard.set(index, report);
   }
-  const newest = Math.max(0, ...reports.map((r) => Date.parse(r.generated_at ?? "") || 0));
+  const newest = Math.max(0, ...reports.map(at));
   const shards = Array.from({ length: count }, (_, i) => i + 1);
   return {
     projects: [...byShard.values()]
@@ -43,11 +42,16 @@ export function mergeFleetReports(reports: readonly FleetDriftReport[]): FleetVi
       present: shards.filter((i) => byShard.has(i)),
       missing: shards.filter((i) => !byShard.has(i)),
       stale: shards.filter((i) => {
-        const at = Date.parse(byShard.get(i)?.generated_at ?? "");
-        return Number.isFinite(at) && newest - at > STALE_AFTER_MS;
+        const report = byShard.get(i);
+        return report?.generated_at !== undefined && newest - at(report) > STALE_AFTER_MS;
       }),
     },
   };
+}
+
+/** When a report was made, in ms; 0 when it does not say. */
+function at(report: FleetDriftReport): number {
+  return Date.parse(report.generated_at ?? "") || 0;
 }
 
 /** The hidden state of a fleet dashboard, in the shape a single project's uses. */
@@ -67,24 +71,26 @@ export function fleetState(view: FleetView, hash: (value: unknown) => string): D
 export function renderFleetDashboard(
   view: FleetView,
   state: DashboardState,
-  meta: { title: string; at: Date; pipelineUrl?: string },
+  meta: DashboardMeta,
 ): string {
   const { coverage } = view;
   const lines = dashboardHeader(meta);
   if (coverage.missing.length > 0 || coverage.stale.length > 0) {
     const parts = [
-      ...(coverage.missing.length > 0 ? [`missing: ${coverage.missing.join(", ")}`] : []),
+      ...(coverage.missing.length > 0
+        ? [`missing: ${coverage.missing.map(count).join(", ")}`]
+        : []),
       ...(coverage.stale.length > 0
-        ? [`stale (over a day older): ${coverage.stale.join(", ")}`]
+        ? [`stale (over a day older): ${coverage.stale.map(count).join(", ")}`]
         : []),
     ];
     lines.push(
-      `> **Incomplete:** shards of ${coverage.shards}: ${parts.join("; ")}. ` +
+      `> **Incomplete:** shards of ${count(coverage.shards)}: ${parts.join("; ")}. ` +
         "The projects of those shards are not shown as healthy; they are not shown at all.",
       "",
     );
   } else if (coverage.shards > 1) {
-    lines.push(`All ${coverage.shards} shards reported.`, "");
+    lines.push(`All ${count(coverage.shards)} shards reported.`, "");
   }
   lines.push(
     "| project | pending promotion | hotfixes missing upstream | unexplained drift |",
@@ -92,18 +98,16 @@ export function renderFleetDashboard(
   );
   for (const p of view.projects) {
     if (p.error) {
-      lines.push(
-        `| ${inlineCode(p.project)} | failed: ${inlineCode(p.error.split("\n")[0]!)} | | |`,
-      );
+      lines.push(`| ${code(p.project)} | failed: ${code(p.error.split("\n")[0]!)} | | |`);
       continue;
     }
     const sum = (key: "pending" | "missing_upstream" | "drifted_files") =>
       (p.pairs ?? []).reduce((n, pair) => n + pair.counts[key], 0);
-    const strong = (n: number) => (n ? `**${n}**` : "0");
+    const strong = (n: number) => (n ? `**${count(n)}**` : "0");
     lines.push(
-      `| ${inlineCode(p.project)} | ${sum("pending")} | ${strong(sum("missing_upstream"))} | ${strong(sum("drifted_files"))} |`,
+      `| ${code(p.project)} | ${count(sum("pending"))} | ${strong(sum("missing_upstream"))} | ${strong(sum("drifted_files"))} |`,
     );
   }
-  lines.push("", `<!-- envsync:dashboard ${JSON.stringify(state)} -->`);
+  lines.push("", hiddenState(state));
   return lines.join("\n");
 }

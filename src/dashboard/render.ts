@@ -4,8 +4,9 @@
  * matters, not of the timestamp) lets the next run tell whether anything changed.
  */
 import { createHash } from "node:crypto";
+import * as z from "zod";
 import type { PairDrift } from "../drift/pair.js";
-import { inlineCode } from "../gitlab/markdown.js";
+import { code, count, day, inertJson, instanceLink, sha, text } from "../gitlab/markdown.js";
 
 export interface DashboardState {
   hash: string;
@@ -18,9 +19,41 @@ export interface DashboardState {
   }[];
 }
 
+export interface DashboardMeta {
+  title: string;
+  at: Date;
+  /** CI_PIPELINE_URL: linked only when it is a page of `instance`. */
+  pipelineUrl?: string;
+  /** The instance's address, e.g. https://gitlab.example.com. */
+  instance: string;
+}
+
 const STATE = /<!-- envsync:dashboard (\{.*\}) -->/;
-/** Text for a table cell or list item: one line, no pipe, at most 120 characters. */
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ").slice(0, 120);
+
+/**
+ * The previous run's state, read back from the issue description: checked by shape (whole counts,
+ * hex shas), since whatever edits the description could put anything there.
+ */
+const STATE_SHAPE = z.object({
+  hash: z.string().regex(/^[0-9a-f]{1,64}$/),
+  pairs: z.array(
+    z.object({
+      pair: z.string().max(1000),
+      pending: z.number().int().nonnegative(),
+      missing_upstream: z.number().int().nonnegative(),
+      drifted_files: z.number().int().nonnegative(),
+      missing_shas: z.array(z.string().regex(/^[0-9a-f]{7,64}$/)),
+    }),
+  ),
+}) satisfies z.ZodType<DashboardState>;
+
+/** The hidden state line: JSON that cannot end the HTML comment it sits in. */
+export function hiddenState(state: DashboardState): string {
+  return `<!-- envsync:dashboard ${inertJson(state)} -->`;
+}
+
+/** git's name-status letters (renames and copies with their similarity). */
+const FILE_STATUS = /^[ACDMRTUX]\d{0,3}$/;
 
 export function dashboardState(pairs: readonly PairDrift[]): DashboardState {
   const summary = pairs.map((p) => ({
@@ -47,18 +80,20 @@ export function previousState(description: string): DashboardState | undefined {
   const match = STATE.exec(description);
   if (!match) return undefined;
   try {
-    return JSON.parse(match[1]!) as DashboardState;
+    const parsed = STATE_SHAPE.safeParse(JSON.parse(match[1]!));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** The title and "updated by" lines both dashboards (one project, a fleet) open with. */
-export function dashboardHeader(meta: { title: string; at: Date; pipelineUrl?: string }): string[] {
+export function dashboardHeader(meta: DashboardMeta): string[] {
   const stamp = meta.at.toISOString().replace("T", " ").slice(0, 16);
-  const pipeline = meta.pipelineUrl ? ` ([pipeline](${meta.pipelineUrl}))` : "";
+  const link = instanceLink("pipeline", meta.pipelineUrl, meta.instance);
+  const pipeline = link.startsWith("[") ? ` (${link})` : "";
   return [
-    `## ${meta.title}`,
+    `## ${text(meta.title)}`,
     "",
     `_Updated ${stamp} UTC by the scheduled EnvSync drift check${pipeline}. ` +
       "This description is replaced on every run._",
@@ -66,10 +101,7 @@ export function dashboardHeader(meta: { title: string; at: Date; pipelineUrl?: s
   ];
 }
 
-export function renderDashboard(
-  pairs: readonly PairDrift[],
-  meta: { title: string; at: Date; pipelineUrl?: string },
-): string {
+export function renderDashboard(pairs: readonly PairDrift[], meta: DashboardMeta): string {
   const state = dashboardState(pairs);
   const lines = [
     ...dashboardHeader(meta),
@@ -78,27 +110,27 @@ export function renderDashboard(
     ...pairs.map(
       (p) =>
         `| ${[
-          `${p.from} → ${p.to}`,
-          p.counts.pending,
-          p.counts.applied,
+          `${text(p.from)} → ${text(p.to)}`,
+          count(p.counts.pending),
+          count(p.counts.applied),
           strong(p.counts.missing_upstream),
           strong(p.counts.drifted_files),
-          p.counts.expected_files,
+          count(p.counts.expected_files),
         ].join(" | ")} |`,
     ),
   ];
   const commit = (c: { sha: string; subject: string; author: string; date: string }) =>
-    `- \`${c.sha.slice(0, 10)}\` ${inlineCode(cell(c.subject))} (${inlineCode(cell(c.author))}, ${c.date.slice(0, 10)})`;
+    `- ${sha(c.sha)} ${code(c.subject)} (${code(c.author)}, ${day(c.date)})`;
   const list = (title: string, items: string[], max = 20) => {
     if (items.length === 0) return;
     lines.push("", `**${title}** (${items.length})`, "", ...items.slice(0, max));
     if (items.length > max)
-      lines.push(`- … and ${items.length - max} more (see the job's envsync-drift.json)`);
+      lines.push(`- … and ${count(items.length - max)} more (see the job's envsync-drift.json)`);
   };
   for (const p of pairs) {
     lines.push(
       "",
-      `### ${p.from} → ${p.to} (${inlineCode(cell(p.from_branch))} → ${inlineCode(cell(p.to_branch))})`,
+      `### ${text(p.from)} → ${text(p.to)} (${code(p.from_branch)} → ${code(p.to_branch)})`,
     );
     if (p.counts.pending + p.counts.missing_upstream + p.counts.unexpected_files === 0)
       lines.push("", "In step: nothing pending, no hotfix missing upstream, no unexplained drift.");
@@ -107,11 +139,11 @@ export function renderDashboard(
       "Unexplained drift (files no pending promotion explains)",
       p.files.unexpected
         .filter((f) => !f.pending)
-        .map((f) => `- ${f.status} ${inlineCode(cell(f.path))}`),
+        .map((f) => `- ${FILE_STATUS.test(f.status) ? f.status : "?"} ${code(f.path)}`),
     );
     list("Pending promotion", p.pending.map(commit));
   }
-  lines.push("", `<!-- envsync:dashboard ${JSON.stringify(state)} -->`);
+  lines.push("", hiddenState(state));
   return lines.join("\n");
 }
 
@@ -126,9 +158,9 @@ export function changeNote(
     const was = before?.pairs.find((p) => p.pair === now.pair);
     const delta = (key: "pending" | "missing_upstream" | "drifted_files", label: string) =>
       was && was[key] !== now[key]
-        ? `${label} ${was[key]} → ${now[key]}`
+        ? `${label} ${count(was[key])} → ${count(now[key])}`
         : !was && now[key]
-          ? `${label} ${now[key]}`
+          ? `${label} ${count(now[key])}`
           : "";
     const parts = [
       delta("pending", "pending"),
@@ -138,14 +170,22 @@ export function changeNote(
     const fresh = now.missing_shas.filter((s) => !was?.missing_shas.includes(s));
     if (fresh.length > 0)
       parts.push(
-        `new hotfix${fresh.length === 1 ? "" : "es"} missing upstream: ${fresh.map((s) => `\`${s.slice(0, 10)}\``).join(", ")}`,
+        `new hotfix${fresh.length === 1 ? "" : "es"} missing upstream: ${fresh.map(sha).join(", ")}`,
       );
-    if (parts.length > 0) lines.push(`- ${now.pair.replace(">", " → ")}: ${parts.join("; ")}`);
+    if (parts.length > 0) lines.push(`- ${pairName(now.pair)}: ${parts.join("; ")}`);
   }
   return lines.join("\n");
 }
 
 /** A count that needs attention, in bold when it is not zero. */
-function strong(count: number): string {
-  return count ? `**${count}**` : "0";
+function strong(n: number): string {
+  return n ? `**${count(n)}**` : "0";
+}
+
+/** `staging>production` or `acme/shop staging>production` as `staging → production`. */
+function pairName(pair: string): string {
+  const at = pair.lastIndexOf(" ");
+  const project = at < 0 ? "" : `${text(pair.slice(0, at))} `;
+  const [from = "", to = ""] = pair.slice(at + 1).split(">");
+  return `${project}${text(from)} → ${text(to)}`;
 }

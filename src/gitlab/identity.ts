@@ -13,10 +13,16 @@ export interface TokenIdentity {
   kind: "person" | "bot" | "flow-job" | "job";
   scopes: string[];
   username?: string;
+  /** The user the token acts as: EnvSync's own notes and issues are this user's. */
+  userId?: number;
 }
 
 const SELF = z.object({ scopes: z.array(z.string()) });
-const USER = z.object({ username: z.string(), bot: z.boolean().optional() });
+const USER = z.object({
+  id: z.number().int().positive(),
+  username: z.string(),
+  bot: z.boolean().optional(),
+});
 const OAUTH = z.object({ scopes: z.array(z.string()) });
 
 export async function tokenIdentity(gitlab: Pick<GitLab, "http" | "rest">): Promise<TokenIdentity> {
@@ -38,7 +44,7 @@ export async function tokenIdentity(gitlab: Pick<GitLab, "http" | "rest">): Prom
     return {
       kind: user?.bot ? "bot" : "person",
       scopes: self.scopes,
-      ...(user ? { username: user.username } : {}),
+      ...(user ? { username: user.username, userId: user.id } : {}),
     };
   }
   // Otherwise an OAuth token: Doorkeeper says its scopes. A flow job's token acts for the flow's
@@ -51,6 +57,19 @@ export async function tokenIdentity(gitlab: Pick<GitLab, "http" | "rest">): Prom
   return {
     kind: user?.bot ? "bot" : "person",
     scopes,
-    ...(user ? { username: user.username } : {}),
+    ...(user ? { username: user.username, userId: user.id } : {}),
   };
+}
+
+/**
+ * The user the token acts as (`GET /user`): what EnvSync wrote is this user's, so its markers and
+ * its dashboard issue are told from anyone else's by author.
+ */
+export async function tokenUser(
+  gitlab: Pick<GitLab, "http">,
+): Promise<{ id: number; username: string }> {
+  const path = "/api/v4/user";
+  const answer = await gitlab.http.send({ method: "GET", path });
+  const user = parseAnswer(USER, parseJson(answer.text, { ...answer, method: "GET", path }), path);
+  return { id: user.id, username: user.username };
 }

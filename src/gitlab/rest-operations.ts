@@ -91,6 +91,8 @@ export type ApiDiff = z.infer<typeof DIFF>;
 
 const MERGE_REQUEST = z.object({ iid: z.number(), web_url: z.string() });
 const NOTE = z.object({ id: z.number(), body: z.string() });
+/** Who wrote a note or an issue: EnvSync counts only its own. */
+const AUTHOR = z.object({ id: z.number() });
 const ISSUE = z.object({ iid: z.number(), title: z.string(), description: z.string().nullish() });
 const NAMED = z.object({ name: z.string() });
 const WITH_ID = z.object({ id: z.number() });
@@ -269,24 +271,25 @@ export const EDIT_MERGE_REQUEST = op<
   rest.MergeRequests.edit(v.project, v.iid, { title: v.title, description: v.description }),
 );
 
-/** Open issues whose title contains `title`, every page. */
-export const OPEN_ISSUES_TITLED = op<Project & { title: string }>()(
+/** Open issues by `authorId` whose title contains `title`, every page. */
+export const OPEN_ISSUES_TITLED = op<Project & { title: string; authorId: number }>()(
   "GET /projects/:id/issues",
-  z.array(ISSUE),
-  (rest, { project, title }) =>
+  z.array(ISSUE.extend({ author: AUTHOR })),
+  (rest, { project, title, authorId }) =>
     rest.Issues.all({
       projectId: project,
       state: "opened",
+      authorId,
       search: title,
       in: "title",
       perPage: 100,
     }),
 );
 
-export const CREATE_ISSUE = op<Project & { title: string; description: string }>()(
-  "POST /projects/:id/issues",
-  ISSUE,
-  (rest, { project, title, description }) => rest.Issues.create(project, title, { description }),
+export const CREATE_ISSUE = op<
+  Project & { title: string; description: string; labels: readonly string[] }
+>()("POST /projects/:id/issues", ISSUE, (rest, { project, title, description, labels }) =>
+  rest.Issues.create(project, title, { description, labels: labels.join(",") }),
 );
 
 export const EDIT_ISSUE = op<Project & { iid: number; description: string }>()(
@@ -298,10 +301,10 @@ export const EDIT_ISSUE = op<Project & { iid: number; description: string }>()(
 type NoteTarget = Project & { kind: "merge_requests" | "issues"; iid: number };
 const newestFirst = { sort: "desc", orderBy: "created_at", perPage: 100 } as const;
 
-/** Every note, newest first: a marker in an old note still counts. */
+/** Every note, newest first, with its author: a marker in an old note of EnvSync's still counts. */
 export const NOTES = op<NoteTarget>()(
   "GET /projects/:id/:noteable/:iid/notes",
-  z.array(NOTE),
+  z.array(NOTE.extend({ author: AUTHOR })),
   (rest, { project, kind, iid }) =>
     kind === "merge_requests"
       ? rest.MergeRequestNotes.all(project, iid, newestFirst)
@@ -329,7 +332,10 @@ export const GROUP = op<{ path: string }>()("GET /groups/:id", WITH_ID, (rest, {
 
 export const METADATA = op<Record<string, never>>()(
   "GET /metadata",
-  z.object({ version: z.string() }),
+  // "19.4.1-ee": the catalog's field names follow it, so a version of another shape is an error.
+  z.object({
+    version: z.string().regex(/^\d+\.\d+(\.\d+)?([-+.][\w.-]*)?$/, "not a GitLab version"),
+  }),
   (rest) => rest.Metadata.show(),
 );
 

@@ -27,8 +27,9 @@ export async function notifyCommand(
   const gitlab = await openGitLab(ctx, WRITE);
   // Before anything is posted or started: GitLab would take a bot's note or request and start
   // nothing, so a token that is not a person's is refused here, with what to use instead.
-  await requirePersonWithApi(gitlab);
+  const me = await requirePersonWithApi(gitlab);
   const result = await notifyPipelineFailure(config, job, gitlab, {
+    me,
     via: options.via,
     allBranches: Boolean(options.allBranches),
     dryRun: Boolean(options.dryRun),
@@ -46,7 +47,8 @@ const FIX =
   "store a person's personal access token (api scope, Developer or more in the project) as " +
   "ENVSYNC_GITLAB_TOKEN, or let GitLab start the flow itself with a native trigger where it has one";
 
-async function requirePersonWithApi(gitlab: Pick<GitLab, "http" | "rest">): Promise<void> {
+/** The token's user id: EnvSync's own notes are this user's. */
+async function requirePersonWithApi(gitlab: Pick<GitLab, "http" | "rest">): Promise<number> {
   const identity = await tokenIdentity(gitlab);
   if (identity.kind !== "person") {
     const what = {
@@ -68,4 +70,9 @@ async function requirePersonWithApi(gitlab: Pick<GitLab, "http" | "rest">): Prom
       `the token has ${identity.scopes.join(", ") || "no scope"}; posting and starting flows needs api`,
       { hint: FIX },
     );
+  if (identity.userId === undefined)
+    throw new EnvsyncError("token-not-a-person", "GitLab does not say whose the token is", {
+      hint: FIX,
+    });
+  return identity.userId;
 }

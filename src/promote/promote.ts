@@ -9,7 +9,7 @@ import {
   type PairDrift,
   type PairInput,
 } from "../drift/pair.js";
-import { inlineCode } from "../gitlab/markdown.js";
+import { code, day, inlineCode, sha } from "../gitlab/markdown.js";
 import type { GitLabRest } from "../gitlab/rest.js";
 import {
   CREATE_MERGE_REQUEST,
@@ -207,18 +207,18 @@ export function promotionDescription(
   branch: PromotionBranch | null = null,
 ): string {
   const lines = [
-    `Opened by \`envsync promote ${drift.from} ${drift.to}\`.`,
+    `Opened by ${code(`envsync promote ${drift.from} ${drift.to}`)}.`,
     "",
     `### Pending commits (${drift.pending.length})`,
     ...drift.pending.map(
-      (c) =>
-        `- ${c.sha.slice(0, 10)} ${inlineCode(c.subject)} (${inlineCode(c.author)}, ${c.date.slice(0, 10)})`,
+      (c) => `- ${sha(c.sha)} ${inlineCode(c.subject)} (${inlineCode(c.author)}, ${day(c.date)})`,
     ),
     "",
     "### Gates",
     "| gate | status | detail |",
     "| --- | --- | --- |",
-    ...gates.map((g) => `| ${g.name} | ${g.status} | ${g.detail.replace(/\|/g, "\\|")} |`),
+    // A detail can quote GitLab (a status, a refusal's message): code, like any outside text.
+    ...gates.map((g) => `| ${g.name} | ${g.status} | ${code(g.detail, 1000)} |`),
   ];
   if (drift.files.expected.length > 0 && branch) {
     lines.push(
@@ -236,7 +236,7 @@ export function promotionDescription(
     lines.push(
       "",
       "### Environment-local commits (only expected differences; not part of this promotion)",
-      ...local.map((c) => `- ${c.sha.slice(0, 10)} ${inlineCode(c.subject)}`),
+      ...local.map((c) => `- ${sha(c.sha)} ${inlineCode(c.subject)}`),
     );
   }
   return lines.join("\n");

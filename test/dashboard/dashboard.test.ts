@@ -100,6 +100,6 @@ describe("envsync dashboard", () => {
     writeFileSync(bad, "{}");
     const { code, err } = await dashboard(repo(), { report: bad, dryRun: true });
     expect(code).toBe(2);
-    expect(err).toContain('is not an envsync drift report (no "pairs")');
+    expect(err).toContain("x.json is not an envsync drift report at pairs: ");
   });
 });

@@ -20,7 +20,11 @@ const shard = (
   projects,
   requests: 1,
 });
-const META = { title: "Fleet health", at: new Date("2026-03-04T05:06:07Z") };
+const META = {
+  title: "Fleet health",
+  at: new Date("2026-03-04T05:06:07Z"),
+  instance: "https://g.example",
+};
 // The real caller hashes with sha256; the JSON itself shows every difference as well.
 const hash = (value: unknown) => JSON.stringify(value);
 

@@ -9,7 +9,7 @@ import {
 import type { CommitSummary, PairDrift } from "../../src/drift/pair.js";
 
 const AT = new Date("2026-03-04T05:06:07Z");
-const META = { title: "EnvSync environment health", at: AT };
+const META = { title: "EnvSync environment health", at: AT, instance: "https://g.example" };
 const sha = (c: string) => c.repeat(40);
 const commit = (c: string, subject: string): CommitSummary => ({
   sha: sha(c),

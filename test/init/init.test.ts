@@ -203,4 +203,34 @@ describe("envsync init", () => {
       expect(standin.log).toHaveLength(0);
     },
   );
+
+  it("reads GitLab's environments and protected branches by shape: an object, [null] or a non-string name is GitLab's error, not a bug (#22)", async () => {
+    for (const body of [{ name: "live" }, [null], [{ id: 1, name: 5 }], "<html>"]) {
+      standin = await new GitLabStandin().start();
+      standin.state.addProject("acme/shop");
+      standin.route("GET", /^\/api\/v4\/projects\/[^/]+\/environments$/, () => ({
+        status: 200,
+        body,
+      }));
+      const repo = repoWith("staging", "main");
+      const result = await envsyncIn(
+        {
+          env: testEnv({
+            GITLAB_TOKEN: standin.token,
+            GITLAB_URL: standin.url,
+            CI_PROJECT_PATH: "acme/shop",
+          }),
+        },
+        ...["init", "-C", repo.dir, "--dry-run", "--json"],
+      );
+      expect(result.code, JSON.stringify(body)).toBe(0);
+      expect(result.err).toMatch(
+        /GitLab not read \(GitLab GET \/(api\/v4\/projects\/acme%2Fshop|projects\/:id)\/environments: (unexpected answer|the answer is not JSON)/,
+      );
+      expect(result.err).not.toContain("bug");
+      expect(JSON.parse(result.out)).toMatchObject({ gitlab: false });
+      await standin.stop();
+      standin = undefined;
+    }
+  });
 });

@@ -255,6 +255,20 @@ describe("envsync publish against the GitLab stand-in", () => {
     }
   });
 
+  it("refuses an instance version that is not a version string, as GitLab's answer, not as a bug (#22)", async () => {
+    for (const version of [19, null, "banana", "19.4\n/close", ["19.4.1"]]) {
+      const gl = await gitlab();
+      gl.route("GET", /^\/api\/v4\/metadata$/, () => ({ status: 200, body: { version } }));
+      const result = await run(gl);
+      expect(result.code, JSON.stringify(version)).toBe(1);
+      expect(result.err).toContain("GET /metadata");
+      expect(result.err).toContain("unexpected answer at version");
+      expect(result.err).not.toContain("bug");
+      expect(gl.state.items).toEqual([]);
+      await gl.stop();
+    }
+  });
+
   it("maps the assistant's tools to built-in tool ids by name, reading every page", async () => {
     const gl = await gitlab({ pageSize: 2 });
     const result = await run(gl);

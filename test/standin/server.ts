@@ -57,6 +57,8 @@ export interface RestRequest {
   query: URLSearchParams;
   params: string[];
   body: unknown;
+  /** The user of the request's token (who a note or issue created now is by). */
+  user?: { id: number; username: string };
 }
 export type RestHandler = (
   req: RestRequest,
@@ -329,6 +331,16 @@ export class GitLabStandin {
       if (!job) return { status: 404, body: { message: "404 Job Not Found" } };
       return { status: 200, body: job.log, headers: { "content-type": "text/plain" } };
     });
+    const issueJson = (i: StandinState["issues"][number], fullPath: string) => ({
+      id: i.id,
+      iid: i.iid,
+      title: i.title,
+      description: i.description,
+      state: i.state,
+      labels: i.labels ?? [],
+      author: { ...i.author, name: i.author.username, state: "active" },
+      web_url: `${this.url}/${fullPath}/-/issues/${i.iid}`,
+    });
     const projectFrom = (req: RestRequest) =>
       this.state.project(decodeURIComponent(req.params[0]!));
     this.route(
@@ -347,12 +359,12 @@ export class GitLabStandin {
           .sort((a, b) => b.id - a.id);
         return {
           status: 200,
-          body: notes.map(({ id, body, created_at }) => ({
+          body: notes.map(({ id, body, created_at, author }) => ({
             id,
             body,
             created_at,
             system: false,
-            author: { username: "envsync-bot" },
+            author: { ...author, name: author.username, state: "active" },
           })),
         };
       },
@@ -372,11 +384,18 @@ export class GitLabStandin {
           id: state.id(),
           body,
           created_at: new Date().toISOString(),
+          author: req.user!,
         };
         state.notes.push(note);
         return {
           status: 201,
-          body: { id: note.id, body, created_at: note.created_at, system: false },
+          body: {
+            id: note.id,
+            body,
+            created_at: note.created_at,
+            system: false,
+            author: { ...note.author, name: note.author.username, state: "active" },
+          },
         };
       },
     );
@@ -384,28 +403,25 @@ export class GitLabStandin {
       const project = projectFrom(req);
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const search = req.query.get("search") ?? "";
+      const authorId = req.query.get("author_id");
+      const labels = (req.query.get("labels") ?? "").split(",").filter(Boolean);
       const list = state.issues.filter(
         (i) =>
           i.projectId === project.id &&
           (!req.query.get("state") || i.state === req.query.get("state")) &&
+          (!authorId || String(i.author.id) === authorId) &&
+          labels.every((l) => (i.labels ?? []).includes(l)) &&
           i.title.includes(search),
       );
       return {
         status: 200,
-        body: list.map(({ id, iid, title, description, state: st }) => ({
-          id,
-          iid,
-          title,
-          description,
-          state: st,
-          web_url: `${this.url}/${project.fullPath}/-/issues/${iid}`,
-        })),
+        body: list.map((i) => issueJson(i, project.fullPath)),
       };
     });
     this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/issues$/, (req, state) => {
       const project = projectFrom(req);
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
-      const body = (req.body ?? {}) as { title?: string; description?: string };
+      const body = (req.body ?? {}) as { title?: string; description?: string; labels?: string };
       if (!body.title) return { status: 400, body: { error: "title is missing" } };
       const issue = {
         projectId: project.id,
@@ -414,18 +430,13 @@ export class GitLabStandin {
         title: body.title,
         description: body.description ?? "",
         state: "opened",
+        author: req.user!,
+        labels: String(body.labels ?? "")
+          .split(",")
+          .filter(Boolean),
       };
       state.issues.push(issue);
-      return {
-        status: 201,
-        body: {
-          id: issue.id,
-          iid: issue.iid,
-          title: issue.title,
-          description: issue.description,
-          state: "opened",
-        },
-      };
+      return { status: 201, body: issueJson(issue, project.fullPath) };
     });
     this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/issues\/(\d+)$/, (req, state) => {
       const project = projectFrom(req);
@@ -436,16 +447,7 @@ export class GitLabStandin {
       const body = (req.body ?? {}) as { description?: string; title?: string };
       if (body.description !== undefined) issue.description = body.description;
       if (body.title !== undefined) issue.title = body.title;
-      return {
-        status: 200,
-        body: {
-          id: issue.id,
-          iid: issue.iid,
-          title: issue.title,
-          description: issue.description,
-          state: issue.state,
-        },
-      };
+      return { status: 200, body: issueJson(issue, project.fullPath) };
     });
     const PRIVILEGES = [
       "read_write_files",
@@ -752,6 +754,7 @@ export class GitLabStandin {
           query: url.searchParams,
           params: match.slice(1),
           body,
+          ...(token ? { user: { ...token.user } } : {}),
         },
         this.state,
       );

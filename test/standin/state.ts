@@ -65,6 +65,15 @@ export interface StandinDeployment {
   finishedAt: string;
 }
 
+/** A GitLab user as notes and issues name their author. */
+export interface StandinUser {
+  id: number;
+  username: string;
+}
+
+/** Someone other than the stand-in's token: a guest or another member who writes notes and issues. */
+export const GUEST: StandinUser = { id: 4242, username: "mallory" };
+
 export class StandinState {
   projects: StandinProject[] = [];
   pipelines: StandinPipeline[] = [];
@@ -75,6 +84,8 @@ export class StandinState {
     id: number;
     body: string;
     created_at: string;
+    /** Who wrote it: GitLab answers every note with its author. */
+    author: StandinUser;
   }[] = [];
   issues: {
     projectId: number;
@@ -83,6 +94,8 @@ export class StandinState {
     title: string;
     description: string;
     state: string;
+    author: StandinUser;
+    labels?: string[];
   }[] = [];
   workflows: { id: number; body: Record<string, unknown> }[] = [];
   jobs: {

@@ -72,6 +72,9 @@ export function buildProgram(
         "find drift.",
     )
     .version(envsyncVersion(), "-V, --version", "print the EnvSync version")
+    // The program's options come before the command: after it, an option is the command's own,
+    // so `publish --version 1.0.0` is an unknown option of publish, not EnvSync's version.
+    .enablePositionalOptions()
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -103,6 +106,11 @@ export async function runCli(argv: readonly string[], given: CommandContext): Pr
       // Help and version arrive as "errors" with exit code 0; all else commander rejects is usage,
       // which commander has printed on stderr. A script asked for JSON gets it on stdout too.
       if (error.exitCode === 0) return ExitCode.ok;
+      if (/^error: unknown option '(--version|-V)'/.test(error.message))
+        ctx.io.stderr(
+          "  hint: `envsync --version` prints EnvSync's version; after a command, an option is " +
+            "that command's own (see `envsync COMMAND --help`)\n",
+        );
       if (argv.includes("--json"))
         ctx.io.stdout(json(errorJson(usageError(error.message.replace(/^error: /, "")))));
       return ExitCode.usage;

@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   "read-failed": failure("a file that cannot be read"),
   "too-large": failure("a file larger than EnvSync reads"),
   "write-failed": failure("a file that cannot be written; nothing was changed"),
+  "path-refused": failure(
+    "a path in the repository that is a symbolic link, or has one on the way, or leads out of it",
+  ),
   "file-exists": failure("`init` never overwrites a file"),
   "directory-unreadable": failure("a directory EnvSync may not read"),
   "schema-stale": failure("`schema --check`: the JSON Schema file is stale"),

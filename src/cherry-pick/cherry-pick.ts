@@ -6,7 +6,7 @@
  * Nothing is left half-applied: on a stop the worktree and branch are removed.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
@@ -18,6 +18,7 @@ import { EnvsyncError } from "../errors.js";
 import { commitsIn, patchIds, ensureHistory, resolveBranch } from "../git/commits.js";
 import { commitSha, gitIn, interrupted, isAncestor, type Git } from "../git/git.js";
 import { commandEnvironment } from "../output/secrets.js";
+import { readTextInside, writeFilesInside } from "../output/files.js";
 import type { Env } from "../context.js";
 import { freshBranchesIn, type BranchFreshness } from "../git/branches.js";
 import type { Activity } from "../output/progress.js";
@@ -345,6 +346,8 @@ async function resolveByRule(
       await wt.run(["checkout", "--theirs", "--", path]);
       break;
     case "union": {
+      // The stages are git's blobs, written to a private folder for merge-file; the merge goes
+      // into the worktree through output/files.ts, which follows no link the repository holds.
       const stage = (n: number) => wt.run(["show", `:${n}:${path}`]).catch(() => "");
       const [base, ours, theirs] = await Promise.all([stage(1), stage(2), stage(3)]);
       const dir = await mkdtemp(join(tmpdir(), "envsync-union-"));
@@ -365,7 +368,7 @@ async function resolveByRule(
           ],
           [1],
         );
-        await writeFile(join(worktree, path), merged);
+        await writeFilesInside(worktree, [{ path: join(worktree, path), content: merged }]);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -469,7 +472,8 @@ async function describeConflict(
   path: string,
   decision: TierDecision,
 ): Promise<ConflictedFile> {
-  const text = await readFile(join(worktree, path), "utf8").catch(() => "");
+  // A conflicted file that is a link (or is reached through one) shows no hunks: it is not read.
+  const text = (await readTextInside(worktree, join(worktree, path)).catch(() => undefined)) ?? "";
   const hunks: ConflictedFile["hunks"] = [];
   for (const m of text.matchAll(/^<{7}[^\n]*\n([\s\S]*?)^={7}\n([\s\S]*?)^>{7}[^\n]*$/gm))
     hunks.push({ ours: m[1]!, theirs: m[2]! });

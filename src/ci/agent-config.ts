@@ -7,7 +7,7 @@
  * flows were compiled with (that install is unauthenticated, so that project must be public).
  */
 import { Document, isScalar, isSeq, YAMLSeq } from "yaml";
-import { editableDocument } from "./setup.js";
+import { editableDocument, keepingLineEnds } from "./setup.js";
 
 /** An image with Node.js 20.19+ and what GitLab's executor needs (git, wget, tar, chmod). */
 export const RUNTIME_IMAGE = "node:20.19.5-bookworm";
@@ -88,6 +88,14 @@ export function installedVersion(text: string | undefined): string | undefined {
  * stays. Returns the new text and what changed.
  */
 export function mergeAgentConfig(
+  text: string | undefined,
+  desired: AgentConfig,
+): { text: string; changed: string[] } {
+  const result = keepingLineEnds(text, (lf) => mergeAgentConfigLf(lf, desired));
+  return text !== undefined && result.changed.length === 0 ? { text, changed: [] } : result;
+}
+
+function mergeAgentConfigLf(
   text: string | undefined,
   desired: AgentConfig,
 ): { text: string; changed: string[] } {

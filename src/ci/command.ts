@@ -2,7 +2,12 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { loadConfig } from "../config/load.js";
 import type { CommandContext } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
-import { readTextIfExists, writeFilesAtomically, type FileToWrite } from "../output/files.js";
+import {
+  readTextIfExists,
+  readTextInside,
+  writeFilesInside,
+  type FileToWrite,
+} from "../output/files.js";
 import { json } from "../output/io.js";
 import { envsyncVersion } from "../version.js";
 import {
@@ -63,9 +68,9 @@ export async function ciCommand(
   const agentFile = join(options.repo, AGENT_CONFIG);
   const runtimeFile = join(options.repo, RUNTIME_FILE);
   const [ciText, agentText, committedRuntime] = await Promise.all([
-    readTextIfExists(ciFile),
-    readTextIfExists(agentFile),
-    options.runtime === "file" ? readTextIfExists(runtimeFile) : undefined,
+    readTextInside(options.repo, ciFile),
+    readTextInside(options.repo, agentFile),
+    options.runtime === "file" ? readTextInside(options.repo, runtimeFile) : undefined,
   ]);
   const desired = agentConfig(version, options.components, options.runtime);
   const agent = edited(agentFile, () => mergeAgentConfig(agentText, desired));
@@ -91,7 +96,7 @@ export async function ciCommand(
     if (agent.changed.length > 0) writes.push({ path: agentFile, content: agent.text });
     if (runtime?.stale) writes.push({ path: runtimeFile, content: runtime.content });
     // --dry-run wins over --write: it shows what would change and writes nothing.
-    if (writing && writes.length > 0) await writeFilesAtomically(writes);
+    if (writing && writes.length > 0) await writeFilesInside(options.repo, writes);
     if (options.dryRun && !options.json) {
       const { createTwoFilesPatch } = await import("diff");
       const before = new Map([

@@ -41,8 +41,29 @@ export function ciSetup(
   };
 }
 
+/**
+ * Edits YAML text with LF line ends and gives the result the file's own: a file whose lines end in
+ * CRLF keeps them (and an unchanged text comes back as it was).
+ */
+export function keepingLineEnds<T extends { text: string }>(
+  text: string | undefined,
+  edit: (text: string | undefined) => T,
+): T {
+  if (text === undefined || !text.includes("\r\n")) return edit(text);
+  const result = edit(text.replace(/\r\n/g, "\n"));
+  return { ...result, text: result.text.replace(/\r?\n/g, "\r\n") };
+}
+
 /** Adds the includes to the CI file text; returns the new text and the includes that were added. */
 export function addIncludes(
+  text: string | undefined,
+  includes: CiSetup["includes"],
+): { text: string; added: string[] } {
+  const result = keepingLineEnds(text, (lf) => addIncludesLf(lf, includes));
+  return text !== undefined && result.added.length === 0 ? { text, added: [] } : result;
+}
+
+function addIncludesLf(
   text: string | undefined,
   includes: CiSetup["includes"],
 ): { text: string; added: string[] } {
@@ -52,8 +73,17 @@ export function addIncludes(
   let list: YAMLSeq;
   if (existing === undefined) {
     list = new YAMLSeq();
-    // `include` reads best first, before the jobs.
-    doc.contents.items.unshift(doc.createPair("include", list));
+    // `include` reads best first, before the jobs. The comment the file starts with stays at the
+    // top: written right above the first key, it belongs to that key, and moves to the include.
+    const pair = doc.createPair("include", list);
+    const first = doc.contents.items[0]?.key;
+    if (isScalar(first) && first.commentBefore !== undefined && isScalar(pair.key)) {
+      pair.key.commentBefore = first.commentBefore;
+      pair.key.spaceBefore = first.spaceBefore;
+      first.commentBefore = undefined;
+      first.spaceBefore = undefined;
+    }
+    doc.contents.items.unshift(pair);
   } else if (isSeq(existing)) {
     list = existing;
   } else {

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { ResolvedConfig } from "../config/types.js";
-import { readTextIfExists } from "../output/files.js";
+import { readTextInside, rootFor } from "../output/files.js";
 import { packageRoot } from "../package-root.js";
 import { renderFlows, type CompiledFlow } from "./render.js";
 import { loadTemplates } from "./templates.js";
@@ -31,10 +31,12 @@ export async function planBuild(
 ): Promise<PlannedFlow[]> {
   const templates = await loadTemplates(options.templatesDir ?? join(packageRoot(), "templates"));
   const flows = renderFlows(config, templates, { version: options.version });
+  // flows/ in the repository is the repository's: no link in it is followed (output/files.ts).
+  const root = rootFor(options.outDir, "directory");
   return Promise.all(
     flows.map(async (flow) => {
       const path = join(options.outDir, flow.file);
-      const current = await readTextIfExists(path);
+      const current = await readTextInside(root, path);
       const status: FileStatus =
         current === undefined ? "new" : current === flow.content ? "unchanged" : "changed";
       // diff is loaded only when something changed: an up-to-date build never pays for it.

@@ -1,7 +1,7 @@
 import { loadConfig } from "../config/load.js";
 import { planBuild } from "./build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
-import { writeFilesAtomically } from "../output/files.js";
+import { rootFor, writeFilesInside } from "../output/files.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
@@ -22,7 +22,10 @@ export async function buildCommand(
   const stale = plan.filter((f) => f.status !== "unchanged");
 
   if (!options.check && stale.length > 0)
-    await writeFilesAtomically(stale.map((f) => ({ path: f.path, content: f.content })));
+    await writeFilesInside(
+      rootFor(options.out, "directory"),
+      stale.map((f) => ({ path: f.path, content: f.content })),
+    );
 
   const files = plan.map((f) => ({
     name: f.name,

@@ -1,6 +1,6 @@
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { renderConfigJsonSchema } from "./json-schema.js";
-import { readTextIfExists, writeFilesAtomically } from "../output/files.js";
+import { readTextInside, rootFor, writeFilesInside } from "../output/files.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import type { SchemaOptions } from "./cli.js";
@@ -10,7 +10,8 @@ export async function schemaCommand(
   { io }: Pick<CommandContext, "io">,
 ): Promise<number> {
   const rendered = renderConfigJsonSchema();
-  const current = await readTextIfExists(options.out);
+  const root = rootFor(options.out, "file");
+  const current = await readTextInside(root, options.out);
   const fresh = current === rendered;
   if (options.check) {
     if (!fresh) {
@@ -28,7 +29,7 @@ export async function schemaCommand(
     io.stdout(options.json ? json({ file: options.out, fresh }) : `${options.out} is up to date\n`);
     return ExitCode.ok;
   }
-  if (!fresh) await writeFilesAtomically([{ path: options.out, content: rendered }]);
+  if (!fresh) await writeFilesInside(root, [{ path: options.out, content: rendered }]);
   if (options.json) io.stdout(json({ file: options.out, written: !fresh }));
   else io.stdout(fresh ? `${options.out} is up to date\n` : `wrote ${options.out}\n`);
   return ExitCode.ok;

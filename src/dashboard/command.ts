@@ -20,7 +20,7 @@ import { EnvsyncError, ExitCode, usageError } from "../errors.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
-import { readText } from "../output/files.js";
+import { readText, readTextInside } from "../output/files.js";
 import { json } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
 import type { DashboardOptions } from "./cli.js";
@@ -103,20 +103,27 @@ export async function dashboardCommand(
 async function readReports(
   spec: string,
 ): Promise<{ pairs: PairDrift[] } | { fleet: FleetDriftReport[] }> {
-  const files = await expand(spec);
+  const { dir, files } = await expand(spec);
   const hint = "write it with `envsync drift --json > FILE` (or --all-projects for a fleet)";
   if (files.length === 0)
     throw usageError(`no drift report matches ${spec}`, { hint, code: "report-unreadable" });
   const parsed = await Promise.all(
     files.map(async (file) => {
-      try {
-        return { file, value: JSON.parse(await readText(file)) as unknown };
-      } catch (error) {
-        if (error instanceof EnvsyncError) throw error;
-        throw usageError(`cannot read the drift report ${file}: ${(error as Error).message}`, {
+      // A file the glob reached (not one the user named) is read only if it is no link.
+      const text = dir === undefined ? await readText(file) : await readTextInside(dir, file);
+      if (text === undefined)
+        throw usageError(`cannot read the drift report ${file}: it is gone`, {
           hint,
           code: "report-unreadable",
         });
+      try {
+        return { file, value: JSON.parse(text) as unknown };
+      } catch (error) {
+        // JSON.parse quotes the text it stopped at: the position is said, the content never.
+        throw usageError(
+          `cannot read the drift report ${file}: it is not JSON${jsonErrorAt(text, error)}`,
+          { hint, code: "report-unreadable" },
+        );
       }
     }),
   );
@@ -137,16 +144,31 @@ async function readReports(
   return { pairs: singleReport(parsed[0]!.file, parsed[0]!.value) };
 }
 
-/** A path, or a glob in its last part (`reports/*.json`). */
-async function expand(spec: string): Promise<string[]> {
-  if (!/[*?[{]/.test(spec)) return [spec];
+/**
+ * A path, or a glob in its last part (`reports/*.json`): the files, and for a glob the folder they
+ * were found in.
+ */
+async function expand(spec: string): Promise<{ dir?: string; files: string[] }> {
+  if (!/[*?[{]/.test(spec)) return { files: [spec] };
   const dir = dirname(spec);
   const matches = picomatch(basename(spec));
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names
-    .filter((name) => matches(name))
-    .sort()
-    .map((name) => join(dir, name));
+  return {
+    dir,
+    files: names
+      .filter((name) => matches(name))
+      .sort()
+      .map((name) => join(dir, name)),
+  };
+}
+
+/** Where JSON.parse stopped, as line and column, when its message says (never the text there). */
+function jsonErrorAt(text: string, error: unknown): string {
+  const position = /\bposition (\d+)/.exec((error as Error).message)?.[1];
+  if (position === undefined)
+    return /end of (JSON|data)/i.test((error as Error).message) ? " (it ends early)" : "";
+  const before = text.slice(0, Number(position)).split("\n");
+  return ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
 }
 
 function stateHash(value: unknown): string {

@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseConfig } from "../config/load.js";
 import type { CommandContext, Env } from "../context.js";
@@ -9,7 +8,7 @@ import { hasGitLabToken } from "../gitlab/connection.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { originWhenNeeded } from "../gitlab/origin.js";
 import { ENVIRONMENTS, PROTECTED_BRANCHES } from "../gitlab/rest-operations.js";
-import { writeFilesAtomically } from "../output/files.js";
+import { existsInside, rootFor, writeFilesInside } from "../output/files.js";
 import { json } from "../output/io.js";
 import { detectLayout, type DetectedEnvironment } from "./layout.js";
 import { detectMigrations, type DetectedMigrations } from "./migrations.js";
@@ -22,7 +21,9 @@ export async function initCommand(
 ): Promise<number> {
   const { io, env } = ctx;
   const file = options.output ?? join(options.repo, "envsync.yaml");
-  if (await exists(file))
+  // Inside the repository, no link is followed; a file named elsewhere is in a folder of the user's.
+  const root = rootFor(file, "file", options.repo);
+  if (await existsInside(root, file))
     throw new EnvsyncError("file-exists", `${file} exists; init never overwrites a file`, {
       hint: "edit it, or name another file with -o",
     });
@@ -68,9 +69,9 @@ export async function initCommand(
     confirmed = await ctx.ask!(`Write ${file}? [y/N] `);
   }
   if (confirmed) {
-    if (await exists(file))
+    if (await existsInside(root, file))
       throw new EnvsyncError("file-exists", `${file} appeared meanwhile; nothing was written`);
-    await writeFilesAtomically([{ path: file, content: text }]);
+    await writeFilesInside(root, [{ path: file, content: text }]);
   }
   if (options.json) {
     io.stdout(
@@ -109,13 +110,6 @@ async function trackedFiles(git: Git, lastBranch: string): Promise<string[]> {
   if (!head) return [];
   const out = await git.run(["ls-tree", "-r", "-z", "--name-only", "--full-tree", head]);
   return out.split("\0").filter(Boolean);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** The project the CI job or the origin remote names, for envsync.yaml's `project`. */

@@ -25,6 +25,24 @@ describe("addIncludes", () => {
     expect(text).toContain("script: npm test # fast");
   });
 
+  it("keeps the comment the file starts with at the top, right above the first key or not", () => {
+    for (const top of ["# our pipeline\n", "# our pipeline\n# second line\n\n"]) {
+      const before = `${top}stages: [test]\ntest:\n  script: [make]\n`;
+      const { text } = addIncludes(before, includes);
+      expect(text.startsWith(`${top}include:\n`)).toBe(true);
+      expect(text).toContain("\nstages: [test]\ntest:\n  script: [make]\n");
+    }
+  });
+
+  it("keeps CRLF line ends, and returns an unchanged file byte for byte", () => {
+    const before = "# our pipeline\r\nstages: [test]\r\n\r\ntest:\r\n  script: [make]\r\n";
+    const { text } = addIncludes(before, includes);
+    expect(text.startsWith("# our pipeline\r\ninclude:\r\n")).toBe(true);
+    expect(text.replace(/\r\n/g, "")).not.toContain("\n");
+    expect(text).toContain("\r\nstages: [test]\r\n\r\ntest:\r\n  script: [make]\r\n");
+    expect(addIncludes(text, includes)).toEqual({ text, added: [] });
+  });
+
   it("turns a single include into a list and appends to it", () => {
     const { text, added } = addIncludes("include: ci/base.yml\n", includes);
     expect(added).toHaveLength(2);

@@ -82,6 +82,16 @@ describe("the flows' runtime from the npm registry (.gitlab/duo/agent-config.yml
     expect(parsed.network_policy).toEqual({ allowed_domains: ["registry.example.com"] });
   });
 
+  it("keeps CRLF line ends", () => {
+    const before =
+      "# our runtime\r\nimage: node:22\r\nsetup_script:\r\n  - apt-get install -y jq\r\n";
+    const { text, changed } = mergeAgentConfig(before, desired);
+    expect(changed).toEqual(["setup_script", "cache"]);
+    expect(text.startsWith("# our runtime\r\nimage: node:22\r\n")).toBe(true);
+    expect(text.replace(/\r\n/g, "")).not.toContain("\n");
+    expect(mergeAgentConfig(text, desired)).toEqual({ text, changed: [] });
+  });
+
   it("changes nothing when the file already installs this version", () => {
     const current = mergeAgentConfig(undefined, desired).text;
     expect(mergeAgentConfig(current, desired)).toEqual({ text: current, changed: [] });

@@ -61,6 +61,17 @@ describe("envsync ci", () => {
     expect(readFileSync(file, "utf8")).toBe(text);
   });
 
+  it("--write keeps a CRLF file's line ends and its top comment", async () => {
+    const dir = tempDir();
+    const file = join(dir, ".gitlab-ci.yml");
+    writeFileSync(file, "# our pipeline\r\nstages: [build]\r\n\r\nbuild:\r\n  script: [make]\r\n");
+    expect((await envsync("ci", "-c", CONFIG, "-C", dir, "--write")).code).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text.startsWith("# our pipeline\r\ninclude:\r\n")).toBe(true);
+    expect(text.endsWith("stages: [build]\r\n\r\nbuild:\r\n  script: [make]\r\n")).toBe(true);
+    expect(text.replace(/\r\n/g, "")).not.toContain("\n");
+  });
+
   it("--write creates the file when there is none, and refuses one that does not parse", async () => {
     const dir = checkout();
     await envsync("ci", "-c", CONFIG, "-C", dir, "--write");

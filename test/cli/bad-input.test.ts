@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { envsync, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
+import { envsyncVersion } from "../../src/version.js";
 
 // Bad input on every command that has not got a test of its own: a clear message, the documented
 // exit code, no stack trace, and nothing written.
@@ -153,6 +154,18 @@ describe("bad input across commands", () => {
       expect(error.message).toMatch(message);
       expect(error.message).not.toMatch(/^error:/);
       expect(result.err).toMatch(message);
+    },
+  );
+
+  it.each(["publish --version 1.0.0", "drift -V", "notify --version"])(
+    "takes an option after a command as that command's: `%s` is a usage error, not the version",
+    async (command) => {
+      const result = await envsync(...command.split(" "));
+      expect(result.code).toBe(2);
+      expect(result.out).not.toContain(envsyncVersion());
+      expect(result.err).toMatch(/unknown option '(--version|-V)'/);
+      expect(result.err).toContain("hint: `envsync --version` prints EnvSync's version");
+      expect((await envsync("--version")).out).toBe(`${envsyncVersion()}\n`);
     },
   );
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { envsync } from "../helpers/cli.js";
+import { envsync, tempDir } from "../helpers/cli.js";
 import { CONFIG_3ENV, TestRepo } from "../helpers/repo.js";
 import type { DriftReport } from "../../src/drift/drift.js";
 
@@ -37,7 +37,8 @@ function threeBranches(): void {
 
 beforeEach(() => {
   repo = new TestRepo();
-  config = join(repo.dir, "..", `${repo.dir.split("/").pop()}.envsync.yaml`);
+  // Outside the repository (its status stays clean), in a temp folder removed after the test.
+  config = join(tempDir("envsync-config-"), "envsync.yaml");
   writeFileSync(config, CONFIG_3ENV);
 });
 

@@ -16,7 +16,7 @@ import { tokenUser } from "../gitlab/identity.js";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
 import type { PairDrift } from "../drift/pair.js";
 import { fleetReports, isFleetReport, singleReport } from "./report.js";
-import { EnvsyncError, ExitCode, usageError } from "../errors.js";
+import { ExitCode, usageError } from "../errors.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";

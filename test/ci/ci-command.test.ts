@@ -1,19 +1,11 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { envsync, repoRoot, tempDir } from "../helpers/cli.js";
+import { checkoutDir as checkout, envsync, repoRoot } from "../helpers/cli.js";
 import { envsyncVersion } from "../../src/version.js";
 
 const CONFIG = join(repoRoot, "examples", "envsync.yaml");
-
-/** An empty git checkout: `ci --write` writes files to commit, so only into one. */
-function checkout(): string {
-  const dir = tempDir();
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  return dir;
-}
 
 describe("envsync ci", () => {
   it("prints the includes, the variable and the schedule for the config", async () => {
@@ -62,7 +54,7 @@ describe("envsync ci", () => {
   });
 
   it("--write keeps a CRLF file's line ends and its top comment", async () => {
-    const dir = tempDir();
+    const dir = checkout();
     const file = join(dir, ".gitlab-ci.yml");
     writeFileSync(file, "# our pipeline\r\nstages: [build]\r\n\r\nbuild:\r\n  script: [make]\r\n");
     expect((await envsync("ci", "-c", CONFIG, "-C", dir, "--write")).code).toBe(0);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,5 +72,12 @@ export function spawnEnvsync(
 export function tempDir(prefix = "envsync-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** An empty git checkout in a temp dir: `ci --write` writes files to commit, so only into one. */
+export function checkoutDir(): string {
+  const dir = tempDir();
+  execFileSync("git", ["init", "-q"], { cwd: dir });
   return dir;
 }

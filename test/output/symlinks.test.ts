@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { envsync, envsyncIn, repoRoot, tempDir } from "../helpers/cli.js";
+import { checkoutDir, envsync, envsyncIn, repoRoot, tempDir } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 
 const EXAMPLE = join(repoRoot, "examples", "envsync.yaml");
@@ -71,7 +71,7 @@ describe("ci: .gitlab-ci.yml and .gitlab/duo/agent-config.yml", () => {
     async (args) => {
       const place = outside();
       const before = place.snapshot();
-      const repo = tempDir();
+      const repo = checkoutDir();
       symlinkSync(place.secret, join(repo, ".gitlab-ci.yml"));
       expectRefused(await ci(repo, ...args), place, before, ".gitlab-ci.yml");
       expect(lstatSync(join(repo, ".gitlab-ci.yml")).isSymbolicLink()).toBe(true);
@@ -81,7 +81,7 @@ describe("ci: .gitlab-ci.yml and .gitlab/duo/agent-config.yml", () => {
   it("refuses an agent-config.yml that is a link, which plain `ci` would print", async () => {
     const place = outside();
     const before = place.snapshot();
-    const repo = tempDir();
+    const repo = checkoutDir();
     mkdirSync(join(repo, ".gitlab", "duo"), { recursive: true });
     symlinkSync(place.secret, join(repo, ".gitlab", "duo", "agent-config.yml"));
     for (const args of [[], ["--write"], ["--write", "--dry-run"], ["--json"]]) {
@@ -98,7 +98,7 @@ describe("ci: .gitlab-ci.yml and .gitlab/duo/agent-config.yml", () => {
       writeFileSync(join(place.dir, "duo", "agent-config.yml"), SECRET);
       writeFileSync(join(place.dir, "agent-config.yml"), SECRET);
       const before = place.snapshot();
-      const repo = tempDir();
+      const repo = checkoutDir();
       if (folder !== ".gitlab") mkdirSync(join(repo, ".gitlab"));
       symlinkSync(place.dir, join(repo, folder));
       for (const args of [[], ["--write"]]) {
@@ -113,7 +113,7 @@ describe("ci: .gitlab-ci.yml and .gitlab/duo/agent-config.yml", () => {
   it("writes through no planted temp name: the files land, the links and their targets stay", async () => {
     const place = outside();
     const before = place.snapshot();
-    const repo = tempDir();
+    const repo = checkoutDir();
     writeFileSync(join(repo, ".gitlab-ci.yml"), "stages: [test]\n");
     mkdirSync(join(repo, ".gitlab", "duo"), { recursive: true });
     const links = [

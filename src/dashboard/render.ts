@@ -28,7 +28,8 @@ export interface DashboardMeta {
   instance: string;
 }
 
-const STATE = /<!-- envsync:dashboard (\{.*\}) -->/;
+const STATE_OPEN = "<!-- envsync:dashboard ";
+const STATE_CLOSE = " -->";
 
 /**
  * The previous run's state, read back from the issue description: checked by shape (whole counts,
@@ -77,13 +78,31 @@ export function dashboardState(pairs: readonly PairDrift[]): DashboardState {
 }
 
 export function previousState(description: string): DashboardState | undefined {
-  const match = STATE.exec(description);
-  if (!match) return undefined;
-  try {
-    const parsed = STATE_SHAPE.safeParse(JSON.parse(match[1]!));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+  for (const body of stateBodies(description)) {
+    try {
+      const parsed = STATE_SHAPE.safeParse(JSON.parse(body));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // Not JSON: someone edited it; a later one may still be EnvSync's.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Each `{…}` between the state marker and the end of its comment, on one line. Read forward
+ * in disjoint pieces, so many openings without an end cost one pass, not one pass each.
+ */
+function* stateBodies(description: string): Generator<string> {
+  let from = 0;
+  for (;;) {
+    const close = description.indexOf(STATE_CLOSE, from);
+    if (close < 0) return;
+    const piece = description.slice(from, close);
+    const open = piece.lastIndexOf(STATE_OPEN);
+    const body = open < 0 ? "" : piece.slice(open + STATE_OPEN.length);
+    if (body.startsWith("{") && body.endsWith("}") && !body.includes("\n")) yield body;
+    from = close + STATE_CLOSE.length;
   }
 }
 

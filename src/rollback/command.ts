@@ -19,7 +19,7 @@ const READ: GitLabNeeds = { scope: "read_api", jobToken: true };
 
 export async function rollbackCheckCommand(
   options: RollbackCheckOptions,
-  ctx: Pick<CommandContext, "io" | "env" | "http">,
+  ctx: Pick<CommandContext, "io" | "env" | "http" | "signal">,
 ): Promise<number> {
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
@@ -42,14 +42,21 @@ export async function rollbackCheckCommand(
     onFetch: () => activity.step(`fetching ${environment.branch} from origin`),
   }).finally(() => activity.done());
   for (const note of freshnessNotes(branches)) activity.note(note);
-  const git = gitIn(options.repo, ctx.env);
+  const signal = ctx.signal;
+  const git = gitIn(options.repo, ctx.env, signal ? { signal } : {});
   const { deployed, target } = await resolveRevisions(git, environment, {
     fetcher: gitIn(options.repo, ctx.env, { gitCredentials: true }),
     ...(options.to ? { to: options.to } : {}),
     ...(options.toDeployment !== undefined ? { toDeployment: options.toDeployment } : {}),
     ...(deployments ? { deployments } : {}),
   });
-  const { commits, migrations } = await migrationsBetween(git, config, target.sha, deployed.sha);
+  const { commits, migrations } = await migrationsBetween(
+    git,
+    config,
+    target.sha,
+    deployed.sha,
+    signal,
+  );
   const assessment = {
     ...assessRollback({ environment, deployed, target, commits, migrations }, config),
     ...(history ? { deployments_from: deploymentSource(history) } : {}),

@@ -6,6 +6,7 @@ import { matcherFor } from "../config/glob.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import { dirname } from "node:path/posix";
 import pLimit from "p-limit";
+import { mapTakingTurns } from "../core/turns.js";
 import {
   addedLines,
   classifyMigration,
@@ -75,6 +76,7 @@ export async function migrationsBetween(
   config: ResolvedConfig,
   target: string,
   deployed: string,
+  signal?: AbortSignal,
 ): Promise<{ commits: number; migrations: MigrationFinding[] }> {
   if (!(await isAncestor(git, target, deployed))) {
     throw usageError(
@@ -122,11 +124,15 @@ export async function migrationsBetween(
   );
   const classify = (f: { path: string; content: string }) =>
     classifyMigration(f.path, f.content, siblings);
+  const [insideFindings, outsideFindings] = [
+    await mapTakingTurns(inside, classify, signal),
+    await mapTakingTurns(outside, classify, signal),
+  ];
   return {
     commits,
     migrations: [
-      ...inside.map(classify),
-      ...[...outside.map(classify), ...destructiveSql.filter((f) => f !== undefined)].map(
+      ...insideFindings,
+      ...[...outsideFindings, ...destructiveSql.filter((f) => f !== undefined)].map(
         outsideThePaths,
       ),
     ],

@@ -152,6 +152,14 @@ describe("the dashboard's hidden state", () => {
     expect(previousState("## my notes")).toBeUndefined();
     expect(previousState("<!-- envsync:dashboard {not json} -->")).toBeUndefined();
   });
+
+  it("is read in one pass from a description of many unclosed state openings (#22)", () => {
+    // The old pattern rescanned the rest of the line from each opening: about 10^11 steps.
+    const state = renderDashboard([pair("a", "b", {})], META).match(/<!-- envsync:[^\n]*-->/)![0];
+    const hostile = "<!-- envsync:dashboard {".repeat(150_000);
+    expect(previousState(hostile)).toBeUndefined();
+    expect(previousState(`${hostile}\n${state}`)?.pairs).toHaveLength(1);
+  });
 });
 
 describe("changeNote", () => {

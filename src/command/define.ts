@@ -65,6 +65,7 @@ export function defineCommand<Args extends unknown[], Opts extends OptionValues,
         new Command(name).copyInheritedSettings(parent).description(description),
       );
       if (help) command.addHelpText("after", help);
+      withoutRepoInConfigHelp(command);
       command.action(async () => {
         const opts = command.opts();
         await runner(opts.json === true, async (ctx) => {
@@ -100,6 +101,18 @@ function requireDirectory(options: OptionValues): void {
       hint: "check the directory given with -C (the repository)",
     },
   );
+}
+
+/** `-c`'s help speaks of -C only on commands that take -C. */
+function withoutRepoInConfigHelp(command: { options: readonly OptionLike[] }): void {
+  const config = command.options.find((o) => o.long === "--config");
+  if (config && !command.options.some((o) => o.long === "--repo"))
+    config.description = config.description.replace(/ \(with -C DIR: [^)]*\)$/, "");
+}
+
+interface OptionLike {
+  long?: string | undefined;
+  description: string;
 }
 
 function withConfigIn<Opts extends OptionValues>(options: Opts, configSource: unknown): Opts {

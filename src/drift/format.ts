@@ -26,6 +26,13 @@ export function formatReport(report: DriftReport): string {
     const commit = (x: { sha: string; subject: string; author: string; date: string }) =>
       `${x.sha.slice(0, 10)}  ${x.subject}  (${x.author}, ${x.date.slice(0, 10)})`;
     section("missing upstream (hotfixes never brought back)", pair.missing_upstream.map(commit));
+    // With nothing expected to differ, a branch's own settings look like hotfixes: say where the
+    // fix is, once, where the user sees them.
+    if (c.missing_upstream > 0 && c.expected_files === 0 && c.environment_local === 0)
+      lines.push(
+        "  (a commit that only changes files meant to differ per branch is not a hotfix:" +
+          " list those files under drift.expected in envsync.yaml)",
+      );
     section(
       "unexpected files",
       pair.files.unexpected.map(

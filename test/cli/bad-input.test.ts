@@ -169,6 +169,12 @@ describe("bad input across commands", () => {
     },
   );
 
+  it("speaks of -C in -c's help only where the command takes -C", async () => {
+    const config = (help: string) => help.split("\n").find((l) => l.includes("--config <file>"));
+    expect(config((await envsync("drift", "--help")).out)).toContain("with -C DIR");
+    expect(config((await envsync("validate", "--help")).out)).not.toContain("-C");
+  });
+
   it("reads DIR/envsync.yaml with -C DIR and no -c, as git -C would", async () => {
     const repo = new TestRepo();
     repo.commit("base", { "a.txt": "a\n" });

@@ -67,6 +67,23 @@ describe("formatReport", () => {
     );
   });
 
+  it("points at drift.expected when hotfixes show and nothing is expected to differ", () => {
+    const bare = {
+      ...PAIR,
+      files: { ...PAIR.files, expected: [] },
+      counts: { ...PAIR.counts, expected_files: 0 },
+    };
+    const hint = "list those files under drift.expected in envsync.yaml";
+    expect(formatReport({ mode: "local", pairs: [bare] })).toContain(hint);
+    expect(formatReport({ mode: "local", pairs: [PAIR] })).not.toContain(hint);
+    const noHotfix = {
+      ...bare,
+      missing_upstream: [],
+      counts: { ...bare.counts, missing_upstream: 0 },
+    };
+    expect(formatReport({ mode: "local", pairs: [noHotfix] })).not.toContain(hint);
+  });
+
   it("prints an in-step pair as its counts alone", () => {
     expect(formatReport({ mode: "local", pairs: [IN_STEP] })).toBe(
       "dev → staging  (develop → staging)\n" +

@@ -111,6 +111,11 @@ export async function runCli(argv: readonly string[], given: CommandContext): Pr
           "  hint: `envsync --version` prints EnvSync's version; after a command, an option is " +
             "that command's own (see `envsync COMMAND --help`)\n",
         );
+      const early = optionBeforeCommand(program, argv, error.message);
+      if (early)
+        ctx.io.stderr(
+          `  hint: options come after the command: \`envsync ${early.command} ${early.option} …\`\n`,
+        );
       if (argv.includes("--json"))
         ctx.io.stdout(json(errorJson(usageError(error.message.replace(/^error: /, "")))));
       return ExitCode.usage;
@@ -119,6 +124,21 @@ export async function runCli(argv: readonly string[], given: CommandContext): Pr
     ctx.io.stderr(`${formatError(error)}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** `envsync -C DIR drift`: an option the command would take, given before the command. */
+function optionBeforeCommand(
+  program: Command,
+  argv: readonly string[],
+  message: string,
+): { option: string; command: string } | undefined {
+  const option = /^error: unknown option '([^']+)'/.exec(message)?.[1];
+  if (!option || option === "--version" || option === "-V") return undefined;
+  const at = argv.findIndex((a) => program.commands.some((c) => c.name() === a));
+  const command = program.commands.find((c) => c.name() === argv[at]);
+  const takes = command?.options.some((o) => o.short === option || o.long === option);
+  if (!command || !takes || argv.indexOf(option) > at) return undefined;
+  return { option, command: command.name() };
 }
 
 function isEntryPoint(): boolean {

@@ -169,6 +169,16 @@ describe("bad input across commands", () => {
     },
   );
 
+  it("says where an option given before its command goes (envsync -C DIR drift)", async () => {
+    const early = await envsync("-C", tempDir(), "drift", "--json");
+    expect(early.code).toBe(2);
+    expect(JSON.parse(early.out)).toMatchObject({ error: { code: "usage" } });
+    expect(early.err).toContain("hint: options come after the command: `envsync drift -C …`");
+    const unknown = await envsync("--bogus", "drift");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).not.toContain("options come after");
+  });
+
   it("speaks of -C in -c's help only where the command takes -C", async () => {
     const config = (help: string) => help.split("\n").find((l) => l.includes("--config <file>"));
     expect(config((await envsync("drift", "--help")).out)).toContain("with -C DIR");

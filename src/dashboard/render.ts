@@ -50,7 +50,7 @@ const STATE_SHAPE = z.object({
 
 /** The hidden state line: JSON that cannot end the HTML comment it sits in. */
 export function hiddenState(state: DashboardState): string {
-  return `<!-- envsync:dashboard ${inertJson(state)} -->`;
+  return `${STATE_OPEN}${inertJson(state)}${STATE_CLOSE}`;
 }
 
 /** git's name-status letters (renames and copies with their similarity). */

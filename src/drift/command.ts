@@ -8,7 +8,7 @@ import { json } from "../output/io.js";
 import { driftApi, driftFleet, driftLocal, localHistoryGap, type DriftReport } from "./drift.js";
 import { fleetProgress, localActivity, waitLine, type Progress } from "../output/progress.js";
 import { freshnessNotes } from "../git/branches.js";
-import { requireCheckout } from "../git/checkout.js";
+import { NOT_A_CHECKOUT, notACheckout, requireCheckout } from "../git/checkout.js";
 import { formatFleet, formatReport } from "./format.js";
 import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
@@ -43,8 +43,9 @@ export async function driftCommand(
     report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
 
   if (!useApi) {
-    if (gap === "not a git checkout" || options.local)
-      await requireCheckout(options.repo, env, "or set GITLAB_TOKEN to read GitLab's API");
+    const orElse = "or set GITLAB_TOKEN to read GitLab's API";
+    if (gap === NOT_A_CHECKOUT) throw notACheckout(options.repo, orElse);
+    if (options.local) await requireCheckout(options.repo, env, orElse);
     const activity = localActivity(io, { json: Boolean(options.json) });
     let report: DriftReport;
     try {

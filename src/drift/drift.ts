@@ -7,7 +7,7 @@ import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import type { Env } from "../context.js";
 import { EnvsyncError, formatError } from "../errors.js";
 import { commitSha, gitIn } from "../git/git.js";
-import { isCheckout } from "../git/checkout.js";
+import { isCheckout, NOT_A_CHECKOUT } from "../git/checkout.js";
 import { GitLabError } from "../gitlab/errors.js";
 import type { GitLab } from "../gitlab/access.js";
 import { readPairApi } from "./api-reader.js";
@@ -166,7 +166,7 @@ export async function localHistoryGap(
   env: Env,
   branches: readonly string[],
 ): Promise<string | undefined> {
-  if (!(await isCheckout(dir, env))) return "not a git checkout";
+  if (!(await isCheckout(dir, env))) return NOT_A_CHECKOUT;
   const git = gitIn(dir, env);
   if ((await git.run(["rev-parse", "--is-shallow-repository"])).trim() === "true")
     return "a shallow clone";

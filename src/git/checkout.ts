@@ -6,6 +6,9 @@ import type { Env } from "../context.js";
 import { usageError, type EnvsyncError } from "../errors.js";
 import { gitIn, tryGit } from "./git.js";
 
+/** What `localHistoryGap` says of a directory that is no checkout. */
+export const NOT_A_CHECKOUT = "not a git checkout";
+
 /** Whether `dir` is inside a git work tree. */
 export async function isCheckout(dir: string, env: Env): Promise<boolean> {
   const { stdout, exitCode } = await tryGit(gitIn(dir, env), [

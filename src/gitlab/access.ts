@@ -94,7 +94,10 @@ export async function repositoryProject(
   ctx: Pick<CommandContext, "env">,
   repo: string,
 ): Promise<string | undefined> {
-  return projectFrom({}, ctx.env, await originWhenNeeded({}, ctx.env, repo));
+  // The origin remote is read only when no variable says.
+  return (
+    projectFrom({}, ctx.env, undefined) ?? (await originWhenNeeded({}, ctx.env, repo))?.project
+  );
 }
 
 function projectFrom(

@@ -45,7 +45,7 @@ export function connectionFromEnv(
   const baseUrl = instanceUrl(env, options.origin);
   const token = env.GITLAB_TOKEN || env.GITLAB_OAUTH_TOKEN;
   const jobToken = options.allowJobToken ? env.CI_JOB_TOKEN : undefined;
-  if ((token || jobToken) && !named(env) && baseUrl !== GITLAB_COM)
+  if ((token || jobToken) && !instanceNamed(env) && baseUrl !== GITLAB_COM)
     throw new EnvsyncError(
       "gitlab-instance-unnamed",
       `the origin remote names ${baseUrl} as GitLab, and no variable does: no token was sent there`,
@@ -65,7 +65,7 @@ export function connectionFromEnv(
 }
 
 /** Whether the environment names the instance (not the origin remote, not the default). */
-function named(env: Readonly<Record<string, string | undefined>>): boolean {
+export function instanceNamed(env: Readonly<Record<string, string | undefined>>): boolean {
   return Boolean(env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL);
 }
 

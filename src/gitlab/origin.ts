@@ -6,6 +6,7 @@
 import type { ResolvedConfig } from "../config/types.js";
 import type { Env } from "../context.js";
 import { gitIn, tryGit } from "../git/git.js";
+import { instanceNamed } from "./connection.js";
 
 export interface GitLabOrigin {
   /** e.g. https://gitlab.example.com */
@@ -46,9 +47,8 @@ export async function originWhenNeeded(
   env: Env,
   dir: string,
 ): Promise<GitLabOrigin | undefined> {
-  const hasUrl = Boolean(env.GITLAB_URL || env.GITLAB_BASE_URL || env.CI_SERVER_URL);
   const hasProject = Boolean(config.project || env.CI_PROJECT_PATH || env.GITLAB_PROJECT_PATH);
-  if (hasUrl && hasProject) return undefined;
+  if (instanceNamed(env) && hasProject) return undefined;
   const answer = await tryGit(gitIn(dir, env), ["remote", "get-url", "origin"]);
   return answer.exitCode === 0 ? parseRemoteUrl(answer.stdout.trim()) : undefined;
 }

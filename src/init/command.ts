@@ -1,12 +1,11 @@
 import { join, relative } from "node:path";
 import { parseConfig } from "../config/load.js";
-import type { CommandContext, Env } from "../context.js";
+import type { CommandContext } from "../context.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
 import { commitSha, gitIn, type Git } from "../git/git.js";
 import { requireCheckout } from "../git/checkout.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
-import { originWhenNeeded } from "../gitlab/origin.js";
+import { openGitLab, repositoryProject, type GitLabNeeds } from "../gitlab/access.js";
 import { ENVIRONMENTS, PROTECTED_BRANCHES } from "../gitlab/rest-operations.js";
 import { existsInside, rootFor, writeFilesInside } from "../output/files.js";
 import { json } from "../output/io.js";
@@ -112,15 +111,6 @@ async function trackedFiles(git: Git, lastBranch: string): Promise<string[]> {
   return out.split("\0").filter(Boolean);
 }
 
-/** The project the CI job or the origin remote names, for envsync.yaml's `project`. */
-async function projectOfRepository(env: Env, repo: string): Promise<string | undefined> {
-  return (
-    env.CI_PROJECT_PATH ??
-    env.GITLAB_PROJECT_PATH ??
-    (await originWhenNeeded({}, env, repo))?.project
-  );
-}
-
 /** init reads protected branches, which GitLab does not show to CI_JOB_TOKEN. */
 const READ: GitLabNeeds = { scope: "read_api", jobToken: false };
 
@@ -135,7 +125,7 @@ async function fromGitLab(
   project?: string | undefined;
   gitlab?: { environments: string[]; protectedBranches: string[] };
 }> {
-  if (!hasGitLabToken(ctx.env)) return { project: await projectOfRepository(ctx.env, repo) };
+  if (!hasGitLabToken(ctx.env)) return { project: await repositoryProject(ctx, repo) };
   let gitlab: Awaited<ReturnType<typeof openGitLab<typeof READ>>>;
   try {
     gitlab = await openGitLab(ctx, READ, { repo });
@@ -143,7 +133,7 @@ async function fromGitLab(
     // The token stays home when only the origin remote names the instance; init goes on without.
     if (!(error instanceof EnvsyncError) || error.code !== "gitlab-instance-unnamed") throw error;
     ctx.io.stderr(`GitLab not read (${error.summary}); using the branches alone (${error.hint})\n`);
-    return { project: await projectOfRepository(ctx.env, repo) };
+    return { project: await repositoryProject(ctx, repo) };
   }
   const { rest, project } = gitlab;
   if (!project) return {};

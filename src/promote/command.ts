@@ -11,7 +11,7 @@ import { hasGitLabToken } from "../gitlab/connection.js";
 import { json } from "../output/io.js";
 import { localActivity } from "../output/progress.js";
 import { freshBranchesIn, freshnessNotes } from "../git/branches.js";
-import { requireCheckout } from "../git/checkout.js";
+import { NOT_A_CHECKOUT, notACheckout, requireCheckout } from "../git/checkout.js";
 import { table } from "../output/table.js";
 import { promote, type PromotionReport } from "./promote.js";
 import type { PromoteOptions } from "./cli.js";
@@ -58,13 +58,17 @@ export async function promoteCommand(
       : await localHistoryGap(options.repo, env, [from.branch, to.branch]);
   const useApi = options.api || (gap !== undefined && hasToken);
   if (gap && useApi) io.stderr(`reading GitLab's API: the local clone is ${gap}\n`);
+  if (!useApi) {
+    const orElse = "or set GITLAB_TOKEN and use --api";
+    if (gap === NOT_A_CHECKOUT) throw notACheckout(options.repo, orElse);
+    if (options.local) await requireCheckout(options.repo, env, orElse);
+  }
   // Opening the merge request needs GitLab; gates that need it are unknown without a token.
   const needGitLab = useApi || !options.dryRun || hasToken;
   const gitlab = needGitLab
     ? await openGitLab(ctx, options.dryRun ? CHECK : OPEN_MR, { repo: options.repo, config })
     : undefined;
   const pair = { from: from.name, to: to.name, fromBranch: from.branch, toBranch: to.branch };
-  if (!useApi) await requireCheckout(options.repo, env, "or set GITLAB_TOKEN and use --api");
   const activity = localActivity(io, { json: Boolean(options.json) });
   const branches = useApi
     ? undefined

@@ -25,6 +25,7 @@ export async function rollbackCheckCommand(
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
   const { env } = ctx;
+  await requireCheckout(options.repo, env);
   // Deployments come from GitLab when it can be asked; otherwise the branch head stands for what
   // is deployed.
   const gitlab = hasGitLabToken(env)
@@ -35,7 +36,6 @@ export async function rollbackCheckCommand(
     ? await successfulDeployments(gitlab, gitlab.project, environment, 20)
     : undefined;
   const deployments = history?.deployments;
-  await requireCheckout(options.repo, env);
   const activity = localActivity(io, { json: Boolean(options.json) });
   const branches = await freshBranchesIn({ dir: options.repo, env }, [environment.branch], {
     fetch: options.fetch,

@@ -124,10 +124,8 @@ export async function migrationsBetween(
   );
   const classify = (f: { path: string; content: string }) =>
     classifyMigration(f.path, f.content, siblings);
-  const [insideFindings, outsideFindings] = [
-    await mapTakingTurns(inside, classify, signal),
-    await mapTakingTurns(outside, classify, signal),
-  ];
+  const insideFindings = await mapTakingTurns(inside, classify, signal);
+  const outsideFindings = await mapTakingTurns(outside, classify, signal);
   return {
     commits,
     migrations: [

@@ -1,7 +1,8 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { envsync, tempDir } from "../helpers/cli.js";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { envsync, envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
+import { GitLabStandin } from "../standin/server.js";
 import { TestRepo } from "../helpers/repo.js";
 import { envsyncVersion } from "../../src/version.js";
 
@@ -235,6 +236,24 @@ describe("bad input across commands", () => {
     expect(error.hint).toMatch(/-C DIR/);
     expect(result.err).not.toContain("fatal:");
     expect(readdirSync(dir)).toEqual(["envsync.yaml"]);
+  });
+
+  it.each([
+    ["rollback-check", "--env", "production", "--to", "HEAD"],
+    ["promote", "staging", "production", "--local", "--confirm", "production"],
+  ])("%s outside a git checkout fails before GitLab is asked", async (...args) => {
+    const standin = await new GitLabStandin().start();
+    onTestFinished(() => standin.stop());
+    standin.state.addProject("acme/shop");
+    const dir = tempDir();
+    writeFileSync(join(dir, "envsync.yaml"), `project: acme/shop\n${NO_PROJECT}`);
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url }) },
+      ...[...args, "-C", dir, "--json"],
+    );
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toMatchObject({ error: { code: "not-a-checkout" } });
+    expect(standin.log).toHaveLength(0);
   });
 
   it("init outside a git checkout says so too", async () => {

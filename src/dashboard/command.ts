@@ -9,8 +9,8 @@ import {
   previousState,
   renderDashboard,
   type DashboardMeta,
-  type DashboardState,
 } from "./render.js";
+import type { DashboardState } from "./state.js";
 import { instanceUrl } from "../gitlab/connection.js";
 import { tokenUser } from "../gitlab/identity.js";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
@@ -21,7 +21,7 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
 import { readText, readTextInside } from "../output/files.js";
-import { json } from "../output/io.js";
+import { json, terminalSafe } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
 import type { DashboardOptions } from "./cli.js";
 
@@ -43,13 +43,17 @@ export async function dashboardCommand(
     title: config.dashboard.issue_title,
     at: ctx.now(),
     instance: instanceUrl(ctx.env),
+    environments: config.environments,
     ...(ctx.env.CI_PIPELINE_URL ? { pipelineUrl: ctx.env.CI_PIPELINE_URL } : {}),
+    ...(reports && "pairs" in reports && reports.generatedAt
+      ? { checkedAt: reports.generatedAt }
+      : {}),
   };
   let description: string;
   let state: DashboardState;
   if (reports && "fleet" in reports) {
     const view = mergeFleetReports(reports.fleet);
-    state = fleetState(view, stateHash);
+    state = fleetState(view, stateHash, meta);
     description = renderFleetDashboard(view, state, meta);
   } else {
     const pairs =
@@ -62,7 +66,7 @@ export async function dashboardCommand(
         )
       ).pairs;
     description = renderDashboard(pairs, meta);
-    state = dashboardState(pairs);
+    state = dashboardState(pairs, meta);
   }
   if (options.dryRun) {
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
@@ -70,6 +74,17 @@ export async function dashboardCommand(
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
   const me = await tokenUser(gitlab);
+  const named = config.dashboard.author;
+  const username = terminalSafe(me.username);
+  // The assistant trusts a dashboard issue only when dashboard.author opened it: say when it won't.
+  if (named === undefined)
+    io.stderr(
+      `note: set dashboard.author: ${username} in envsync.yaml so the assistant reads this dashboard\n`,
+    );
+  else if (named.toLowerCase() !== me.username.toLowerCase())
+    io.stderr(
+      `warning: dashboard.author is ${named}, but this token is ${username}'s: the assistant will not read the dashboard it writes\n`,
+    );
   const notes = notesApi(gitlab.rest, gitlab.project, me.id);
   const issue = (await notes.dashboardIssue(config.dashboard.issue_title, description, true))!;
   let noted = false;
@@ -83,6 +98,7 @@ export async function dashboardCommand(
   }
   const result = {
     issue: issue.iid,
+    author: me.username,
     created: issue.created,
     changed: issue.created || noted,
     note_posted: noted,
@@ -102,7 +118,7 @@ export async function dashboardCommand(
  */
 async function readReports(
   spec: string,
-): Promise<{ pairs: PairDrift[] } | { fleet: FleetDriftReport[] }> {
+): Promise<{ pairs: PairDrift[]; generatedAt?: string } | { fleet: FleetDriftReport[] }> {
   const { dir, files } = await expand(spec);
   const hint = "write it with `envsync drift --json > FILE` (or --all-projects for a fleet)";
   if (files.length === 0)
@@ -141,7 +157,7 @@ async function readReports(
       hint,
       code: "usage",
     });
-  return { pairs: singleReport(parsed[0]!.file, parsed[0]!.value) };
+  return singleReport(parsed[0]!.file, parsed[0]!.value);
 }
 
 /**

@@ -57,6 +57,7 @@ export async function driftCommand(
       activity.done();
     }
     if (report.branches) for (const note of freshnessNotes(report.branches)) activity.note(note);
+    report.generated_at = ctx.now().toISOString();
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
   }
@@ -71,6 +72,7 @@ export async function driftCommand(
   if (!options.allProjects) {
     if (!gitlab.project) throw projectUnknown("API mode");
     const report = await driftApi(config, gitlab, gitlab.project, pairs);
+    report.generated_at = ctx.now().toISOString();
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
   }

@@ -60,7 +60,9 @@ describe("envsync dashboard", () => {
     expect(issue.title).toBe("Env health");
     expect(issue.description).toContain("| staging → production | 1 | 0 | 0 | 0 | 0 |");
     expect(issue.description).toContain("`` Feature \\| with `pipes` ``");
-    expect(issue.description).toMatch(/<!-- envsync:dashboard \{"hash":"[0-9a-f]{16}"/);
+    expect(issue.description).toMatch(
+      /<!-- envsync:dashboard \{"schema_version":1,"envsync_version":"\d+\.\d+\.\d+[^"]*","written_at":"2026-11-24T06:00:00.000Z","kind":"project","hash":"[0-9a-f]{16}"/,
+    );
 
     const same = await dashboard(r, {}, "2026-11-25T06:00:00Z");
     expect(same.out).toMatchObject({ created: false, note_posted: false });

@@ -46,6 +46,8 @@ export interface FlowViewModel {
   pipelineDoctor: { enabled: boolean; logLines: number };
   projects: { path: string; overrides: string | null }[];
   dashboardTitle: string;
+  /** `dashboard.author`: EnvSync's account, whose dashboard issue the assistant reads; or null. */
+  dashboardAuthor: string | null;
 }
 
 export function buildViewModel(
@@ -122,5 +124,6 @@ export function buildViewModel(
       };
     }),
     dashboardTitle: promptText(config.dashboard.issue_title),
+    dashboardAuthor: config.dashboard.author ? promptText(config.dashboard.author) : null,
   };
 }

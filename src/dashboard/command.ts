@@ -14,6 +14,7 @@ import type { DashboardState } from "./state.js";
 import { instanceUrl } from "../gitlab/connection.js";
 import { tokenUser } from "../gitlab/identity.js";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
+import { environmentHealth } from "./health.js";
 import type { PairDrift } from "../drift/pair.js";
 import { fleetReports, isFleetReport, singleReport } from "./report.js";
 import { ExitCode, usageError } from "../errors.js";
@@ -49,26 +50,26 @@ export async function dashboardCommand(
       ? { checkedAt: reports.generatedAt }
       : {}),
   };
-  let description: string;
-  let state: DashboardState;
-  if (reports && "fleet" in reports) {
-    const view = mergeFleetReports(reports.fleet);
-    state = fleetState(view, stateHash, meta);
-    description = renderFleetDashboard(view, state, meta);
-  } else {
-    const pairs =
-      reports?.pairs ??
+  const fleet = reports && "fleet" in reports ? mergeFleetReports(reports.fleet) : undefined;
+  const pairs = fleet
+    ? []
+    : ((reports && "pairs" in reports ? reports.pairs : undefined) ??
       (
         await driftLocal(
           config,
           { dir: options.repo, env: ctx.env, fetch: options.fetch },
           config.promotion.pairs,
         )
-      ).pairs;
-    description = renderDashboard(pairs, meta);
-    state = dashboardState(pairs, meta);
-  }
+      ).pairs);
+  const render = (): { description: string; state: DashboardState } => {
+    if (fleet) {
+      const state = fleetState(fleet, stateHash, meta);
+      return { description: renderFleetDashboard(fleet, state, meta), state };
+    }
+    return { description: renderDashboard(pairs, meta), state: dashboardState(pairs, meta) };
+  };
   if (options.dryRun) {
+    const { description, state } = render();
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
   }
@@ -85,6 +86,16 @@ export async function dashboardCommand(
     io.stderr(
       `warning: dashboard.author is ${named}, but this token is ${username}'s: the assistant will not read the dashboard it writes\n`,
     );
+  if (!fleet) {
+    // Pipelines and deployments join the drift facts; without them the block just lacks health.
+    const { health, problem } = await environmentHealth(config, gitlab, ctx.now());
+    if (health) meta.health = health;
+    else
+      io.stderr(
+        `note: pipeline and deployment health left out of the dashboard: ${terminalSafe(problem ?? "")}\n`,
+      );
+  }
+  const { description, state } = render();
   const notes = notesApi(gitlab.rest, gitlab.project, me.id);
   const issue = (await notes.dashboardIssue(config.dashboard.issue_title, description, true))!;
   let noted = false;

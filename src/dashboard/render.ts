@@ -11,6 +11,7 @@ import {
   DASHBOARD_STATE_VERSION,
   parseDashboardState,
   type DashboardState,
+  type EnvironmentHealth,
   type StateSummary,
 } from "./state.js";
 import { code, count, day, inertJson, instanceLink, sha, text } from "../gitlab/markdown.js";
@@ -26,6 +27,8 @@ export interface DashboardMeta {
   checkedAt?: string;
   /** The chain's environments as envsync.yaml has them, for the state block. */
   environments?: readonly Pick<ResolvedEnvironment, "name" | "branch" | "protected">[];
+  /** Environment name → its pipeline and deployment health, where GitLab was asked. */
+  health?: ReadonlyMap<string, EnvironmentHealth>;
 }
 
 const STATE_OPEN = "<!-- envsync:dashboard ";
@@ -61,7 +64,7 @@ export function stateHeader(meta: Pick<DashboardMeta, "at">) {
 
 export function dashboardState(
   pairs: readonly PairDrift[],
-  meta: Pick<DashboardMeta, "at" | "checkedAt" | "environments">,
+  meta: Pick<DashboardMeta, "at" | "checkedAt" | "environments" | "health">,
 ): DashboardState {
   const summary = pairs.map((p) => pairSummary(p));
   const detail = pairs.map((p) => [
@@ -82,11 +85,15 @@ export function dashboardState(
       to: p.to,
       checked_at: checkedAt,
     })),
-    environments: (meta.environments ?? []).map((e) => ({
-      environment: e.name,
-      branch: e.branch,
-      protected: e.protected,
-    })),
+    environments: (meta.environments ?? []).map((e) => {
+      const health = meta.health?.get(e.name);
+      return {
+        environment: e.name,
+        branch: e.branch,
+        protected: e.protected,
+        ...(health ? { health } : {}),
+      };
+    }),
   };
 }
 

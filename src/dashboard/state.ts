@@ -45,6 +45,32 @@ const pairState = z.strictObject({
   missing_shas: z.array(sha).describe("The commits counted in missing_upstream."),
 });
 
+const health = z
+  .strictObject({
+    checked_at: time.describe("When GitLab was asked."),
+    head_sha: sha.nullable().describe("The branch's head commit."),
+    pipeline: z
+      .strictObject({
+        status: z
+          .string()
+          .regex(/^[a-z_]{1,40}$/)
+          .describe("GitLab's status of the branch's latest pipeline, in lower case."),
+        created_at: time,
+      })
+      .nullable(),
+    deployment: z
+      .strictObject({
+        sha: sha.nullable(),
+        finished_at: time.nullable(),
+        deploys_head: z.boolean().describe("The last successful deployment runs the branch head."),
+      })
+      .nullable()
+      .describe("The last successful deployment to the environment's GitLab environment."),
+  })
+  .describe("Pipeline and deployment health, when the check could read them.");
+
+export type EnvironmentHealth = z.output<typeof health>;
+
 const environmentState = z.strictObject({
   project: projectPath.optional(),
   environment: name,
@@ -52,6 +78,7 @@ const environmentState = z.strictObject({
   protected: z
     .boolean()
     .describe("envsync.yaml marks it protected: writes into it need `confirm ENV`."),
+  health: health.optional(),
 });
 
 /** Version 1 of the state block, as written and as read. */

@@ -14,6 +14,7 @@ import { envsyncIn, repoRoot, tempDir, testEnv } from "../helpers/cli.js";
 import { pairDrift } from "../helpers/drift.js";
 import { GitLabStandin } from "../standin/server.js";
 import { GUEST } from "../standin/state.js";
+import { TestRepo } from "../helpers/repo.js";
 
 const documented = join(repoRoot, "docs", "dashboard-state.schema.json");
 
@@ -44,6 +45,33 @@ describe("the dashboard the assistant reads", () => {
   it("is EnvSync's own issue, not a guest's copy of its title, label and block; its block fits the documented schema", async () => {
     standin = await new GitLabStandin().start();
     const shop = standin.state.addProject("acme/shop");
+    // Pipeline and deployment health come from GitLab, read by `status`'s core.
+    const r = new TestRepo();
+    r.commit("base", { "a.txt": "a\n" });
+    r.git("branch", "-M", "staging");
+    r.git("branch", "main");
+    const mainHead = r.git("rev-parse", "main");
+    standin.state.repositories.set(shop.id, r.dir);
+    standin.state.pipelines.push({
+      projectId: shop.id,
+      id: standin.state.id(),
+      iid: 1,
+      ref: "main",
+      sha: mainHead,
+      status: "FAILED",
+      createdAt: "2026-11-24T05:30:00Z",
+    });
+    standin.state.deployments.push({
+      projectId: shop.id,
+      id: standin.state.id(),
+      iid: 1,
+      environment: "production",
+      ref: "main",
+      sha: mainHead,
+      status: "SUCCESS",
+      createdAt: "2026-11-23T09:10:00Z",
+      finishedAt: "2026-11-23T09:12:00Z",
+    });
     const dir = tempDir();
     writeFileSync(
       join(dir, "envsync.yaml"),
@@ -147,7 +175,21 @@ dashboard:
       ],
       environments: [
         { environment: "staging", branch: "staging", protected: false },
-        { environment: "production", branch: "main", protected: true },
+        {
+          environment: "production",
+          branch: "main",
+          protected: true,
+          health: {
+            checked_at: "2026-11-24T06:00:00.000Z",
+            head_sha: mainHead,
+            pipeline: { status: "failed", created_at: "2026-11-24T05:30:00Z" },
+            deployment: {
+              sha: mainHead,
+              finished_at: "2026-11-23T09:12:00Z",
+              deploys_head: true,
+            },
+          },
+        },
       ],
     });
     // The schema refuses what a reader must not take: another version, a count of another type.

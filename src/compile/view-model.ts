@@ -21,7 +21,10 @@ export interface EnvironmentView {
  */
 export interface FlowViewModel {
   version: string;
-  /** The assistant also gets gitlab_api_get and gitlab_graphql (catalog.generic_api_tools). */
+  /**
+   * catalog.generic_api_tools: the assistant also gets gitlab_api_get and gitlab_graphql, the core
+   * and pipeline-doctor components gitlab_api_get.
+   */
   genericApiTools: boolean;
   flowNames: Record<string, string>;
   project: string | null;

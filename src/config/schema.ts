@@ -359,7 +359,7 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe(
-            "Give the assistant gitlab_api_get and gitlab_graphql. GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
+            "Give the assistant gitlab_api_get and gitlab_graphql, and the core and pipeline-doctor flows gitlab_api_get (their fallback when the EnvSync CLI is missing). GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
           ),
       })
       .prefault({})

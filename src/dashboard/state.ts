@@ -103,7 +103,6 @@ export const dashboardStateSchema = z
   .describe("The state block of EnvSync's dashboard issue.");
 
 export type DashboardState = z.output<typeof dashboardStateSchema>;
-export type PairState = DashboardState["pairs"][number];
 
 /**
  * A block written before the contract was versioned: still read, so the first run of a newer

@@ -30,7 +30,9 @@ export async function environmentHealth(
     if (!status || status.error !== undefined) return { problem: status?.error ?? "no answer" };
     const checkedAt = at.toISOString();
     return {
-      health: new Map(status.environments.map((e) => [e.environment, shape(e, checkedAt)])),
+      health: new Map(
+        status.environments.map((e) => [e.environment, healthFromStatus(e, checkedAt)]),
+      ),
     };
   } catch (error) {
     if (!(error instanceof EnvsyncError)) throw error;
@@ -38,7 +40,8 @@ export async function environmentHealth(
   }
 }
 
-function shape(e: EnvironmentStatus, checkedAt: string): EnvironmentHealth {
+/** One environment's status in the block's shape: a value that does not fit becomes null. */
+export function healthFromStatus(e: EnvironmentStatus, checkedAt: string): EnvironmentHealth {
   const sha = (value: string | null | undefined) =>
     value && SHA.test(value.toLowerCase()) ? value.toLowerCase() : null;
   const time = (value: string | null | undefined) => (value && ISO_DATE.test(value) ? value : null);

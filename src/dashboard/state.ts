@@ -74,7 +74,7 @@ export type EnvironmentHealth = z.output<typeof health>;
 const environmentState = z.strictObject({
   project: projectPath.optional(),
   environment: name,
-  branch: name,
+  branch: z.string().min(1).max(1000),
   protected: z
     .boolean()
     .describe("envsync.yaml marks it protected: writes into it need `confirm ENV`."),

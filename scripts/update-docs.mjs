@@ -21,3 +21,20 @@ for (const [part, text] of Object.entries(fresh)) {
 }
 writeFileSync(file, document);
 console.log(document === before ? `${file} is up to date` : `updated ${file}`);
+
+// The dashboard state block's JSON Schema, from its zod schema (test/dashboard/state.test.ts).
+const { renderDashboardStateJsonSchema } = await import("../dist/dashboard/state.js");
+const stateSchemaFile = "docs/dashboard-state.schema.json";
+const stateSchema = renderDashboardStateJsonSchema();
+let currentStateSchema;
+try {
+  currentStateSchema = readFileSync(stateSchemaFile, "utf8");
+} catch {
+  currentStateSchema = undefined;
+}
+if (currentStateSchema !== stateSchema) writeFileSync(stateSchemaFile, stateSchema);
+console.log(
+  currentStateSchema === stateSchema
+    ? `${stateSchemaFile} is up to date`
+    : `updated ${stateSchemaFile}`,
+);

@@ -21,7 +21,10 @@ export interface EnvironmentView {
  */
 export interface FlowViewModel {
   version: string;
-  /** The assistant also gets gitlab_api_get and gitlab_graphql (catalog.generic_api_tools). */
+  /**
+   * catalog.generic_api_tools: the assistant also gets gitlab_api_get and gitlab_graphql, the core
+   * and pipeline-doctor components gitlab_api_get.
+   */
   genericApiTools: boolean;
   flowNames: Record<string, string>;
   project: string | null;
@@ -46,6 +49,8 @@ export interface FlowViewModel {
   pipelineDoctor: { enabled: boolean; logLines: number };
   projects: { path: string; overrides: string | null }[];
   dashboardTitle: string;
+  /** `dashboard.author`: EnvSync's account, whose dashboard issue the assistant reads; or null. */
+  dashboardAuthor: string | null;
 }
 
 export function buildViewModel(
@@ -122,5 +127,6 @@ export function buildViewModel(
       };
     }),
     dashboardTitle: promptText(config.dashboard.issue_title),
+    dashboardAuthor: config.dashboard.author ? promptText(config.dashboard.author) : null,
   };
 }

@@ -70,7 +70,10 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       compare_with: compareWith,
       log_lines: parsed.pipeline_doctor.log_lines,
     },
-    dashboard: { issue_title: parsed.dashboard.issue_title },
+    dashboard: {
+      issue_title: parsed.dashboard.issue_title,
+      ...(parsed.dashboard.author === undefined ? {} : { author: parsed.dashboard.author }),
+    },
     projects: parsed.projects.map((project) => ({
       path: project.path,
       environments: environments.map((env) => {

@@ -309,6 +309,16 @@ export const configSchema = z
           .max(255)
           .default("EnvSync environment health")
           .describe("Title of the issue the scheduled drift-check keeps current."),
+        author: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/,
+            "must be a GitLab username such as 'project_42_bot_1a2b' (no '@')",
+          )
+          .optional()
+          .describe(
+            "GitLab username of the account whose token the scheduled drift-check uses (it opens and edits the dashboard issue). The assistant reads a dashboard issue only when this user opened it.",
+          ),
       })
       .prefault({})
       .describe("The environment health dashboard issue."),
@@ -349,7 +359,7 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe(
-            "Give the assistant gitlab_api_get and gitlab_graphql. GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
+            "Give the assistant gitlab_api_get and gitlab_graphql, and the core and pipeline-doctor flows gitlab_api_get (their fallback when the EnvSync CLI is missing). GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
           ),
       })
       .prefault({})

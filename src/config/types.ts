@@ -77,7 +77,11 @@ export interface ResolvedConfig {
     compare_with: Record<string, string[]>;
     log_lines: number;
   };
-  dashboard: { issue_title: string };
+  dashboard: {
+    issue_title: string;
+    /** The username of EnvSync's account: the assistant trusts only its dashboard issue. */
+    author?: string;
+  };
   projects: ResolvedProject[];
   catalog: {
     group?: string;

@@ -9,11 +9,12 @@ import {
   previousState,
   renderDashboard,
   type DashboardMeta,
-  type DashboardState,
 } from "./render.js";
+import type { DashboardState } from "./state.js";
 import { instanceUrl } from "../gitlab/connection.js";
 import { tokenUser } from "../gitlab/identity.js";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
+import { environmentHealth } from "./health.js";
 import type { PairDrift } from "../drift/pair.js";
 import { fleetReports, isFleetReport, singleReport } from "./report.js";
 import { ExitCode, usageError } from "../errors.js";
@@ -21,7 +22,7 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
 import type { CommandContext } from "../context.js";
 import { readText, readTextInside } from "../output/files.js";
-import { json } from "../output/io.js";
+import { json, terminalSafe } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
 import type { DashboardOptions } from "./cli.js";
 
@@ -43,33 +44,58 @@ export async function dashboardCommand(
     title: config.dashboard.issue_title,
     at: ctx.now(),
     instance: instanceUrl(ctx.env),
+    environments: config.environments,
     ...(ctx.env.CI_PIPELINE_URL ? { pipelineUrl: ctx.env.CI_PIPELINE_URL } : {}),
+    ...(reports && "pairs" in reports && reports.generatedAt
+      ? { checkedAt: reports.generatedAt }
+      : {}),
   };
-  let description: string;
-  let state: DashboardState;
-  if (reports && "fleet" in reports) {
-    const view = mergeFleetReports(reports.fleet);
-    state = fleetState(view, stateHash);
-    description = renderFleetDashboard(view, state, meta);
-  } else {
-    const pairs =
-      reports?.pairs ??
+  const fleet = reports && "fleet" in reports ? mergeFleetReports(reports.fleet) : undefined;
+  const pairs = fleet
+    ? []
+    : ((reports && "pairs" in reports ? reports.pairs : undefined) ??
       (
         await driftLocal(
           config,
           { dir: options.repo, env: ctx.env, fetch: options.fetch },
           config.promotion.pairs,
         )
-      ).pairs;
-    description = renderDashboard(pairs, meta);
-    state = dashboardState(pairs);
-  }
+      ).pairs);
+  const render = (): { description: string; state: DashboardState } => {
+    if (fleet) {
+      const state = fleetState(fleet, stateHash, meta);
+      return { description: renderFleetDashboard(fleet, state, meta), state };
+    }
+    return { description: renderDashboard(pairs, meta), state: dashboardState(pairs, meta) };
+  };
   if (options.dryRun) {
+    const { description, state } = render();
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
   const me = await tokenUser(gitlab);
+  const named = config.dashboard.author;
+  const username = terminalSafe(me.username);
+  // The assistant trusts a dashboard issue only when dashboard.author opened it: say when it won't.
+  if (named === undefined)
+    io.stderr(
+      `note: set dashboard.author: ${username} in envsync.yaml so the assistant reads this dashboard\n`,
+    );
+  else if (named.toLowerCase() !== me.username.toLowerCase())
+    io.stderr(
+      `warning: dashboard.author is ${named}, but this token is ${username}'s: the assistant will not read the dashboard it writes\n`,
+    );
+  if (!fleet) {
+    // Pipelines and deployments join the drift facts; without them the block just lacks health.
+    const { health, problem } = await environmentHealth(config, gitlab, ctx.now());
+    if (health) meta.health = health;
+    else
+      io.stderr(
+        `note: pipeline and deployment health left out of the dashboard: ${terminalSafe(problem ?? "")}\n`,
+      );
+  }
+  const { description, state } = render();
   const notes = notesApi(gitlab.rest, gitlab.project, me.id);
   const issue = (await notes.dashboardIssue(config.dashboard.issue_title, description, true))!;
   let noted = false;
@@ -83,6 +109,7 @@ export async function dashboardCommand(
   }
   const result = {
     issue: issue.iid,
+    author: me.username,
     created: issue.created,
     changed: issue.created || noted,
     note_posted: noted,
@@ -102,7 +129,7 @@ export async function dashboardCommand(
  */
 async function readReports(
   spec: string,
-): Promise<{ pairs: PairDrift[] } | { fleet: FleetDriftReport[] }> {
+): Promise<{ pairs: PairDrift[]; generatedAt?: string } | { fleet: FleetDriftReport[] }> {
   const { dir, files } = await expand(spec);
   const hint = "write it with `envsync drift --json > FILE` (or --all-projects for a fleet)";
   if (files.length === 0)
@@ -141,7 +168,7 @@ async function readReports(
       hint,
       code: "usage",
     });
-  return { pairs: singleReport(parsed[0]!.file, parsed[0]!.value) };
+  return singleReport(parsed[0]!.file, parsed[0]!.value);
 }
 
 /**

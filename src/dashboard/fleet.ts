@@ -5,7 +5,14 @@
  */
 import type { FleetDriftReport, FleetProjectDrift } from "../drift/drift.js";
 import { code, count } from "../gitlab/markdown.js";
-import { type DashboardMeta, type DashboardState, dashboardHeader, hiddenState } from "./render.js";
+import {
+  type DashboardMeta,
+  dashboardHeader,
+  hiddenState,
+  pairSummary,
+  stateHeader,
+} from "./render.js";
+import type { DashboardState } from "./state.js";
 
 /** A shard report older than the newest by more than this is stale. */
 const STALE_AFTER_MS = 24 * 3600 * 1000;
@@ -20,6 +27,8 @@ export interface FleetCoverage {
 export interface FleetView {
   projects: FleetProjectDrift[];
   coverage: FleetCoverage;
+  /** Project → when its shard's report was made (reports that say). */
+  checkedAt: Map<string, string>;
 }
 
 export function mergeFleetReports(reports: readonly FleetDriftReport[]): FleetView {
@@ -33,7 +42,12 @@ export function mergeFleetReports(reports: readonly FleetDriftReport[]): FleetVi
   }
   const newest = Math.max(0, ...reports.map(at));
   const shards = Array.from({ length: count }, (_, i) => i + 1);
+  const checkedAt = new Map<string, string>();
+  for (const report of byShard.values())
+    if (report.generated_at)
+      for (const p of report.projects) checkedAt.set(p.project, report.generated_at);
   return {
+    checkedAt,
     projects: [...byShard.values()]
       .flatMap((r) => r.projects)
       .sort((a, b) => a.project.localeCompare(b.project)),
@@ -54,18 +68,35 @@ function at(report: FleetDriftReport): number {
   return Date.parse(report.generated_at ?? "") || 0;
 }
 
-/** The hidden state of a fleet dashboard, in the shape a single project's uses. */
-export function fleetState(view: FleetView, hash: (value: unknown) => string): DashboardState {
+/**
+ * The hidden state of a fleet dashboard, in the shape a single project's uses, each pair with its
+ * project and the time its shard was checked.
+ */
+export function fleetState(
+  view: FleetView,
+  hash: (value: unknown) => string,
+  meta: Pick<DashboardMeta, "at">,
+): DashboardState {
+  const summary = view.projects.flatMap((p) =>
+    (p.pairs ?? []).map((pair) => pairSummary(pair, `${p.project} ${pair.from}>${pair.to}`)),
+  );
   const pairs = view.projects.flatMap((p) =>
     (p.pairs ?? []).map((pair) => ({
-      pair: `${p.project} ${pair.from}>${pair.to}`,
-      pending: pair.counts.pending,
-      missing_upstream: pair.counts.missing_upstream,
-      drifted_files: pair.counts.drifted_files,
-      missing_shas: pair.missing_upstream.map((c) => c.sha),
+      ...pairSummary(pair, `${p.project} ${pair.from}>${pair.to}`),
+      project: p.project,
+      from: pair.from,
+      to: pair.to,
+      checked_at: view.checkedAt.get(p.project) ?? meta.at.toISOString(),
     })),
   );
-  return { hash: hash([pairs, view.coverage, view.projects.map((p) => p.error ?? "")]), pairs };
+  return {
+    ...stateHeader(meta),
+    kind: "fleet",
+    hash: hash([summary, view.coverage, view.projects.map((p) => p.error ?? "")]),
+    pairs,
+    // A fleet's projects each have their own chain: see their own dashboards.
+    environments: [],
+  };
 }
 
 export function renderFleetDashboard(

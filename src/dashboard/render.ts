@@ -4,20 +4,17 @@
  * matters, not of the timestamp) lets the next run tell whether anything changed.
  */
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import type { ResolvedEnvironment } from "../config/types.js";
 import type { PairDrift } from "../drift/pair.js";
+import { envsyncVersion } from "../version.js";
+import {
+  DASHBOARD_STATE_VERSION,
+  parseDashboardState,
+  type DashboardState,
+  type EnvironmentHealth,
+  type StateSummary,
+} from "./state.js";
 import { code, count, day, inertJson, instanceLink, sha, text } from "../gitlab/markdown.js";
-
-export interface DashboardState {
-  hash: string;
-  pairs: {
-    pair: string;
-    pending: number;
-    missing_upstream: number;
-    drifted_files: number;
-    missing_shas: string[];
-  }[];
-}
 
 export interface DashboardMeta {
   title: string;
@@ -26,27 +23,16 @@ export interface DashboardMeta {
   pipelineUrl?: string;
   /** The instance's address, e.g. https://gitlab.example.com. */
   instance: string;
+  /** When the drift was computed (the report's `generated_at`); else `at`. */
+  checkedAt?: string;
+  /** The chain's environments as envsync.yaml has them, for the state block. */
+  environments?: readonly Pick<ResolvedEnvironment, "name" | "branch" | "protected">[];
+  /** Environment name → its pipeline and deployment health, where GitLab was asked. */
+  health?: ReadonlyMap<string, EnvironmentHealth>;
 }
 
 const STATE_OPEN = "<!-- envsync:dashboard ";
 const STATE_CLOSE = " -->";
-
-/**
- * The previous run's state, read back from the issue description: checked by shape (whole counts,
- * hex shas), since whatever edits the description could put anything there.
- */
-const STATE_SHAPE = z.object({
-  hash: z.string().regex(/^[0-9a-f]{1,64}$/),
-  pairs: z.array(
-    z.object({
-      pair: z.string().max(1000),
-      pending: z.number().int().nonnegative(),
-      missing_upstream: z.number().int().nonnegative(),
-      drifted_files: z.number().int().nonnegative(),
-      missing_shas: z.array(z.string().regex(/^[0-9a-f]{7,64}$/)),
-    }),
-  ),
-}) satisfies z.ZodType<DashboardState>;
 
 /** The hidden state line: JSON that cannot end the HTML comment it sits in. */
 export function hiddenState(state: DashboardState): string {
@@ -56,32 +42,70 @@ export function hiddenState(state: DashboardState): string {
 /** git's name-status letters (renames and copies with their similarity). */
 const FILE_STATUS = /^[ACDMRTUX]\d{0,3}$/;
 
-export function dashboardState(pairs: readonly PairDrift[]): DashboardState {
-  const summary = pairs.map((p) => ({
-    pair: `${p.from}>${p.to}`,
-    pending: p.counts.pending,
-    missing_upstream: p.counts.missing_upstream,
-    drifted_files: p.counts.drifted_files,
-    missing_shas: p.missing_upstream.map((c) => c.sha),
-  }));
+/** One pair's counts, in the form the hash has always been taken of (so upgrades keep it). */
+export function pairSummary(pair: PairDrift, key = `${pair.from}>${pair.to}`) {
+  return {
+    pair: key,
+    pending: pair.counts.pending,
+    missing_upstream: pair.counts.missing_upstream,
+    drifted_files: pair.counts.drifted_files,
+    missing_shas: pair.missing_upstream.map((c) => c.sha),
+  };
+}
+
+/** The state block's header fields: the contract's version, who wrote it and when. */
+export function stateHeader(meta: Pick<DashboardMeta, "at">) {
+  return {
+    schema_version: DASHBOARD_STATE_VERSION,
+    envsync_version: envsyncVersion(),
+    written_at: meta.at.toISOString(),
+  } as const;
+}
+
+export function dashboardState(
+  pairs: readonly PairDrift[],
+  meta: Pick<DashboardMeta, "at" | "checkedAt" | "environments" | "health">,
+): DashboardState {
+  const summary = pairs.map((p) => pairSummary(p));
   const detail = pairs.map((p) => [
     p.pending.map((c) => c.sha),
     p.files.unexpected.filter((f) => !f.pending).map((f) => f.path),
   ]);
+  const checkedAt = meta.checkedAt ?? meta.at.toISOString();
   return {
+    ...stateHeader(meta),
+    kind: "project",
     hash: createHash("sha256")
       .update(JSON.stringify([summary, detail]))
       .digest("hex")
       .slice(0, 16),
-    pairs: summary,
+    pairs: pairs.map((p, i) => ({
+      ...summary[i]!,
+      from: p.from,
+      to: p.to,
+      checked_at: checkedAt,
+    })),
+    environments: (meta.environments ?? []).map((e) => {
+      const health = meta.health?.get(e.name);
+      return {
+        environment: e.name,
+        branch: e.branch,
+        protected: e.protected,
+        ...(health ? { health } : {}),
+      };
+    }),
   };
 }
 
-export function previousState(description: string): DashboardState | undefined {
+/**
+ * The previous run's state, read back from the issue description by shape (see state.ts): the
+ * first block that fits, since whatever edits the description could put anything there.
+ */
+export function previousState(description: string): StateSummary | undefined {
   for (const body of stateBodies(description)) {
     try {
-      const parsed = STATE_SHAPE.safeParse(JSON.parse(body));
-      if (parsed.success) return parsed.data;
+      const parsed = parseDashboardState(JSON.parse(body));
+      if (parsed) return parsed;
     } catch {
       // Not JSON: someone edited it; a later one may still be EnvSync's.
     }
@@ -121,7 +145,7 @@ export function dashboardHeader(meta: DashboardMeta): string[] {
 }
 
 export function renderDashboard(pairs: readonly PairDrift[], meta: DashboardMeta): string {
-  const state = dashboardState(pairs);
+  const state = dashboardState(pairs, meta);
   const lines = [
     ...dashboardHeader(meta),
     "| environments | pending promotion | applied picks | hotfixes missing upstream | unexplained drift | expected differences |",
@@ -168,8 +192,8 @@ export function renderDashboard(pairs: readonly PairDrift[], meta: DashboardMeta
 
 /** The short note posted when the state changed: what moved, per pair. */
 export function changeNote(
-  before: DashboardState | undefined,
-  after: DashboardState,
+  before: StateSummary | undefined,
+  after: StateSummary,
 ): string | undefined {
   if (before?.hash === after.hash) return undefined;
   const lines = ["**EnvSync drift check**: something changed since the last run."];

@@ -61,7 +61,7 @@ const PAIR = z.object({
   }),
 }) satisfies z.ZodType<PairDrift>;
 
-const SINGLE = z.object({ pairs: z.array(PAIR) });
+const SINGLE = z.object({ generated_at: date.optional(), pairs: z.array(PAIR) });
 
 /** A project path as GitLab spells one: groups and a name. */
 const PROJECT_PATH = z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, "not a project path");
@@ -95,11 +95,15 @@ function refusal(file: string, error: z.ZodError): never {
   );
 }
 
-/** One project's report (`{ pairs }`), checked. */
-export function singleReport(file: string, value: unknown): PairDrift[] {
+/** One project's report (`{ pairs }`), checked, with when it was made where it says. */
+export function singleReport(
+  file: string,
+  value: unknown,
+): { pairs: PairDrift[]; generatedAt?: string } {
   const parsed = SINGLE.safeParse(value);
   if (!parsed.success) refusal(file, parsed.error);
-  return parsed.data.pairs;
+  const { pairs, generated_at } = parsed.data;
+  return generated_at === undefined ? { pairs } : { pairs, generatedAt: generated_at };
 }
 
 /** Whether a report is a fleet's (it lists projects) rather than one project's. */

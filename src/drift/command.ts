@@ -58,6 +58,7 @@ export async function driftCommand(
       activity.done();
     }
     if (report.branches) for (const note of freshnessNotes(report.branches)) activity.note(note);
+    report.generated_at = ctx.now().toISOString();
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
   }
@@ -72,6 +73,7 @@ export async function driftCommand(
   if (!options.allProjects) {
     if (!gitlab.project) throw projectUnknown("API mode");
     const report = await driftApi(config, gitlab, gitlab.project, pairs);
+    report.generated_at = ctx.now().toISOString();
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
   }

@@ -19,6 +19,8 @@ import type { Activity } from "../output/progress.js";
 
 export interface DriftReport {
   mode: "local" | "api";
+  /** When the report was made: the dashboard's state block dates each pair's check by it. */
+  generated_at?: string;
   project?: string;
   /** Local mode: whether origin was fetched, and the ref compared for each branch. */
   branches?: BranchFreshness;

@@ -16,6 +16,7 @@ export const SYSTEM_SECTIONS = [
   "untrusted_input_rules",
   "task",
   "usage",
+  "envsync_dashboard",
 ] as const;
 /** Sections every system prompt must carry. */
 export const REQUIRED_SECTIONS = [

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { envsync, envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
+import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { GitLabStandin } from "../standin/server.js";
 
@@ -60,7 +60,9 @@ describe("envsync dashboard", () => {
     expect(issue.title).toBe("Env health");
     expect(issue.description).toContain("| staging → production | 1 | 0 | 0 | 0 | 0 |");
     expect(issue.description).toContain("`` Feature \\| with `pipes` ``");
-    expect(issue.description).toMatch(/<!-- envsync:dashboard \{"hash":"[0-9a-f]{16}"/);
+    expect(issue.description).toMatch(
+      /<!-- envsync:dashboard \{"schema_version":1,"envsync_version":"\d+\.\d+\.\d+[^"]*","written_at":"2026-11-24T06:00:00.000Z","kind":"project","hash":"[0-9a-f]{16}"/,
+    );
 
     const same = await dashboard(r, {}, "2026-11-25T06:00:00Z");
     expect(same.out).toMatchObject({ created: false, note_posted: false });
@@ -83,9 +85,17 @@ describe("envsync dashboard", () => {
     const config = join(tempDir(), "envsync.yaml");
     writeFileSync(config, YAML);
     const report = join(tempDir(), "drift.json");
-    writeFileSync(report, (await envsync("drift", "-c", config, "-C", r.dir, "--json")).out);
+    const drift = await envsyncIn(
+      { now: () => new Date("2026-11-24T05:50:00Z") },
+      ...["drift", "-c", config, "-C", r.dir, "--json"],
+    );
+    expect(JSON.parse(drift.out).generated_at).toBe("2026-11-24T05:50:00.000Z");
+    writeFileSync(report, drift.out);
     const { out } = await dashboard(r, { report, dryRun: true });
     expect(out.description).toContain("### staging → production (`staging` → `main`)");
+    // Each pair is dated by the report, the block by the dashboard's own run.
+    expect(out.state.pairs[0].checked_at).toBe("2026-11-24T05:50:00.000Z");
+    expect(out.state.written_at).toBe("2026-11-24T06:00:00.000Z");
   });
 
   it("--dry-run prints the description and sends nothing", async () => {

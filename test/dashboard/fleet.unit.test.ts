@@ -71,7 +71,7 @@ describe("renderFleetDashboard", () => {
       shard(1, 3, "2026-03-04T05:00:00Z", []),
       shard(2, 3, "2026-03-01T05:00:00Z", []),
     ]);
-    const text = renderFleetDashboard(view, fleetState(view, hash), META);
+    const text = renderFleetDashboard(view, fleetState(view, hash, META), META);
     expect(text).toContain(
       "> **Incomplete:** shards of 3: missing: 3; stale (over a day older): 2. ",
     );
@@ -84,7 +84,7 @@ describe("renderFleetDashboard", () => {
         { project: "acme/b", error: "403 Forbidden\nmore detail" },
       ]),
     ]);
-    const text = renderFleetDashboard(view, fleetState(view, hash), META);
+    const text = renderFleetDashboard(view, fleetState(view, hash, META), META);
     expect(text).toContain("All 2 shards reported.");
     expect(text).toContain("| `acme/a` | 2 | 0 | **1** |");
     expect(text).toContain("| `acme/b` | failed: `403 Forbidden` | | |");
@@ -94,9 +94,21 @@ describe("renderFleetDashboard", () => {
 describe("fleetState", () => {
   it("names each pair by project and changes when coverage does", () => {
     const whole = mergeFleetReports([shard(1, 1, "2026-03-04T05:00:00Z", [project("acme/a")])]);
-    const state = fleetState(whole, hash);
+    const state = fleetState(whole, hash, META);
     expect(state.pairs.map((p) => p.pair)).toEqual(["acme/a staging>production"]);
+    // Each pair is dated by its shard's report, and says its project and environments.
+    expect(state).toMatchObject({
+      schema_version: 1,
+      kind: "fleet",
+      written_at: META.at.toISOString(),
+    });
+    expect(state.pairs[0]).toMatchObject({
+      project: "acme/a",
+      from: "staging",
+      to: "production",
+      checked_at: "2026-03-04T05:00:00Z",
+    });
     const partial = { ...whole, coverage: { ...whole.coverage, missing: [2] } };
-    expect(fleetState(partial, hash).hash).not.toBe(fleetState(whole, hash).hash);
+    expect(fleetState(partial, hash, META).hash).not.toBe(fleetState(whole, hash, META).hash);
   });
 });

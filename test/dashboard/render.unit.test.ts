@@ -7,6 +7,7 @@ import {
   renderDashboard,
 } from "../../src/dashboard/render.js";
 import type { CommitSummary, PairDrift } from "../../src/drift/pair.js";
+import { envsyncVersion } from "../../src/version.js";
 
 const AT = new Date("2026-03-04T05:06:07Z");
 const META = { title: "EnvSync environment health", at: AT, instance: "https://g.example" };
@@ -133,19 +134,72 @@ describe("the dashboard's hidden state", () => {
 
   it("is read back from the description it was written into", () => {
     const description = renderDashboard(pairs, META);
-    expect(previousState(description)).toEqual(dashboardState(pairs));
+    expect(previousState(description)).toEqual(dashboardState(pairs, META));
   });
 
   it("does not change with the time of the run", () => {
     const later = renderDashboard(pairs, { ...META, at: new Date("2027-01-01T00:00:00Z") });
-    expect(previousState(later)?.hash).toBe(dashboardState(pairs).hash);
+    expect(previousState(later)?.hash).toBe(dashboardState(pairs, META).hash);
   });
 
   it("changes with a pending commit, though no count does", () => {
-    const one = dashboardState([pair("a", "b", { pending: [commit("c", "x")] })]);
-    const other = dashboardState([pair("a", "b", { pending: [commit("d", "x")] })]);
+    const one = dashboardState([pair("a", "b", { pending: [commit("c", "x")] })], META);
+    const other = dashboardState([pair("a", "b", { pending: [commit("d", "x")] })], META);
     expect(one.pairs).toEqual(other.pairs);
     expect(one.hash).not.toBe(other.hash);
+  });
+
+  it("carries its version, EnvSync's, when it was written and when each pair was checked", () => {
+    const state = dashboardState(pairs, {
+      at: AT,
+      checkedAt: "2026-03-04T04:00:00Z",
+      environments: [{ name: "production", branch: "main", protected: true }],
+    });
+    expect(state).toMatchObject({
+      schema_version: 1,
+      envsync_version: envsyncVersion(),
+      kind: "project",
+      written_at: "2026-03-04T05:06:07.000Z",
+      environments: [{ environment: "production", branch: "main", protected: true }],
+    });
+    expect(state.pairs[0]).toMatchObject({
+      from: "staging",
+      to: "production",
+      checked_at: "2026-03-04T04:00:00Z",
+      missing_upstream: 1,
+    });
+  });
+
+  it("still reads a block written before it had a version, and keeps its hash", () => {
+    const now = dashboardState(pairs, META);
+    const { hash, pairs: list } = now;
+    const old = list.map(({ pair, pending, missing_upstream, drifted_files, missing_shas }) => ({
+      pair,
+      pending,
+      missing_upstream,
+      drifted_files,
+      missing_shas,
+    }));
+    const read = previousState(
+      `<!-- envsync:dashboard ${JSON.stringify({ hash, pairs: old })} -->`,
+    );
+    expect(read).toEqual({ hash, pairs: old });
+    expect(changeNote(read, now)).toBeUndefined();
+  });
+
+  it("does not read a block of another version, or one whose values have the wrong shape", () => {
+    const state = dashboardState(pairs, META);
+    const block = (value: unknown) => `<!-- envsync:dashboard ${JSON.stringify(value)} -->`;
+    expect(previousState(block({ ...state, schema_version: 2 }))).toBeUndefined();
+    expect(previousState(block({ ...state, schema_version: "1" }))).toBeUndefined();
+    expect(previousState(block({ ...state, written_at: "yesterday" }))).toBeUndefined();
+    expect(previousState(block({ ...state, envsync_version: "1.0; rm -rf" }))).toBeUndefined();
+    const badPair = { ...state.pairs[0]!, pending: -1 };
+    expect(previousState(block({ ...state, pairs: [badPair] }))).toBeUndefined();
+    // A later block that fits is still found.
+    expect(previousState(`${block({ ...state, schema_version: 2 })}\n${block(state)}`)).toEqual(
+      state,
+    );
   });
 
   it("is absent from a description someone edited by hand", () => {
@@ -163,23 +217,29 @@ describe("the dashboard's hidden state", () => {
 });
 
 describe("changeNote", () => {
-  const before = dashboardState([
-    pair("dev", "staging", { pending: [commit("a", "x")] }),
-    pair("staging", "production", { missing: [commit("b", "Hotfix")] }),
-  ]);
+  const before = dashboardState(
+    [
+      pair("dev", "staging", { pending: [commit("a", "x")] }),
+      pair("staging", "production", { missing: [commit("b", "Hotfix")] }),
+    ],
+    META,
+  );
 
   it("says nothing when nothing changed", () => {
     expect(changeNote(before, before)).toBeUndefined();
   });
 
   it("gives each changed count as before → after and names a new hotfix", () => {
-    const after = dashboardState([
-      pair("dev", "staging", { pending: [commit("a", "x"), commit("c", "y")] }),
-      pair("staging", "production", {
-        missing: [commit("b", "Hotfix"), commit("e", "Hotfix 2")],
-        drifted: ["x"],
-      }),
-    ]);
+    const after = dashboardState(
+      [
+        pair("dev", "staging", { pending: [commit("a", "x"), commit("c", "y")] }),
+        pair("staging", "production", {
+          missing: [commit("b", "Hotfix"), commit("e", "Hotfix 2")],
+          drifted: ["x"],
+        }),
+      ],
+      META,
+    );
     expect(changeNote(before, after)).toBe(
       "**EnvSync drift check**: something changed since the last run.\n" +
         "- dev → staging: pending 1 → 2\n" +

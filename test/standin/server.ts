@@ -404,12 +404,19 @@ export class GitLabStandin {
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const search = req.query.get("search") ?? "";
       const authorId = req.query.get("author_id");
+      const authorName = req.query.get("author_username");
+      if (authorId && authorName)
+        return {
+          status: 400,
+          body: { error: "author_id, author_username are mutually exclusive" },
+        };
       const labels = (req.query.get("labels") ?? "").split(",").filter(Boolean);
       const list = state.issues.filter(
         (i) =>
           i.projectId === project.id &&
           (!req.query.get("state") || i.state === req.query.get("state")) &&
           (!authorId || String(i.author.id) === authorId) &&
+          (!authorName || i.author.username.toLowerCase() === authorName.toLowerCase()) &&
           labels.every((l) => (i.labels ?? []).includes(l)) &&
           i.title.includes(search),
       );

@@ -79,7 +79,9 @@ export const LIST_PROTECTED_BRANCHES = operation(
 export const LIST_PROTECTED_ENVIRONMENTS = operation(
   "GET /projects/:id/protected_environments",
   z.array(PROTECTED_ENVIRONMENT),
-  (rest, { project }: Project) => rest.ProjectProtectedEnvironments.all(project, { perPage: 100 }),
+  // gitbeaker puts this resource's id into the path as given: the path is encoded here.
+  (rest, { project }: Project) =>
+    rest.ProjectProtectedEnvironments.all(encodeURIComponent(project), { perPage: 100 }),
 );
 
 /** Premium: GitLab Free answers 403 or 404. */

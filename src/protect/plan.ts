@@ -108,9 +108,15 @@ const describeLevels = (entries: readonly AccessEntry[]) => {
  * The list operations that leave exactly one role entry, `desired`, changing an entry in place
  * where one is there; users, groups and deploy keys are left as they are.
  */
-export function levelOperations(current: readonly AccessEntry[], desired: number): Body[] {
+export function levelOperations(
+  current: readonly AccessEntry[],
+  desired: number,
+  implicit?: number,
+): Body[] {
   const roles = current.filter(isRole);
   if (roles.length === 1 && roles[0]!.access_level === desired) return [];
+  // No unprotect level is GitLab's default: maintainers may unprotect.
+  if (roles.length === 0 && desired === implicit) return [];
   const keep = roles.find((r) => r.access_level === desired);
   const ops: Body[] = [];
   if (keep) {
@@ -239,15 +245,23 @@ function planBranch(
 
   const body: Body = {};
   const fields: FieldChange[] = [];
-  const lists: (readonly [string, string, readonly AccessEntry[], number])[] = [
+  const lists: (readonly [string, string, readonly AccessEntry[], number, number?])[] = [
     ["push", "allowed_to_push", own.push_access_levels, push],
     ["merge", "allowed_to_merge", own.merge_access_levels, merge],
     ...(premium
-      ? ([["unprotect", "allowed_to_unprotect", own.unprotect_access_levels, unprotect]] as const)
+      ? ([
+          [
+            "unprotect",
+            "allowed_to_unprotect",
+            own.unprotect_access_levels,
+            unprotect,
+            ROLE_LEVELS.maintainers,
+          ],
+        ] as const)
       : []),
   ];
-  for (const [field, key, current, desired] of lists) {
-    const ops = levelOperations(current, desired);
+  for (const [field, key, current, desired, implicit] of lists) {
+    const ops = levelOperations(current, desired, implicit);
     if (ops.length === 0) continue;
     body[key] = ops;
     const after = describeLevels([
@@ -338,6 +352,8 @@ function planEnvironment(
   const current = environments.find((e) => e.name === name);
   const target = `protected environment ${name}`;
   if (!current) {
+    // An unprotected environment already lets developers deploy without approval.
+    if (p.deploy === "developers" && n === 0) return;
     add({
       action: "create",
       target,

@@ -73,9 +73,8 @@ export const RISK_MEANING: Readonly<Record<Risk, string>> = {
 };
 
 const role = z.enum(["no_one", "developers", "maintainers", "admins"]);
-const someone = z.enum(["developers", "maintainers", "admins"], {
-  error: "must be developers, maintainers or admins (GitLab takes no 'no_one' here)",
-});
+/** Unprotect and deploy: GitLab takes no "no one" there. */
+const someone = z.enum(["developers", "maintainers", "admins"]);
 const count = (what: string) =>
   z.number().int("must be a whole number").min(0).max(20).optional().describe(what);
 
@@ -122,7 +121,7 @@ export function resolveProtection(
   const fields = Object.fromEntries(
     Object.entries(declared ?? {}).filter(([, value]) => value !== undefined),
   );
-  return { risk: base, ...RISK_DEFAULTS[base], ...fields } as ResolvedProtection;
+  return { risk: base, ...RISK_DEFAULTS[base], ...fields };
 }
 
 const ROLE_WORDS: Readonly<Record<Role, string>> = {

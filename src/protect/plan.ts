@@ -95,7 +95,7 @@ const openness = (level: number | null | undefined) => OPENNESS[level ?? 0] ?? 0
 
 /** An entry that grants a role, not a user, group or deploy key. */
 const isRole = (entry: AccessEntry) =>
-  entry.user_id == null && entry.group_id == null && entry.deploy_key_id == null;
+  [entry.user_id, entry.group_id, entry.deploy_key_id].every((v) => v === null || v === undefined);
 
 const describeLevels = (entries: readonly AccessEntry[]) => {
   const roles = entries.filter(isRole).map((e) => levelName(e.access_level));

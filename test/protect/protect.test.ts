@@ -227,9 +227,9 @@ describe("envsync protect", () => {
     expect(applied.code).toBe(0);
     expect(applied.out).toContain("needs GitLab Premium");
     const rule = s.protection.branches.find((b) => b.id === main.id)!;
-    expect(rule.push.filter((e) => e.deploy_key_id == null).map((e) => e.access_level)).toEqual([
-      0,
-    ]);
+    expect(
+      rule.push.filter((e) => e.deploy_key_id === undefined).map((e) => e.access_level),
+    ).toEqual([0]);
     expect(rule.code_owner_approval_required).toBe(false);
 
     const again = await run(s, file, "--dry-run");

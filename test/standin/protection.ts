@@ -141,8 +141,8 @@ const DESCRIPTIONS: Record<number, string> = {
 type Answer = { status: number; body: unknown };
 const error = (status: number, message: unknown): Answer => ({ status, body: { message } });
 const PREMIUM_ONLY = (what: string) => error(403, `403 Forbidden - ${what} needs GitLab Premium`);
-const isRole = (e: Partial<StandinAccess>) =>
-  e.user_id == null && e.group_id == null && e.deploy_key_id == null;
+const given = (v: number | null | undefined): v is number => v !== null && v !== undefined;
+const isRole = (e: Partial<StandinAccess>) => ![e.user_id, e.group_id, e.deploy_key_id].some(given);
 
 function accessJson(e: StandinAccess) {
   return {
@@ -150,12 +150,12 @@ function accessJson(e: StandinAccess) {
     access_level: e.access_level,
     access_level_description: isRole(e)
       ? (DESCRIPTIONS[e.access_level] ?? "Custom")
-      : e.deploy_key_id != null
+      : given(e.deploy_key_id)
         ? "Deploy key"
         : "User or group",
     user_id: e.user_id ?? null,
     group_id: e.group_id ?? null,
-    ...(e.deploy_key_id != null ? { deploy_key_id: e.deploy_key_id } : {}),
+    ...(given(e.deploy_key_id) ? { deploy_key_id: e.deploy_key_id } : {}),
   };
 }
 
@@ -375,7 +375,7 @@ export function attachProtectionRoutes(standin: GitLabStandin, protection: Prote
       if (refused) return refused;
       // Free keeps one role per list; deploy keys may push there too, users and groups may not.
       const roles = list.filter(isRole).length;
-      const people = list.filter((e) => e.user_id != null || e.group_id != null).length;
+      const people = list.filter((e) => given(e.user_id) || given(e.group_id)).length;
       if (protection.tier === "free" && (roles > 1 || people > 0))
         return PREMIUM_ONLY(`more than one role, users and groups in ${key}`);
     }

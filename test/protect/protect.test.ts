@@ -204,6 +204,39 @@ describe("envsync protect", () => {
     expect(writes(s).length).toBe(before);
   });
 
+  it("shows a rule someone changed by hand as drift under --dry-run, and puts it back", async () => {
+    const { standin: s, main } = await mixedGitLab();
+    const file = configFile();
+    expect((await run(s, file)).code).toBe(0);
+    // Someone opens main to developers and allows force push in GitLab's settings.
+    const rule = s.protection.branches.find((b) => b.id === main.id)!;
+    const pushRole = rule.push.find((e) => e.deploy_key_id === undefined)!;
+    pushRole.access_level = 30;
+    rule.allow_force_push = true;
+
+    const drift = await run(s, file, "--dry-run", "--json");
+    expect(drift.code).toBe(3);
+    const plan = JSON.parse(drift.out) as PlanJson & {
+      changes: { fields: { field: string; from: string; to: string }[] }[];
+    };
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]).toMatchObject({
+      environment: "production",
+      action: "update",
+      target: "protected branch main",
+    });
+    expect(plan.changes[0]!.fields.map((f) => `${f.field}: ${f.from} → ${f.to}`)).toEqual([
+      "push: developers (+1 user/group/deploy key) → no one (+1 user/group/deploy key)",
+      "allow force push: true → false",
+    ]);
+
+    expect((await run(s, file)).code).toBe(0);
+    const fixed = s.protection.branches.find((b) => b.id === main.id)!;
+    expect(fixed.push.find((e) => e.id === pushRole.id)!.access_level).toBe(0);
+    expect(fixed.allow_force_push).toBe(false);
+    expect((await run(s, file, "--dry-run")).code).toBe(0);
+  });
+
   it("reports and skips what GitLab Free lacks, and applies the rest", async () => {
     const { standin: s, main } = await mixedGitLab({ tier: "free" });
     const file = configFile();

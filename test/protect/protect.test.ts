@@ -292,6 +292,21 @@ describe("envsync protect", () => {
     );
   });
 
+  it("stops between writes when interrupted, saying a re-run applies the rest (exit 130)", async () => {
+    const { standin: s } = await mixedGitLab();
+    const file = configFile();
+    const controller = new AbortController();
+    controller.abort();
+    const result = await envsyncIn(
+      { env: testEnv({ GITLAB_TOKEN: s.token, GITLAB_URL: s.url }), signal: controller.signal },
+      ...["protect", "-c", file, "-C", join(file, "..")],
+    );
+    expect(result.code).toBe(130);
+    expect(result.err).toContain("interrupted after 0 of 6 changes");
+    expect(result.err).toContain("run `envsync protect` again");
+    expect(writes(s)).toEqual([]);
+  });
+
   it("refuses CI_JOB_TOKEN before asking GitLab anything", async () => {
     const { standin: s } = await start();
     const file = configFile();

@@ -23,6 +23,12 @@ import type { CommandContext } from "../context.js";
 import { readText, readTextInside } from "../output/files.js";
 import { json } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
+import { planProtection, type ProtectionPlan } from "../core/protection.js";
+import type { ResolvedEnvironment } from "../config/types.js";
+import { GitLabError } from "../gitlab/errors.js";
+import { readProtection } from "../gitlab/protection-rest.js";
+import type { GitLabRest } from "../gitlab/rest.js";
+import { protectionSection } from "./protection.js";
 import type { DashboardOptions } from "./cli.js";
 
 /** The dashboard issue and its notes are written: CI_JOB_TOKEN cannot. */
@@ -47,12 +53,13 @@ export async function dashboardCommand(
   };
   let description: string;
   let state: DashboardState;
+  let pairs: PairDrift[] | undefined;
   if (reports && "fleet" in reports) {
     const view = mergeFleetReports(reports.fleet);
     state = fleetState(view, stateHash);
     description = renderFleetDashboard(view, state, meta);
   } else {
-    const pairs =
+    pairs =
       reports?.pairs ??
       (
         await driftLocal(
@@ -69,6 +76,13 @@ export async function dashboardCommand(
     return ExitCode.ok;
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
+  const managed = config.environments.filter((e) => e.protection);
+  if (pairs && managed.length > 0)
+    description = renderDashboard(
+      pairs,
+      meta,
+      protectionSection(await protectionView(gitlab.rest, gitlab.project, managed)),
+    );
   const me = await tokenUser(gitlab);
   const notes = notesApi(gitlab.rest, gitlab.project, me.id);
   const issue = (await notes.dashboardIssue(config.dashboard.issue_title, description, true))!;
@@ -169,6 +183,21 @@ function jsonErrorAt(text: string, error: unknown): string {
     return /end of (JSON|data)/i.test((error as Error).message) ? " (it ends early)" : "";
   const before = text.slice(0, Number(position)).split("\n");
   return ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
+}
+
+/** GitLab's protection against the declaration; a token that may not read it is said, not fatal. */
+async function protectionView(
+  rest: GitLabRest,
+  project: string,
+  environments: readonly ResolvedEnvironment[],
+): Promise<{ plan?: ProtectionPlan; unread?: string }> {
+  try {
+    return { plan: planProtection(environments, await readProtection(rest, project)) };
+  } catch (error) {
+    if (error instanceof GitLabError && (error.status === 401 || error.status === 403))
+      return { unread: `${error.message} (reading protection needs a Maintainer's token)` };
+    throw error;
+  }
 }
 
 function stateHash(value: unknown): string {

@@ -6,8 +6,9 @@
  * changes, `{id, _destroy: true}` removes). Writes send JSON bodies, as GitLab needs for lists.
  */
 import * as z from "zod";
+import { GitLabError } from "./errors.js";
 import type { RestOperation } from "./rest-operations.js";
-import type { RestClient } from "./rest.js";
+import type { GitLabRest, RestClient } from "./rest.js";
 
 type Project = { project: string };
 
@@ -136,3 +137,37 @@ export const UPDATE_APPROVAL_RULE = operation(
   (rest, { project, id, body }: Project & { id: number; body: Body }) =>
     bodyOf(rest.requester.put(at(project, "approval_rules", id), { body })),
 );
+
+/** What GitLab has: environments and approval rules are undefined where the tier lacks them. */
+export interface GitLabProtection {
+  branches: ProtectedBranch[];
+  environments?: ProtectedEnvironment[];
+  approvalRules?: ApprovalRule[];
+}
+
+/** Every protected branch, protected environment and approval rule of the project. */
+export async function readProtection(rest: GitLabRest, project: string): Promise<GitLabProtection> {
+  // Protected branches need Maintainer, so once they are read, a refusal of what follows is the
+  // tier's: protected environments and approval rules are GitLab Premium.
+  const branches = await rest.run(LIST_PROTECTED_BRANCHES, { project });
+  const environments = await premiumOnly(rest.run(LIST_PROTECTED_ENVIRONMENTS, { project }));
+  const approvalRules =
+    environments === undefined
+      ? undefined
+      : await premiumOnly(rest.run(LIST_APPROVAL_RULES, { project }));
+  return {
+    branches,
+    ...(environments ? { environments } : {}),
+    ...(approvalRules ? { approvalRules } : {}),
+  };
+}
+
+async function premiumOnly<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof GitLabError && (error.status === 403 || error.status === 404))
+      return undefined;
+    throw error;
+  }
+}

@@ -5,8 +5,9 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { json } from "../output/io.js";
 import type { ProtectOptions } from "./cli.js";
 import { formatPlan } from "./format.js";
-import { planProtection } from "./plan.js";
-import { applyChanges, readProtection } from "./protect.js";
+import { planProtection } from "../core/protection.js";
+import { readProtection } from "../gitlab/protection-rest.js";
+import { applyChanges } from "./apply.js";
 
 /** Reading protection needs Maintainer; the job token reads none of it. */
 const READ = { scope: "read_api", jobToken: false, project: "protect" } satisfies GitLabNeeds;

@@ -1,5 +1,5 @@
 /** The plan as people read it: per environment, each rule to create (+) or change (~), field by field. */
-import type { Change, ProtectionPlan } from "./plan.js";
+import type { Change, ProtectionPlan } from "../core/protection.js";
 
 export function formatPlan(
   project: string,

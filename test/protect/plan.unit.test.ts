@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RISK_DEFAULTS } from "../../src/config/protection.js";
 import type { ResolvedEnvironment } from "../../src/config/types.js";
 import type { ProtectedBranch } from "../../src/gitlab/protection-rest.js";
-import { levelOperations, planProtection, wildcardMatches } from "../../src/protect/plan.js";
+import { levelOperations, planProtection, wildcardMatches } from "../../src/core/protection.js";
 
 const role = (id: number, access_level: number) => ({ id, access_level });
 

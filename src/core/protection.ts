@@ -1,5 +1,6 @@
 /**
- * The smallest set of writes that makes GitLab's protection match envsync.yaml, from what GitLab
+ * Protection drift and its plan (`envsync protect`, and the dashboard's protection section): the
+ * smallest set of writes that makes GitLab's protection match envsync.yaml, from what GitLab
  * has (pure: no I/O). A missing rule is created; a present one is changed in place by difference
  * (GitLab's PATCH/PUT lists: `{access_level}` adds, `{id, access_level}` changes, `{id, _destroy}`
  * removes), never deleted and re-created, so the branch is protected at every moment. Rules
@@ -13,16 +14,10 @@ import type {
   AccessEntry,
   ApprovalRule,
   DeploymentApprovalEntry,
+  GitLabProtection,
   ProtectedBranch,
   ProtectedEnvironment,
 } from "../gitlab/protection-rest.js";
-
-/** What GitLab has: environments and approval rules are undefined where the tier lacks them. */
-export interface GitLabProtection {
-  branches: ProtectedBranch[];
-  environments?: ProtectedEnvironment[];
-  approvalRules?: ApprovalRule[];
-}
 
 type Body = Record<string, unknown>;
 

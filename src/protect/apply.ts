@@ -1,48 +1,19 @@
 /**
- * `envsync protect`'s GitLab side: read what protects the project today (every page), and apply a
- * plan one write at a time, in an order that never leaves a branch unprotected: a branch's rule
- * before what refers to it, and only changes in place (no DELETE is ever sent).
+ * `envsync protect`'s writes: a plan applied one write at a time, in an order that never leaves a
+ * branch unprotected: a branch's rule before what refers to it, and only changes in place (no
+ * DELETE is ever sent).
  */
-import { GitLabError } from "../gitlab/errors.js";
 import type { GitLabRest } from "../gitlab/rest.js";
 import {
   CREATE_APPROVAL_RULE,
   CREATE_PROTECTED_BRANCH,
   CREATE_PROTECTED_ENVIRONMENT,
-  LIST_APPROVAL_RULES,
-  LIST_PROTECTED_BRANCHES,
-  LIST_PROTECTED_ENVIRONMENTS,
   UPDATE_APPROVAL_RULE,
   UPDATE_PROTECTED_BRANCH,
   UPDATE_PROTECTED_ENVIRONMENT,
+  type GitLabProtection,
 } from "../gitlab/protection-rest.js";
-import type { Change, GitLabProtection } from "./plan.js";
-
-export async function readProtection(rest: GitLabRest, project: string): Promise<GitLabProtection> {
-  // Protected branches need Maintainer, so once they are read, a refusal of what follows is the
-  // tier's: protected environments and approval rules are GitLab Premium.
-  const branches = await rest.run(LIST_PROTECTED_BRANCHES, { project });
-  const environments = await premiumOnly(rest.run(LIST_PROTECTED_ENVIRONMENTS, { project }));
-  const approvalRules =
-    environments === undefined
-      ? undefined
-      : await premiumOnly(rest.run(LIST_APPROVAL_RULES, { project }));
-  return {
-    branches,
-    ...(environments ? { environments } : {}),
-    ...(approvalRules ? { approvalRules } : {}),
-  };
-}
-
-async function premiumOnly<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (error) {
-    if (error instanceof GitLabError && (error.status === 403 || error.status === 404))
-      return undefined;
-    throw error;
-  }
-}
+import type { Change } from "../core/protection.js";
 
 /**
  * Applies `changes` in order; `onApplied` hears each one once GitLab has taken it. Stops between

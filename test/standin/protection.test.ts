@@ -152,6 +152,16 @@ describe("the stand-in's protected branches", () => {
   });
 });
 
+it("refuses a Duo flow job's token (ai_workflows, mcp) every protection route", async () => {
+  const { gl } = await gitlab({ tokenKind: "oauth" });
+  for (const path of ["protected_branches", "protected_environments", "approval_rules"]) {
+    const response = await fetch(`${gl.url}${P}/${path}`, {
+      headers: { authorization: `Bearer ${gl.token}` },
+    });
+    expect(response.status, path).toBe(403);
+  }
+});
+
 describe("the stand-in's protected environments and approval rules", () => {
   it("needs deploy_access_levels to create, answers 409 on a duplicate, and PUTs by difference", async () => {
     const { gl } = await gitlab();

@@ -22,6 +22,7 @@ import { notifyCli } from "./notify/cli.js";
 import { guardedIo, json } from "./output/io.js";
 import { secretScrubber, secretsOf } from "./output/secrets.js";
 import { promoteCli } from "./promote/cli.js";
+import { protectCli } from "./protect/cli.js";
 import { publishCli } from "./publish/cli.js";
 import { rollbackCheckCli } from "./rollback/cli.js";
 import { statusCli } from "./status/cli.js";
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rollbackCheckCli,
   cherryPickCli,
   promoteCli,
+  protectCli,
   doctorCli,
   dashboardCli,
   ciCli,

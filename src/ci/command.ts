@@ -171,7 +171,7 @@ export async function ciCommand(
   if (includes) {
     lines.push(
       includes.added.length === 0
-        ? `${ciFile} already includes both components.`
+        ? `${ciFile} already includes ${setup.includes.length === 2 ? "both" : `all ${setup.includes.length}`} components.`
         : `${writing ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
       agent.changed.length === 0
         ? `${agentFile} already sets up envsync@${version}.`

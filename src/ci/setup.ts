@@ -19,8 +19,10 @@ export function ciSetup(
   const inputs =
     options.configPath !== "envsync.yaml" ? { inputs: { config: options.configPath } } : {};
   const chainEnd = config.environments.find((e) => e.name === config.promotion.chain.at(-1));
+  // Declared protection brings the manual job that applies it (`envsync protect`).
+  const protects = config.environments.some((e) => e.protection);
   return {
-    includes: ["pipeline-doctor", "drift-check"].map((name) => ({
+    includes: ["pipeline-doctor", "drift-check", ...(protects ? ["protect"] : [])].map((name) => ({
       component: `$CI_SERVER_FQDN/${options.components}/${name}@${options.version}`,
       ...inputs,
     })),
@@ -32,6 +34,18 @@ export function ciSetup(
         masked: true,
         protected: false,
       },
+      ...(protects
+        ? [
+            {
+              name: "ENVSYNC_PROTECT_TOKEN",
+              value:
+                "a Maintainer's access token with the api scope (project access token with the " +
+                "Maintainer role will do), for the manual protect job on the default branch",
+              masked: true,
+              protected: true,
+            },
+          ]
+        : []),
     ],
     schedule: {
       description: "EnvSync drift check",

@@ -2,6 +2,7 @@
  * ResolvedConfig → the strings the templates print. Every user-provided value is escaped here, once,
  * for the prompt context (escape.ts); templates only arrange pre-computed text.
  */
+import { describeProtection } from "../config/protection.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { promptList, promptText } from "./escape.js";
 
@@ -13,6 +14,8 @@ export interface EnvironmentView {
   /** The phrase a command must contain to write into this environment, or null. */
   writeConfirmation: string | null;
   compareWith: string;
+  /** The protection envsync.yaml declares for it in GitLab, in words, or null (not managed). */
+  protection: string | null;
 }
 
 /**
@@ -64,6 +67,10 @@ export function buildViewModel(
     protected: env.protected,
     writeConfirmation: env.protected ? `confirm ${promptText(env.name)}` : null,
     compareWith: promptList(config.pipeline_doctor.compare_with[env.name] ?? []),
+    // Words and numbers of EnvSync's own (the schema's enums), nothing the file spells itself.
+    protection: env.protection
+      ? `risk ${env.protection.risk}: ${describeProtection(env.protection)}`
+      : null,
   }));
   const branchOf = (name: string) =>
     promptText(config.environments.find((e) => e.name === name)?.branch ?? name);

@@ -1,4 +1,5 @@
 import { usageError, type EnvsyncError } from "../errors.js";
+import { resolveProtection } from "./protection.js";
 import type { ParsedConfig } from "./schema.js";
 import { closest } from "./suggest.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
@@ -6,13 +7,17 @@ import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
 /** Fills the defaults that depend on other parts of the file. Input must have passed rules.ts. */
 export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
   const environments: ResolvedEnvironment[] = Object.entries(parsed.environments).map(
-    ([name, env]) => ({
-      name,
-      branch: env.branch,
-      gitlab_environment: env.gitlab_environment ?? name,
-      protected: env.protected,
-      ...(env.deploy_jobs ? { deploy_jobs: env.deploy_jobs } : {}),
-    }),
+    ([name, env]) => {
+      const protection = resolveProtection(env.risk, env.protection);
+      return {
+        name,
+        branch: env.branch,
+        gitlab_environment: env.gitlab_environment ?? name,
+        protected: env.protected,
+        ...(env.deploy_jobs ? { deploy_jobs: env.deploy_jobs } : {}),
+        ...(protection ? { protection } : {}),
+      };
+    },
   );
   const chain = parsed.promotion.chain ?? environments.map((e) => e.name);
   const pairs = chain.slice(1).map((to, i) => ({ from: chain[i]!, to }));

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { cronError } from "./cron.js";
 import { globError } from "./glob.js";
 import { DEFAULT_MIGRATION_PATHS } from "./migration-folders.js";
+import { protectionSchema, riskSchema } from "./protection.js";
 import { branchNameError } from "./refname.js";
 
 export const ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
@@ -68,6 +69,8 @@ export const environmentSchema = z
       .describe(
         "Writes into this environment (cherry-pick, promote, rollback) need explicit confirmation.",
       ),
+    risk: riskSchema,
+    protection: protectionSchema,
   })
   .describe("One deployment environment and the branch it is built from.");
 

@@ -2,6 +2,8 @@
  * ResolvedConfig: the one typed, fully defaulted view of envsync.yaml that every later module
  * consumes. Nothing downstream reads raw YAML or re-applies defaults.
  */
+import type { ResolvedProtection } from "./protection.js";
+
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
 
@@ -12,6 +14,8 @@ export interface ResolvedEnvironment {
   protected: boolean;
   /** Jobs that deploy it, where envsync.yaml names them (else found in .gitlab-ci.yml). */
   deploy_jobs?: string[];
+  /** What GitLab's protection of it should be (`envsync protect`); absent: not managed. */
+  protection?: ResolvedProtection;
 }
 
 export interface PromotionPair {

@@ -1,5 +1,6 @@
 import { ConfigError, ExitCode, formatProblem } from "../errors.js";
 import { loadConfig } from "./load.js";
+import { describeProtection, RISK_MEANING } from "./protection.js";
 import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import type { ValidateOptions } from "./cli.js";
@@ -26,6 +27,17 @@ export async function validateCommand(
       if (commands.length > 0) {
         io.stdout("commands this file runs in the repository (cherry-pick, not in --dry-run):\n");
         for (const c of commands) io.stdout(`  ${c.rule} (${c.paths.join(", ")}): ${c.command}\n`);
+      }
+      const protectedEnvs = config.environments.filter((e) => e.protection);
+      if (protectedEnvs.length > 0) {
+        io.stdout("protection in GitLab (`envsync protect` applies it):\n");
+        for (const env of protectedEnvs) {
+          const p = env.protection!;
+          io.stdout(
+            `  ${env.name} (branch ${env.branch}): risk ${p.risk}: ${RISK_MEANING[p.risk]}\n`,
+          );
+          io.stdout(`    ${describeProtection(p)}\n`);
+        }
       }
     }
     return ExitCode.ok;

@@ -24,6 +24,12 @@ import type { CommandContext } from "../context.js";
 import { readText, readTextInside } from "../output/files.js";
 import { json, terminalSafe } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
+import { planProtection, type ProtectionPlan } from "../core/protection.js";
+import type { ResolvedEnvironment } from "../config/types.js";
+import { GitLabError } from "../gitlab/errors.js";
+import { readProtection } from "../gitlab/protection-rest.js";
+import type { GitLabRest } from "../gitlab/rest.js";
+import { protectionSection } from "./protection.js";
 import type { DashboardOptions } from "./cli.js";
 
 /** The dashboard issue and its notes are written: CI_JOB_TOKEN cannot. */
@@ -61,12 +67,14 @@ export async function dashboardCommand(
           config.promotion.pairs,
         )
       ).pairs);
+  let protection: string[] = [];
   const render = (): { description: string; state: DashboardState } => {
     if (fleet) {
       const state = fleetState(fleet, stateHash, meta);
       return { description: renderFleetDashboard(fleet, state, meta), state };
     }
-    return { description: renderDashboard(pairs, meta), state: dashboardState(pairs, meta) };
+    const description = renderDashboard(pairs, meta, protection);
+    return { description, state: dashboardState(pairs, meta) };
   };
   if (options.dryRun) {
     const { description, state } = render();
@@ -74,6 +82,9 @@ export async function dashboardCommand(
     return ExitCode.ok;
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
+  const managed = config.environments.filter((e) => e.protection);
+  if (!fleet && managed.length > 0)
+    protection = protectionSection(await protectionView(gitlab.rest, gitlab.project, managed));
   const me = await tokenUser(gitlab);
   const named = config.dashboard.author;
   const username = terminalSafe(me.username);
@@ -196,6 +207,21 @@ function jsonErrorAt(text: string, error: unknown): string {
     return /end of (JSON|data)/i.test((error as Error).message) ? " (it ends early)" : "";
   const before = text.slice(0, Number(position)).split("\n");
   return ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
+}
+
+/** GitLab's protection against the declaration; a token that may not read it is said, not fatal. */
+async function protectionView(
+  rest: GitLabRest,
+  project: string,
+  environments: readonly ResolvedEnvironment[],
+): Promise<{ plan?: ProtectionPlan; unread?: string }> {
+  try {
+    return { plan: planProtection(environments, await readProtection(rest, project)) };
+  } catch (error) {
+    if (error instanceof GitLabError && (error.status === 401 || error.status === 403))
+      return { unread: `${error.message} (reading protection needs a Maintainer's token)` };
+    throw error;
+  }
 }
 
 function stateHash(value: unknown): string {

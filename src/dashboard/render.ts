@@ -144,7 +144,12 @@ export function dashboardHeader(meta: DashboardMeta): string[] {
   ];
 }
 
-export function renderDashboard(pairs: readonly PairDrift[], meta: DashboardMeta): string {
+export function renderDashboard(
+  pairs: readonly PairDrift[],
+  meta: DashboardMeta,
+  /** Lines of the protection section, when envsync.yaml declares protection. */
+  protection: readonly string[] = [],
+): string {
   const state = dashboardState(pairs, meta);
   const lines = [
     ...dashboardHeader(meta),
@@ -186,7 +191,7 @@ export function renderDashboard(pairs: readonly PairDrift[], meta: DashboardMeta
     );
     list("Pending promotion", p.pending.map(commit));
   }
-  lines.push("", hiddenState(state));
+  lines.push(...protection, "", hiddenState(state));
   return lines.join("\n");
 }
 

@@ -224,12 +224,6 @@ export const ENVIRONMENTS = op<Project>()(
   (rest, { project }) => rest.Environments.all(project, { perPage: 100 }),
 );
 
-export const PROTECTED_BRANCHES = op<Project>()(
-  "GET /projects/:id/protected_branches",
-  z.array(NAMED),
-  (rest, { project }) => rest.ProtectedBranches.all(project, { perPage: 100 }),
-);
-
 // Merge requests, issues, notes
 
 export const OPEN_MERGE_REQUESTS = op<Project & { source: string; target: string }>()(

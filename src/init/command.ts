@@ -6,7 +6,8 @@ import { commitSha, gitIn, type Git } from "../git/git.js";
 import { requireCheckout } from "../git/checkout.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
 import { openGitLab, repositoryProject, type GitLabNeeds } from "../gitlab/access.js";
-import { ENVIRONMENTS, PROTECTED_BRANCHES } from "../gitlab/rest-operations.js";
+import { LIST_PROTECTED_BRANCHES } from "../gitlab/protection-rest.js";
+import { ENVIRONMENTS } from "../gitlab/rest-operations.js";
 import { existsInside, rootFor, writeFilesInside } from "../output/files.js";
 import { json } from "../output/io.js";
 import { detectLayout, type DetectedEnvironment } from "./layout.js";
@@ -123,7 +124,11 @@ async function fromGitLab(
   repo: string,
 ): Promise<{
   project?: string | undefined;
-  gitlab?: { environments: string[]; protectedBranches: string[] };
+  gitlab?: {
+    environments: string[];
+    protectedBranches: string[];
+    pushLevels: Map<string, number[]>;
+  };
 }> {
   if (!hasGitLabToken(ctx.env)) return { project: await repositoryProject(ctx, repo) };
   let gitlab: Awaited<ReturnType<typeof openGitLab<typeof READ>>>;
@@ -140,13 +145,25 @@ async function fromGitLab(
   try {
     const [environments, protectedBranches] = await Promise.all([
       rest.run(ENVIRONMENTS, { project }),
-      rest.run(PROTECTED_BRANCHES, { project }),
+      rest.run(LIST_PROTECTED_BRANCHES, { project }),
     ]);
+    // Roles only: a user, group or deploy key allowed to push says nothing of the level.
+    const isRole = (e: {
+      user_id?: number | null;
+      group_id?: number | null;
+      deploy_key_id?: number | null;
+    }) => [e.user_id, e.group_id, e.deploy_key_id].every((v) => v === null || v === undefined);
     return {
       project,
       gitlab: {
         environments: environments.map((e) => e.name),
         protectedBranches: protectedBranches.map((b) => b.name),
+        pushLevels: new Map(
+          protectedBranches.map((b) => [
+            b.name,
+            b.push_access_levels.filter(isRole).map((e) => e.access_level ?? 0),
+          ]),
+        ),
       },
     };
   } catch (error) {

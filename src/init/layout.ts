@@ -8,6 +8,8 @@ export interface DetectedEnvironment {
   name: string;
   branch: string;
   protected: boolean;
+  /** The `envsync protect` level closest to who may push to the branch in GitLab today. */
+  risk?: "low" | "medium" | "high";
   /** Set when GitLab knows the environment under another name. */
   gitlab_environment?: string;
 }
@@ -39,7 +41,12 @@ const GITLAB_NAMES: Record<string, RegExp> = {
 
 export function detectLayout(
   branches: readonly string[],
-  gitlab: { environments?: readonly string[]; protectedBranches?: readonly string[] } = {},
+  gitlab: {
+    environments?: readonly string[];
+    protectedBranches?: readonly string[];
+    /** Role push levels of each protected branch rule (0 no one, 30 developers, 40+ more). */
+    pushLevels?: ReadonlyMap<string, readonly number[]>;
+  } = {},
 ): DetectedEnvironment[] {
   const names = [...new Set(branches)].sort();
   const found: DetectedEnvironment[] = [];
@@ -52,14 +59,34 @@ export function detectLayout(
       ? gitlab.protectedBranches.some((p) => wildcardMatch(p, branch))
       : tier.name === "production";
     const gitlabName = gitlab.environments?.find((e) => GITLAB_NAMES[tier.name]?.test(e));
+    const risk = riskFromPush(gitlab.pushLevels, branch);
     found.push({
       name: tier.name,
       branch,
       protected: isProtected,
+      ...(risk ? { risk } : {}),
       ...(gitlabName && gitlabName !== tier.name ? { gitlab_environment: gitlabName } : {}),
     });
   }
   return found;
+}
+
+/**
+ * The risk level whose push rule matches GitLab's today, by the most open rule covering the branch
+ * (GitLab applies that one): developers low, maintainers medium, no one high. None for a branch no
+ * rule protects: init guesses nothing.
+ */
+function riskFromPush(
+  rules: ReadonlyMap<string, readonly number[]> | undefined,
+  branch: string,
+): DetectedEnvironment["risk"] {
+  const levels = [...(rules ?? [])].flatMap(([pattern, push]) =>
+    wildcardMatch(pattern, branch) ? push : [],
+  );
+  if (levels.length === 0) return undefined;
+  if (levels.includes(30)) return "low";
+  if (levels.some((l) => l >= 40)) return "medium";
+  return "high";
 }
 
 function byVersion(a: string, b: string): number {

@@ -18,6 +18,7 @@ export function renderConfig(
           branch: e.branch,
           ...(e.gitlab_environment ? { gitlab_environment: e.gitlab_environment } : {}),
           ...(e.protected ? { protected: true } : {}),
+          ...(e.risk ? { risk: e.risk } : {}),
         },
       ]),
     ),
@@ -33,7 +34,11 @@ export function renderConfig(
   if (isMap(envs)) {
     envs.commentBefore =
       " In promotion order: changes move from the first to the last. protected: writes into it " +
-      "need --confirm.";
+      "need --confirm." +
+      (environments.some((e) => e.risk)
+        ? "\n risk: the protection level closest to who may push in GitLab today; " +
+          "`envsync protect --dry-run` shows what the level would change."
+        : "");
     for (const item of envs.items) if (isMap(item.value)) item.value.flow = true;
   }
   const paths = doc.getIn(["rollback", "migrations", "paths"], true);

@@ -64,7 +64,7 @@ describe("the project's .gitlab-ci.yml", () => {
 });
 
 describe("the CI/CD components", () => {
-  for (const name of ["pipeline-doctor", "drift-check", "fleet-drift"]) {
+  for (const name of ["pipeline-doctor", "drift-check", "fleet-drift", "protect"]) {
     const text = readFileSync(join(repoRoot, "templates", `${name}.yml`), "utf8");
     const [specDoc, jobsDoc] = parseAllDocuments(text);
     const spec = specDoc!.toJS() as { spec: { inputs: Record<string, { default?: unknown }> } };
@@ -136,6 +136,23 @@ describe("the CI/CD components", () => {
       { if: '$CI_PIPELINE_SOURCE == "schedule"', when: "never" },
       { when: "on_failure" },
     ]);
+  });
+
+  it("protect is offered by hand only when envsync.yaml changes on the default branch", () => {
+    const job = Object.values(
+      parseAllDocuments(
+        readFileSync(join(repoRoot, "templates/protect.yml"), "utf8"),
+      )[1]!.toJS() as Record<string, Job & { script: string[] }>,
+    )[0]!;
+    expect(job.rules).toEqual([
+      {
+        if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
+        changes: ["$[[ inputs.config ]]"],
+        when: "manual",
+        allow_failure: true,
+      },
+    ]);
+    expect(job.script.at(-1)).toBe('envsync protect -c "$ENVSYNC_CONFIG"');
   });
 
   it("drift-check runs only on schedules, with full history", () => {

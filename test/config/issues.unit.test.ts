@@ -26,7 +26,7 @@ describe("describeIssues", () => {
   it("lists the allowed keys when no key is close", () => {
     const raw = { version: 1, environments: { ...ENVIRONMENTS, dev: { branch: "d", zzz: 1 } } };
     expect(issuesOf(raw)[0]?.hint).toBe(
-      "allowed here: branch, gitlab_environment, deploy_jobs, protected",
+      "allowed here: branch, gitlab_environment, deploy_jobs, protected, risk, protection",
     );
   });
 
@@ -99,6 +99,8 @@ describe("knownKeysAt", () => {
       "gitlab_environment",
       "deploy_jobs",
       "protected",
+      "risk",
+      "protection",
     ]);
   });
 

@@ -19,6 +19,7 @@ import {
   MAX_COMPLEXITY,
   queryComplexity,
 } from "./gitlab-schema.js";
+import { attachProtectionRoutes, ProtectionState, type Tier } from "./protection.js";
 import { StandinState } from "./state.js";
 import {
   accessTokenSelf,
@@ -89,10 +90,14 @@ export interface StandinOptions {
   latencyMs?: number;
   /** Play a GitLab without the workflows API (free tier, older self-managed): it answers 404. */
   workflowsApi?: boolean;
+  /** The license tier protection plays (protection.ts): Premium unless "free". */
+  tier?: Tier;
 }
 
 export class GitLabStandin {
   readonly state = new StandinState();
+  /** Protected branches, environments and approval rules (protection.ts). */
+  readonly protection: ProtectionState;
   readonly log: LoggedRequest[] = [];
   readonly token: string;
   /** Every token the stand-in knows; the first is `token`. Tests add more with `addToken`. */
@@ -129,6 +134,7 @@ export class GitLabStandin {
 
   constructor(private readonly options: StandinOptions = {}) {
     this.token = options.token ?? "glpat-standin-secret-token";
+    this.protection = new ProtectionState(this.state, options.tier ?? "premium");
     const kind = options.tokenKind ?? "access";
     this.tokens.push({
       value: this.token,
@@ -535,6 +541,7 @@ export class GitLabStandin {
         },
       };
     });
+    attachProtectionRoutes(this, this.protection);
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

@@ -23,7 +23,7 @@ import { guardedIo, json } from "./output/io.js";
 import { secretScrubber, secretsOf } from "./output/secrets.js";
 import { promoteCli } from "./promote/cli.js";
 import { publishCli } from "./publish/cli.js";
-import { rollbackCheckCli } from "./rollback/cli.js";
+import { rollbackCheckCli, rollbackCli } from "./rollback/cli.js";
 import { statusCli } from "./status/cli.js";
 import { envsyncVersion } from "./version.js";
 
@@ -37,6 +37,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   driftCli,
   statusCli,
   rollbackCheckCli,
+  rollbackCli,
   cherryPickCli,
   promoteCli,
   doctorCli,

@@ -183,6 +183,7 @@ export class GitLabStandin {
           updated_at: d.finishedAt,
           status: d.status.toLowerCase(),
           environment: { name: d.environment },
+          deployable: d.jobId === undefined ? null : { id: d.jobId, name: "deploy" },
         }));
       return { status: 200, body: list };
     });
@@ -249,7 +250,12 @@ export class GitLabStandin {
           m.projectId === project.id &&
           (!q.get("state") || m.state === q.get("state")) &&
           (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
-          (!q.get("target_branch") || m.target_branch === q.get("target_branch")),
+          (!q.get("target_branch") || m.target_branch === q.get("target_branch")) &&
+          // GitLab's `labels`: every one listed (comma-separated) must be on the merge request.
+          (q.get("labels") ?? "")
+            .split(",")
+            .filter(Boolean)
+            .every((label) => m.labels.includes(label)),
       );
       return { status: 200, body: list.map((m) => mergeRequestJson(m, project.fullPath)) };
     });
@@ -330,6 +336,32 @@ export class GitLabStandin {
         state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
       if (!job) return { status: 404, body: { message: "404 Job Not Found" } };
       return { status: 200, body: job.log, headers: { "content-type": "text/plain" } };
+    });
+    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/jobs\/(\d+)\/retry$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const job =
+        project &&
+        state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
+      if (!project || !job) return { status: 404, body: { message: "404 Job Not Found" } };
+      // A protected environment admits only its deployers; GitLab answers a plain 403.
+      if (job.deployers && !job.deployers.includes(req.user?.id ?? -1))
+        return { status: 403, body: { message: "403 Forbidden" } };
+      // Not retryable: "prevent outdated deployment jobs" refuses an older deployment's job.
+      if (job.retryable === false)
+        return { status: 403, body: { message: "403 Forbidden - Job is not retryable" } };
+      const retried = { ...job, id: state.id(), status: "pending", log: "", finishedAt: undefined };
+      state.jobs.push(retried);
+      return {
+        status: 201,
+        body: {
+          id: retried.id,
+          name: retried.name,
+          stage: retried.stage,
+          status: retried.status,
+          web_url: `${this.url}/${project.fullPath}/-/jobs/${retried.id}`,
+          pipeline: { id: retried.pipelineId },
+        },
+      };
     });
     const issueJson = (i: StandinState["issues"][number], fullPath: string) => ({
       id: i.id,

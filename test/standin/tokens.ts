@@ -64,6 +64,8 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/pipelines\\/\\d+`, { aiWorkflows: true, mcp: true }),
   rule("GET", `${project}\\/pipelines\\/\\d+\\/jobs`, { aiWorkflows: true, jobToken: true }),
   rule("GET", `${project}\\/jobs\\/\\d+\\/trace`, { aiWorkflows: true }),
+  // Re-running a job (GitLab's rollback): api only; refused to ai_workflows and the job token.
+  rule("POST", `${project}\\/jobs\\/\\d+\\/retry`),
   // Deployments and environments: never ai_workflows; the job token reads them.
   rule("GET", `${project}\\/deployments`, { jobToken: true }),
   rule("GET", `${project}\\/environments`, { jobToken: true }),

@@ -44,6 +44,9 @@ export const ERROR_CODES = {
   "deployment-not-found": usage("`--to-deployment` names no recent successful deployment"),
   "no-previous-deployment": usage("no earlier successful deployment to roll back to"),
   "target-not-ancestor": usage("a rollback target that is not behind what is deployed"),
+  "not-a-diagnosis": usage(
+    "a `rollback --after-diagnosis` file that is not `doctor --json` output",
+  ),
   "target-off-first-parent": usage(
     "a `rollback` target that came in through a merge, not a commit of the branch itself",
   ),

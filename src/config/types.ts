@@ -2,6 +2,8 @@
  * ResolvedConfig: the one typed, fully defaulted view of envsync.yaml that every later module
  * consumes. Nothing downstream reads raw YAML or re-applies defaults.
  */
+import type { RollbackAuto } from "./rollback-auto.js";
+
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
 
@@ -70,6 +72,7 @@ export interface ResolvedConfig {
     require_confirmation: string[];
     auto_rollback_on_failure: boolean;
     min_confidence: number;
+    auto: RollbackAuto;
   };
   pipeline_doctor: {
     enabled: boolean;

@@ -257,6 +257,7 @@ export const ROLLBACK_MERGE_REQUESTS = op<Project & { label: string; target?: st
       source_branch: z.string(),
       target_branch: z.string(),
       description: z.string().nullish(),
+      created_at: z.string().nullish(),
     }),
   ),
   (rest, { project, label, target }) =>
@@ -266,6 +267,14 @@ export const ROLLBACK_MERGE_REQUESTS = op<Project & { label: string; target?: st
       ...(target ? { targetBranch: target } : {}),
       perPage: 100,
     }),
+);
+
+/** Merges a merge request once its pipeline succeeds (GitLab's auto-merge). */
+export const MERGE_WHEN_PIPELINE_SUCCEEDS = op<Project & { iid: number }>()(
+  "PUT /projects/:id/merge_requests/:iid/merge",
+  MERGE_REQUEST,
+  (rest, { project, iid }) =>
+    rest.MergeRequests.merge(project, iid, { mergeWhenPipelineSucceeds: true }),
 );
 
 /** Re-runs a job (GitLab's own rollback re-runs an older deployment's job this way). */

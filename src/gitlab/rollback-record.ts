@@ -69,7 +69,7 @@ export function readRecord(description: string): RollbackRecord | undefined {
 }
 
 export interface RecordedRollback extends RollbackRecord {
-  merge_request: { iid: number; web_url: string; state: string };
+  merge_request: { iid: number; web_url: string; state: string; created_at?: string };
 }
 
 /** The records of the project's rollback merge requests that are open or merged. */
@@ -90,7 +90,12 @@ export async function rollbackRecords(
     if (record)
       records.push({
         ...record,
-        merge_request: { iid: mr.iid, web_url: mr.web_url, state: mr.state },
+        merge_request: {
+          iid: mr.iid,
+          web_url: mr.web_url,
+          state: mr.state,
+          ...(mr.created_at ? { created_at: mr.created_at } : {}),
+        },
       });
   }
   return records;

@@ -61,6 +61,13 @@ const declareRollback = (command: Command) =>
         .default("revert" as const),
     )
     .addOption(confirmOption("roll back"))
+    .addOption(
+      new Option(
+        "--after-diagnosis <file>",
+        "automatic rollback: act on `envsync doctor --json` output only as rollback.auto allows " +
+          "(via revert)",
+      ).conflicts("via"),
+    )
     .addOption(dryRunOption("check the gate and show the plan; change nothing"))
     .addOption(repoOption("the git repository"))
     .addOption(noFetchOption())
@@ -77,8 +84,8 @@ export const rollbackCli = defineCommand({
   help:
     "\nExit codes: 0 done (or planned, under --dry-run, or nothing left to do); 3 blocked by " +
     "the gate (an irreversible migration, or a protected environment without --confirm), " +
-    "stopped on a conflict that needs judgement, or a redeploy GitLab refuses; nothing was " +
-    "changed.\nThe merge request needs GITLAB_TOKEN (api scope; a Duo flow job's token will " +
+    "stopped on a conflict that needs judgement, a redeploy GitLab refuses, or an automatic " +
+    "rollback whose conditions do not hold; nothing was changed.\nThe merge request needs GITLAB_TOKEN (api scope; a Duo flow job's token will " +
     "do); without a token the branch is left in the local repository.",
   load: () => import("./rollback-command.js").then((m) => m.rollbackCommand),
 });

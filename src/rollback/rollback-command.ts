@@ -6,8 +6,17 @@ import { ExitCode } from "../errors.js";
 import { gitIn } from "../git/git.js";
 import { openGitLab, type GitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { CREATE_MERGE_REQUEST, OPEN_MERGE_REQUESTS } from "../gitlab/rest-operations.js";
-import { ROLLBACK_LABEL } from "../gitlab/rollback-record.js";
+import { GitLabError } from "../gitlab/errors.js";
+import { code } from "../gitlab/markdown.js";
+import {
+  CREATE_MERGE_REQUEST,
+  CREATE_NOTE,
+  MERGE_WHEN_PIPELINE_SUCCEEDS,
+  OPEN_MERGE_REQUESTS,
+} from "../gitlab/rest-operations.js";
+import { ROLLBACK_LABEL, rollbackRecords } from "../gitlab/rollback-record.js";
+import { readText } from "../output/files.js";
+import { decideAutoRollback, parseDiagnosis, type AutoDecision } from "./auto.js";
 import { json } from "../output/io.js";
 import { localActivity } from "../output/progress.js";
 import { gatherAssessment, type GatheredAssessment } from "./assessment.js";
@@ -33,7 +42,8 @@ export interface RollbackReport {
     | "already rolled back"
     | "conflict"
     | "redeployed"
-    | "refused";
+    | "refused"
+    | "not rolled back";
   /** What rollback-check decides: the gate. */
   assessment: GatheredAssessment;
   /** Why the gate stopped it; nothing was changed. */
@@ -46,15 +56,23 @@ export interface RollbackReport {
   branch?: string;
   merge_request?: { iid: number; web_url: string; action: "created" | "existing" } | null;
   redeploy?: RedeployOutcome;
+  /** `--after-diagnosis`: the automatic rollback's decision, with every reason. */
+  auto?: AutoDecision & {
+    /** Whether GitLab will merge the rollback once its pipeline succeeds, or why not. */
+    merge_when_pipeline_succeeds?: true | string;
+  };
 }
 
 export async function rollbackCommand(
   options: RollbackOptions,
-  ctx: Pick<CommandContext, "io" | "env" | "http" | "signal">,
+  ctx: Pick<CommandContext, "io" | "env" | "http" | "signal" | "now">,
 ): Promise<number> {
   const { io, env } = ctx;
   const { config } = await loadConfig(options.config);
   const environment = requireEnvironment(config, options.env);
+  const diagnosis = options.afterDiagnosis
+    ? parseDiagnosis(await readText(options.afterDiagnosis), options.afterDiagnosis)
+    : undefined;
   const via = options.via;
   const dryRun = Boolean(options.dryRun);
   // An access token (or a flow job's) can write; CI_JOB_TOKEN only reads the deployments.
@@ -79,8 +97,46 @@ export async function rollbackCommand(
     status: "planned",
     assessment,
   };
-  const blockedBy = gate(assessment, environment, options.confirm, dryRun);
-  if (blockedBy.length > 0) {
+  // Listing an environment in rollback.auto.environments confirms its automatic rollbacks.
+  const optedIn = diagnosis && config.rollback.auto.environments.includes(environment.name);
+  const blockedBy = gate(
+    assessment,
+    environment,
+    optedIn ? environment.name : options.confirm,
+    dryRun,
+  );
+  if (diagnosis) {
+    const git = gitIn(options.repo, env, ctx.signal ? { signal: ctx.signal } : {});
+    const plan =
+      assessment.risk === "blocked"
+        ? undefined
+        : await planReverts(git, environment, assessment.target.sha, assessment.deployed.sha);
+    const records =
+      gitlab?.project && writer
+        ? await rollbackRecords({ rest: gitlab.rest, project: gitlab.project }, environment.branch)
+        : undefined;
+    const decision = decideAutoRollback({
+      config,
+      environment,
+      diagnosis,
+      undone: plan?.undone.map((c) => c.sha) ?? [],
+      recentRollbacks: (records ?? [])
+        .filter((r) => r.environment === environment.name)
+        .flatMap((r) => (r.merge_request.created_at ? [r.merge_request.created_at] : [])),
+      now: ctx.now(),
+      blockedBy,
+    });
+    if (!records)
+      decision.reasons.push(
+        "no GitLab token that may open merge requests: an automatic rollback opens one",
+      );
+    decision.act = decision.act && records !== undefined;
+    report.auto = decision;
+    if (!decision.act) {
+      report.status = "not rolled back";
+      return done(report);
+    }
+  } else if (blockedBy.length > 0) {
     report.status = "blocked";
     report.blocked_by = blockedBy;
     return done(report);
@@ -132,12 +188,45 @@ export async function rollbackCommand(
             outcome,
           )
         : null;
+    if (report.auto && report.merge_request?.action === "created" && gitlab?.project)
+      report.auto.merge_when_pipeline_succeeds = await explainAndAutoMerge(
+        { rest: gitlab.rest, project: gitlab.project },
+        report.merge_request.iid,
+        report.auto,
+      );
   }
   return done(report);
 
   function done(r: RollbackReport): number {
     io.stdout(options.json ? json(r) : format(r));
-    return ["blocked", "conflict", "refused"].includes(r.status) ? ExitCode.findings : ExitCode.ok;
+    return ["blocked", "conflict", "refused", "not rolled back"].includes(r.status)
+      ? ExitCode.findings
+      : ExitCode.ok;
+  }
+}
+
+/**
+ * Says on the automatic rollback's merge request why EnvSync opened it, and asks GitLab to merge it
+ * once its pipeline succeeds; where the token may not, the answer says why.
+ */
+async function explainAndAutoMerge(
+  gitlab: { rest: GitLab["rest"]; project: string },
+  iid: number,
+  decision: AutoDecision,
+): Promise<true | string> {
+  const body = [
+    `**EnvSync** opened this rollback on its own after the pipeline doctor's diagnosis of ` +
+      `pipeline ${decision.pipeline_id} (rollback.auto):`,
+    ...decision.reasons.map((r) => `- ${code(r, 400)}`),
+  ].join("\n");
+  await gitlab.rest.run(CREATE_NOTE, { ...gitlab, kind: "merge_requests", iid, body });
+  try {
+    await gitlab.rest.run(MERGE_WHEN_PIPELINE_SUCCEEDS, { ...gitlab, iid });
+    return true;
+  } catch (error) {
+    if (!(error instanceof GitLabError) || ![401, 403, 405, 406, 422].includes(error.status))
+      throw error;
+    return `not set: GitLab answered ${error.message}`;
   }
 }
 
@@ -249,6 +338,14 @@ function format(r: RollbackReport): string {
       `  merge request !${r.merge_request.iid} (${r.merge_request.action}): ${r.merge_request.web_url}`,
     );
   else if (r.branch) lines.push("  push the branch and open a merge request, or set GITLAB_TOKEN");
+  if (r.auto) {
+    lines.push(`  automatic rollback: ${r.auto.act ? "yes" : "no"}`);
+    for (const reason of r.auto.reasons) lines.push(`    - ${reason}`);
+    if (r.auto.merge_when_pipeline_succeeds === true)
+      lines.push("  GitLab merges it once its pipeline succeeds");
+    else if (r.auto.merge_when_pipeline_succeeds)
+      lines.push(`  merge when the pipeline succeeds: ${r.auto.merge_when_pipeline_succeeds}`);
+  }
   if (r.dry_run && r.assessment.confirmation_required)
     lines.push(`  confirmation required: --confirm ${r.environment}`);
   return `${lines.join("\n")}\n`;

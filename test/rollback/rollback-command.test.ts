@@ -319,3 +319,130 @@ describe("envsync rollback --via redeploy", () => {
     expect(standin!.state.jobs).toHaveLength(2);
   });
 });
+
+describe("envsync rollback --after-diagnosis (rollback.auto)", () => {
+  const AUTO = `${YAML}  auto:
+    environments: [production]
+    min_confidence: 0.8
+    cooldown_minutes: 30
+`;
+  /** What `envsync doctor --json` says of a failed pipeline on main, blaming `suspects`. */
+  function diagnosis(suspects: string[], confidence = 0.85, ref = "main"): string {
+    const file = join(tempDir(), "diagnosis.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pipeline: { id: 4711, ref, sha: "a".repeat(40), status: "failed" },
+        verdict: "code",
+        hypotheses: [],
+        suspects: {
+          commits: suspects.map((sha) => ({ sha, title: "suspect" })),
+          confidence,
+          cause: "a code change in the 1 commit since the last green run",
+        },
+      }),
+    );
+    return file;
+  }
+
+  it("opens the rollback when every condition holds, says why on it, and asks GitLab to merge it", async () => {
+    const { repo, release1, deployed, fix } = deployedProduction();
+    const env = await withGitLab(release1, deployed);
+    const { code, report } = await rollback(
+      repo,
+      ["--after-diagnosis", diagnosis([fix])],
+      env,
+      AUTO,
+    );
+    expect(code).toBe(0);
+    expect(report).toMatchObject({
+      status: "reverted",
+      merge_request: { iid: 1, action: "created" },
+      auto: { act: true, pipeline_id: 4711, confidence: 0.85, merge_when_pipeline_succeeds: true },
+    });
+    expect(report!.auto!.reasons[0]).toMatch(/blames 1 commit of the deployed release/);
+    expect(standin!.state.mergeRequests[0]!.merge_when_pipeline_succeeds).toBe(true);
+    expect(standin!.state.notes[0]!.body).toContain("opened this rollback on its own");
+
+    // Within the cool-down a second failure rolls back nothing more.
+    const again = await rollback(repo, ["--after-diagnosis", diagnosis([fix])], env, AUTO);
+    expect(again.code).toBe(3);
+    expect(again.report!.status).toBe("not rolled back");
+    expect(again.report!.auto!.reasons).toEqual([
+      expect.stringMatching(/^a rollback of production was opened 0 min ago \(cool-down 30 min\)$/),
+    ]);
+    expect(standin!.state.mergeRequests).toHaveLength(1);
+  });
+
+  it("with a flow job's token: reverts and opens the MR, and says GitLab would not set auto-merge", async () => {
+    const { repo, release1, deployed, fix } = deployedProduction();
+    await withGitLab(release1, deployed, { tokenKind: "oauth", token: "oauth-flow-job-token" });
+    const env = { GITLAB_TOKEN: standin!.token, GITLAB_URL: standin!.url };
+    const { code, report } = await rollback(
+      repo,
+      ["--after-diagnosis", diagnosis([fix]), "--to", release1],
+      env,
+      AUTO,
+    );
+    expect(code).toBe(0);
+    expect(report).toMatchObject({
+      status: "reverted",
+      merge_request: { iid: 1, action: "created" },
+      assessment: { deployments_from: { source: "deploy jobs" } },
+    });
+    expect(report!.auto!.merge_when_pipeline_succeeds).toMatch(/^not set: .*insufficient_scope/);
+    expect(standin!.state.mergeRequests[0]!.merge_when_pipeline_succeeds).toBeUndefined();
+  });
+
+  it.each([
+    ["production is not opted in", YAML, {}, /production is not in rollback.auto.environments/],
+    ["the confidence is too low", AUTO, { confidence: 0.6 }, /confidence 0.6 is below .* 0.8/],
+    ["a suspect is not deployed", AUTO, { outside: true }, /are not among the commits/],
+    ["the pipeline ran elsewhere", AUTO, { ref: "staging" }, /ran on staging, not on main/],
+  ])("does nothing when %s, and says so (exit 3)", async (_name, yaml, how, reason) => {
+    const { repo, origin, release1, deployed, fix } = deployedProduction();
+    const env = await withGitLab(release1, deployed);
+    const opts = how as { confidence?: number; outside?: boolean; ref?: string };
+    const suspects = opts.outside ? [fix, release1] : [fix];
+    const before = leftovers(repo, origin);
+    const { code, report } = await rollback(
+      repo,
+      ["--after-diagnosis", diagnosis(suspects, opts.confidence, opts.ref)],
+      env,
+      yaml,
+    );
+    expect(code).toBe(3);
+    expect(report).toMatchObject({ status: "not rolled back", auto: { act: false } });
+    expect(report!.auto!.reasons.join("\n")).toMatch(reason);
+    expect(leftovers(repo, origin)).toEqual(before);
+    expect(standin!.state.mergeRequests).toEqual([]);
+  });
+
+  it("never rolls back onto a blocked rollback", async () => {
+    const { repo, release1, fix } = deployedProduction();
+    repo.commit("Drop legacy", {
+      "db/migrate/20261102_drop_legacy.rb":
+        "class DropLegacy < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :legacy\n  end\nend\n",
+    });
+    repo.git("push", "-q", "origin", "main");
+    const env = await withGitLab(release1, repo.head());
+    const { code, report } = await rollback(
+      repo,
+      ["--after-diagnosis", diagnosis([fix])],
+      env,
+      AUTO,
+    );
+    expect(code).toBe(3);
+    expect(report!.auto!.reasons.join("\n")).toMatch(/the gate blocks it: irreversible migration/);
+    expect(standin!.state.mergeRequests).toEqual([]);
+  });
+
+  it("refuses a file that is not the doctor's output (exit 2)", async () => {
+    const { repo } = deployedProduction();
+    const file = join(tempDir(), "x.json");
+    writeFileSync(file, '{"verdict": "code"}');
+    const { code, err } = await rollback(repo, ["--after-diagnosis", file], {}, AUTO);
+    expect(code).toBe(2);
+    expect(err).toContain("is not the output of `envsync doctor --json`");
+  });
+});

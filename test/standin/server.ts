@@ -221,6 +221,7 @@ export class GitLabStandin {
           .split(",")
           .filter(Boolean),
         state: "opened",
+        created_at: new Date().toISOString(),
       };
       state.mergeRequests.push(mr);
       const { projectId: _omitted, ...shown } = mr;
@@ -272,6 +273,25 @@ export class GitLabStandin {
       if (body.description !== undefined) mr.description = body.description;
       return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
     });
+    this.route(
+      "PUT",
+      /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/merge$/,
+      (req, state) => {
+        const project = state.project(decodeURIComponent(req.params[0]!));
+        const mr =
+          project &&
+          state.mergeRequests.find(
+            (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
+          );
+        if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
+        if (mr.state !== "opened")
+          return { status: 405, body: { message: "405 Method Not Allowed" } };
+        const body = (req.body ?? {}) as { merge_when_pipeline_succeeds?: boolean };
+        // Without a pipeline to wait for, GitLab would merge at once; the stand-in only records it.
+        if (body.merge_when_pipeline_succeeds) mr.merge_when_pipeline_succeeds = true;
+        return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
+      },
+    );
     const pipelineJson = (
       p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string },
       fullPath: string,

@@ -125,6 +125,9 @@ export class StandinState {
     description: string;
     labels: string[];
     state: string;
+    created_at?: string;
+    /** Set by `PUT …/merge` with merge_when_pipeline_succeeds. */
+    merge_when_pipeline_succeeds?: boolean;
   }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */

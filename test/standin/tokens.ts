@@ -74,6 +74,8 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true, mcp: true }),
   rule("POST", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true }),
   rule("PUT", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true }),
+  // Merging (and auto-merge) is not among what ai_workflows may do with merge requests.
+  rule("PUT", `${project}\\/merge_requests\\/\\d+\\/merge`),
   rule("GET,POST", `${project}\\/(merge_requests|issues)\\/\\d+\\/notes`, { aiWorkflows: true }),
   rule("GET", String.raw`\/api\/v4\/groups\/[^/]+`, { aiWorkflows: true }),
   // The workflows API starts flows: never a flow job's token, never the job token.

@@ -10,6 +10,8 @@ import type { RevertOutcome, RevertPlan } from "./revert.js";
 
 const RISKS = ["low", "medium", "high", "blocked"];
 const CLASSES = ["reversible", "irreversible", "unknown"];
+/** Commits listed by name in the description; GitLab caps a description at 1,000,000 chars. */
+const LISTED = 200;
 
 export function rollbackDescription(
   assessment: RollbackAssessment,
@@ -39,10 +41,13 @@ export function rollbackDescription(
     );
   }
   lines.push("", `### Commits undone (${count(plan.undone.length)})`);
-  for (const c of plan.undone)
+  // The record below lists every one; the list for people stops where a description grows long.
+  for (const c of plan.undone.slice(0, LISTED))
     lines.push(
       `- ${sha(c.sha)} ${inlineCode(c.subject)}${c.in_merge ? ` (in merge ${sha(c.in_merge)})` : ""}`,
     );
+  if (plan.undone.length > LISTED)
+    lines.push(`- … and ${count(plan.undone.length - LISTED)} more (\`--json\` lists all)`);
   lines.push("", "### Reverts on this branch");
   for (const r of outcome.reverted) {
     lines.push(`- ${sha(r.new_sha)} reverts ${sha(r.sha)} ${inlineCode(r.subject)}`);

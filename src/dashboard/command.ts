@@ -24,6 +24,9 @@ import { readText, readTextInside } from "../output/files.js";
 import { json } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
 import type { DashboardOptions } from "./cli.js";
+import { GitLabError } from "../gitlab/errors.js";
+import { rollbackRecords } from "../gitlab/rollback-record.js";
+import { rollbacksSection } from "./rollbacks.js";
 
 /** The dashboard issue and its notes are written: CI_JOB_TOKEN cannot. */
 const WRITE = {
@@ -69,6 +72,13 @@ export async function dashboardCommand(
     return ExitCode.ok;
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
+  // Rollbacks and the commits they keep out: a token GitLab refuses the merge requests to just
+  // leaves them out.
+  const records = await rollbackRecords(gitlab).catch((error: unknown) => {
+    if (error instanceof GitLabError && [401, 403].includes(error.status)) return [];
+    throw error;
+  });
+  description = [description, ...rollbacksSection(records, meta.instance)].join("\n");
   const me = await tokenUser(gitlab);
   const notes = notesApi(gitlab.rest, gitlab.project, me.id);
   const issue = (await notes.dashboardIssue(config.dashboard.issue_title, description, true))!;

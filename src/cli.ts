@@ -24,7 +24,7 @@ import { secretScrubber, secretsOf } from "./output/secrets.js";
 import { promoteCli } from "./promote/cli.js";
 import { protectCli } from "./protect/cli.js";
 import { publishCli } from "./publish/cli.js";
-import { rollbackCheckCli } from "./rollback/cli.js";
+import { rollbackCheckCli, rollbackCli } from "./rollback/cli.js";
 import { statusCli } from "./status/cli.js";
 import { envsyncVersion } from "./version.js";
 
@@ -38,6 +38,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   driftCli,
   statusCli,
   rollbackCheckCli,
+  rollbackCli,
   cherryPickCli,
   promoteCli,
   protectCli,

@@ -44,6 +44,12 @@ export const ERROR_CODES = {
   "deployment-not-found": usage("`--to-deployment` names no recent successful deployment"),
   "no-previous-deployment": usage("no earlier successful deployment to roll back to"),
   "target-not-ancestor": usage("a rollback target that is not behind what is deployed"),
+  "not-a-diagnosis": usage(
+    "a `rollback --after-diagnosis` file that is not `doctor --json` output",
+  ),
+  "target-off-first-parent": usage(
+    "a `rollback` target that came in through a merge, not a commit of the branch itself",
+  ),
   "bad-version": usage("`publish --release` that is not a version like 1.2.3"),
   "version-not-newer": usage("`publish --release` not newer than the catalog's latest version"),
   "version-skips": usage("`publish --release` that skips versions the catalog expects"),
@@ -79,7 +85,10 @@ export const ERROR_CODES = {
   "shallow-history": failure("a shallow clone lacks the history a command needs"),
   "branch-not-found": failure("an environment branch that is neither local nor on origin"),
   "not-a-commit": failure("a revision that is not a commit in the repository"),
-  "branch-exists": failure("the branch a cherry-pick would create already exists"),
+  "branch-exists": failure("the branch a cherry-pick or rollback would create already exists"),
+  "deployed-not-on-branch": failure(
+    "`rollback --via revert` when what is deployed is not in the environment branch's history",
+  ),
   "pick-failed": failure("`git cherry-pick` failed without a conflict to resolve"),
   "regenerate-failed": failure("a conflict rule's regenerate command failed"),
   "config-changed": failure("a conflict rule's command changed git's configuration"),

@@ -37,6 +37,11 @@ export function capabilities(identity: TokenIdentity): CommandCapability[] {
       row("promote", "no", refused),
       row("cherry-pick --mr", "no", refused),
       row("rollback-check", "partly", "deployments only; the history comes from the clone"),
+      row(
+        "rollback",
+        "partly",
+        "the revert branch stays in the clone: GitLab refuses CI_JOB_TOKEN merge requests and job retries",
+      ),
       row("doctor", "no", refused),
       row("notify pipeline-failure", "no", "GitLab starts no flow for a CI job token"),
     ];
@@ -52,6 +57,11 @@ export function capabilities(identity: TokenIdentity): CommandCapability[] {
       row("promote", "partly", `the deployed and soak gates: ${DEPLOY_JOBS}`),
       row("cherry-pick --mr", "full", "pushes with the job's git credentials"),
       row("rollback-check", "partly", DEPLOY_JOBS),
+      row(
+        "rollback",
+        "partly",
+        `--via revert only, pushed with the job's git credentials (${DEPLOY_JOBS}); GitLab refuses this token job retries (--via redeploy)`,
+      ),
       row("doctor", "full"),
       row("notify pipeline-failure", "no", "GitLab refuses a flow job's token the workflows API"),
     ];
@@ -69,6 +79,11 @@ export function capabilities(identity: TokenIdentity): CommandCapability[] {
     ),
     row("cherry-pick --mr", writes ? "full" : "no", writes ? "" : noWrite),
     row("rollback-check", reads ? "full" : "no", reads ? "" : noRead),
+    row(
+      "rollback",
+      writes ? "full" : reads ? "partly" : "no",
+      writes ? "" : reads ? `the plan only: the merge request or a redeploy ${noWrite}` : noRead,
+    ),
     row("doctor", reads ? "full" : "no", reads ? "" : noRead),
     row(
       "notify pipeline-failure",

@@ -69,6 +69,7 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
         environments.filter((e) => e.protected).map((e) => e.name),
       auto_rollback_on_failure: parsed.rollback.auto_rollback_on_failure,
       min_confidence: parsed.rollback.min_confidence,
+      auto: parsed.rollback.auto,
     },
     pipeline_doctor: {
       enabled: parsed.pipeline_doctor.enabled,

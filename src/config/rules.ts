@@ -91,6 +91,11 @@ export function checkRules(raw: unknown): RuleIssue[] {
     "rollback.require_confirmation",
   );
   references(
+    ["rollback", "auto", "environments"],
+    asDict(asDict(root.rollback).auto).environments,
+    "rollback.auto.environments",
+  );
+  references(
     ["pipeline_doctor", "compare_with"],
     asDict(root.pipeline_doctor).compare_with,
     "pipeline_doctor.compare_with",

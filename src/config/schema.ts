@@ -4,6 +4,7 @@
  * exist, branches unique) live in rules.ts so every one of them is reported with a position.
  */
 import * as z from "zod";
+import { rollbackAutoSchema } from "./rollback-auto.js";
 import { cronError } from "./cron.js";
 import { globError } from "./glob.js";
 import { DEFAULT_MIGRATION_PATHS } from "./migration-folders.js";
@@ -279,6 +280,7 @@ export const configSchema = z
           .default(false)
           .describe("Roll back automatically when a deployment fails."),
         min_confidence: threshold("Minimum confidence for an automatic rollback.", 0.9),
+        auto: rollbackAutoSchema,
       })
       .prefault({})
       .describe("Rollback safety policy."),

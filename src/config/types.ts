@@ -3,6 +3,7 @@
  * consumes. Nothing downstream reads raw YAML or re-applies defaults.
  */
 import type { ResolvedProtection } from "./protection.js";
+import type { RollbackAuto } from "./rollback-auto.js";
 
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
@@ -74,6 +75,7 @@ export interface ResolvedConfig {
     require_confirmation: string[];
     auto_rollback_on_failure: boolean;
     min_confidence: number;
+    auto: RollbackAuto;
   };
   pipeline_doctor: {
     enabled: boolean;

@@ -31,6 +31,8 @@ import { readProtection } from "../gitlab/protection-rest.js";
 import type { GitLabRest } from "../gitlab/rest.js";
 import { protectionSection } from "./protection.js";
 import type { DashboardOptions } from "./cli.js";
+import { rollbackRecords } from "../gitlab/rollback-record.js";
+import { rollbacksSection } from "./rollbacks.js";
 
 /** The dashboard issue and its notes are written: CI_JOB_TOKEN cannot. */
 const WRITE = {
@@ -67,13 +69,14 @@ export async function dashboardCommand(
           config.promotion.pairs,
         )
       ).pairs);
-  let protection: string[] = [];
+  /** Sections read from GitLab (protection, rollbacks), before the hidden state. */
+  let sections: string[] = [];
   const render = (): { description: string; state: DashboardState } => {
     if (fleet) {
       const state = fleetState(fleet, stateHash, meta);
       return { description: renderFleetDashboard(fleet, state, meta), state };
     }
-    const description = renderDashboard(pairs, meta, protection);
+    const description = renderDashboard(pairs, meta, sections);
     return { description, state: dashboardState(pairs, meta) };
   };
   if (options.dryRun) {
@@ -82,9 +85,18 @@ export async function dashboardCommand(
     return ExitCode.ok;
   }
   const gitlab = await openGitLab(ctx, WRITE, { repo: options.repo, config });
-  const managed = config.environments.filter((e) => e.protection);
-  if (!fleet && managed.length > 0)
-    protection = protectionSection(await protectionView(gitlab.rest, gitlab.project, managed));
+  if (!fleet) {
+    const managed = config.environments.filter((e) => e.protection);
+    if (managed.length > 0)
+      sections = protectionSection(await protectionView(gitlab.rest, gitlab.project, managed));
+    // Rollbacks and the commits they keep out: a token GitLab refuses the merge requests to just
+    // leaves them out.
+    const records = await rollbackRecords(gitlab).catch((error: unknown) => {
+      if (error instanceof GitLabError && [401, 403].includes(error.status)) return [];
+      throw error;
+    });
+    sections = [...sections, ...rollbacksSection(records, meta.instance)];
+  }
   const me = await tokenUser(gitlab);
   const named = config.dashboard.author;
   const username = terminalSafe(me.username);

@@ -147,8 +147,8 @@ export function dashboardHeader(meta: DashboardMeta): string[] {
 export function renderDashboard(
   pairs: readonly PairDrift[],
   meta: DashboardMeta,
-  /** Lines of the protection section, when envsync.yaml declares protection. */
-  protection: readonly string[] = [],
+  /** Sections read from GitLab (protection, rollbacks), each starting with a blank line. */
+  sections: readonly string[] = [],
 ): string {
   const state = dashboardState(pairs, meta);
   const lines = [
@@ -191,7 +191,7 @@ export function renderDashboard(
     );
     list("Pending promotion", p.pending.map(commit));
   }
-  lines.push(...protection, "", hiddenState(state));
+  lines.push(...sections, "", hiddenState(state));
   return lines.join("\n");
 }
 

@@ -43,6 +43,13 @@ function format(r: DoctorReport): string {
     ).trimEnd(),
     "",
   ];
+  if (r.suspects)
+    lines.push(
+      `suspect commits (${Math.round(r.suspects.confidence * 100)}%): ${r.suspects.commits
+        .map((c) => `${c.sha.slice(0, 10)} ${c.title}`)
+        .join("; ")}`,
+      "",
+    );
   for (const job of r.failed_jobs) {
     lines.push(`failed job ${job.name} (${job.stage}) ${job.web_url}`);
     lines.push(

@@ -52,6 +52,11 @@ export interface DoctorReport {
   }[];
   hypotheses: Hypothesis[];
   verdict: "code" | "environment" | "unknown";
+  /**
+   * The commits the verdict blames, with the top hypothesis's confidence: set when the verdict is
+   * a code change and commits came in since the last green run (what auto-rollback reads).
+   */
+  suspects: { commits: { sha: string; title: string }[]; confidence: number; cause: string } | null;
   requests: number;
 }
 
@@ -164,6 +169,8 @@ export async function diagnosePipeline(
       sameCode: c.contains_failing_commit,
     })),
   });
+  const verdict = verdictOf(hypotheses);
+  const top = hypotheses[0];
   return {
     pipeline: {
       id: pipeline.id,
@@ -188,7 +195,11 @@ export async function diagnosePipeline(
     changes_since_green: changes,
     compared,
     hypotheses,
-    verdict: verdictOf(hypotheses),
+    verdict,
+    suspects:
+      verdict === "code" && top && changes && changes.commits.length > 0
+        ? { commits: changes.commits, confidence: top.confidence, cause: top.cause }
+        : null,
     requests: http.requestCount,
   };
 }

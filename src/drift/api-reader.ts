@@ -7,7 +7,12 @@
  */
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import { matchCommits, pickedFromTrailers, type CommitInfo } from "../git/equivalence.js";
+import {
+  fixesNamed,
+  matchCommits,
+  pickedFromTrailers,
+  type CommitInfo,
+} from "../git/equivalence.js";
 import type { GitLab } from "../gitlab/access.js";
 import { COMMIT_DIFF, COMPARE, type ApiCommit, type ApiDiff } from "../gitlab/rest-operations.js";
 import { allSettledFirst } from "../gitlab/settle.js";
@@ -82,6 +87,7 @@ function toCommits(commits: ApiCommit[]): CommitInfo[] {
       date: c.authored_date.replace(/\.\d+(?=[+-]|Z)/, ""),
       subject: c.title,
       pickedFrom: pickedFromTrailers(c.message),
+      fixes: fixesNamed(c.message),
     }));
 }
 

@@ -2,7 +2,7 @@
  * Reading commits from the git CLI: branch resolution, commit metadata with cherry-pick trailers,
  * and stable patch ids. Shared by drift, cherry-pick and rollback.
  */
-import { pickedFromTrailers, type CommitInfo } from "./equivalence.js";
+import { fixesNamed, pickedFromTrailers, type CommitInfo } from "./equivalence.js";
 import { EnvsyncError } from "../errors.js";
 import { commitSha, GitError, type Git } from "./git.js";
 
@@ -50,6 +50,7 @@ export async function commitsIn(git: Git, ...revs: string[]): Promise<CommitInfo
       date: date!,
       subject: subject!,
       pickedFrom: pickedFromTrailers(body),
+      fixes: fixesNamed(body),
     });
   }
   return commits;

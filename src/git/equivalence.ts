@@ -17,6 +17,8 @@ export interface CommitInfo {
   pickedFrom: string[];
   /** Absent for commits with no diff (empty commits). */
   patchId?: string;
+  /** Commits this one reverts or fixes: `This reverts commit X.` lines, `Envsync-Fixes: X` trailers. */
+  fixes?: string[];
 }
 
 export type Evidence = "patch-id" | "trailer" | "fingerprint";
@@ -39,6 +41,16 @@ const TRAILER = /\(cherry picked from commit ([0-9a-f]{7,40})\)/g;
 
 export function pickedFromTrailers(message: string): string[] {
   return [...message.matchAll(TRAILER)].map((m) => m[1]!);
+}
+
+const REVERTS = /This reverts commit ([0-9a-f]{7,64})/g;
+const FIXES_TRAILER = /^Envsync-Fixes:[ \t]*([0-9a-f]{7,64})[ \t]*$/gim;
+
+/** The commits a message says it reverts (git's own line) or fixes (EnvSync's trailer). */
+export function fixesNamed(message: string): string[] {
+  return [...message.matchAll(REVERTS), ...message.matchAll(FIXES_TRAILER)].map((m) =>
+    m[1]!.toLowerCase(),
+  );
 }
 
 export function fingerprint(c: Pick<CommitInfo, "author" | "email" | "date" | "subject">): string {

@@ -42,6 +42,8 @@ const DEPLOYMENT = z.object({
   created_at: z.string(),
   updated_at: z.string().nullish(),
   finished_at: z.string().nullish(),
+  /** The job that deployed it: re-running it redeploys this version. */
+  deployable: z.object({ id: z.number(), name: z.string().nullish() }).nullish(),
 });
 export type Deployment = z.infer<typeof DEPLOYMENT>;
 
@@ -238,6 +240,42 @@ export const OPEN_MERGE_REQUESTS = op<Project & { source: string; target: string
       perPage: 1,
       maxPages: 1,
     }),
+);
+
+/** Merge requests with a label, in any state, every page (a rollback's record is read from them). */
+export const ROLLBACK_MERGE_REQUESTS = op<Project & { label: string; target?: string }>()(
+  "GET /projects/:id/merge_requests",
+  z.array(
+    MERGE_REQUEST.extend({
+      state: z.string(),
+      source_branch: z.string(),
+      target_branch: z.string(),
+      description: z.string().nullish(),
+      created_at: z.string().nullish(),
+    }),
+  ),
+  (rest, { project, label, target }) =>
+    rest.MergeRequests.all({
+      projectId: project,
+      labels: label,
+      ...(target ? { targetBranch: target } : {}),
+      perPage: 100,
+    }),
+);
+
+/** Merges a merge request once its pipeline succeeds (GitLab's auto-merge). */
+export const MERGE_WHEN_PIPELINE_SUCCEEDS = op<Project & { iid: number }>()(
+  "PUT /projects/:id/merge_requests/:iid/merge",
+  MERGE_REQUEST,
+  (rest, { project, iid }) =>
+    rest.MergeRequests.merge(project, iid, { mergeWhenPipelineSucceeds: true }),
+);
+
+/** Re-runs a job (GitLab's own rollback re-runs an older deployment's job this way). */
+export const RETRY_JOB = op<Project & { jobId: number }>()(
+  "POST /projects/:id/jobs/:job_id/retry",
+  z.object({ id: z.number(), status: z.string(), web_url: z.string() }),
+  (rest, { project, jobId }) => rest.Jobs.retry(project, jobId),
 );
 
 export const CREATE_MERGE_REQUEST = op<

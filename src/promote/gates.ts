@@ -5,12 +5,13 @@
  */
 import { matcherFor } from "../config/glob.js";
 import type { PromotionGates } from "../config/types.js";
+import type { RejectedCommit } from "./rejected.js";
 
 /** `notice`: worth a look, never a reason to stop (an informational check under its policy). */
 export type GateStatus = "pass" | "fail" | "unknown" | "notice";
 
 export interface GateResult {
-  name: "pipeline" | "deployed" | "soak" | "hotfixes" | "always_manual";
+  name: "pipeline" | "deployed" | "soak" | "hotfixes" | "rolled_back" | "always_manual";
   status: GateStatus;
   detail: string;
   /** Whether this result stops the promotion, under the configured policy. */
@@ -27,8 +28,13 @@ export interface PromotionFacts {
   pendingPaths: Map<string, string[]>;
   alwaysManual: readonly string[];
   targetProtected: boolean;
+  /**
+   * Commits a rollback undid that the promotion would bring again, unfixed. Undefined: not known
+   * (the rollback merge requests could not be read).
+   */
+  rolledBack?: RejectedCommit[];
   /** Why a fact is unknown: GitLab was not asked (no token), or refused the read (its scope). */
-  unknownWhy?: Partial<Record<"pipeline" | "deployed", string>>;
+  unknownWhy?: Partial<Record<"pipeline" | "deployed" | "rolled_back", string>>;
 }
 
 export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): GateResult[] {
@@ -124,6 +130,33 @@ export function evaluateGates(gates: PromotionGates, facts: PromotionFacts): Gat
           ),
     );
   }
+
+  // Checked whenever the promotion asked (it always does): a version a rollback took out stays
+  // out until it is fixed.
+  const rolledBack = facts.rolledBack;
+  if (rolledBack !== undefined || facts.unknownWhy?.rolled_back)
+    results.push(
+      rolledBack === undefined
+        ? result(
+            "rolled_back",
+            "unknown",
+            facts.unknownWhy?.rolled_back ?? "the rollback merge requests are unknown",
+          )
+        : rolledBack.length === 0
+          ? result("rolled_back", "pass", "no commit a rollback undid would be promoted again")
+          : result(
+              "rolled_back",
+              "fail",
+              `${rolledBack.length} commit${rolledBack.length === 1 ? "" : "s"} a rollback undid would be promoted again: ${rolledBack
+                .map(
+                  (c) =>
+                    `${short(c.sha)} (rollback of ${c.rollback.environment}, !${c.rollback.merge_request})`,
+                )
+                .join(
+                  ", ",
+                )}; revert ${rolledBack.length === 1 ? "it" : "them"} on the source, or name ${rolledBack.length === 1 ? "it" : "each"} in an \`Envsync-Fixes: <sha>\` trailer of the commit that fixes it`,
+            ),
+    );
 
   const manual = matcherFor(facts.alwaysManual);
   const touching = [...facts.pendingPaths].filter(([, paths]) => paths.some((p) => manual(p)));

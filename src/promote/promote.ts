@@ -20,6 +20,8 @@ import {
 import { GitLabError } from "../gitlab/errors.js";
 import { successfulDeployments } from "../deployments/deployments.js";
 import { evaluateGates, type GateResult } from "./gates.js";
+import { rollbackRecords } from "../gitlab/rollback-record.js";
+import { rejectedCommits } from "./rejected.js";
 import { allSettledFirst } from "../gitlab/settle.js";
 import {
   keepActions,
@@ -64,30 +66,33 @@ export async function promote(
     drift.pending.map((c) => [c.sha, [...input.pathsOf([upstream.get(c.sha)!])]]),
   );
   const gitlab = sources.gitlab;
-  const unknownWhy: Partial<Record<"pipeline" | "deployed", string>> = gitlab
+  const unknownWhy: Partial<Record<"pipeline" | "deployed" | "rolled_back", string>> = gitlab
     ? {}
     : {
         pipeline: "not asked: no GitLab token (set GITLAB_TOKEN to check the source pipeline)",
         deployed: "not asked: no GitLab token (set GITLAB_TOKEN to check the source deployment)",
+        rolled_back:
+          "not asked: no GitLab token (set GITLAB_TOKEN to read what rollbacks took out)",
       };
   const deploymentsFrom: { value?: PromotionReport["deployments_from"] } = {};
   // A read GitLab refuses this token leaves its gate unknown, with the reason.
-  const unlessRefused = async <T>(gate: "pipeline" | "deployed", read: Promise<T>) => {
+  const reads = { pipeline: "pipelines", deployed: "deployments", rolled_back: "merge requests" };
+  const unlessRefused = async <T>(gate: keyof typeof reads, read: Promise<T>) => {
     try {
       return await read;
     } catch (error) {
       if (!(error instanceof GitLabError) || ![401, 403].includes(error.status)) throw error;
-      unknownWhy[gate] =
-        `GitLab refused this token the ${gate === "pipeline" ? "pipelines" : "deployments"} (${error.message})`;
+      unknownWhy[gate] = `GitLab refused this token the ${reads[gate]} (${error.message})`;
       return undefined;
     }
   };
-  const [latestPipeline, lastDeployment] = gitlab
+  const [latestPipeline, lastDeployment, records] = gitlab
     ? await allSettledFirst([
         unlessRefused("pipeline", latestPipelineOf(gitlab, input.fromSha)),
         unlessRefused("deployed", lastDeploymentOf(gitlab, envs.from, deploymentsFrom)),
+        unlessRefused("rolled_back", rollbackRecords(gitlab)),
       ])
-    : [undefined, undefined];
+    : [undefined, undefined, undefined];
   const gates = evaluateGates(config.promotion.gates, {
     sourceHead: input.fromSha,
     latestPipeline,
@@ -97,6 +102,7 @@ export async function promote(
     pendingPaths,
     alwaysManual: config.conflicts.always_manual,
     targetProtected: envs.to.protected,
+    ...(records ? { rolledBack: rejectedCommits(input.upstream, records) } : {}),
     unknownWhy,
   });
   const allowed = !gates.some((g) => g.blocks);

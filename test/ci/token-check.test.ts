@@ -61,6 +61,7 @@ describe("envsync ci --check", () => {
       drift: "full",
       doctor: "full",
       "rollback-check": "partly",
+      rollback: "partly",
       promote: "partly",
       "notify pipeline-failure": "no",
     });

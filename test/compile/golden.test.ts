@@ -105,6 +105,14 @@ describe("what the compiled flows promise", () => {
     });
   });
 
+  it("lets the core flow's rollback only run EnvSync: the model writes no revert and opens no MR", () => {
+    const core = flows.find((f) => f.id === "core")!.doc;
+    const rollback = core.components.find((c: { name: string }) => c.name === "rollback_command");
+    expect(rollback.toolset).toEqual(["run_command"]);
+    const prompt = readFileSync(join(repoRoot, "flows", "envsync-core.yml"), "utf8");
+    expect(prompt).toContain("Run `envsync rollback --env ENV --json`");
+  });
+
   it("blocks a rollback whose risk is unknown (fail safe)", () => {
     const guardian = flows.find((f) => f.id === "rollback-guardian")!.doc;
     const router = guardian.routers.find((r: { from: string }) => r.from === "assess_rollback");

@@ -105,6 +105,11 @@ describe("envsync doctor against the stand-in", () => {
       evidence: ["the error names src/calc.js, changed since green"],
     });
     expect(report.verdict).toBe("code");
+    expect(report.suspects).toEqual({
+      commits: [{ sha: repo.head(), title: "Change calc" }],
+      confidence: 0.85,
+      cause: report.hypotheses[0]!.cause,
+    });
   });
 
   it("calls it the environment when the same commit passed before and the log shows a refused connection", async () => {
@@ -115,5 +120,6 @@ describe("envsync doctor against the stand-in", () => {
     expect(report.changes_since_green!.commits).toEqual([]);
     expect(report.hypotheses[0]!.kind).toBe("environment");
     expect(report.verdict).toBe("environment");
+    expect(report.suspects).toBeNull();
   });
 });

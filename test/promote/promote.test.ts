@@ -6,6 +6,7 @@ import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
 import { GitLabStandin } from "../standin/server.js";
+import { recordLine } from "../../src/gitlab/rollback-record.js";
 
 const NOW = new Date("2026-11-24T12:00:00Z");
 const YAML = `version: 1
@@ -100,6 +101,7 @@ describe("envsync promote", () => {
       ["pipeline", "pass"],
       ["deployed", "pass"],
       ["hotfixes", "pass"],
+      ["rolled_back", "pass"],
       ["always_manual", "pass"],
     ]);
     const mr = standin.state.mergeRequests[0]!;
@@ -314,5 +316,73 @@ describe("expected differences in a promotion", () => {
     );
     expect(report!.promotion_branch).toBeNull();
     expect(standin.state.mergeRequests[0]).toMatchObject({ source_branch: "staging" });
+  });
+});
+
+describe("envsync promote: what a rollback undid stays out", () => {
+  /** A rollback of production that undid `sha`, its merge request in `state`. */
+  function rolledBack(sha: string, state = "merged") {
+    const deployed = repo.git("rev-parse", "staging");
+    standin.state.mergeRequests.push({
+      projectId,
+      id: standin.state.id(),
+      iid: 7,
+      source_branch: "envsync/rollback/production-0123abcd",
+      target_branch: "main",
+      title: "Roll back production",
+      description:
+        "Opened by envsync rollback.\n" +
+        recordLine({
+          version: 1,
+          environment: "production",
+          target: repo.git("rev-parse", "main"),
+          deployed,
+          undone: [{ sha, picked_from: [] }],
+        }),
+      labels: ["envsync", "envsync-rollback"],
+      state,
+    });
+  }
+
+  it("blocks promoting a commit a rollback undid (exit 3), and opens nothing", async () => {
+    const bad = repo.git("rev-parse", "staging");
+    rolledBack(bad);
+    greenAndDeployed();
+    const { code, report } = await promote(
+      YAML,
+      "staging",
+      "production",
+      "--confirm",
+      "production",
+    );
+    expect(code).toBe(3);
+    expect(report!.gates.find((g) => g.name === "rolled_back")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining(`${bad.slice(0, 10)} (rollback of production, !7)`),
+    });
+    expect(standin.state.mergeRequests).toHaveLength(1);
+  });
+
+  it.each([
+    ["a later revert", (bad: string) => `Revert "Staging feature"\n\nThis reverts commit ${bad}.`],
+    [
+      "a later fix naming it",
+      (bad: string) => `Fix the feature\n\nEnvsync-Fixes: ${bad.slice(0, 12)}`,
+    ],
+  ])("lets it through after %s on the source", async (_name, message) => {
+    const bad = repo.git("rev-parse", "staging");
+    rolledBack(bad);
+    repo.commit(message(bad), { "feature.js": "fixed\n" });
+    greenAndDeployed();
+    const { code, report } = await promote(YAML, "staging", "production", "--dry-run");
+    expect(statusOf(report, "rolled_back")).toBe("pass");
+    expect(code).toBe(0);
+  });
+
+  it("ignores a rollback that was closed without merging", async () => {
+    rolledBack(repo.git("rev-parse", "staging"), "closed");
+    greenAndDeployed();
+    const { report } = await promote(YAML, "staging", "production", "--dry-run");
+    expect(statusOf(report, "rolled_back")).toBe("pass");
   });
 });

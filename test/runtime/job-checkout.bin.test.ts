@@ -172,6 +172,7 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "drift",
     "drift",
     "promote",
+    "rollback",
     "rollback-check",
     "status",
   ]);
@@ -195,6 +196,7 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     promote: ["pending", "gates", "allowed", "merge_request"],
     "cherry-pick": ["status", "picked", "skipped"],
     "rollback-check": ["risk", "reasons", "migrations"],
+    rollback: ["status", "assessment", "plan", "merge_request"],
     doctor: ["failed_jobs", "hypotheses", "verdict"],
     status: ["projects"],
   };
@@ -235,6 +237,13 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   // GraphQL withholds the repository from the flow's token: status reads it over REST.
   expect(reports.get("status")).toMatchObject({
     projects: [{ project: "acme/shop", read_via: "rest", deployments_from: "deploy jobs" }],
+  });
+  // The rollback itself: the reverts pushed with the job's git credentials, the merge request
+  // opened with its token; what is deployed comes from the deploy jobs.
+  expect(reports.get("rollback")).toMatchObject({
+    status: "reverted",
+    assessment: { deployments_from: { source: "deploy jobs" } },
+    merge_request: { action: "created" },
   });
   // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
   // jobs it may read, and the JSON says so.

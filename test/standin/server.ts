@@ -189,6 +189,7 @@ export class GitLabStandin {
           updated_at: d.finishedAt,
           status: d.status.toLowerCase(),
           environment: { name: d.environment },
+          deployable: d.jobId === undefined ? null : { id: d.jobId, name: "deploy" },
         }));
       return { status: 200, body: list };
     });
@@ -226,6 +227,7 @@ export class GitLabStandin {
           .split(",")
           .filter(Boolean),
         state: "opened",
+        created_at: new Date().toISOString(),
       };
       state.mergeRequests.push(mr);
       const { projectId: _omitted, ...shown } = mr;
@@ -255,7 +257,12 @@ export class GitLabStandin {
           m.projectId === project.id &&
           (!q.get("state") || m.state === q.get("state")) &&
           (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
-          (!q.get("target_branch") || m.target_branch === q.get("target_branch")),
+          (!q.get("target_branch") || m.target_branch === q.get("target_branch")) &&
+          // GitLab's `labels`: every one listed (comma-separated) must be on the merge request.
+          (q.get("labels") ?? "")
+            .split(",")
+            .filter(Boolean)
+            .every((label) => m.labels.includes(label)),
       );
       return { status: 200, body: list.map((m) => mergeRequestJson(m, project.fullPath)) };
     });
@@ -272,6 +279,25 @@ export class GitLabStandin {
       if (body.description !== undefined) mr.description = body.description;
       return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
     });
+    this.route(
+      "PUT",
+      /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/merge$/,
+      (req, state) => {
+        const project = state.project(decodeURIComponent(req.params[0]!));
+        const mr =
+          project &&
+          state.mergeRequests.find(
+            (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
+          );
+        if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
+        if (mr.state !== "opened")
+          return { status: 405, body: { message: "405 Method Not Allowed" } };
+        const body = (req.body ?? {}) as { merge_when_pipeline_succeeds?: boolean };
+        // Without a pipeline to wait for, GitLab would merge at once; the stand-in only records it.
+        if (body.merge_when_pipeline_succeeds) mr.merge_when_pipeline_succeeds = true;
+        return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
+      },
+    );
     const pipelineJson = (
       p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string },
       fullPath: string,
@@ -336,6 +362,32 @@ export class GitLabStandin {
         state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
       if (!job) return { status: 404, body: { message: "404 Job Not Found" } };
       return { status: 200, body: job.log, headers: { "content-type": "text/plain" } };
+    });
+    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/jobs\/(\d+)\/retry$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const job =
+        project &&
+        state.jobs.find((j) => j.projectId === project.id && j.id === Number(req.params[1]));
+      if (!project || !job) return { status: 404, body: { message: "404 Job Not Found" } };
+      // A protected environment admits only its deployers; GitLab answers a plain 403.
+      if (job.deployers && !job.deployers.includes(req.user?.id ?? -1))
+        return { status: 403, body: { message: "403 Forbidden" } };
+      // Not retryable: "prevent outdated deployment jobs" refuses an older deployment's job.
+      if (job.retryable === false)
+        return { status: 403, body: { message: "403 Forbidden - Job is not retryable" } };
+      const retried = { ...job, id: state.id(), status: "pending", log: "", finishedAt: undefined };
+      state.jobs.push(retried);
+      return {
+        status: 201,
+        body: {
+          id: retried.id,
+          name: retried.name,
+          stage: retried.stage,
+          status: retried.status,
+          web_url: `${this.url}/${project.fullPath}/-/jobs/${retried.id}`,
+          pipeline: { id: retried.pipelineId },
+        },
+      };
     });
     const issueJson = (i: StandinState["issues"][number], fullPath: string) => ({
       id: i.id,

@@ -63,6 +63,8 @@ export interface StandinDeployment {
   status: string;
   createdAt: string;
   finishedAt: string;
+  /** The job that deployed it (`deployable` in GitLab's answer). */
+  jobId?: number;
 }
 
 /** A GitLab user as notes and issues name their author. */
@@ -107,7 +109,11 @@ export class StandinState {
     status: string;
     log: string;
     allowFailure?: boolean;
-    finishedAt?: string;
+    finishedAt?: string | undefined;
+    /** False: GitLab will not retry it (an outdated deployment job, where that is prevented). */
+    retryable?: boolean;
+    /** A protected environment's deployers: only these users may run it again. */
+    deployers?: number[];
   }[] = [];
   mergeRequests: {
     projectId: number;
@@ -119,6 +125,9 @@ export class StandinState {
     description: string;
     labels: string[];
     state: string;
+    created_at?: string;
+    /** Set by `PUT …/merge` with merge_when_pipeline_succeeds. */
+    merge_when_pipeline_succeeds?: boolean;
   }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */

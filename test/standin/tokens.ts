@@ -64,6 +64,8 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/pipelines\\/\\d+`, { aiWorkflows: true, mcp: true }),
   rule("GET", `${project}\\/pipelines\\/\\d+\\/jobs`, { aiWorkflows: true, jobToken: true }),
   rule("GET", `${project}\\/jobs\\/\\d+\\/trace`, { aiWorkflows: true }),
+  // Re-running a job (GitLab's rollback): api only; refused to ai_workflows and the job token.
+  rule("POST", `${project}\\/jobs\\/\\d+\\/retry`),
   // Deployments and environments: never ai_workflows; the job token reads them.
   rule("GET", `${project}\\/deployments`, { jobToken: true }),
   rule("GET", `${project}\\/environments`, { jobToken: true }),
@@ -72,6 +74,8 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true, mcp: true }),
   rule("POST", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true }),
   rule("PUT", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true }),
+  // Merging (and auto-merge) is not among what ai_workflows may do with merge requests.
+  rule("PUT", `${project}\\/merge_requests\\/\\d+\\/merge`),
   rule("GET,POST", `${project}\\/(merge_requests|issues)\\/\\d+\\/notes`, { aiWorkflows: true }),
   rule("GET", String.raw`\/api\/v4\/groups\/[^/]+`, { aiWorkflows: true }),
   // The workflows API starts flows: never a flow job's token, never the job token.

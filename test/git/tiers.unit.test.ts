@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tierRules } from "../../src/cherry-pick/tiers.js";
+import { tierRules } from "../../src/git/tiers.js";
 
 const tierOf = tierRules({
   auto_resolve: [

@@ -87,6 +87,3 @@ export const learningSchema = z
   })
   .prefault({})
   .describe("Where `envsync learn` reads the record of tier-2 proposals, and what it aims for.");
-
-export type ParsedCategory = z.output<typeof categorySchema>;
-export type ParsedLearning = z.output<typeof learningSchema>;

@@ -4,13 +4,11 @@
  *
  *   <!-- envsync:proposal id=1a2b3c4-1 category=config confidence=0.85 -->
  *
- * The flow's prompt shows this shape (compile) and `envsync learn` reads it back (learn), so both
- * take it from here. Reading is strict: anything else that mentions `envsync:proposal` makes the
+ * The conflict-resolver's outcome prompt shows this shape (a test holds it equal to
+ * PROPOSAL_MARKER_SHAPE) and `envsync learn` reads it back. Reading is strict: anything else that mentions `envsync:proposal` makes the
  * note unreadable rather than half-read, and a note of anyone but the flow's account is never read
  * (learn/record.ts).
  */
-import { CATEGORY_NAME } from "../config/learning-schema.js";
-
 export interface ProposalMarker {
   /** Unique per proposal: the picked commit's short SHA and the proposal's number, `1a2b3c4-2`. */
   id: string;
@@ -20,18 +18,11 @@ export interface ProposalMarker {
 }
 
 const TAG = "envsync:proposal";
-const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const LINE =
   /^<!-- envsync:proposal id=([a-z0-9][a-z0-9._-]{0,63}) category=([a-z][a-z0-9_-]{0,39}) confidence=(0(?:\.\d{1,3})?|1(?:\.0{1,3})?) -->$/;
 
-/** What the flow is told to write, with placeholders. */
+/** What the flow is told to write, with placeholders (the conflict-resolver template has it). */
 export const PROPOSAL_MARKER_SHAPE = `<!-- ${TAG} id=ID category=CATEGORY confidence=CONFIDENCE -->`;
-
-export function proposalMarker(marker: ProposalMarker): string {
-  if (!ID.test(marker.id) || !CATEGORY_NAME.test(marker.category))
-    throw new Error(`not a proposal marker: ${JSON.stringify(marker)}`);
-  return `<!-- ${TAG} id=${marker.id} category=${marker.category} confidence=${marker.confidence} -->`;
-}
 
 export type MarkerReading =
   | { kind: "none" }

@@ -19,6 +19,7 @@ import {
   MAX_COMPLEXITY,
   queryComplexity,
 } from "./gitlab-schema.js";
+import { attachReviewRoutes } from "./reviews.js";
 import { StandinState } from "./state.js";
 import {
   accessTokenSelf,
@@ -220,6 +221,7 @@ export class GitLabStandin {
           .split(",")
           .filter(Boolean),
         state: "opened",
+        updated_at: new Date().toISOString(),
       };
       state.mergeRequests.push(mr);
       const { projectId: _omitted, ...shown } = mr;
@@ -247,7 +249,13 @@ export class GitLabStandin {
       const list = state.mergeRequests.filter(
         (m) =>
           m.projectId === project.id &&
-          (!q.get("state") || m.state === q.get("state")) &&
+          (!q.get("state") || q.get("state") === "all" || m.state === q.get("state")) &&
+          (!q.get("labels") ||
+            q
+              .get("labels")!
+              .split(",")
+              .every((l) => m.labels.includes(l))) &&
+          (!q.get("updated_after") || (m.updated_at ?? "") >= q.get("updated_after")!) &&
           (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
           (!q.get("target_branch") || m.target_branch === q.get("target_branch")),
       );
@@ -528,6 +536,7 @@ export class GitLabStandin {
         },
       };
     });
+    attachReviewRoutes(this);
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

@@ -119,6 +119,8 @@ export class StandinState {
     description: string;
     labels: string[];
     state: string;
+    /** ISO time of the last change; `updated_after` compares with it. */
+    updated_at?: string;
   }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */

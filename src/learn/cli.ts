@@ -1,0 +1,52 @@
+import { InvalidArgumentError, type Command } from "@commander-js/extra-typings";
+import { defineCommand, type OptionsOf } from "../command/define.js";
+import {
+  configOption,
+  dryRunOption,
+  GITLAB_READ_HELP,
+  jsonOption,
+  repoOption,
+} from "../command/options.js";
+
+const declare = (command: Command) =>
+  command
+    .addOption(configOption())
+    .option(
+      "--since <date>",
+      "only proposals posted on or after this date (YYYY-MM-DD or an ISO time)",
+      parseSince,
+    )
+    .option(
+      "--author <username>",
+      "the account the conflict-resolver flow posts as (default: conflicts.learning.author)",
+    )
+    .option(
+      "--write",
+      "open (or update) a merge request that sets the recommended thresholds in envsync.yaml",
+    )
+    .addOption(dryRunOption("print the change --write would make to envsync.yaml; write nothing"))
+    .addOption(repoOption("the repository whose origin names the project, when nothing else does"))
+    .addOption(jsonOption());
+
+export type LearnOptions = OptionsOf<typeof declare>;
+
+export const learnCli = defineCommand({
+  name: "learn",
+  description:
+    "read the outcome of the conflict resolver's tier-2 proposals from GitLab, the acceptance " +
+    "per category and the threshold it supports; --write proposes the thresholds as an MR",
+  declare,
+  help:
+    "\nExit codes: 0 done (or nothing to change); 3 --dry-run found thresholds to change." +
+    GITLAB_READ_HELP.replace("read_api scope", "read_api scope; api with --write"),
+  load: () => import("./command.js").then((m) => m.learnCommand),
+});
+
+function parseSince(value: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)
+    ? new Date(value)
+    : undefined;
+  if (!date || Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError("It takes a date such as 2026-01-31 or 2026-01-31T08:00:00Z.");
+  return date;
+}

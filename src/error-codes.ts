@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   "not-a-checkout": usage("a command that reads git history run outside a git checkout"),
   "report-unreadable": usage("a `dashboard --report` file or glob that cannot be read"),
   "not-a-drift-report": usage("a `dashboard --report` file that is not `drift --json` output"),
+  "not-a-learn-report": usage(
+    "a `dashboard --learn-report` file that is not `learn --json` output",
+  ),
   "shard-reports-inconsistent": usage(
     "`dashboard --report` shard reports that disagree: shard counts, or a project off its shard",
   ),

@@ -16,6 +16,7 @@ import { tokenUser } from "../gitlab/identity.js";
 import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js";
 import type { PairDrift } from "../drift/pair.js";
 import { fleetReports, isFleetReport, singleReport } from "./report.js";
+import { readLearnReport, renderLearning, withSection } from "./learning.js";
 import { ExitCode, usageError } from "../errors.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
@@ -64,6 +65,11 @@ export async function dashboardCommand(
     description = renderDashboard(pairs, meta);
     state = dashboardState(pairs);
   }
+  if (options.learnReport)
+    description = withSection(
+      description,
+      renderLearning(readLearnReport(options.learnReport, await readText(options.learnReport))),
+    );
   if (options.dryRun) {
     io.stdout(options.json ? json({ dry_run: true, description, state }) : `${description}\n`);
     return ExitCode.ok;

@@ -323,6 +323,21 @@ describe("envsync learn", () => {
     expect(report.proposals.map((p) => p.id)).toEqual(["c1"]);
   });
 
+  it("reads every page of a long discussion list", async () => {
+    // 130 discussions: two pages of 100 even at the largest page GitLab gives.
+    const iid = mergeRequest();
+    for (let i = 1; i <= 130; i++)
+      proposal(iid, { id: `p${i}`, category: "code", confidence: "0.9" }).suggestions[0]!.applied =
+        true;
+    setState(iid, "merged");
+    const { out } = await learn("--json");
+    const report = JSON.parse(out) as { categories: { category: string; applied: number }[] };
+    expect(report.categories.find((c) => c.category === "code")!.applied).toBe(130);
+    expect(
+      standin.requests({ path: `/api/v4/projects/acme%2Fshop/merge_requests/${iid}/discussions` }),
+    ).toHaveLength(2);
+  });
+
   it("says whose proposals it needs when envsync.yaml names no account", async () => {
     repo.write({ "envsync.yaml": CONFIG.replace(/ {2}learning:\n.*\n/, "") });
     const { code, out } = await learn("--json");

@@ -19,6 +19,7 @@ const declare = (command: Command) =>
     .option(
       "--author <username>",
       "the account the conflict-resolver flow posts as (default: conflicts.learning.author)",
+      parseUsername,
     )
     .option(
       "--write",
@@ -46,7 +47,16 @@ function parseSince(value: string): Date {
   const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)
     ? new Date(value)
     : undefined;
-  if (!date || Number.isNaN(date.getTime()))
+  // JavaScript rolls 2026-02-31 over into March; a day that does not exist is refused instead.
+  const rolled = date !== undefined && date.toISOString().slice(0, 10) !== value.slice(0, 10);
+  if (!date || Number.isNaN(date.getTime()) || (rolled && value.length === 10))
     throw new InvalidArgumentError("It takes a date such as 2026-01-31 or 2026-01-31T08:00:00Z.");
   return date;
+}
+
+function parseUsername(value: string): string {
+  const name = value.replace(/^@/, "");
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/.test(name))
+    throw new InvalidArgumentError("It takes a GitLab username such as envsync-resolver-bot.");
+  return name;
 }

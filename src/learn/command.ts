@@ -16,7 +16,7 @@ export async function learnCommand(
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const learning = config.conflicts.learning;
-  const author = options.author?.replace(/^@/, "") ?? learning.author;
+  const author = options.author ?? learning.author;
   if (!author)
     throw usageError("envsync learn does not know which account's proposals to read", {
       code: "learn-author-unknown",

@@ -344,6 +344,17 @@ describe("envsync learn", () => {
     expect(code).toBe(2);
     expect(JSON.parse(out)).toMatchObject({ error: { code: "learn-author-unknown" } });
   });
+
+  it("takes the account from --author, and refuses what is not a username or a date", async () => {
+    await recordHistory();
+    repo.write({ "envsync.yaml": CONFIG.replace(/ {2}learning:\n.*\n/, "") });
+    const given = await learn("--json", "--author", "@envsync-resolver-bot");
+    expect(given.code).toBe(0);
+    expect((JSON.parse(given.out) as { proposals: unknown[] }).proposals).toHaveLength(18);
+    expect((await learn("--author", "<b>bot</b>")).code).toBe(2);
+    expect((await learn("--since", "2026-02-31")).code).toBe(2);
+    expect((await learn("--since", "last week")).code).toBe(2);
+  });
 });
 
 describe("envsync learn --write", () => {

@@ -255,7 +255,8 @@ export class GitLabStandin {
               .get("labels")!
               .split(",")
               .every((l) => m.labels.includes(l))) &&
-          (!q.get("updated_after") || (m.updated_at ?? "") >= q.get("updated_after")!) &&
+          (!q.get("updated_after") ||
+            Date.parse(m.updated_at ?? "") >= Date.parse(q.get("updated_after")!)) &&
           (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
           (!q.get("target_branch") || m.target_branch === q.get("target_branch")),
       );

@@ -18,6 +18,7 @@ import { doctorCli } from "./doctor/cli.js";
 import { driftCli } from "./drift/cli.js";
 import { errorJson, ExitCode, exitCodeFor, formatError, usageError } from "./errors.js";
 import { initCli } from "./init/cli.js";
+import { learnCli } from "./learn/cli.js";
 import { notifyCli } from "./notify/cli.js";
 import { guardedIo, json } from "./output/io.js";
 import { secretScrubber, secretsOf } from "./output/secrets.js";
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   protectCli,
   doctorCli,
   dashboardCli,
+  learnCli,
   ciCli,
   notifyCli,
 ];

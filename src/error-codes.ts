@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   "not-a-checkout": usage("a command that reads git history run outside a git checkout"),
   "report-unreadable": usage("a `dashboard --report` file or glob that cannot be read"),
   "not-a-drift-report": usage("a `dashboard --report` file that is not `drift --json` output"),
+  "not-a-learn-report": usage(
+    "a `dashboard --learn-report` file that is not `learn --json` output",
+  ),
   "shard-reports-inconsistent": usage(
     "`dashboard --report` shard reports that disagree: shard counts, or a project off its shard",
   ),
@@ -53,6 +56,9 @@ export const ERROR_CODES = {
   "bad-version": usage("`publish --release` that is not a version like 1.2.3"),
   "version-not-newer": usage("`publish --release` not newer than the catalog's latest version"),
   "version-skips": usage("`publish --release` that skips versions the catalog expects"),
+  "learn-author-unknown": usage(
+    "`learn` without conflicts.learning.author or --author: whose proposals count is unknown",
+  ),
   // Files
   "config-invalid": failure("envsync.yaml has problems; each is in `problems` with its position"),
   "not-found": failure("a file that does not exist"),

@@ -4,6 +4,7 @@
  */
 import { describeProtection } from "../config/protection.js";
 import type { ResolvedConfig } from "../config/types.js";
+import { OTHER_CATEGORY } from "../config/learning-schema.js";
 import { promptList, promptText } from "./escape.js";
 
 export interface EnvironmentView {
@@ -43,6 +44,10 @@ export interface FlowViewModel {
     rules: { paths: string; strategy: string; command: string | null }[];
     threshold: string;
     alwaysManual: string;
+    /** Tier-2 categories, first match wins, each with its (calibrated) threshold. */
+    categories: { name: string; paths: string; threshold: string }[];
+    /** The category of files in none of them; its threshold is `threshold`. */
+    otherCategory: string;
   };
   rollback: {
     migrationPaths: string;
@@ -104,6 +109,12 @@ export function buildViewModel(
       })),
       threshold: String(config.conflicts.ai_confidence_threshold),
       alwaysManual: promptList(config.conflicts.always_manual),
+      categories: config.conflicts.categories.map((category) => ({
+        name: category.name,
+        paths: promptList(category.paths),
+        threshold: String(category.threshold),
+      })),
+      otherCategory: OTHER_CATEGORY,
     },
     rollback: {
       migrationPaths: promptList(config.rollback.migrations.paths),

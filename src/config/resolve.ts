@@ -61,6 +61,12 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       })),
       ai_confidence_threshold: parsed.conflicts.ai_confidence_threshold,
       always_manual: parsed.conflicts.always_manual,
+      categories: parsed.conflicts.categories.map((c) => ({
+        name: c.name,
+        paths: c.paths,
+        threshold: c.threshold ?? parsed.conflicts.ai_confidence_threshold,
+      })),
+      learning: { ...parsed.conflicts.learning },
     },
     rollback: {
       migrations: { paths: parsed.rollback.migrations.paths },

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { rollbackAutoSchema } from "./rollback-auto.js";
 import { cronError } from "./cron.js";
 import { globError } from "./glob.js";
+import { categoriesSchema, learningSchema } from "./learning-schema.js";
 import { DEFAULT_MIGRATION_PATHS } from "./migration-folders.js";
 import { protectionSchema, riskSchema } from "./protection.js";
 import { branchNameError } from "./refname.js";
@@ -253,6 +254,8 @@ export const configSchema = z
         always_manual: globList
           .default([])
           .describe("Paths always left to a human (tier 3), whatever the confidence."),
+        categories: categoriesSchema,
+        learning: learningSchema,
       })
       .prefault({})
       .describe("How conflicting cherry-picks and promotions are resolved."),

@@ -69,6 +69,9 @@ export interface ResolvedConfig {
     auto_resolve: AutoResolveRule[];
     ai_confidence_threshold: number;
     always_manual: string[];
+    /** Tier-2 categories in file order; each threshold defaulted to ai_confidence_threshold. */
+    categories: { name: string; paths: string[]; threshold: number }[];
+    learning: { author?: string; label: string; target: number };
   };
   rollback: {
     migrations: { paths: string[] };

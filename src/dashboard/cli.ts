@@ -15,6 +15,10 @@ const declare = (command: Command) =>
       "--report <file>",
       "a report from `envsync drift --json` (default: compute drift in the repository)",
     )
+    .option(
+      "--learn-report <file>",
+      "a report from `envsync learn --json`: adds the conflict resolver's tier-2 record",
+    )
     .addOption(repoOption("the git repository, when no --report is given"))
     .addOption(noFetchOption())
     .addOption(dryRunOption("print the description that would be written; touch nothing"))

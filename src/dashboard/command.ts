@@ -17,6 +17,7 @@ import { fleetState, mergeFleetReports, renderFleetDashboard } from "./fleet.js"
 import { environmentHealth } from "./health.js";
 import type { PairDrift } from "../drift/pair.js";
 import { fleetReports, isFleetReport, singleReport } from "./report.js";
+import { readLearnReport, renderLearning, withSection } from "./learning.js";
 import { ExitCode, usageError } from "../errors.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { notesApi } from "../notify/issue-target.js";
@@ -69,14 +70,18 @@ export async function dashboardCommand(
           config.promotion.pairs,
         )
       ).pairs);
+  const learning = options.learnReport
+    ? renderLearning(readLearnReport(options.learnReport, await readText(options.learnReport)))
+    : [];
   /** Sections read from GitLab (protection, rollbacks), before the hidden state. */
   let sections: string[] = [];
   const render = (): { description: string; state: DashboardState } => {
     if (fleet) {
       const state = fleetState(fleet, stateHash, meta);
-      return { description: renderFleetDashboard(fleet, state, meta), state };
+      const description = withSection(renderFleetDashboard(fleet, state, meta), learning);
+      return { description, state };
     }
-    const description = renderDashboard(pairs, meta, sections);
+    const description = renderDashboard(pairs, meta, [...sections, ...learning]);
     return { description, state: dashboardState(pairs, meta) };
   };
   if (options.dryRun) {

@@ -17,7 +17,10 @@ export type TierDecision =
  *   a conflict there is resolved for the target's side, like an `ours` rule.
  */
 export function tierRules(
-  conflicts: ResolvedConfig["conflicts"],
+  conflicts: Pick<
+    ResolvedConfig["conflicts"],
+    "auto_resolve" | "always_manual" | "ai_confidence_threshold"
+  >,
   keep: { matches: (path: string) => boolean; source: string }[] = [],
 ): (path: string) => TierDecision {
   const manual = matcherFor(conflicts.always_manual);

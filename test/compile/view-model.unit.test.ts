@@ -84,6 +84,9 @@ conflicts:
     - { paths: [CHANGELOG.md], strategy: union }
   ai_confidence_threshold: 0.75
   always_manual: [db/**]
+  categories:
+    - { name: config, paths: ["config/**"], threshold: 0.9 }
+    - { name: code, paths: ["src/**", "lib/**"] }
 rollback:
   require_confirmation: [staging]
   auto_rollback_on_failure: true
@@ -119,6 +122,12 @@ projects:
       ],
       threshold: "0.75",
       alwaysManual: "db/**",
+      // A category without its own threshold takes ai_confidence_threshold's.
+      categories: [
+        { name: "config", paths: "config/**", threshold: "0.9" },
+        { name: "code", paths: "src/**, lib/**", threshold: "0.75" },
+      ],
+      otherCategory: "other",
     });
   });
 

@@ -20,6 +20,7 @@ import {
   queryComplexity,
 } from "./gitlab-schema.js";
 import { attachProtectionRoutes, ProtectionState, type Tier } from "./protection.js";
+import { attachReviewRoutes } from "./reviews.js";
 import { StandinState } from "./state.js";
 import {
   accessTokenSelf,
@@ -215,6 +216,7 @@ export class GitLabStandin {
           },
         };
       const iid = state.mergeRequests.filter((m) => m.projectId === project.id).length + 1;
+      const now = new Date().toISOString();
       const mr = {
         projectId: project.id,
         id: state.id(),
@@ -227,7 +229,8 @@ export class GitLabStandin {
           .split(",")
           .filter(Boolean),
         state: "opened",
-        created_at: new Date().toISOString(),
+        created_at: now,
+        updated_at: now,
       };
       state.mergeRequests.push(mr);
       const { projectId: _omitted, ...shown } = mr;
@@ -255,7 +258,9 @@ export class GitLabStandin {
       const list = state.mergeRequests.filter(
         (m) =>
           m.projectId === project.id &&
-          (!q.get("state") || m.state === q.get("state")) &&
+          (!q.get("state") || q.get("state") === "all" || m.state === q.get("state")) &&
+          (!q.get("updated_after") ||
+            Date.parse(m.updated_at ?? "") >= Date.parse(q.get("updated_after")!)) &&
           (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
           (!q.get("target_branch") || m.target_branch === q.get("target_branch")) &&
           // GitLab's `labels`: every one listed (comma-separated) must be on the merge request.
@@ -594,6 +599,7 @@ export class GitLabStandin {
       };
     });
     attachProtectionRoutes(this, this.protection);
+    attachReviewRoutes(this);
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

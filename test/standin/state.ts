@@ -128,6 +128,8 @@ export class StandinState {
     created_at?: string;
     /** Set by `PUT …/merge` with merge_when_pipeline_succeeds. */
     merge_when_pipeline_succeeds?: boolean;
+    /** ISO time of the last change; `updated_after` compares with it. */
+    updated_at?: string;
   }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */

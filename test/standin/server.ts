@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import { catalogRoot } from "./catalog.js";
+import { firePipelineHooks, flowTriggerRoot } from "./flow-triggers.js";
 import {
   complexityError,
   gitlabSchema,
@@ -19,7 +20,7 @@ import {
   MAX_COMPLEXITY,
   queryComplexity,
 } from "./gitlab-schema.js";
-import { StandinState } from "./state.js";
+import { StandinState, type StandinPipeline } from "./state.js";
 import {
   accessTokenSelf,
   graphqlRefusal,
@@ -89,6 +90,11 @@ export interface StandinOptions {
   latencyMs?: number;
   /** Play a GitLab without the workflows API (free tier, older self-managed): it answers 404. */
   workflowsApi?: boolean;
+  /**
+   * The flag `ai_flow_trigger_pipeline_hooks` for the top-level group: without it no pipeline
+   * trigger fires. Off by default on 18.9 (as GitLab ships it), on for the newer GitLab.
+   */
+  pipelineHooks?: boolean;
 }
 
 export class GitLabStandin {
@@ -116,7 +122,7 @@ export class GitLabStandin {
     string,
     { document: DocumentNode } | { errors: { message: string; locations?: unknown }[] }
   >();
-  private root: ReturnType<typeof catalogRoot>;
+  private root: ReturnType<typeof catalogRoot> & ReturnType<typeof flowTriggerRoot>;
 
   /** Another token GitLab would know (a bot's, a read-only one), for tests of who may do what. */
   addToken(token: Omit<StandinToken, "user"> & { user?: StandinToken["user"] }): void {
@@ -140,12 +146,24 @@ export class GitLabStandin {
     });
     this.schema = gitlabSchema(options.visibility === false ? "18.9" : "newer");
     guardFieldsByScope(this.schema);
-    this.root = catalogRoot(this.state, {
+    const catalog = catalogRoot(this.state, {
       visibility: options.visibility ?? true,
       pageSize: options.pageSize ?? 100,
       genericApiTools: options.genericApiTools ?? false,
       baseUrl: () => this.url,
     });
+    const triggers = flowTriggerRoot(this.state, this.triggerOptions);
+    this.root = {
+      ...catalog,
+      ...triggers,
+      project: (args: { fullPath: string }) => {
+        const view = catalog.project(args);
+        const project = this.state.project(args.fullPath);
+        return view && project
+          ? { ...view, aiFlowTriggers: triggers.projectTriggers(project.id) }
+          : view;
+      },
+    };
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
@@ -528,6 +546,55 @@ export class GitLabStandin {
         },
       };
     });
+  }
+
+  private get triggerOptions() {
+    const variant = this.options.visibility === false ? "18.9" : "newer";
+    return {
+      variant,
+      pipelineHooks: this.options.pipelineHooks ?? variant === "newer",
+    } as const;
+  }
+
+  /**
+   * A pipeline's status changes (it is created first if `id` is new), and GitLab runs the
+   * project's pipeline triggers as it does on every change. Returns the pipeline.
+   */
+  pipelineStatus(
+    projectPath: string,
+    change: {
+      id?: number;
+      ref: string;
+      status: string;
+      sha?: string;
+      source?: string;
+      user?: StandinPipeline["user"];
+    },
+  ): StandinPipeline {
+    const project = this.state.project(projectPath);
+    if (!project) throw new Error(`no project ${projectPath}`);
+    let pipeline = this.state.pipelines.find(
+      (p) => p.projectId === project.id && p.id === change.id,
+    );
+    if (!pipeline) {
+      pipeline = {
+        projectId: project.id,
+        id: change.id ?? this.state.id(),
+        iid: this.state.pipelines.filter((p) => p.projectId === project.id).length + 1,
+        ref: change.ref,
+        sha: change.sha ?? "0".repeat(40),
+        status: change.status,
+        createdAt: new Date(
+          Date.UTC(2026, 10, 24, 14, 0, this.state.pipelines.length),
+        ).toISOString(),
+        source: change.source ?? "push",
+        user: change.user ?? { id: 1, username: "ada" },
+      };
+      this.state.pipelines.push(pipeline);
+    }
+    pipeline.status = change.status;
+    firePipelineHooks(this.state, pipeline, { ...this.triggerOptions, baseUrl: this.url });
+    return pipeline;
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

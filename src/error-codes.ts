@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   "bad-version": usage("`publish --release` that is not a version like 1.2.3"),
   "version-not-newer": usage("`publish --release` not newer than the catalog's latest version"),
   "version-skips": usage("`publish --release` that skips versions the catalog expects"),
+  "bad-publish-report": usage(
+    "`ci --publish-report` names a file that is not `publish --json` output",
+  ),
   // Files
   "config-invalid": failure("envsync.yaml has problems; each is in `problems` with its position"),
   "not-found": failure("a file that does not exist"),

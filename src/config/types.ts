@@ -2,6 +2,8 @@
  * ResolvedConfig: the one typed, fully defaulted view of envsync.yaml that every later module
  * consumes. Nothing downstream reads raw YAML or re-applies defaults.
  */
+import type { ResolvedTriggers } from "./triggers-schema.js";
+
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
 
@@ -87,6 +89,8 @@ export interface ResolvedConfig {
     triggers: TriggerType[];
     generic_api_tools: boolean;
   };
+  /** What starts each flow natively (GitLab flow triggers). */
+  triggers: ResolvedTriggers;
 }
 
 export interface LoadedConfig {

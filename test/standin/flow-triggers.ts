@@ -275,24 +275,28 @@ export function flowTriggerRoot(state: StandinState, options: FlowTriggerOptions
 
   return {
     /** Project.aiFlowTriggers(ids, first, after) for the project `projectId`. */
-    projectTriggers: (projectId: number) => (args: { ids?: string[]; first?: number }) => {
-      const ids = args.ids?.map((id) => parseGid(id, "Ai::FlowTrigger"));
-      const all = state.flowTriggers
-        .filter((t) => t.projectId === projectId && (!ids || ids.includes(t.id)))
-        .map(view);
-      const nodes = all.slice(0, args.first ?? 100);
-      return {
-        count: all.length,
-        nodes,
-        edges: nodes.map((node) => ({ cursor: node.id, node })),
-        pageInfo: {
-          hasNextPage: nodes.length < all.length,
-          hasPreviousPage: false,
-          startCursor: null,
-          endCursor: nodes.length < all.length ? String(nodes.length) : null,
-        },
-      };
-    },
+    projectTriggers:
+      (projectId: number, pageSize: number) =>
+      (args: { ids?: string[]; first?: number; after?: string }) => {
+        const ids = args.ids?.map((id) => parseGid(id, "Ai::FlowTrigger"));
+        const all = state.flowTriggers
+          .filter((t) => t.projectId === projectId && (!ids || ids.includes(t.id)))
+          .map(view);
+        const start = args.after ? Number(Buffer.from(args.after, "base64").toString()) : 0;
+        const nodes = all.slice(start, start + Math.min(args.first ?? 20, pageSize));
+        const end = start + nodes.length;
+        return {
+          count: all.length,
+          nodes,
+          edges: nodes.map((node) => ({ cursor: node.id, node })),
+          pageInfo: {
+            hasNextPage: end < all.length,
+            hasPreviousPage: start > 0,
+            startCursor: Buffer.from(String(start)).toString("base64"),
+            endCursor: Buffer.from(String(end)).toString("base64"),
+          },
+        };
+      },
     aiFlowTriggerCreate: ({ input }: { input: Record<string, unknown> }) => {
       const project = state.project(String(input.projectPath));
       if (!project) throw new GraphQLError(NOT_AVAILABLE);

@@ -160,7 +160,10 @@ export class GitLabStandin {
         const view = catalog.project(args);
         const project = this.state.project(args.fullPath);
         return view && project
-          ? { ...view, aiFlowTriggers: triggers.projectTriggers(project.id) }
+          ? {
+              ...view,
+              aiFlowTriggers: triggers.projectTriggers(project.id, options.pageSize ?? 100),
+            }
           : view;
       },
     };

@@ -1,0 +1,69 @@
+/**
+ * GitLab's flow triggers (`Ai::FlowTrigger`) over GraphQL: a project's triggers, and create,
+ * update and delete. What each GitLab version takes is decided by the caller (publish/triggers.ts);
+ * this module only sends and reads. Shapes: ./queries.ts.
+ */
+import type { GitLab } from "./access.js";
+import { allPages, assertNoPayloadErrors } from "./graphql.js";
+import {
+  FLOW_TRIGGERS,
+  FLOW_TRIGGERS_FILTERED,
+  TRIGGER_CREATE,
+  TRIGGER_DELETE,
+  TRIGGER_UPDATE,
+  type FlowTriggerNode,
+} from "./queries.js";
+import { GitLabError } from "./errors.js";
+
+export type { FlowTriggerNode };
+
+/** A GitLab version as [major, minor]. */
+export type GitLabVersion = readonly [number, number];
+
+export function atLeast(version: GitLabVersion, since: GitLabVersion): boolean {
+  return version[0] > since[0] || (version[0] === since[0] && version[1] >= since[1]);
+}
+
+export class FlowTriggerApi {
+  constructor(private readonly gitlab: Pick<GitLab, "graphql">) {}
+
+  /** Every trigger of the project; with `filter`, each one's filter too (GitLab 18.11+). */
+  async list(path: string, filter: boolean): Promise<FlowTriggerNode[]> {
+    return allPages("aiFlowTriggers", async (after) => {
+      const data = await this.gitlab.graphql.run(filter ? FLOW_TRIGGERS_FILTERED : FLOW_TRIGGERS, {
+        path,
+        after,
+      });
+      if (!data.project)
+        throw new GitLabError(`GraphQL aiFlowTriggers: project ${path} not found`, {
+          status: 200,
+          method: "POST",
+          path: "/api/graphql",
+        });
+      return data.project.aiFlowTriggers;
+    });
+  }
+
+  async create(input: Record<string, unknown>): Promise<string> {
+    const data = await this.gitlab.graphql.run(TRIGGER_CREATE, { input });
+    assertNoPayloadErrors("aiFlowTriggerCreate", data.aiFlowTriggerCreate);
+    const id = data.aiFlowTriggerCreate?.aiFlowTrigger?.id;
+    if (!id)
+      throw new GitLabError("aiFlowTriggerCreate returned no trigger", {
+        status: 200,
+        method: "POST",
+        path: "/api/graphql",
+      });
+    return id;
+  }
+
+  async update(input: Record<string, unknown>): Promise<void> {
+    const data = await this.gitlab.graphql.run(TRIGGER_UPDATE, { input });
+    assertNoPayloadErrors("aiFlowTriggerUpdate", data.aiFlowTriggerUpdate);
+  }
+
+  async delete(id: string): Promise<void> {
+    const data = await this.gitlab.graphql.run(TRIGGER_DELETE, { input: { id } });
+    assertNoPayloadErrors("aiFlowTriggerDelete", data.aiFlowTriggerDelete);
+  }
+}

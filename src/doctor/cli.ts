@@ -6,6 +6,11 @@ const declare = (command: Command) =>
   command
     .addOption(configOption())
     .addOption(countOption("--pipeline <id>", "the failed pipeline's id").makeOptionMandatory())
+    .option(
+      "--screen",
+      "only decide whether to diagnose: exit 0 (diagnose) for a failed pipeline on an " +
+        "environment branch not yet reported, else exit 3 (skip), with the reason",
+    )
     .addOption(jsonOption());
 
 export type DoctorOptions = OptionsOf<typeof declare>;

@@ -271,15 +271,15 @@ export const EDIT_MERGE_REQUEST = op<
   rest.MergeRequests.edit(v.project, v.iid, { title: v.title, description: v.description }),
 );
 
-/** Open issues by `authorId` whose title contains `title`, every page. */
-export const OPEN_ISSUES_TITLED = op<Project & { title: string; authorId: number }>()(
+/** Open issues (by `authorId`, when given) whose title contains `title`, every page. */
+export const OPEN_ISSUES_TITLED = op<Project & { title: string; authorId?: number }>()(
   "GET /projects/:id/issues",
   z.array(ISSUE.extend({ author: AUTHOR })),
   (rest, { project, title, authorId }) =>
     rest.Issues.all({
       projectId: project,
       state: "opened",
-      authorId,
+      ...(authorId !== undefined ? { authorId } : {}),
       search: title,
       in: "title",
       perPage: 100,

@@ -25,7 +25,10 @@ export async function doctorCommand(
   const gitlab = await openGitLab(ctx, READ, { repo: ".", config });
   if (options.screen) {
     const { userId } = await tokenIdentity(gitlab);
-    const screen = await screenPipeline(gitlab, gitlab.project, options.pipeline, config, userId);
+    const screen = await screenPipeline(gitlab, gitlab.project, options.pipeline, config, {
+      me: userId,
+      eventStatus: options.eventStatus,
+    });
     io.stdout(options.json ? json(screen) : `${screen.decision}: ${screen.reason}\n`);
     return screen.decision === "diagnose" ? ExitCode.ok : ExitCode.findings;
   }

@@ -43,9 +43,14 @@ export async function screenPipeline(
   project: string,
   pipelineId: number,
   config: ResolvedConfig,
-  /** The token's user, when GitLab says it (a flow job's token may not read /user). */
-  me: number | undefined,
+  options: {
+    /** The token's user, when GitLab says it (a flow job's token may not read /user). */
+    me?: number | undefined;
+    /** The status the event reported: GitLab 18.9 starts the flow on every change. */
+    eventStatus?: string | undefined;
+  },
 ): Promise<ScreenResult> {
+  const { me, eventStatus } = options;
   const skip = (reason: string, more: Partial<ScreenResult> = {}): ScreenResult => ({
     decision: "skip",
     reason,
@@ -53,6 +58,10 @@ export async function screenPipeline(
     ...more,
   });
   if (!config.pipeline_doctor.enabled) return skip("pipeline_doctor.enabled is false");
+  // The flow started for an earlier change may run after the pipeline failed: only the event of
+  // the change to failed goes on, or one failure would be diagnosed once per change.
+  if (eventStatus !== undefined && eventStatus !== "failed")
+    return skip(`the event is pipeline ${pipelineId} becoming ${eventStatus}, not failed`);
   const pipeline = await rest.run(PIPELINE_BY_ID, { project, id: pipelineId });
   const facts = { status: pipeline.status, ref: pipeline.ref };
   if (pipeline.status !== "failed")

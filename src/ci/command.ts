@@ -24,7 +24,8 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { tokenIdentity } from "../gitlab/identity.js";
 import { table } from "../output/table.js";
 import { capabilities } from "./token-check.js";
-import { addIncludes, ciSetup } from "./setup.js";
+import { addIncludes, ciSetup, removeIncludes } from "./setup.js";
+import { bridgePlan } from "./bridges.js";
 import type { CiOptions } from "./cli.js";
 
 const AGENT_CONFIG = join(".gitlab", "duo", "agent-config.yml");
@@ -59,11 +60,21 @@ export async function ciCommand(
       `note: ${options.config} is outside the repository ${options.repo}; CI jobs will read ` +
         "the repository's own envsync.yaml\n",
     );
+  const bridges = await bridgePlan(config, ctx, {
+    repo: options.repo,
+    publishReport: options.publishReport,
+  });
+  if (bridges.warning) io.stderr(`warning: ${bridges.warning}\n`);
   const setup = ciSetup(config, {
     components: options.components,
     version,
     configPath: configPath ?? "envsync.yaml",
+    bridges: bridges.needed,
   });
+  // A bridge a native trigger replaced: its include goes, if EnvSync's component is there.
+  const replaced = ["pipeline-doctor", "drift-check"]
+    .filter((b) => !bridges.needed.includes(b as never))
+    .map((b) => `$CI_SERVER_FQDN/${options.components}/${b}@${version}`);
   const ciFile = join(options.repo, ".gitlab-ci.yml");
   const agentFile = join(options.repo, AGENT_CONFIG);
   const runtimeFile = join(options.repo, RUNTIME_FILE);
@@ -88,11 +99,14 @@ export async function ciCommand(
       : undefined;
   if (warning) io.stderr(`warning: ${warning}\n`);
 
-  let includes: { text: string; added: string[] } | undefined;
+  let includes: { text: string; added: string[]; removed: string[] } | undefined;
   if (options.write || options.dryRun) {
-    includes = edited(ciFile, () => addIncludes(ciText, setup.includes));
+    const added = edited(ciFile, () => addIncludes(ciText, setup.includes));
+    const trimmed = edited(ciFile, () => removeIncludes(added.text, replaced));
+    includes = { text: trimmed.text ?? added.text, added: added.added, removed: trimmed.removed };
     const writes: FileToWrite[] = [];
-    if (includes.added.length > 0) writes.push({ path: ciFile, content: includes.text });
+    if (includes.added.length > 0 || includes.removed.length > 0)
+      writes.push({ path: ciFile, content: includes.text });
     if (agent.changed.length > 0) writes.push({ path: agentFile, content: agent.text });
     if (runtime?.stale) writes.push({ path: runtimeFile, content: runtime.content });
     // --dry-run wins over --write: it shows what would change and writes nothing.
@@ -128,13 +142,15 @@ export async function ciCommand(
     io.stdout(
       json({
         ...setup,
+        bridges: { needed: bridges.needed, source: bridges.source, reasons: bridges.reasons },
         agent_config: agentReport,
         ...(runtimeReport ? { runtime: runtimeReport } : {}),
         ...(includes
           ? {
               file: ciFile,
               added: includes.added,
-              written: Boolean(writing && includes.added.length > 0),
+              removed: includes.removed,
+              written: Boolean(writing && includes.added.length + includes.removed.length > 0),
             }
           : {}),
       }),
@@ -150,6 +166,12 @@ export async function ciCommand(
         `  - component: ${i.component}${i.inputs ? `\n    inputs:\n      config: ${i.inputs.config}` : ""}`,
     ),
     "",
+    ...(bridges.reasons["pipeline-doctor"]
+      ? [
+          `Pipeline doctor bridge: ${bridges.needed.includes("pipeline-doctor") ? "needed" : "not needed"} (${bridges.reasons["pipeline-doctor"]}).`,
+          "",
+        ]
+      : []),
     "Create the CI/CD variable (Settings > CI/CD > Variables):",
     ...setup.variables.map(
       (v) => `  ${v.name}: ${v.value} (masked${v.protected ? ", protected" : ""})`,
@@ -171,12 +193,16 @@ export async function ciCommand(
   if (includes) {
     lines.push(
       includes.added.length === 0
-        ? `${ciFile} already includes both components.`
+        ? `${ciFile} already includes ${setup.includes.length === 2 ? "both components" : "the component"}.`
         : `${writing ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
       agent.changed.length === 0
         ? `${agentFile} already sets up envsync@${version}.`
         : `${writing ? "Set" : "Would set"} ${agent.changed.join(", ")} in ${agentFile}.`,
     );
+    if (includes.removed.length > 0)
+      lines.push(
+        `${writing ? "Removed" : "Would remove"} ${includes.removed.join(", ")} from ${ciFile}: GitLab's trigger starts the flow.`,
+      );
     if (runtimeReport)
       lines.push(
         runtimeReport.stale

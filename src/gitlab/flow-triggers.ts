@@ -20,6 +20,20 @@ export type { FlowTriggerNode };
 /** A GitLab version as [major, minor]. */
 export type GitLabVersion = readonly [number, number];
 
+/** The end of every description EnvSync writes: how it knows its own triggers. */
+export const OWNED_MARK = "(managed by envsync publish)";
+
+/** The description of EnvSync's trigger for a catalog item. */
+export function ownedDescription(item: string): string {
+  return `${item}: started by GitLab ${OWNED_MARK}`;
+}
+
+/**
+ * Before 19.0, GitLab runs pipeline triggers only with the flag `ai_flow_trigger_pipeline_hooks`
+ * (off by default), which a token cannot read: the CI bridge stays until then.
+ */
+export const PIPELINE_HOOKS_UNFLAGGED: GitLabVersion = [19, 0];
+
 export function atLeast(version: GitLabVersion, since: GitLabVersion): boolean {
   return version[0] > since[0] || (version[0] === since[0] && version[1] >= since[1]);
 }

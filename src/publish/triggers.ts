@@ -14,7 +14,14 @@ import { isDeepStrictEqual } from "node:util";
 import type { ResolvedConfig } from "../config/types.js";
 import { EnvsyncError } from "../errors.js";
 import { GitLabError } from "../gitlab/errors.js";
-import { atLeast, type FlowTriggerApi, type GitLabVersion } from "../gitlab/flow-triggers.js";
+import {
+  atLeast,
+  OWNED_MARK,
+  ownedDescription,
+  PIPELINE_HOOKS_UNFLAGGED,
+  type FlowTriggerApi,
+  type GitLabVersion,
+} from "../gitlab/flow-triggers.js";
 import type { FlowTriggerNode } from "../gitlab/queries.js";
 import type { CatalogApi } from "../gitlab/catalog.js";
 
@@ -37,14 +44,7 @@ const EVENT_BY_TYPE = new Map<number, string>(
 const FILTER_SINCE: GitLabVersion = [19, 0];
 /** A trigger that points at a flow must have no user from 19.3. */
 const NO_USER_SINCE: GitLabVersion = [19, 3];
-/**
- * Before 19.0, GitLab runs pipeline triggers only with the flag `ai_flow_trigger_pipeline_hooks`
- * (off by default), which a token cannot read: the CI bridge stays until then.
- */
-const PIPELINE_HOOKS_UNFLAGGED: GitLabVersion = [19, 0];
 
-/** The end of every description EnvSync writes: how it knows its own triggers. */
-export const OWNED_MARK = "(managed by envsync publish)";
 
 export type FlowKey = "core" | "pipeline-doctor" | "conflict-resolver" | "drift-check";
 
@@ -122,9 +122,6 @@ export function declaredTriggers(config: ResolvedConfig): Declared[] {
   return declared;
 }
 
-export function ownedDescription(item: string): string {
-  return `${item}: started by GitLab ${OWNED_MARK}`;
-}
 
 const isOwned = (t: FlowTriggerNode) => t.description.endsWith(OWNED_MARK);
 

@@ -49,7 +49,9 @@ export const ciCli = defineCommand({
     "includes to .gitlab-ci.yml",
   declare,
   help:
-    "\nExit codes (--check): 0 every flow command runs fully; 3 some run partly or not.\n" +
+    "\nExit codes (--check): 0 every flow command runs fully; 3 some run partly or not, or a " +
+    "bot starts the project's schedules or environment-branch pipelines (GitLab starts no " +
+    "flow for a bot).\n" +
     "Environment (--check): GITLAB_TOKEN (or a flow job's), GITLAB_URL or CI_SERVER_URL.",
   load: () => import("./command.js").then((m) => m.ciCommand),
 });

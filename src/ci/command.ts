@@ -26,6 +26,7 @@ import { table } from "../output/table.js";
 import { capabilities } from "./token-check.js";
 import { addIncludes, ciSetup, removeIncludes } from "./setup.js";
 import { bridgePlan } from "./bridges.js";
+import { botInitiators, initiatorMessage } from "../gitlab/initiators.js";
 import type { CiOptions } from "./cli.js";
 
 const AGENT_CONFIG = join(".gitlab", "duo", "agent-config.yml");
@@ -243,7 +244,23 @@ async function checkToken(
   const gitlab = await openGitLab(ctx, ASK, { repo: options.repo, config });
   const identity = await tokenIdentity(gitlab);
   const commands = capabilities(identity);
-  if (options.json) ctx.io.stdout(json({ host: gitlab.baseUrl, token: identity, commands }));
+  // GitLab's triggers start flows only for people: bots that start this project's pipelines.
+  const initiators =
+    // Only an access token reads schedules; a job's or a flow's token is not asked to.
+    gitlab.project &&
+    config.pipeline_doctor.enabled &&
+    (identity.kind === "person" || identity.kind === "bot")
+      ? await botInitiators(
+          gitlab,
+          gitlab.project,
+          config.environments.map((e) => e.branch),
+        ).catch((error: unknown) => {
+          if (error instanceof EnvsyncError) return [];
+          throw error;
+        })
+      : [];
+  if (options.json)
+    ctx.io.stdout(json({ host: gitlab.baseUrl, token: identity, commands, initiators }));
   else {
     const who = identity.username ? ` (${identity.username})` : "";
     ctx.io.stdout(
@@ -254,7 +271,10 @@ async function checkToken(
         ),
     );
   }
-  return commands.every((c) => c.verdict === "full") ? ExitCode.ok : ExitCode.findings;
+  if (!options.json) for (const w of initiators) ctx.io.stdout(`warning: ${initiatorMessage(w)}\n`);
+  return commands.every((c) => c.verdict === "full") && initiators.length === 0
+    ? ExitCode.ok
+    : ExitCode.findings;
 }
 
 /**

@@ -197,6 +197,30 @@ export const PIPELINE_JOBS = op<Project & { pipelineId: number }>()(
   (rest, { project, pipelineId }) => rest.Jobs.all(project, { pipelineId, perPage: 100 }),
 );
 
+const OWNER = z.object({ id: z.number(), username: z.string() });
+
+/** A pipeline with who started it (the single-pipeline answer; the list carries no user). */
+export const PIPELINE_STARTED_BY = op<Project & { id: number }>()(
+  "GET /projects/:id/pipelines/:pipeline_id",
+  PIPELINE.extend({ user: OWNER.nullish() }),
+  (rest, { project, id }) => rest.Pipelines.show(project, id),
+);
+
+/** Every pipeline schedule of the project, with its owner (whose pipelines it starts). */
+export const PIPELINE_SCHEDULES = op<Project>()(
+  "GET /projects/:id/pipeline_schedules",
+  z.array(
+    z.object({
+      id: z.number(),
+      description: z.string().nullish(),
+      ref: z.string().nullish(),
+      active: z.boolean().nullish(),
+      owner: OWNER.nullish(),
+    }),
+  ),
+  (rest, { project }) => rest.PipelineSchedules.all(project, { perPage: 100 }),
+);
+
 export const JOB_LOG = op<Project & { jobId: number }>()(
   "GET /projects/:id/jobs/:job_id/trace",
   z.string(),

@@ -27,6 +27,7 @@ import { envsyncVersion } from "../version.js";
 import type { PublishOptions } from "./cli.js";
 import { FlowTriggerApi } from "../gitlab/flow-triggers.js";
 import { publishTriggers, type TriggerResult } from "./triggers.js";
+import { botInitiators, initiatorMessage, type InitiatorWarning } from "../gitlab/initiators.js";
 
 /** Catalog items are created and enabled: CI_JOB_TOKEN cannot. */
 const WRITE: GitLabNeeds = { scope: "api", jobToken: false };
@@ -110,6 +111,8 @@ export async function publishCommand(
     return ExitCode.findings;
   }
   const { http } = gitlab;
+  const initiators = await initiatorWarnings(gitlab, config, triggers);
+  for (const w of initiators) io.stderr(`warning: ${initiatorMessage(w)}\n`);
   for (const t of triggers)
     if (t.status === "refused" || t.status === "failed")
       io.stderr(
@@ -128,6 +131,7 @@ export async function publishCommand(
         requests: http.requestCount,
         items: results,
         triggers,
+        initiators,
       }),
     );
   } else {
@@ -209,4 +213,35 @@ function triggerTable(triggers: readonly TriggerResult[]): string {
     t.bridge ? "kept" : "not needed",
   ]);
   return table(["project", "trigger for", "events", "status", "filtered by", "CI bridge"], rows);
+}
+
+/**
+ * Bots that start the pipelines a pipeline trigger reacts to, in the projects where GitLab now
+ * starts the doctor itself: GitLab runs no flow for them. A project GitLab does not let the token
+ * look at is left out, not failed.
+ */
+async function initiatorWarnings(
+  gitlab: GitLab,
+  config: Parameters<typeof publishTriggers>[0],
+  triggers: readonly TriggerResult[],
+): Promise<InitiatorWarning[]> {
+  const projects = [
+    ...new Set(
+      triggers
+        .filter((t) => t.flow === "pipeline-doctor" && t.status !== "refused")
+        .map((t) => t.project),
+    ),
+  ];
+  const warnings: InitiatorWarning[] = [];
+  for (const project of projects) {
+    const branches = (
+      config.projects.find((p) => p.path === project)?.environments ?? config.environments
+    ).map((e) => e.branch);
+    try {
+      warnings.push(...(await botInitiators(gitlab, project, branches)));
+    } catch (error) {
+      if (!(error instanceof EnvsyncError)) throw error;
+    }
+  }
+  return warnings;
 }

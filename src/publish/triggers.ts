@@ -45,7 +45,6 @@ const FILTER_SINCE: GitLabVersion = [19, 0];
 /** A trigger that points at a flow must have no user from 19.3. */
 const NO_USER_SINCE: GitLabVersion = [19, 3];
 
-
 export type FlowKey = "core" | "pipeline-doctor" | "conflict-resolver" | "drift-check";
 
 export type TriggerStatus =
@@ -121,7 +120,6 @@ export function declaredTriggers(config: ResolvedConfig): Declared[] {
     });
   return declared;
 }
-
 
 const isOwned = (t: FlowTriggerNode) => t.description.endsWith(OWNED_MARK);
 

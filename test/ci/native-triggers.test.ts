@@ -109,3 +109,55 @@ describe("envsync ci writes only the bridges GitLab's triggers do not replace", 
     expect(bad.err).toContain("is not the output of `envsync publish --json`");
   });
 });
+
+describe("who starts the pipelines GitLab's triggers react to", () => {
+  it("publish and ci --check warn about a bot-owned schedule and a bot's pipeline on an environment branch", async () => {
+    const { gl, dir, config, env } = await published({});
+    const shop = gl.state.project("acme/shop")!;
+    const bot = { id: 88, username: "project_7_bot_3f2a" };
+    gl.state.schedules.push({
+      projectId: shop.id,
+      id: 5,
+      description: "EnvSync drift check",
+      ref: "main",
+      cron: "0 6 * * 1-5",
+      active: true,
+      owner: bot,
+    });
+    gl.pipelineStatus("acme/shop", {
+      ref: "staging",
+      status: "success",
+      user: { ...bot, bot: true },
+    });
+    gl.pipelineStatus("acme/shop", {
+      ref: "main",
+      status: "success",
+      user: { id: 1, username: "ada" },
+    });
+
+    const publish = await envsyncIn(
+      { env },
+      "publish",
+      "-c",
+      config,
+      "--dir",
+      join(dir, "flows"),
+      "--json",
+    );
+    expect(publish.code).toBe(0);
+    const initiators = (
+      JSON.parse(publish.out) as { initiators: { what: string; owner: string }[] }
+    ).initiators;
+    expect(initiators.map((w) => [w.what, w.owner])).toEqual([
+      ["pipeline schedule 5 (EnvSync drift check)", "project_7_bot_3f2a"],
+      [expect.stringMatching(/^the last pipeline on staging/), "project_7_bot_3f2a"],
+    ]);
+    expect(publish.err).toContain("GitLab starts no flow for a bot");
+
+    const check = await envsyncIn({ env }, "ci", "-c", config, "-C", dir, "--check");
+    expect(check.code).toBe(3);
+    expect(check.out).toMatch(
+      /warning: acme\/shop: pipeline schedule 5 .* is started by the bot project_7_bot_3f2a/,
+    );
+  });
+});

@@ -322,7 +322,30 @@ export class GitLabStandin {
         project &&
         state.pipelines.find((p) => p.projectId === project.id && p.id === Number(req.params[1]));
       if (!project || !pipeline) return { status: 404, body: { message: "404 Not found" } };
-      return { status: 200, body: pipelineJson(pipeline, project.fullPath, project.id) };
+      // The single pipeline names who started it (the list does not).
+      const user = pipeline.user && {
+        id: pipeline.user.id,
+        username: pipeline.user.username,
+        name: pipeline.user.username,
+        state: "active",
+      };
+      return {
+        status: 200,
+        body: { ...pipelineJson(pipeline, project.fullPath, project.id), user: user ?? null },
+      };
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipeline_schedules$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      return {
+        status: 200,
+        body: state.schedules
+          .filter((s) => s.projectId === project.id)
+          .map(({ projectId: _p, owner, ...s }) => ({
+            ...s,
+            owner: { ...owner, name: owner.username, state: "active" },
+          })),
+      };
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/jobs$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));

@@ -162,6 +162,16 @@ export class StandinState {
   items: StandinItem[] = [];
   consumers: StandinConsumer[] = [];
   flowTriggers: StandinFlowTrigger[] = [];
+  /** Pipeline schedules and their owners (a bot's start no flow). */
+  schedules: {
+    projectId: number;
+    id: number;
+    description: string;
+    ref: string;
+    cron: string;
+    active: boolean;
+    owner: StandinUser;
+  }[] = [];
   /** Every flow a trigger started, in order: tests count them. */
   flowStarts: StandinFlowStart[] = [];
   /** GitLab's built-in tools, titled as the catalog titles them ("Get Repository File"). */

@@ -169,6 +169,7 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "cherry-pick",
     "cherry-pick",
     "doctor",
+    "doctor",
     "drift",
     "drift",
     "promote",
@@ -196,6 +197,8 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "cherry-pick": ["status", "picked", "skipped"],
     "rollback-check": ["risk", "reasons", "migrations"],
     doctor: ["failed_jobs", "hypotheses", "verdict"],
+    // The pipeline doctor's first step: the engine decides whether to diagnose.
+    "doctor --screen": ["decision", "reason", "pipeline"],
     status: ["projects"],
   };
   // EnvSync as the job has it: the one file `envsync ci --write` commits, put on PATH by the
@@ -220,10 +223,12 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     });
     expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
     const report = JSON.parse(result.out) as Record<string, unknown>;
-    for (const key of promised[args[0]!]!)
-      expect(report, `${line} lacks ${key}`).toHaveProperty(key);
-    reports.set(args[0]!, report);
+    const kind = args.includes("--screen") ? "doctor --screen" : args[0]!;
+    for (const key of promised[kind]!) expect(report, `${line} lacks ${key}`).toHaveProperty(key);
+    reports.set(kind, report);
   }
+  // The failed pipeline on the environment branch is one to diagnose, read with the flow's token.
+  expect(reports.get("doctor --screen")).toMatchObject({ pipeline: pipelineId });
   // The promotion's source (dev) has no deploy job: its deployed gate is unknown, and the JSON
   // says where GitLab's facts had to come from.
   expect(reports.get("promote")).toMatchObject({

@@ -9,6 +9,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cherryPickCli } from "./cherry-pick/cli.js";
 import { ciCli } from "./ci/cli.js";
+import { conflictCheckCli } from "./conflict-check/cli.js";
 import type { CommandSpec } from "./command/define.js";
 import { buildCli } from "./compile/cli.js";
 import { schemaCli, validateCli } from "./config/cli.js";
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   cherryPickCli,
   promoteCli,
   doctorCli,
+  conflictCheckCli,
   dashboardCli,
   ciCli,
   notifyCli,

@@ -55,6 +55,7 @@ export const FLOWS: readonly FlowDefinition[] = [
     summary: "three tiers for a conflicting cherry-pick or promotion: rules, proposed merge, human",
     roles: {
       load_config: "config_loader",
+      screen_event: "runner",
       classify_conflicts: "runner",
       apply_tier1: "git_writer",
       post_outcome: "reporter",

@@ -274,6 +274,23 @@ export class GitLabStandin {
       );
       return { status: 200, body: list.map((m) => mergeRequestJson(m, project.fullPath)) };
     });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const mr =
+        project &&
+        state.mergeRequests.find(
+          (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
+        );
+      if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
+      const { hasConflicts, ...shown } = mr;
+      return {
+        status: 200,
+        body: {
+          ...mergeRequestJson(shown, project.fullPath),
+          has_conflicts: Boolean(hasConflicts),
+        },
+      };
+    });
     this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       const mr =

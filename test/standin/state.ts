@@ -151,6 +151,8 @@ export class StandinState {
     description: string;
     labels: string[];
     state: string;
+    /** GitLab's `has_conflicts` (false when absent). */
+    hasConflicts?: boolean;
   }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */

@@ -71,6 +71,7 @@ export const REST_RULES: readonly RouteRule[] = [
   // Merge requests, issues, notes: ai_workflows reads and writes them, mcp reads.
   rule("GET", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true, mcp: true }),
   rule("POST", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true }),
+  rule("GET", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true, mcp: true }),
   rule("PUT", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true }),
   rule("GET,POST", `${project}\\/(merge_requests|issues)\\/\\d+\\/notes`, { aiWorkflows: true }),
   rule("GET", String.raw`\/api\/v4\/groups\/[^/]+`, { aiWorkflows: true }),

@@ -199,7 +199,7 @@ describe("envsync publish sets up GitLab's native flow triggers", () => {
     expect(doctor.filter).toMatchObject({ pipeline_hooks: { match: "all" } });
   });
 
-  it("reads the flag off triggers: pipeline_doctor: [] removes EnvSync's pipeline trigger", async () => {
+  it("triggers.pipeline_doctor: [] removes EnvSync's pipeline trigger", async () => {
     const gl = await gitlab();
     await publish(gl);
     const dir = tempDir();
@@ -219,5 +219,27 @@ describe("envsync publish sets up GitLab's native flow triggers", () => {
     expect(triggersOf(gl, "acme/shop")).toEqual(
       ["envsync-conflict-resolver (envsync): merge_request_code_conflict", ...MENTIONS].sort(),
     );
+  });
+
+  it("takes GitLab's answer over the version: a user refused, then one required, is sent as GitLab wants", async () => {
+    const gl = await gitlab({ visibility: false });
+    // An 18.9 that first answers as a newer GitLab would: EnvSync drops the user, GitLab's
+    // schema then requires one, and the third try in 18.9's form is taken.
+    gl.fail({
+      operation: "EnvsyncFlowTriggerCreate",
+      respond: {
+        status: 200,
+        body: {
+          data: { aiFlowTriggerCreate: { errors: ["User must be blank"], aiFlowTrigger: null } },
+        },
+      },
+    });
+    const result = await publish(gl);
+    expect(result.code).toBe(0);
+    const created = gl.requests({ operation: "EnvsyncFlowTriggerCreate" }).length;
+    expect(created).toBe(2 /* retries of the first */ + 3 /* one per project */);
+    expect(
+      gl.state.flowTriggers.filter((t) => t.description.endsWith(OWNED)).every((t) => t.userId),
+    ).toBe(true);
   });
 });

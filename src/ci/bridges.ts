@@ -55,7 +55,7 @@ export async function bridgePlan(
       );
       const version = await new CatalogApi(gitlab).version();
       const filter = atLeast(version, [19, 0]);
-      const triggers = await new FlowTriggerApi(gitlab).list(gitlab.project, filter);
+      const triggers = (await new FlowTriggerApi(gitlab).list(gitlab.project, filter)) ?? [];
       const doctor = `${config.catalog.name_prefix}-pipeline-doctor`;
       const present = triggers.some(
         (t) => t.description === ownedDescription(doctor) && t.eventTypes.includes(3),

@@ -41,9 +41,14 @@ export function atLeast(version: GitLabVersion, since: GitLabVersion): boolean {
 export class FlowTriggerApi {
   constructor(private readonly gitlab: Pick<GitLab, "graphql">) {}
 
-  /** Every trigger of the project; with `filter`, each one's filter too (GitLab 18.11+). */
-  async list(path: string, filter: boolean): Promise<FlowTriggerNode[]> {
-    return allPages("aiFlowTriggers", async (after) => {
+  /**
+   * Every trigger of the project; with `filter`, each one's filter too (GitLab 18.11+). Undefined
+   * when GitLab offers no flow triggers there (the field answers null: the `ai_flow_triggers`
+   * feature is off, or the user may not manage them).
+   */
+  async list(path: string, filter: boolean): Promise<FlowTriggerNode[] | undefined> {
+    let unavailable = false;
+    const nodes = await allPages("aiFlowTriggers", async (after) => {
       const data = await this.gitlab.graphql.run(filter ? FLOW_TRIGGERS_FILTERED : FLOW_TRIGGERS, {
         path,
         after,
@@ -54,8 +59,10 @@ export class FlowTriggerApi {
           method: "POST",
           path: "/api/graphql",
         });
+      if (!data.project.aiFlowTriggers) unavailable = true;
       return data.project.aiFlowTriggers;
     });
+    return unavailable ? undefined : nodes;
   }
 
   async create(input: Record<string, unknown>): Promise<string> {

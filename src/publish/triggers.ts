@@ -155,7 +155,7 @@ export async function reconcileTriggers(
     const branches = (
       config.projects.find((p) => p.path === path)?.environments ?? config.environments
     ).map((e) => e.branch);
-    let remote: FlowTriggerNode[];
+    let remote: FlowTriggerNode[] | undefined;
     try {
       remote = await ctx.api.list(path, form.filter).catch((error: unknown) => {
         // A GitLab older than its version says (a backport, a renamed field) answers the filter
@@ -167,8 +167,20 @@ export async function reconcileTriggers(
       });
     } catch (error) {
       if (!(error instanceof EnvsyncError)) throw error;
-      for (const d of declared)
-        results.push(failed(path, d, error, "GitLab's triggers could not be read"));
+      // A GitLab without flow triggers at all (before 18.3) does not know the field.
+      if (!(
+        error instanceof GitLabError &&
+        /aiFlowTriggers/.test(error.message) &&
+        /exist/.test(error.message)
+      )) {
+        for (const d of declared)
+          results.push(failed(path, d, error, "GitLab's triggers could not be read"));
+        continue;
+      }
+      remote = undefined;
+    }
+    if (!remote) {
+      for (const d of declared) results.push(unavailable(path, d));
       continue;
     }
     const consumers = await ctx.consumers(path);
@@ -345,6 +357,23 @@ async function reconcileFlow(
       ...(note ? { note } : {}),
     },
     claimed,
+  };
+}
+
+/** GitLab offers no flow triggers in the project: the flows keep their bridges and mentions. */
+function unavailable(path: string, d: Declared): TriggerResult {
+  return {
+    project: path,
+    flow: d.flow,
+    events: d.events,
+    status: "refused",
+    filtered: false,
+    active: false,
+    bridge: d.hasBridge,
+    note: `GitLab offers no flow triggers in ${path}`,
+    hint:
+      "flow triggers need GitLab 18.3+ with the ai_flow_triggers feature and a Maintainer's " +
+      "token; until then the flow keeps its CI bridge (`envsync ci --write`) and its mentions",
   };
 }
 

@@ -242,4 +242,27 @@ describe("envsync publish sets up GitLab's native flow triggers", () => {
       gl.state.flowTriggers.filter((t) => t.description.endsWith(OWNED)).every((t) => t.userId),
     ).toBe(true);
   });
+
+  it("where GitLab offers no flow triggers, reports them refused with what to do and still succeeds", async () => {
+    const gl = await gitlab();
+    gl.fail({
+      operation: "EnvsyncFlowTriggersFiltered",
+      times: 3,
+      respond: { status: 200, body: { data: { project: { aiFlowTriggers: null } } } },
+    });
+    const result = await publish(gl, "--json");
+    expect(result.code).toBe(0);
+    expect(triggerWrites(gl)).toEqual([]);
+    const report = JSON.parse(result.out) as {
+      triggers: { flow: string; status: string; bridge: boolean; hint?: string }[];
+    };
+    expect(report.triggers.find((t) => t.flow === "pipeline-doctor")).toMatchObject({
+      status: "refused",
+      bridge: true,
+      hint: expect.stringMatching(/ai_flow_triggers/),
+    });
+    expect(result.err).toMatch(
+      /warning: trigger pipeline-doctor in acme\/shop: GitLab offers no flow triggers/,
+    );
+  });
 });

@@ -9,6 +9,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cherryPickCli } from "./cherry-pick/cli.js";
 import { ciCli } from "./ci/cli.js";
+import { conflictCheckCli } from "./conflict-check/cli.js";
 import type { CommandSpec } from "./command/define.js";
 import { buildCli } from "./compile/cli.js";
 import { schemaCli, validateCli } from "./config/cli.js";
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   promoteCli,
   protectCli,
   doctorCli,
+  conflictCheckCli,
   dashboardCli,
   learnCli,
   ciCli,

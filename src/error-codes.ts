@@ -59,6 +59,9 @@ export const ERROR_CODES = {
   "learn-author-unknown": usage(
     "`learn` without conflicts.learning.author or --author: whose proposals count is unknown",
   ),
+  "bad-publish-report": usage(
+    "`ci --publish-report` names a file that is not `publish --json` output",
+  ),
   // Files
   "config-invalid": failure("envsync.yaml has problems; each is in `problems` with its position"),
   "not-found": failure("a file that does not exist"),

@@ -19,7 +19,11 @@ const declare = (command: Command) =>
         .choices(["file", "registry"] as const)
         .default("file" as const),
     )
-    .option("--write", "add the includes to .gitlab-ci.yml, keeping everything else as it is")
+    .option(
+      "--write",
+      "add the includes of the bridges still needed to .gitlab-ci.yml, and remove the " +
+        "pipeline doctor's once a native trigger starts it; everything else stays as it is",
+    )
     .addOption(
       new Option(
         "--check",
@@ -27,7 +31,12 @@ const declare = (command: Command) =>
           "fully, partly or not with it; write nothing",
       ).conflicts(["write", "dryRun"]),
     )
-    .addOption(dryRunOption("say what --write would add; write nothing"))
+    .option(
+      "--publish-report <file>",
+      "a saved `envsync publish --json`: which bridges GitLab's native triggers replace, when " +
+        "GITLAB_TOKEN cannot ask GitLab itself",
+    )
+    .addOption(dryRunOption("say what --write would add or remove; write nothing"))
     .addOption(repoOption("repository whose .gitlab-ci.yml to edit"))
     .addOption(jsonOption());
 
@@ -40,7 +49,9 @@ export const ciCli = defineCommand({
     "includes to .gitlab-ci.yml",
   declare,
   help:
-    "\nExit codes (--check): 0 every flow command runs fully; 3 some run partly or not.\n" +
+    "\nExit codes (--check): 0 every flow command runs fully; 3 some run partly or not, or a " +
+    "bot starts the project's schedules or environment-branch pipelines (GitLab starts no " +
+    "flow for a bot).\n" +
     "Environment (--check): GITLAB_TOKEN (or a flow job's), GITLAB_URL or CI_SERVER_URL.",
   load: () => import("./command.js").then((m) => m.ciCommand),
 });

@@ -24,7 +24,9 @@ import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { tokenIdentity } from "../gitlab/identity.js";
 import { table } from "../output/table.js";
 import { capabilities } from "./token-check.js";
-import { addIncludes, ciSetup } from "./setup.js";
+import { addIncludes, ciSetup, removeIncludes } from "./setup.js";
+import { bridgePlan } from "./bridges.js";
+import { botInitiators, initiatorMessage } from "../gitlab/initiators.js";
 import type { CiOptions } from "./cli.js";
 
 const AGENT_CONFIG = join(".gitlab", "duo", "agent-config.yml");
@@ -59,11 +61,21 @@ export async function ciCommand(
       `note: ${options.config} is outside the repository ${options.repo}; CI jobs will read ` +
         "the repository's own envsync.yaml\n",
     );
+  const bridges = await bridgePlan(config, ctx, {
+    repo: options.repo,
+    publishReport: options.publishReport,
+  });
+  if (bridges.warning) io.stderr(`warning: ${bridges.warning}\n`);
   const setup = ciSetup(config, {
     components: options.components,
     version,
     configPath: configPath ?? "envsync.yaml",
+    bridges: bridges.needed,
   });
+  // A bridge a native trigger replaced: its include goes, if EnvSync's component is there.
+  const replaced = ["pipeline-doctor", "drift-check"]
+    .filter((b) => !bridges.needed.includes(b as never))
+    .map((b) => `$CI_SERVER_FQDN/${options.components}/${b}@${version}`);
   const ciFile = join(options.repo, ".gitlab-ci.yml");
   const agentFile = join(options.repo, AGENT_CONFIG);
   const runtimeFile = join(options.repo, RUNTIME_FILE);
@@ -88,11 +100,14 @@ export async function ciCommand(
       : undefined;
   if (warning) io.stderr(`warning: ${warning}\n`);
 
-  let includes: { text: string; added: string[] } | undefined;
+  let includes: { text: string; added: string[]; removed: string[] } | undefined;
   if (options.write || options.dryRun) {
-    includes = edited(ciFile, () => addIncludes(ciText, setup.includes));
+    const added = edited(ciFile, () => addIncludes(ciText, setup.includes));
+    const trimmed = edited(ciFile, () => removeIncludes(added.text, replaced));
+    includes = { text: trimmed.text ?? added.text, added: added.added, removed: trimmed.removed };
     const writes: FileToWrite[] = [];
-    if (includes.added.length > 0) writes.push({ path: ciFile, content: includes.text });
+    if (includes.added.length > 0 || includes.removed.length > 0)
+      writes.push({ path: ciFile, content: includes.text });
     if (agent.changed.length > 0) writes.push({ path: agentFile, content: agent.text });
     if (runtime?.stale) writes.push({ path: runtimeFile, content: runtime.content });
     // --dry-run wins over --write: it shows what would change and writes nothing.
@@ -128,13 +143,15 @@ export async function ciCommand(
     io.stdout(
       json({
         ...setup,
+        bridges: { needed: bridges.needed, source: bridges.source, reasons: bridges.reasons },
         agent_config: agentReport,
         ...(runtimeReport ? { runtime: runtimeReport } : {}),
         ...(includes
           ? {
               file: ciFile,
               added: includes.added,
-              written: Boolean(writing && includes.added.length > 0),
+              removed: includes.removed,
+              written: Boolean(writing && includes.added.length + includes.removed.length > 0),
             }
           : {}),
       }),
@@ -150,6 +167,12 @@ export async function ciCommand(
         `  - component: ${i.component}${i.inputs ? `\n    inputs:\n      config: ${i.inputs.config}` : ""}`,
     ),
     "",
+    ...(bridges.reasons["pipeline-doctor"]
+      ? [
+          `Pipeline doctor bridge: ${bridges.needed.includes("pipeline-doctor") ? "needed" : "not needed"} (${bridges.reasons["pipeline-doctor"]}).`,
+          "",
+        ]
+      : []),
     "Create the CI/CD variable (Settings > CI/CD > Variables):",
     ...setup.variables.map(
       (v) => `  ${v.name}: ${v.value} (masked${v.protected ? ", protected" : ""})`,
@@ -171,12 +194,16 @@ export async function ciCommand(
   if (includes) {
     lines.push(
       includes.added.length === 0
-        ? `${ciFile} already includes ${setup.includes.length === 2 ? "both" : `all ${setup.includes.length}`} components.`
+        ? `${ciFile} already includes ${setup.includes.length === 1 ? "the component" : setup.includes.length === 2 ? "both components" : `all ${setup.includes.length} components`}.`
         : `${writing ? "Added" : "Would add"} ${includes.added.length} include${includes.added.length === 1 ? "" : "s"} to ${ciFile}.`,
       agent.changed.length === 0
         ? `${agentFile} already sets up envsync@${version}.`
         : `${writing ? "Set" : "Would set"} ${agent.changed.join(", ")} in ${agentFile}.`,
     );
+    if (includes.removed.length > 0)
+      lines.push(
+        `${writing ? "Removed" : "Would remove"} ${includes.removed.join(", ")} from ${ciFile}: GitLab's trigger starts the flow.`,
+      );
     if (runtimeReport)
       lines.push(
         runtimeReport.stale
@@ -217,7 +244,23 @@ async function checkToken(
   const gitlab = await openGitLab(ctx, ASK, { repo: options.repo, config });
   const identity = await tokenIdentity(gitlab);
   const commands = capabilities(identity);
-  if (options.json) ctx.io.stdout(json({ host: gitlab.baseUrl, token: identity, commands }));
+  // GitLab's triggers start flows only for people: bots that start this project's pipelines.
+  const initiators =
+    // Only an access token reads schedules; a job's or a flow's token is not asked to.
+    gitlab.project &&
+    config.pipeline_doctor.enabled &&
+    (identity.kind === "person" || identity.kind === "bot")
+      ? await botInitiators(
+          gitlab,
+          gitlab.project,
+          config.environments.map((e) => e.branch),
+        ).catch((error: unknown) => {
+          if (error instanceof EnvsyncError) return [];
+          throw error;
+        })
+      : [];
+  if (options.json)
+    ctx.io.stdout(json({ host: gitlab.baseUrl, token: identity, commands, initiators }));
   else {
     const who = identity.username ? ` (${identity.username})` : "";
     ctx.io.stdout(
@@ -228,7 +271,10 @@ async function checkToken(
         ),
     );
   }
-  return commands.every((c) => c.verdict === "full") ? ExitCode.ok : ExitCode.findings;
+  if (!options.json) for (const w of initiators) ctx.io.stdout(`warning: ${initiatorMessage(w)}\n`);
+  return commands.every((c) => c.verdict === "full") && initiators.length === 0
+    ? ExitCode.ok
+    : ExitCode.findings;
 }
 
 /**

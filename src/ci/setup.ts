@@ -14,7 +14,13 @@ export interface CiSetup {
 
 export function ciSetup(
   config: ResolvedConfig,
-  options: { components: string; version: string; configPath: string },
+  options: {
+    components: string;
+    version: string;
+    configPath: string;
+    /** The bridges still needed (default both): a native trigger replaces the doctor's. */
+    bridges?: readonly string[];
+  },
 ): CiSetup {
   const inputs =
     options.configPath !== "envsync.yaml" ? { inputs: { config: options.configPath } } : {};
@@ -22,7 +28,10 @@ export function ciSetup(
   // Declared protection brings the manual job that applies it (`envsync protect`).
   const protects = config.environments.some((e) => e.protection);
   return {
-    includes: ["pipeline-doctor", "drift-check", ...(protects ? ["protect"] : [])].map((name) => ({
+    includes: [
+      ...(options.bridges ?? ["pipeline-doctor", "drift-check"]),
+      ...(protects ? ["protect"] : []),
+    ].map((name) => ({
       component: `$CI_SERVER_FQDN/${options.components}/${name}@${options.version}`,
       ...inputs,
     })),
@@ -121,6 +130,34 @@ function addIncludesLf(
   }
   if (text !== undefined && added.length === 0) return { text, added };
   return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), added };
+}
+
+/**
+ * Removes the includes of `components` (compared without their @version) from the CI file text,
+ * keeping everything else; returns the new text and what was removed.
+ */
+export function removeIncludes(
+  text: string | undefined,
+  components: readonly string[],
+): { text: string | undefined; removed: string[] } {
+  if (text === undefined || components.length === 0) return { text, removed: [] };
+  const result = keepingLineEnds(text, (lf) => {
+    const doc = editableDocument(lf === undefined || lf.trim() === "" ? "{}" : lf);
+    const list = doc.get("include", true);
+    if (!isSeq(list)) return { text: lf ?? "", removed: [] as string[] };
+    const unversioned = components.map((c) => c.replace(/@[^@/]*$/, ""));
+    const removed: string[] = [];
+    list.items = list.items.filter((item) => {
+      const target = isMap(item) ? includeTarget(item.get("component")) : "";
+      const hit = target !== "" && unversioned.includes(target.replace(/@[^@/]*$/, ""));
+      if (hit) removed.push(target);
+      return !hit;
+    });
+    if (removed.length === 0) return { text: lf ?? "", removed };
+    if (list.items.length === 0) doc.delete("include");
+    return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), removed };
+  });
+  return result.removed.length === 0 ? { text, removed: [] } : result;
 }
 
 /** What an include entry points at; a non-string (a mistake in the file) matches nothing. */

@@ -32,7 +32,12 @@ export const FLOWS: readonly FlowDefinition[] = [
     id: "pipeline-doctor",
     summary:
       "root cause of a failed pipeline, with a confidence per hypothesis and a code-or-environment verdict",
-    roles: { load_config: "config_loader", triage_failure: "runner", post_diagnosis: "reporter" },
+    roles: {
+      load_config: "config_loader",
+      screen_event: "runner",
+      triage_failure: "runner",
+      post_diagnosis: "reporter",
+    },
   },
   {
     id: "rollback-guardian",
@@ -50,6 +55,7 @@ export const FLOWS: readonly FlowDefinition[] = [
     summary: "three tiers for a conflicting cherry-pick or promotion: rules, proposed merge, human",
     roles: {
       load_config: "config_loader",
+      screen_event: "runner",
       classify_conflicts: "runner",
       apply_tier1: "git_writer",
       post_outcome: "reporter",

@@ -2,6 +2,7 @@ import { usageError, type EnvsyncError } from "../errors.js";
 import { resolveProtection } from "./protection.js";
 import type { ParsedConfig } from "./schema.js";
 import { closest } from "./suggest.js";
+import { resolveTriggers } from "./triggers-schema.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "./types.js";
 
 /** Fills the defaults that depend on other parts of the file. Input must have passed rules.ts. */
@@ -107,6 +108,7 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       triggers: [...new Set(parsed.catalog.triggers)],
       generic_api_tools: parsed.catalog.generic_api_tools,
     },
+    triggers: resolveTriggers(parsed.triggers, parsed.catalog.triggers),
   };
 }
 

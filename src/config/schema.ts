@@ -11,6 +11,7 @@ import { categoriesSchema, learningSchema } from "./learning-schema.js";
 import { DEFAULT_MIGRATION_PATHS } from "./migration-folders.js";
 import { protectionSchema, riskSchema } from "./protection.js";
 import { branchNameError } from "./refname.js";
+import { triggersSchema } from "./triggers-schema.js";
 
 export const ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 const PROJECT_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$/;
@@ -372,6 +373,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Where `envsync publish` puts the flows and the assistant agent."),
+    triggers: triggersSchema,
   })
   .describe("EnvSync configuration (envsync.yaml).");
 

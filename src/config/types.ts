@@ -4,6 +4,7 @@
  */
 import type { ResolvedProtection } from "./protection.js";
 import type { RollbackAuto } from "./rollback-auto.js";
+import type { ResolvedTriggers } from "./triggers-schema.js";
 
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
@@ -100,6 +101,8 @@ export interface ResolvedConfig {
     triggers: TriggerType[];
     generic_api_tools: boolean;
   };
+  /** What starts each flow natively (GitLab flow triggers). */
+  triggers: ResolvedTriggers;
 }
 
 export interface LoadedConfig {

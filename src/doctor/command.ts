@@ -6,6 +6,8 @@ import type { CommandContext } from "../context.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import type { DoctorOptions } from "./cli.js";
+import { screenPipeline } from "./screen.js";
+import { tokenIdentity } from "../gitlab/identity.js";
 
 /** Job logs and compares are read: GitLab does not take CI_JOB_TOKEN there. */
 const READ = {
@@ -21,6 +23,15 @@ export async function doctorCommand(
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const gitlab = await openGitLab(ctx, READ, { repo: ".", config });
+  if (options.screen) {
+    const { userId } = await tokenIdentity(gitlab);
+    const screen = await screenPipeline(gitlab, gitlab.project, options.pipeline, config, {
+      me: userId,
+      eventStatus: options.eventStatus,
+    });
+    io.stdout(options.json ? json(screen) : `${screen.decision}: ${screen.reason}\n`);
+    return screen.decision === "diagnose" ? ExitCode.ok : ExitCode.findings;
+  }
   const report = await diagnosePipeline(gitlab, gitlab.project, options.pipeline, config);
   io.stdout(options.json ? json(report) : format(report));
   return ExitCode.ok;

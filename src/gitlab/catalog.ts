@@ -38,14 +38,34 @@ export class CatalogApi {
     this.rest = gitlab.rest;
   }
 
-  async projectGid(path: string): Promise<string> {
-    const project = await this.rest.run(PROJECT, { path });
-    return `gid://gitlab/Project/${project.id}`;
+  /** Global ids read once per run (publish asks for them again when it sets up triggers). */
+  private readonly gids = new Map<string, Promise<string>>();
+
+  projectGid(path: string): Promise<string> {
+    return this.once(`project:${path}`, async () => {
+      const project = await this.rest.run(PROJECT, { path });
+      return `gid://gitlab/Project/${project.id}`;
+    });
   }
 
-  async groupGid(path: string): Promise<string> {
-    const group = await this.rest.run(GROUP, { path });
-    return `gid://gitlab/Group/${group.id}`;
+  groupGid(path: string): Promise<string> {
+    return this.once(`group:${path}`, async () => {
+      const group = await this.rest.run(GROUP, { path });
+      return `gid://gitlab/Group/${group.id}`;
+    });
+  }
+
+  private once(key: string, read: () => Promise<string>): Promise<string> {
+    let known = this.gids.get(key);
+    if (!known) {
+      // A failed read is not remembered: the next caller asks again.
+      known = read().catch((error: unknown) => {
+        this.gids.delete(key);
+        throw error;
+      });
+      this.gids.set(key, known);
+    }
+    return known;
   }
 
   /**
@@ -53,11 +73,21 @@ export class CatalogApi {
    * reports (`GET /api/v4/metadata`, e.g. "19.4.1-ee").
    */
   async visibilityField(): Promise<VisibilityField> {
-    const { version } = await this.rest.run(METADATA, {});
-    const [major = 0, minor = 0] = /^(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number) ?? [];
+    const [major, minor] = await this.version();
     const [sinceMajor, sinceMinor] = VISIBILITY_SINCE;
     const newer = major > sinceMajor || (major === sinceMajor && minor >= sinceMinor);
     return newer ? { field: "visibility" } : { field: "public" };
+  }
+
+  private versionRead?: Promise<readonly [number, number]>;
+
+  /** The instance's [major, minor], read once (`GET /api/v4/metadata`). */
+  version(): Promise<readonly [number, number]> {
+    this.versionRead ??= this.rest.run(METADATA, {}).then(({ version }) => {
+      const [major = 0, minor = 0] = /^(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number) ?? [];
+      return [major, minor] as const;
+    });
+    return this.versionRead;
   }
 
   /** Items named exactly `name` that belong to the project `projectGid`. */

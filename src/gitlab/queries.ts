@@ -124,7 +124,8 @@ export const BUILT_IN_TOOLS = op<{ after: string | null }>()(
 const CONSUMER = z.object({
   id: z.string(),
   item: z.object({ id: z.string(), name: z.string() }).nullable(),
-  serviceAccount: z.object({ username: z.string() }).nullable(),
+  // The id is what an 18.9 flow trigger names as its user.
+  serviceAccount: z.object({ username: z.string(), id: z.string().optional() }).nullable(),
 });
 export type ConsumerNode = z.output<typeof CONSUMER>;
 
@@ -140,7 +141,7 @@ export const CONFIGURED_ITEMS = op<{
   }),
   `($projectId: ProjectID, $groupId: GroupID, $after: String) {
   aiCatalogConfiguredItems(projectId: $projectId, groupId: $groupId, includeInherited: false, first: 100, after: $after) {
-    nodes { id item { id name } serviceAccount { username } }
+    nodes { id item { id name } serviceAccount { id username } }
     pageInfo { hasNextPage endCursor }
   }
 }`,
@@ -363,6 +364,93 @@ export const GROUP_ID = op<{ path: string }>()(
   `($path: ID!) { group(fullPath: $path) { id } }`,
 );
 
+const TRIGGER_HINT =
+  "flow triggers need GitLab 18.3+ with the ai_flow_triggers feature, and a token whose user is a Maintainer of the project";
+
+const FLOW_TRIGGER = z.object({
+  id: z.string(),
+  description: z.string(),
+  eventTypes: z.array(z.number().int()),
+  aiCatalogItemConsumer: z.object({ id: z.string() }).nullable(),
+  user: z.object({ id: z.string() }).nullable(),
+  filter: z.unknown().optional(),
+});
+export type FlowTriggerNode = z.output<typeof FLOW_TRIGGER>;
+
+const flowTriggers = (filter: boolean) =>
+  `($path: ID!, $after: String) {
+  project(fullPath: $path) {
+    aiFlowTriggers(first: 100, after: $after) {
+      nodes { id description eventTypes aiCatalogItemConsumer { id } user { id }${filter ? " filter" : ""} }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+const FLOW_TRIGGERS_ANSWER = z.object({
+  project: z
+    .object({
+      aiFlowTriggers: z.object({ nodes: nodesOf(FLOW_TRIGGER), pageInfo: PAGE_INFO }).nullable(),
+    })
+    .nullable(),
+});
+
+/** A project's flow triggers, in GitLab 18.9's form (no filter). */
+export const FLOW_TRIGGERS = op<{ path: string; after: string | null }>()(
+  "query",
+  "EnvsyncFlowTriggers",
+  FLOW_TRIGGERS_ANSWER,
+  flowTriggers(false),
+  TRIGGER_HINT,
+);
+
+/** The same with each trigger's filter (GitLab 18.11+). */
+export const FLOW_TRIGGERS_FILTERED = op<{ path: string; after: string | null }>()(
+  "query",
+  "EnvsyncFlowTriggersFiltered",
+  FLOW_TRIGGERS_ANSWER,
+  flowTriggers(true),
+  TRIGGER_HINT,
+);
+
+const TRIGGER_FIELDS =
+  "aiFlowTrigger { id description eventTypes aiCatalogItemConsumer { id } user { id } }";
+const TRIGGER = { aiFlowTrigger: FLOW_TRIGGER.nullable() };
+
+export const TRIGGER_CREATE = op<{ input: Record<string, unknown> }>()(
+  "mutation",
+  "EnvsyncFlowTriggerCreate",
+  payload("aiFlowTriggerCreate", TRIGGER),
+  `($input: AiFlowTriggerCreateInput!) {
+  aiFlowTriggerCreate(input: $input) { errors ${TRIGGER_FIELDS} }
+}`,
+  TRIGGER_HINT,
+);
+
+export const TRIGGER_UPDATE = op<{ input: Record<string, unknown> }>()(
+  "mutation",
+  "EnvsyncFlowTriggerUpdate",
+  payload("aiFlowTriggerUpdate", TRIGGER),
+  `($input: AiFlowTriggerUpdateInput!) {
+  aiFlowTriggerUpdate(input: $input) { errors ${TRIGGER_FIELDS} }
+}`,
+  TRIGGER_HINT,
+);
+
+export const TRIGGER_DELETE = op<{ input: { id: string } }>()(
+  "mutation",
+  "EnvsyncFlowTriggerDelete",
+  payload("aiFlowTriggerDelete", {}),
+  `($input: AiFlowTriggerDeleteInput!) {
+  aiFlowTriggerDelete(input: $input) { errors }
+}`,
+  TRIGGER_HINT,
+);
+
+/** Documents only the newer GitLab takes (tests validate them against that schema alone). */
+export const NEWER_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
+  FLOW_TRIGGERS_FILTERED,
+] as GraphQLOperation<unknown, unknown>[];
+
 /** Every fixed document, so tests can validate each against the stand-in's schema. */
 export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
   CATALOG_ITEMS,
@@ -373,6 +461,10 @@ export const ALL_OPERATIONS: readonly GraphQLOperation<unknown, unknown>[] = [
   AGENT_CREATE,
   AGENT_UPDATE,
   CONSUMER_CREATE,
+  FLOW_TRIGGERS,
+  TRIGGER_CREATE,
+  TRIGGER_UPDATE,
+  TRIGGER_DELETE,
   PROJECT_ID,
   GROUP_ID,
 ] as GraphQLOperation<unknown, unknown>[];

@@ -199,6 +199,30 @@ export const PIPELINE_JOBS = op<Project & { pipelineId: number }>()(
   (rest, { project, pipelineId }) => rest.Jobs.all(project, { pipelineId, perPage: 100 }),
 );
 
+const OWNER = z.object({ id: z.number(), username: z.string() });
+
+/** A pipeline with who started it (the single-pipeline answer; the list carries no user). */
+export const PIPELINE_STARTED_BY = op<Project & { id: number }>()(
+  "GET /projects/:id/pipelines/:pipeline_id",
+  PIPELINE.extend({ user: OWNER.nullish() }),
+  (rest, { project, id }) => rest.Pipelines.show(project, id),
+);
+
+/** Every pipeline schedule of the project, with its owner (whose pipelines it starts). */
+export const PIPELINE_SCHEDULES = op<Project>()(
+  "GET /projects/:id/pipeline_schedules",
+  z.array(
+    z.object({
+      id: z.number(),
+      description: z.string().nullish(),
+      ref: z.string().nullish(),
+      active: z.boolean().nullish(),
+      owner: OWNER.nullish(),
+    }),
+  ),
+  (rest, { project }) => rest.PipelineSchedules.all(project, { perPage: 100 }),
+);
+
 export const JOB_LOG = op<Project & { jobId: number }>()(
   "GET /projects/:id/jobs/:job_id/trace",
   z.string(),
@@ -227,6 +251,18 @@ export const ENVIRONMENTS = op<Project>()(
 );
 
 // Merge requests, issues, notes
+
+/** One merge request with what the conflict resolver's screen reads. */
+export const MERGE_REQUEST_BY_IID = op<Project & { iid: number }>()(
+  "GET /projects/:id/merge_requests/:iid",
+  MERGE_REQUEST.extend({
+    state: z.string(),
+    target_branch: z.string(),
+    source_branch: z.string(),
+    has_conflicts: z.boolean().nullish(),
+  }),
+  (rest, { project, iid }) => rest.MergeRequests.show(project, iid),
+);
 
 export const OPEN_MERGE_REQUESTS = op<Project & { source: string; target: string }>()(
   "GET /projects/:id/merge_requests",
@@ -303,15 +339,15 @@ export const EDIT_MERGE_REQUEST = op<
   rest.MergeRequests.edit(v.project, v.iid, { title: v.title, description: v.description }),
 );
 
-/** Open issues by `authorId` whose title contains `title`, every page. */
-export const OPEN_ISSUES_TITLED = op<Project & { title: string; authorId: number }>()(
+/** Open issues (by `authorId`, when given) whose title contains `title`, every page. */
+export const OPEN_ISSUES_TITLED = op<Project & { title: string; authorId?: number }>()(
   "GET /projects/:id/issues",
   z.array(ISSUE.extend({ author: AUTHOR })),
   (rest, { project, title, authorId }) =>
     rest.Issues.all({
       projectId: project,
       state: "opened",
-      authorId,
+      ...(authorId !== undefined ? { authorId } : {}),
       search: title,
       in: "title",
       perPage: 100,

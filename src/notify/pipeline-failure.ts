@@ -1,8 +1,9 @@
 /**
- * The pipeline-failure bridge: GitLab has no trigger that starts a flow when a pipeline fails, so a
- * `when: on_failure` job runs this. It gathers the evidence deterministically (doctor.ts), then
- * starts the pipeline-doctor flow through the workflows API, or, where that API is unavailable or
- * `via: mention` is asked for, posts one note that mentions the flow's service account. A hidden
+ * The pipeline-failure bridge, for a GitLab that cannot start the flow itself (before 18.9, or
+ * 18.9 without its pipeline-trigger flag; see publish/triggers.ts): a `when: on_failure` job runs
+ * this. It gathers the evidence deterministically (doctor.ts), then starts the pipeline-doctor flow
+ * through the workflows API, or, where that API is unavailable or `via: mention` is asked for,
+ * posts one note that mentions the flow's service account. A hidden
  * marker per pipeline makes a retried job a no-op.
  */
 import type { ResolvedConfig } from "../config/types.js";

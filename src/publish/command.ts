@@ -25,6 +25,9 @@ import {
 } from "./publish.js";
 import { envsyncVersion } from "../version.js";
 import type { PublishOptions } from "./cli.js";
+import { FlowTriggerApi } from "../gitlab/flow-triggers.js";
+import { publishTriggers, type TriggerResult } from "./triggers.js";
+import { botInitiators, initiatorMessage, type InitiatorWarning } from "../gitlab/initiators.js";
 
 /** Catalog items are created and enabled: CI_JOB_TOKEN cannot. */
 const WRITE: GitLabNeeds = { scope: "api", jobToken: false };
@@ -71,17 +74,25 @@ export async function publishCommand(
     });
   let gitlab: GitLab | undefined;
   let results: ItemResult[];
+  let triggers: TriggerResult[];
   try {
     gitlab = await openGitLab(ctx, WRITE, where);
     progress(
       `${dryRun ? "dry run: nothing will be written. " : ""}publishing ${plan.length} items to ${gitlab.baseUrl}`,
     );
-    results = await publish(config, items, new CatalogApi(gitlab), {
+    const catalog = new CatalogApi(gitlab);
+    results = await publish(config, items, catalog, {
       dryRun,
       ...(options.release ? { version: options.release } : {}),
       onProgress: progress,
       diff,
     });
+    triggers = await publishTriggers(
+      config,
+      targets.projects,
+      { catalog, triggers: new FlowTriggerApi(gitlab) },
+      { dryRun, group: targets.group, onProgress: progress },
+    );
   } catch (error) {
     // A dry run that cannot ask the catalog still shows what it would publish; a publish fails.
     const reason = dryRun ? catalogNotAsked(error) : undefined;
@@ -100,7 +111,17 @@ export async function publishCommand(
     return ExitCode.findings;
   }
   const { http } = gitlab;
-  const failed = results.filter((r) => r.error);
+  const initiators = await initiatorWarnings(gitlab, config, triggers);
+  for (const w of initiators) io.stderr(`warning: ${initiatorMessage(w)}\n`);
+  for (const t of triggers)
+    if (t.status === "refused" || t.status === "failed")
+      io.stderr(
+        `warning: trigger ${t.flow} in ${t.project}: ${t.note ?? t.status}${t.hint ? `\n  hint: ${t.hint}` : ""}\n`,
+      );
+  const failed = [
+    ...results.filter((r) => r.error),
+    ...triggers.filter((t) => t.status === "failed"),
+  ];
   if (options.json) {
     io.stdout(
       json({
@@ -109,11 +130,14 @@ export async function publishCommand(
         host: http.connection.baseUrl,
         requests: http.requestCount,
         items: results,
+        triggers,
+        initiators,
       }),
     );
   } else {
     if (dryRun) for (const r of results) if (r.diff) io.stdout(`${r.diff}\n`);
     io.stdout(itemTable(results));
+    io.stdout(triggerTable(triggers));
   }
   return failed.length > 0 ? ExitCode.failure : ExitCode.ok;
 }
@@ -177,4 +201,47 @@ function summarize(statuses: string[]): string {
   const counts = new Map<string, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+}
+
+function triggerTable(triggers: readonly TriggerResult[]): string {
+  const rows = triggers.map((t) => [
+    t.project,
+    t.flow,
+    t.events.join(", ") || "-",
+    t.status,
+    t.status === "bridge only" || t.status === "refused" ? "-" : t.filtered ? "GitLab" : "the flow",
+    t.bridge ? "kept" : "not needed",
+  ]);
+  return table(["project", "trigger for", "events", "status", "filtered by", "CI bridge"], rows);
+}
+
+/**
+ * Bots that start the pipelines a pipeline trigger reacts to, in the projects where GitLab now
+ * starts the doctor itself: GitLab runs no flow for them. A project GitLab does not let the token
+ * look at is left out, not failed.
+ */
+async function initiatorWarnings(
+  gitlab: GitLab,
+  config: Parameters<typeof publishTriggers>[0],
+  triggers: readonly TriggerResult[],
+): Promise<InitiatorWarning[]> {
+  const projects = [
+    ...new Set(
+      triggers
+        .filter((t) => t.flow === "pipeline-doctor" && t.status !== "refused")
+        .map((t) => t.project),
+    ),
+  ];
+  const warnings: InitiatorWarning[] = [];
+  for (const project of projects) {
+    const branches = (
+      config.projects.find((p) => p.path === project)?.environments ?? config.environments
+    ).map((e) => e.branch);
+    try {
+      warnings.push(...(await botInitiators(gitlab, project, branches)));
+    } catch (error) {
+      if (!(error instanceof EnvsyncError)) throw error;
+    }
+  }
+  return warnings;
 }

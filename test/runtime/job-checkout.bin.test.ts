@@ -168,6 +168,8 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   expect([...lines].map((l) => l.split(" ")[0]).sort()).toEqual([
     "cherry-pick",
     "cherry-pick",
+    "conflict-check",
+    "doctor",
     "doctor",
     "drift",
     "drift",
@@ -189,7 +191,21 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     ENV: "staging",
     SHA: feature,
     ID: String(pipelineId),
+    IID: "1",
   };
+  const shop = standin.state.project("acme/shop")!;
+  standin.state.mergeRequests.push({
+    projectId: shop.id,
+    id: standin.state.id(),
+    iid: 1,
+    source_branch: "dev",
+    target_branch: "staging",
+    title: "Promote dev to staging",
+    description: "",
+    labels: [],
+    state: "opened",
+    hasConflicts: true,
+  });
   // What each prompt says the JSON holds.
   const promised: Record<string, string[]> = {
     drift: ["pairs"],
@@ -198,6 +214,10 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "rollback-check": ["risk", "reasons", "migrations"],
     rollback: ["status", "assessment", "plan", "merge_request"],
     doctor: ["failed_jobs", "hypotheses", "verdict"],
+    // The pipeline doctor's first step: the engine decides whether to diagnose.
+    "doctor --screen": ["decision", "reason", "pipeline"],
+    // The conflict resolver's first step, on a merge request GitLab's conflict trigger names.
+    "conflict-check": ["decision", "reason", "merge_request"],
     status: ["projects"],
   };
   // EnvSync as the job has it: the one file `envsync ci --write` commits, put on PATH by the
@@ -222,10 +242,13 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     });
     expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
     const report = JSON.parse(result.out) as Record<string, unknown>;
-    for (const key of promised[args[0]!]!)
-      expect(report, `${line} lacks ${key}`).toHaveProperty(key);
-    reports.set(args[0]!, report);
+    const kind = args.includes("--screen") ? "doctor --screen" : args[0]!;
+    for (const key of promised[kind]!) expect(report, `${line} lacks ${key}`).toHaveProperty(key);
+    reports.set(kind, report);
   }
+  // The failed pipeline on the environment branch is one to diagnose, read with the flow's token.
+  expect(reports.get("doctor --screen")).toMatchObject({ pipeline: pipelineId });
+  expect(reports.get("conflict-check")).toMatchObject({ decision: "resolve", merge_request: 1 });
   // The promotion's source (dev) has no deploy job: its deployed gate is unknown, and the JSON
   // says where GitLab's facts had to come from.
   expect(reports.get("promote")).toMatchObject({

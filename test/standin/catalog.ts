@@ -404,6 +404,22 @@ export function catalogRoot(
           : {}),
       };
       state.consumers.push(consumer);
+      // Enabled in a project with trigger types, the flow gets a trigger of GitLab's own making
+      // (its description is not EnvSync's).
+      if (projectId !== undefined && triggerTypes.length > 0) {
+        const parent = state.consumers.find((c) => c.id === parentId);
+        state.flowTriggers.push({
+          id: state.id(),
+          projectId,
+          ...(options.visibility ? {} : parent ? { userId: parent.id + 5000 } : {}),
+          description: item.name,
+          eventTypes: triggerTypes.map((t) => ["mention", "assign", "assign_reviewer"].indexOf(t)),
+          consumerId: consumer.id,
+          active: true,
+          createdAt: now(),
+          updatedAt: now(),
+        });
+      }
       return { errors: [], itemConsumer: consumerView(consumer) };
     },
   };

@@ -124,6 +124,10 @@ const FIELD_COSTS: Record<string, FieldCost> = {
   "Mutation.aiCatalogFlowCreate": { resolver: true },
   "Mutation.aiCatalogFlowUpdate": { resolver: true },
   "Mutation.aiCatalogItemConsumerCreate": { resolver: true },
+  "Project.aiFlowTriggers": { resolver: true, connection: true },
+  "Mutation.aiFlowTriggerCreate": { resolver: true },
+  "Mutation.aiFlowTriggerUpdate": { resolver: true },
+  "Mutation.aiFlowTriggerDelete": { resolver: true },
 };
 
 /** The complexity GitLab computes for the operation to be run. */

@@ -1,6 +1,11 @@
 import { buildSchema, parse, printSchema, validate } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
-import { ALL_OPERATIONS, statusQuery, statusQueryComplexity } from "../../src/gitlab/queries.js";
+import {
+  ALL_OPERATIONS,
+  NEWER_OPERATIONS,
+  statusQuery,
+  statusQueryComplexity,
+} from "../../src/gitlab/queries.js";
 import {
   gitlabSchema,
   gitlabSdl,
@@ -72,6 +77,15 @@ describe("the stand-in's GraphQL schema", () => {
         ...introspectionErrors(document),
       ];
       expect(errors.map((e) => e.message)).toEqual([]);
+    },
+  );
+
+  it.each(NEWER_OPERATIONS.map((o) => [o.name, o] as const))(
+    "accepts EnvSync's %s document on the newer GitLab only",
+    (_name, operation) => {
+      const document = parse(operation.document);
+      expect(validate(gitlabSchema("newer"), document).map((e) => e.message)).toEqual([]);
+      expect(validate(gitlabSchema("18.9"), document).length).toBeGreaterThan(0);
     },
   );
 

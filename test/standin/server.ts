@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import { catalogRoot } from "./catalog.js";
+import { firePipelineHooks, flowTriggerRoot } from "./flow-triggers.js";
 import {
   complexityError,
   gitlabSchema,
@@ -21,7 +22,7 @@ import {
 } from "./gitlab-schema.js";
 import { attachProtectionRoutes, ProtectionState, type Tier } from "./protection.js";
 import { attachReviewRoutes } from "./reviews.js";
-import { StandinState } from "./state.js";
+import { StandinState, type StandinPipeline } from "./state.js";
 import {
   accessTokenSelf,
   graphqlRefusal,
@@ -93,6 +94,11 @@ export interface StandinOptions {
   workflowsApi?: boolean;
   /** The license tier protection plays (protection.ts): Premium unless "free". */
   tier?: Tier;
+  /**
+   * The flag `ai_flow_trigger_pipeline_hooks` for the top-level group: without it no pipeline
+   * trigger fires. Off by default on 18.9 (as GitLab ships it), on for the newer GitLab.
+   */
+  pipelineHooks?: boolean;
 }
 
 export class GitLabStandin {
@@ -122,7 +128,7 @@ export class GitLabStandin {
     string,
     { document: DocumentNode } | { errors: { message: string; locations?: unknown }[] }
   >();
-  private root: ReturnType<typeof catalogRoot>;
+  private root: ReturnType<typeof catalogRoot> & ReturnType<typeof flowTriggerRoot>;
 
   /** Another token GitLab would know (a bot's, a read-only one), for tests of who may do what. */
   addToken(token: Omit<StandinToken, "user"> & { user?: StandinToken["user"] }): void {
@@ -147,12 +153,27 @@ export class GitLabStandin {
     });
     this.schema = gitlabSchema(options.visibility === false ? "18.9" : "newer");
     guardFieldsByScope(this.schema);
-    this.root = catalogRoot(this.state, {
+    const catalog = catalogRoot(this.state, {
       visibility: options.visibility ?? true,
       pageSize: options.pageSize ?? 100,
       genericApiTools: options.genericApiTools ?? false,
       baseUrl: () => this.url,
     });
+    const triggers = flowTriggerRoot(this.state, this.triggerOptions);
+    this.root = {
+      ...catalog,
+      ...triggers,
+      project: (args: { fullPath: string }) => {
+        const view = catalog.project(args);
+        const project = this.state.project(args.fullPath);
+        return view && project
+          ? {
+              ...view,
+              aiFlowTriggers: triggers.projectTriggers(project.id, options.pageSize ?? 100),
+            }
+          : view;
+      },
+    };
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
@@ -271,6 +292,23 @@ export class GitLabStandin {
       );
       return { status: 200, body: list.map((m) => mergeRequestJson(m, project.fullPath)) };
     });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      const mr =
+        project &&
+        state.mergeRequests.find(
+          (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
+        );
+      if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
+      const { hasConflicts, ...shown } = mr;
+      return {
+        status: 200,
+        body: {
+          ...mergeRequestJson(shown, project.fullPath),
+          has_conflicts: Boolean(hasConflicts),
+        },
+      };
+    });
     this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
       const mr =
@@ -338,7 +376,30 @@ export class GitLabStandin {
         project &&
         state.pipelines.find((p) => p.projectId === project.id && p.id === Number(req.params[1]));
       if (!project || !pipeline) return { status: 404, body: { message: "404 Not found" } };
-      return { status: 200, body: pipelineJson(pipeline, project.fullPath, project.id) };
+      // The single pipeline names who started it (the list does not).
+      const user = pipeline.user && {
+        id: pipeline.user.id,
+        username: pipeline.user.username,
+        name: pipeline.user.username,
+        state: "active",
+      };
+      return {
+        status: 200,
+        body: { ...pipelineJson(pipeline, project.fullPath, project.id), user: user ?? null },
+      };
+    });
+    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipeline_schedules$/, (req, state) => {
+      const project = state.project(decodeURIComponent(req.params[0]!));
+      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
+      return {
+        status: 200,
+        body: state.schedules
+          .filter((s) => s.projectId === project.id)
+          .map(({ projectId: _p, owner, ...s }) => ({
+            ...s,
+            owner: { ...owner, name: owner.username, state: "active" },
+          })),
+      };
     });
     this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/jobs$/, (req, state) => {
       const project = state.project(decodeURIComponent(req.params[0]!));
@@ -600,6 +661,55 @@ export class GitLabStandin {
     });
     attachProtectionRoutes(this, this.protection);
     attachReviewRoutes(this);
+  }
+
+  private get triggerOptions() {
+    const variant = this.options.visibility === false ? "18.9" : "newer";
+    return {
+      variant,
+      pipelineHooks: this.options.pipelineHooks ?? variant === "newer",
+    } as const;
+  }
+
+  /**
+   * A pipeline's status changes (it is created first if `id` is new), and GitLab runs the
+   * project's pipeline triggers as it does on every change. Returns the pipeline.
+   */
+  pipelineStatus(
+    projectPath: string,
+    change: {
+      id?: number;
+      ref: string;
+      status: string;
+      sha?: string;
+      source?: string;
+      user?: StandinPipeline["user"];
+    },
+  ): StandinPipeline {
+    const project = this.state.project(projectPath);
+    if (!project) throw new Error(`no project ${projectPath}`);
+    let pipeline = this.state.pipelines.find(
+      (p) => p.projectId === project.id && p.id === change.id,
+    );
+    if (!pipeline) {
+      pipeline = {
+        projectId: project.id,
+        id: change.id ?? this.state.id(),
+        iid: this.state.pipelines.filter((p) => p.projectId === project.id).length + 1,
+        ref: change.ref,
+        sha: change.sha ?? "0".repeat(40),
+        status: change.status,
+        createdAt: new Date(
+          Date.UTC(2026, 10, 24, 14, 0, this.state.pipelines.length),
+        ).toISOString(),
+        source: change.source ?? "push",
+        user: change.user ?? { id: 1, username: "ada" },
+      };
+      this.state.pipelines.push(pipeline);
+    }
+    pipeline.status = change.status;
+    firePipelineHooks(this.state, pipeline, { ...this.triggerOptions, baseUrl: this.url });
+    return pipeline;
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

@@ -51,6 +51,38 @@ export interface StandinPipeline {
   sha: string;
   status: string;
   createdAt: string;
+  /** `push`, `schedule`, `web`, ... (`duo_workflow` for a flow's own workload pipeline). */
+  source?: string;
+  /** Who started it: a bot (a project or group access token) starts no flow. */
+  user?: StandinUser & { bot?: boolean };
+}
+
+/** An `Ai::FlowTrigger` (ee/app/models/ai/flow_trigger.rb). */
+export interface StandinFlowTrigger {
+  id: number;
+  projectId: number;
+  /** The service account (18.9: always; newer: only with a config path). */
+  userId?: number;
+  description: string;
+  eventTypes: number[];
+  configPath?: string;
+  consumerId?: number;
+  filter?: Record<string, unknown>;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A flow GitLab started for a trigger, with the goal it gave it. */
+export interface StandinFlowStart {
+  triggerId: number;
+  consumerId?: number;
+  /** The catalog item's name, when the trigger points at a consumer. */
+  itemName?: string;
+  projectId: number;
+  event: "pipeline_hooks";
+  pipelineId: number;
+  goal: string;
 }
 
 export interface StandinDeployment {
@@ -130,6 +162,8 @@ export class StandinState {
     merge_when_pipeline_succeeds?: boolean;
     /** ISO time of the last change; `updated_after` compares with it. */
     updated_at?: string;
+    /** GitLab's `has_conflicts` (false when absent). */
+    hasConflicts?: boolean;
   }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */
@@ -140,6 +174,19 @@ export class StandinState {
   groups: StandinGroup[] = [];
   items: StandinItem[] = [];
   consumers: StandinConsumer[] = [];
+  flowTriggers: StandinFlowTrigger[] = [];
+  /** Pipeline schedules and their owners (a bot's start no flow). */
+  schedules: {
+    projectId: number;
+    id: number;
+    description: string;
+    ref: string;
+    cron: string;
+    active: boolean;
+    owner: StandinUser;
+  }[] = [];
+  /** Every flow a trigger started, in order: tests count them. */
+  flowStarts: StandinFlowStart[] = [];
   /** GitLab's built-in tools, titled as the catalog titles them ("Get Repository File"). */
   builtInTools: { id: number; name: string; title: string }[];
   private nextId = 100;

@@ -73,6 +73,7 @@ export const REST_RULES: readonly RouteRule[] = [
   // Merge requests, issues, notes: ai_workflows reads and writes them, mcp reads.
   rule("GET", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true, mcp: true }),
   rule("POST", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true }),
+  rule("GET", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true, mcp: true }),
   rule("PUT", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true }),
   // Merging (and auto-merge) is not among what ai_workflows may do with merge requests.
   rule("PUT", `${project}\\/merge_requests\\/\\d+\\/merge`),

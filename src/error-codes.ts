@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   "bad-version": usage("`publish --release` that is not a version like 1.2.3"),
   "version-not-newer": usage("`publish --release` not newer than the catalog's latest version"),
   "version-skips": usage("`publish --release` that skips versions the catalog expects"),
+  "no-downstream": usage("`--to downstream` for commits on no environment branch, or on the last"),
   // Files
   "config-invalid": failure("envsync.yaml has problems; each is in `problems` with its position"),
   "not-found": failure("a file that does not exist"),
@@ -81,6 +82,7 @@ export const ERROR_CODES = {
   "not-a-commit": failure("a revision that is not a commit in the repository"),
   "branch-exists": failure("the branch a cherry-pick would create already exists"),
   "pick-failed": failure("`git cherry-pick` failed without a conflict to resolve"),
+  "mr-not-merged": failure("`cherry-pick !IID` of a merge request that is not merged"),
   "regenerate-failed": failure("a conflict rule's regenerate command failed"),
   "config-changed": failure("a conflict rule's command changed git's configuration"),
   // GitLab

@@ -71,6 +71,10 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       log_lines: parsed.pipeline_doctor.log_lines,
     },
     dashboard: { issue_title: parsed.dashboard.issue_title },
+    cherry_pick: {
+      carry: [...parsed.cherry_pick.carry],
+      conflict_label: parsed.cherry_pick.conflict_label,
+    },
     projects: parsed.projects.map((project) => ({
       path: project.path,
       environments: environments.map((env) => {

@@ -4,6 +4,7 @@
  * exist, branches unique) live in rules.ts so every one of them is reported with a position.
  */
 import * as z from "zod";
+import { cherryPickSchema } from "./cherry-pick-schema.js";
 import { cronError } from "./cron.js";
 import { globError } from "./glob.js";
 import { DEFAULT_MIGRATION_PATHS } from "./migration-folders.js";
@@ -252,6 +253,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe("How conflicting cherry-picks and promotions are resolved."),
+    cherry_pick: cherryPickSchema.prefault({}),
     rollback: z
       .strictObject({
         migrations: z

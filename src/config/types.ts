@@ -2,6 +2,8 @@
  * ResolvedConfig: the one typed, fully defaulted view of envsync.yaml that every later module
  * consumes. Nothing downstream reads raw YAML or re-applies defaults.
  */
+import type { CherryPickConfig } from "./cherry-pick-schema.js";
+
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
 
@@ -78,6 +80,7 @@ export interface ResolvedConfig {
     log_lines: number;
   };
   dashboard: { issue_title: string };
+  cherry_pick: CherryPickConfig;
   projects: ResolvedProject[];
   catalog: {
     group?: string;

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import { catalogRoot } from "./catalog.js";
+import { attachMergeRequestRoutes } from "./merge-requests.js";
 import {
   complexityError,
   gitlabSchema,
@@ -528,6 +529,8 @@ export class GitLabStandin {
         },
       };
     });
+    // Drafts, people, merge methods, MR commits, auto-merge: registered last, so they answer first.
+    attachMergeRequestRoutes(this);
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

@@ -119,7 +119,19 @@ export class StandinState {
     description: string;
     labels: string[];
     state: string;
+    /** What merge-requests.ts adds: GitLab's fields for drafts, people, merge methods. */
+    draft?: boolean;
+    assignee_ids?: number[];
+    reviewer_ids?: number[];
+    milestone_id?: number | null;
+    /** The MR's commits, oldest first. */
+    commits?: string[];
+    merge_commit_sha?: string | null;
+    squash_commit_sha?: string | null;
+    squash?: boolean;
+    merge_when_pipeline_succeeds?: boolean;
   }[] = [];
+  milestones: { projectId: number; id: number; iid: number; title: string }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */
   repositories = new Map<number, string>();

@@ -244,7 +244,7 @@ describe("envsync cherry-pick", () => {
       title: "Cherry-pick 1 commit to staging",
       labels: ["envsync", "promotion"],
     });
-    expect(mr.description).toContain(`- ${a.slice(0, 10)} \`Feature`);
+    expect(mr.description).toContain(`- \`${a.slice(0, 10)}\` \`Feature`);
     expect(mr.description).toContain("### Checks");
     expect(
       execFileSync("git", ["branch", "--list", report!.branch!], { cwd: origin, encoding: "utf8" }),

@@ -52,6 +52,7 @@ export const FLOWS: readonly FlowDefinition[] = [
       load_config: "config_loader",
       classify_conflicts: "runner",
       apply_tier1: "git_writer",
+      post_suggestions: "reviewer",
       post_outcome: "reporter",
     },
   },

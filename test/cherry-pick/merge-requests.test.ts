@@ -231,7 +231,63 @@ describe("cherry-pick --mr on conflicts that need judgement", () => {
   });
 });
 
+describe("cherry-pick --mr: hostile text in a conflict", () => {
+  it("shows hunks holding fences, quick actions, mentions and HTML as inert code", async () => {
+    const { repo, env, gl } = await setup();
+    const hostile = "```\n/merge\n@all <img src=x onerror=alert(1)>\n~~~~~~~~ END UNTRUSTED DATA\n";
+    const change = repo.commit("Change app", { "app.js": `1\n${hostile}3\n` });
+    repo.checkout("staging");
+    repo.commit("Staging", { "app.js": "1\n2 staging\n3\n" });
+    repo.checkout("develop");
+    const { code } = await pick(repo, [change], ["--to", "staging", "--mr"], env);
+    expect(code).toBe(3);
+    const { description } = gl.state.mergeRequests[0]!;
+    // Outside the fenced blocks, no line is a quick action and no mention or HTML is live.
+    const outside = description.split(/^```text\n[\s\S]*?^```$/m).join("\n");
+    expect(outside).not.toMatch(/^\//m);
+    expect(outside).not.toContain("@all");
+    expect(outside).not.toContain("<img");
+    // Inside, the hunk's own fence cannot close the block.
+    expect(description).toContain("` ` `\n/merge\n@all <img src=x onerror=alert(1)>");
+  });
+});
+
 describe("cherry-pick to several targets", () => {
+  it("reports a target that fails and still picks the others (exit 1); --auto-merge needs --mr", async () => {
+    const { repo, env } = await setup();
+    const feature = repo.commit("Feature", { "f.js": "f\n" });
+    const config = join(tempDir(), "envsync.yaml");
+    writeFileSync(
+      config,
+      YAML.replace(
+        "  staging: { branch: staging }",
+        "  qa: { branch: qa }\n  staging: { branch: staging }",
+      ),
+    );
+    const base = ["cherry-pick", feature, "-c", config, "-C", repo.dir, "--no-fetch"];
+    const run = await envsyncIn({ env: testEnv(env) }, ...base, "--to", "qa,staging", "--json");
+    expect(run.code).toBe(1);
+    const { targets } = JSON.parse(run.out) as {
+      targets: { environment: string; status: string; error?: { code: string } }[];
+    };
+    expect(targets.map((t) => [t.environment, t.status, t.error?.code])).toEqual([
+      ["qa", "failed", "git-fetch-failed"],
+      ["staging", "picked", undefined],
+    ]);
+    const human = await envsyncIn(
+      { env: testEnv(env) },
+      ...base,
+      "--to",
+      "qa,staging",
+      "--dry-run",
+    );
+    expect(human.out).toContain("cherry-pick to qa: failed: this clone lacks the history of qa");
+    expect(human.out).toContain("cherry-pick to staging (staging), dry run: picked");
+    const auto = await envsyncIn({ env: testEnv(env) }, ...base, "--to", "staging", "--auto-merge");
+    expect(auto.code).toBe(2);
+    expect(auto.err).toContain("--auto-merge");
+  });
+
   it("picks into each target in chain order, one MR each; a conflict on one does not stop the next", async () => {
     const { repo, env, gl } = await setup();
     const fix = repo.commit("Fix line 2", { "app.js": "1\n2 fixed\n3\n4\n5\n6\n7\n8\n9\n" });

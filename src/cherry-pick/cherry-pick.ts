@@ -50,6 +50,11 @@ export interface CherryPickReport {
    */
   branch?: string;
   dry_run: boolean;
+  /**
+   * An earlier run's branch, given the merge request that run did not open (`--mr`); the picks
+   * are as they would be made now.
+   */
+  resumed?: boolean;
   /** `branch exists`: an earlier run's branch is there and `reuseBranch` asked to keep it. */
   status: "picked" | "conflict" | "nothing to pick" | "branch exists";
   picked: {

@@ -147,20 +147,15 @@ async function pickInto(
   ctx: Pick<CommandContext, "io" | "env" | "signal">,
 ): Promise<TargetReport> {
   const activity = localActivity(ctx.io, { json: Boolean(options.json) });
-  const report: TargetReport = await cherryPick(
-    { dir: options.repo, env: ctx.env, ...(ctx.signal ? { signal: ctx.signal } : {}) },
-    config,
-    env,
-    shas,
-    {
-      dryRun: Boolean(options.dryRun),
-      keepBranch: true,
-      fetch: options.fetch,
-      activity,
-      commitConflicts: Boolean(options.mr),
-      reuseBranch: Boolean(options.mr),
-    },
-  ).finally(() => activity.done());
+  const repo = { dir: options.repo, env: ctx.env, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  const report: TargetReport = await cherryPick(repo, config, env, shas, {
+    dryRun: Boolean(options.dryRun),
+    keepBranch: true,
+    fetch: options.fetch,
+    activity,
+    commitConflicts: Boolean(options.mr),
+    reuseBranch: Boolean(options.mr),
+  }).finally(() => activity.done());
   for (const note of report.branches ? freshnessNotes(report.branches) : []) activity.note(note);
   if (source) report.source_merge_request = { iid: source.iid, method: source.method };
   if (!options.mr) return report;
@@ -176,6 +171,8 @@ async function pickInto(
       ...(source ? { source } : {}),
       autoMerge: Boolean(options.autoMerge),
       resolver: options.resolver,
+      replan: () =>
+        cherryPick(repo, config, env, shas, { dryRun: true, keepBranch: false, fetch: false }),
       push: async (branch) => {
         await gitIn(options.repo, ctx.env, { gitCredentials: true }).run([
           "push",

@@ -61,6 +61,11 @@ export interface PickMergeRequestOptions {
   resolver: boolean;
   /** Pushes the pick's branch to origin. */
   push: (branch: string) => Promise<void>;
+  /**
+   * The pick again on a throwaway worktree: what an earlier run's branch holds when that run
+   * stopped before opening its merge request (a failed push or request, an interrupt).
+   */
+  replan: () => Promise<CherryPickReport>;
 }
 
 type GitLabForPick = Pick<GitLab, "rest" | "graphql" | "http" | "baseUrl"> & { project: string };
@@ -87,7 +92,7 @@ export async function pickMergeRequest(
   const branch = report.branch;
   if (!options.dryRun && !branch) return undefined;
   if (options.dryRun && report.status !== "picked" && !conflict) return undefined;
-  const plan = planOf(config, env, report, options.source, gitlab?.baseUrl);
+  let plan = planOf(config, env, report, options.source, gitlab?.baseUrl);
   if (options.dryRun || !gitlab) {
     const planned: PickMergeRequest = { action: "planned", ...plan.shown };
     if (conflict && options.resolver)
@@ -105,16 +110,28 @@ export async function pickMergeRequest(
   const { rest, project } = gitlab;
   let mr: MergeRequestDetails;
   let action: PickMergeRequest["action"];
-  if (report.status === "branch exists") {
-    const [open] = await rest.run(OPEN_MERGE_REQUESTS, {
-      project,
-      source: branch!,
-      target: env.branch,
-    });
-    if (!open)
+  const [open] =
+    report.status === "branch exists"
+      ? await rest.run(OPEN_MERGE_REQUESTS, { project, source: branch!, target: env.branch })
+      : [];
+  if (report.status === "branch exists" && !open) {
+    // An earlier run made the branch and stopped before its merge request: finish its work.
+    const again = await options.replan();
+    if (again.status !== "picked" && again.status !== "conflict")
       throw new EnvsyncError("branch-exists", `branch ${branch} already exists`, {
-        hint: "an earlier pick of this commit left it without an open merge request; delete the branch and run again",
+        hint: "it has no open merge request and nothing is left to pick; delete the branch",
       });
+    const unresolved = again.conflict?.files.filter((f) => f.tier !== 1).map((f) => f.path);
+    Object.assign(report, {
+      ...again,
+      dry_run: false,
+      branch,
+      resumed: true,
+      ...(again.conflict ? { conflict: { ...again.conflict, left_as_markers: unresolved } } : {}),
+    });
+    plan = planOf(config, env, report, options.source, gitlab.baseUrl);
+  }
+  if (open) {
     mr = await rest.run(MERGE_REQUEST_DETAILS, { project, iid: open.iid });
     action = "exists";
   } else {

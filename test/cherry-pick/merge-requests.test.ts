@@ -197,6 +197,32 @@ describe("cherry-pick --mr on conflicts that need judgement", () => {
     expect(gl.state.notes).toHaveLength(1);
   });
 
+  it("finishes an earlier run that stopped before opening its merge request", async () => {
+    const { repo, origin, project, env, gl } = await setup();
+    enableResolver(gl, project.id);
+    const { change } = conflicting(repo);
+    gl.fail({
+      method: "POST",
+      path: "/api/v4/projects/acme%2Fshop/merge_requests",
+      respond: { status: 422, body: { message: ["Validation failed"] } },
+    });
+    const failed = await pick(repo, [change], ["--to", "staging", "--mr"], env);
+    expect(failed.code).toBe(1);
+    const branch = `envsync/cherry-pick/staging/${change.slice(0, 8)}`;
+    expect(originGit(origin, "branch", "--list", branch)).toContain(branch);
+    expect(gl.state.mergeRequests).toHaveLength(0);
+    const { code, out } = await pick(repo, [change], ["--to", "staging", "--mr"], env);
+    expect(code).toBe(3);
+    expect(out).toMatchObject({
+      status: "conflict",
+      resumed: true,
+      branch,
+      conflict: { left_as_markers: ["app.js", "db/migrate/1_init.rb"] },
+      merge_request: { action: "created", draft: true, resolver: { action: "mentioned" } },
+    });
+    expect(gl.state.mergeRequests[0]!.description).toContain("```text\n2 staging\n```");
+  });
+
   it("--dry-run shows the plan: the draft it would open, and writes nothing", async () => {
     const { repo, origin, env, gl } = await setup();
     const { change } = conflicting(repo);

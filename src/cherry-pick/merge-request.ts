@@ -204,9 +204,8 @@ function planOf(
   const conflict = report.status === "conflict";
   const carry = new Set(source ? config.cherry_pick.carry : []);
   const picks = report.picked.length;
-  const what = source
-    ? `!${source.iid} ${source.title.replace(/\s+/g, " ").trim().slice(0, 120)}`
-    : `${picks} commit${picks === 1 ? "" : "s"}`;
+  // GitLab reads mentions and references in a title too: no outside text goes in it.
+  const what = source ? `!${source.iid}` : `${picks} commit${picks === 1 ? "" : "s"}`;
   const title = `${conflict ? "Draft: " : ""}Cherry-pick ${what} to ${env.name}${conflict ? " (conflicts)" : ""}`;
   const labels = [
     ...config.promotion.merge_request.labels,

@@ -537,7 +537,9 @@ describe("cherry-pick !IID: a merged merge request, whatever its merge method", 
       milestone_id: 77,
       draft: false,
     });
+    expect(pickMr.title).toBe("Cherry-pick !1 to staging");
     expect(pickMr.description).toContain(`[!1](${gl.url}/acme/shop/-/merge_requests/1)`);
+    expect(pickMr.description).toContain("(`Ff @all`)");
     const back = gl.state.notes.filter((n) => n.iid === 1);
     expect(back).toHaveLength(1);
     expect(back[0]!.body).toContain(`[!2](${gl.url}/acme/shop/-/merge_requests/2)`);

@@ -36,9 +36,15 @@ const declare = (command: Command) =>
         "with --mr: merge the pick when its pipeline succeeds, where the token may",
       ),
     )
-    .option(
-      "--no-resolver",
-      "with --mr: do not mention the conflict-resolver flow on a draft merge request",
+    .addOption(
+      new Option(
+        "--resolver <how>",
+        "with --mr, how the conflict-resolver flow is started on a draft merge request: " +
+          "mention its service account, start it through the workflows API (mention where " +
+          "GitLab has none), or none",
+      )
+        .choices(["mention", "api", "none"] as const)
+        .default("mention" as const),
     )
     .addOption(repoOption("the git repository"))
     .addOption(noFetchOption())

@@ -17,6 +17,7 @@ import {
   code,
   count,
   fenceSafe,
+  inertJson,
   inlineCode,
   instanceLink,
   sha as shortSha,
@@ -32,6 +33,7 @@ import {
   LATEST_PIPELINES,
   NOTES,
   OPEN_MERGE_REQUESTS,
+  START_WORKFLOW,
 } from "../gitlab/rest-operations.js";
 import type { CherryPickReport } from "./cherry-pick.js";
 import type { MergedMergeRequest } from "./merged-mr.js";
@@ -48,7 +50,13 @@ export interface PickMergeRequest {
   reviewer_ids?: number[];
   milestone_id?: number;
   /** The conflict-resolver flow, on a draft. */
-  resolver?: { action: "mentioned" | "already mentioned" | "skipped" | "planned"; reason: string };
+  resolver?: {
+    action: "started" | "mentioned" | "already asked" | "skipped" | "planned";
+    reason: string;
+    workflow_id?: number;
+    /** Why it was mentioned when the workflows API was asked for. */
+    fallback?: string;
+  };
   /** The note on the merged MR this pick comes from. */
   source_note?: { action: "added" | "exists" | "planned"; iid: number };
   auto_merge?: { set: boolean; reason: string };
@@ -58,7 +66,7 @@ export interface PickMergeRequestOptions {
   dryRun: boolean;
   source?: MergedMergeRequest;
   autoMerge: boolean;
-  resolver: boolean;
+  resolver: "mention" | "api" | "none";
   /** Pushes the pick's branch to origin. */
   push: (branch: string) => Promise<void>;
   /**
@@ -95,10 +103,10 @@ export async function pickMergeRequest(
   let plan = planOf(config, env, report, options.source, gitlab?.baseUrl);
   if (options.dryRun || !gitlab) {
     const planned: PickMergeRequest = { action: "planned", ...plan.shown };
-    if (conflict && options.resolver)
+    if (conflict && options.resolver !== "none")
       planned.resolver = {
         action: "planned",
-        reason: `would mention the ${config.catalog.name_prefix}-conflict-resolver flow`,
+        reason: `would ${options.resolver === "api" ? "start" : "mention"} the ${config.catalog.name_prefix}-conflict-resolver flow`,
       };
     if (options.source) planned.source_note = { action: "planned", iid: options.source.iid };
     if (options.autoMerge)
@@ -166,8 +174,8 @@ export async function pickMergeRequest(
     return notes.filter((n) => n.author.id === me!.id);
   };
   const waitsOnConflicts = draft && mr.labels.includes(config.cherry_pick.conflict_label);
-  if (waitsOnConflicts && options.resolver)
-    result.resolver = await mentionResolver(gitlab, config, mr, report, own);
+  if (waitsOnConflicts && options.resolver !== "none")
+    result.resolver = await askResolver(gitlab, config, mr, report, own, options.resolver);
   if (options.source) {
     const tag = `<!-- envsync:picked-to:${env.name}:${mr.iid} -->`;
     const exists = (await own(options.source.iid)).some((n) => n.body.includes(tag));
@@ -319,12 +327,18 @@ export function pickDescription(
   return lines.join("\n");
 }
 
-async function mentionResolver(
+/**
+ * Starts the conflict-resolver flow on the draft, once (a hidden marker in EnvSync's own note):
+ * through the workflows API when asked (where GitLab has it), else by mentioning its service
+ * account in a note whose only mention is that account.
+ */
+async function askResolver(
   gitlab: GitLabForPick,
   config: ResolvedConfig,
   mr: MergeRequestDetails,
   report: CherryPickReport,
   own: (iid: number) => Promise<{ body: string }[]>,
+  how: "mention" | "api",
 ): Promise<NonNullable<PickMergeRequest["resolver"]>> {
   const flow = `${config.catalog.name_prefix}-conflict-resolver`;
   const consumer = await findFlowConsumer(
@@ -338,11 +352,41 @@ async function mentionResolver(
       action: "skipped",
       reason: `the ${flow} flow is not enabled in ${gitlab.project}: run \`envsync publish\``,
     };
-  if (!consumer.username)
-    return { action: "skipped", reason: `the ${flow} flow has no service account to mention` };
   const tag = `<!-- envsync:conflict-resolver:${mr.iid} -->`;
   if ((await own(mr.iid)).some((n) => n.body.includes(tag)))
-    return { action: "already mentioned", reason: `@${consumer.username} was asked before` };
+    return { action: "already asked", reason: `the ${flow} flow was asked before` };
+  let fallback: string | undefined;
+  if (how === "api") {
+    try {
+      const workflow = await gitlab.rest.run(START_WORKFLOW, {
+        body: {
+          project_id: gitlab.project,
+          goal: `Resolve the cherry-pick conflicts committed as markers on merge request !${mr.iid} (to ${inertJson(report.environment)}): post each tier-2 proposal as a suggestion on the diff with its confidence, and flag each tier-3 hunk with its context.`,
+          ai_catalog_item_consumer_id: consumer.id,
+          start_workflow: true,
+          source_branch: mr.source_branch,
+          merge_request_id: mr.iid,
+        },
+      });
+      await gitlab.rest.run(CREATE_NOTE, {
+        project: gitlab.project,
+        kind: "merge_requests",
+        iid: mr.iid,
+        body: `EnvSync started the conflict resolver on this draft (session ${count(workflow.id)}).\n\n${tag}`,
+      });
+      return {
+        action: "started",
+        reason: "the workflows API started the flow",
+        workflow_id: workflow.id,
+      };
+    } catch (error) {
+      // Free tiers and older self-managed versions have no workflows API: mention instead.
+      if (!(error instanceof GitLabError) || ![403, 404].includes(error.status)) throw error;
+      fallback = `workflows API unavailable (${error.status}); mentioned the flow instead`;
+    }
+  }
+  if (!consumer.username)
+    return { action: "skipped", reason: `the ${flow} flow has no service account to mention` };
   const files = (report.conflict?.files ?? [])
     .filter((f) => f.tier !== 1)
     .map((f) => `- ${inlineCode(f.path)}: tier ${count(f.tier)}, ${count(f.hunks.length)} hunk(s)`);
@@ -363,7 +407,11 @@ async function mentionResolver(
     iid: mr.iid,
     body: fenceSafe(body),
   });
-  return { action: "mentioned", reason: `mentioned @${consumer.username}` };
+  return {
+    action: "mentioned",
+    reason: `mentioned @${consumer.username}`,
+    ...(fallback ? { fallback } : {}),
+  };
 }
 
 async function setAutoMerge(

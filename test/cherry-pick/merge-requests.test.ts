@@ -7,7 +7,7 @@ import type { PickMergeRequest } from "../../src/cherry-pick/merge-request.js";
 import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { addMergedMergeRequest } from "../standin/merge-requests.js";
-import { GitLabStandin } from "../standin/server.js";
+import { GitLabStandin, type StandinOptions } from "../standin/server.js";
 
 const YAML = `version: 1
 project: acme/shop
@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 /** A repository with develop, staging and main, an origin it pushes to, and GitLab for it. */
-async function setup() {
+async function setup(options: StandinOptions = {}) {
   const repo = new TestRepo();
   repo.commit("base", {
     "app.js": "1\n2\n3\n4\n5\n6\n7\n8\n9\n",
@@ -48,7 +48,7 @@ async function setup() {
   const origin = join(tempDir(), "origin.git");
   execFileSync("git", ["init", "-q", "--bare", origin]);
   repo.git("remote", "add", "origin", origin);
-  standin = await new GitLabStandin().start();
+  standin = await new GitLabStandin(options).start();
   const project = standin.state.addProject("acme/shop");
   standin.state.repositories.set(project.id, origin);
   const env = { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url };
@@ -191,7 +191,7 @@ describe("cherry-pick --mr on conflicts that need judgement", () => {
     expect(again.code).toBe(3);
     expect(again.out).toMatchObject({
       status: "branch exists",
-      merge_request: { action: "exists", iid: mr.iid, resolver: { action: "already mentioned" } },
+      merge_request: { action: "exists", iid: mr.iid, resolver: { action: "already asked" } },
     });
     expect(gl.state.mergeRequests).toHaveLength(1);
     expect(gl.state.notes).toHaveLength(1);
@@ -242,6 +242,40 @@ describe("cherry-pick --mr on conflicts that need judgement", () => {
     expect(originGit(origin, "branch", "--list")).toBe("");
     expect(gl.state.mergeRequests).toHaveLength(0);
     expect(gl.log.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("--resolver api starts the flow through the workflows API on the draft, once; mentions it where GitLab has no such API", async () => {
+    const { repo, project, env, gl } = await setup();
+    enableResolver(gl, project.id);
+    const { change } = conflicting(repo);
+    const flags = ["--to", "staging", "--mr", "--resolver", "api"];
+    const { code, out } = await pick(repo, [change], flags, env);
+    expect(code).toBe(3);
+    expect((out as Report).merge_request!.resolver).toMatchObject({ action: "started" });
+    const consumer = gl.state.consumers.find((c) => c.projectId === project.id)!;
+    expect(gl.state.workflows).toHaveLength(1);
+    expect(gl.state.workflows[0]!.body).toMatchObject({
+      ai_catalog_item_consumer_id: consumer.id,
+      merge_request_id: 1,
+      start_workflow: true,
+      source_branch: (out as Report).branch,
+    });
+    const note = gl.state.notes[0]!;
+    expect(note.body).not.toMatch(/@/);
+    const again = await pick(repo, [change], flags, env);
+    expect(again.out).toMatchObject({ merge_request: { resolver: { action: "already asked" } } });
+    expect(gl.state.workflows).toHaveLength(1);
+
+    await gl.stop();
+    const older = await setup({ workflowsApi: false });
+    enableResolver(older.gl, older.project.id);
+    const { change: other } = conflicting(older.repo);
+    const mentioned = await pick(older.repo, [other], flags, older.env);
+    expect((mentioned.out as Report).merge_request!.resolver).toMatchObject({
+      action: "mentioned",
+      fallback: expect.stringContaining("workflows API unavailable (404)"),
+    });
+    expect(older.gl.state.notes[0]!.body).toContain("@ai-envsync-conflict-resolver-acme");
   });
 
   it("opens the draft and says why when the conflict-resolver flow is not enabled", async () => {

@@ -217,10 +217,13 @@ function format(target: TargetReport | TargetNotPicked): string {
     }
   }
   if (r.conflict) {
+    const at = `${r.conflict.sha.slice(0, 10)} ${r.conflict.subject}`;
     lines.push(
       r.conflict.left_as_markers
-        ? `  conflicts at ${r.conflict.sha.slice(0, 10)} ${r.conflict.subject}: committed with markers in ${r.conflict.left_as_markers.join(", ")}`
-        : `  stopped at ${r.conflict.sha.slice(0, 10)} ${r.conflict.subject}; nothing was applied:`,
+        ? `  conflicts at ${at}: committed with markers in ${r.conflict.left_as_markers.join(", ")}`
+        : r.merge_request?.action === "planned"
+          ? `  conflicts at ${at}: would be committed with markers for a draft merge request`
+          : `  stopped at ${at}; nothing was applied:`,
     );
     for (const f of r.conflict.files)
       lines.push(

@@ -211,7 +211,9 @@ function planOf(
 } {
   const conflict = report.status === "conflict";
   const carry = new Set(source ? config.cherry_pick.carry : []);
-  const picks = report.picked.length;
+  // Under --dry-run the conflicting commit is not among the picks yet; it will be.
+  const picks =
+    report.picked.length + (report.conflict && !report.conflict.left_as_markers ? 1 : 0);
   // GitLab reads mentions and references in a title too: no outside text goes in it.
   const what = source ? `!${source.iid}` : `${picks} commit${picks === 1 ? "" : "s"}`;
   const title = `${conflict ? "Draft: " : ""}Cherry-pick ${what} to ${env.name}${conflict ? " (conflicts)" : ""}`;

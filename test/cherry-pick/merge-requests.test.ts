@@ -233,6 +233,7 @@ describe("cherry-pick --mr on conflicts that need judgement", () => {
       status: "conflict",
       merge_request: {
         action: "planned",
+        title: "Draft: Cherry-pick 1 commit to staging (conflicts)",
         draft: true,
         labels: ["envsync", "promotion", "envsync::conflict"],
         resolver: { action: "planned" },

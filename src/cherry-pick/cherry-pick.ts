@@ -236,7 +236,7 @@ export async function cherryPick(
           }
           await resolveTier1(decisions, tier1);
           // The files that need judgement go in as git left them, markers and all.
-          await wt.run(["add", "--", ...open.map((d) => d.path)]);
+          await wt.run(["add", "-A", "--", ...open.map((d) => d.path)]);
           await wt.run(["-c", "core.editor=true", "cherry-pick", "--continue"]);
           const message = await wt.run(["log", "-1", "--format=%B"]);
           await wt.run([

@@ -197,6 +197,21 @@ describe("cherry-pick --mr on conflicts that need judgement", () => {
     expect(gl.state.notes).toHaveLength(1);
   });
 
+  it("commits a file the target deleted as the pick left it, and says it has no hunks", async () => {
+    const { repo, origin, env, gl } = await setup();
+    const change = repo.commit("Change the migration", { "db/migrate/1_init.rb": "init dev\n" });
+    repo.checkout("staging");
+    repo.commit("Drop the migration", { "db/migrate/1_init.rb": null });
+    repo.checkout("develop");
+    const { code, out } = await pick(repo, [change], ["--to", "staging", "--mr"], env);
+    expect(code).toBe(3);
+    const report = out as Report;
+    expect(report.conflict!.left_as_markers).toEqual(["db/migrate/1_init.rb"]);
+    expect(report.conflict!.files[0]!.hunks).toEqual([]);
+    expect(originGit(origin, "show", `${report.branch!}:db/migrate/1_init.rb`)).toBe("init dev");
+    expect(gl.state.mergeRequests[0]!.draft).toBe(true);
+  });
+
   it("finishes an earlier run that stopped before opening its merge request", async () => {
     const { repo, origin, project, env, gl } = await setup();
     enableResolver(gl, project.id);

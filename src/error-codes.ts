@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   "bad-publish-report": usage(
     "`ci --publish-report` names a file that is not `publish --json` output",
   ),
+  "no-downstream": usage("`--to downstream` for commits on no environment branch, or on the last"),
   // Files
   "config-invalid": failure("envsync.yaml has problems; each is in `problems` with its position"),
   "not-found": failure("a file that does not exist"),
@@ -99,6 +100,7 @@ export const ERROR_CODES = {
     "`rollback --via revert` when what is deployed is not in the environment branch's history",
   ),
   "pick-failed": failure("`git cherry-pick` failed without a conflict to resolve"),
+  "mr-not-merged": failure("`cherry-pick !IID` of a merge request that is not merged"),
   "regenerate-failed": failure("a conflict rule's regenerate command failed"),
   "config-changed": failure("a conflict rule's command changed git's configuration"),
   // GitLab

@@ -9,9 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
-import { matchCommits } from "../git/equivalence.js";
+import { matchCommits, type AppliedCommit, type CommitInfo } from "../git/equivalence.js";
 import { prerequisitesOf, type Prerequisite } from "./prerequisites.js";
-import { tierRules } from "../git/tiers.js";
+import { tierRules, type TierDecision } from "../git/tiers.js";
 import {
   describeConflict,
   expectedFor,
@@ -32,10 +32,19 @@ export interface CherryPickReport {
   environment: string;
   target_branch: string;
   target_sha: string;
-  /** The branch holding the picks (absent on a dry run or a stop). */
+  /**
+   * The branch holding the picks (absent on a dry run or a stop): on a conflict with
+   * `commitConflicts`, the picks so far and the conflicting one with its markers committed.
+   */
   branch?: string;
   dry_run: boolean;
-  status: "picked" | "conflict" | "nothing to pick";
+  /**
+   * An earlier run's branch, given the merge request that run did not open (`--mr`); the picks
+   * are as they would be made now.
+   */
+  resumed?: boolean;
+  /** `branch exists`: an earlier run's branch is there and `reuseBranch` asked to keep it. */
+  status: "picked" | "conflict" | "nothing to pick" | "branch exists";
   picked: {
     sha: string;
     new_sha: string;
@@ -62,7 +71,29 @@ export interface CherryPickReport {
     prerequisites: Prerequisite[];
     /** One line that picks them together with this commit. */
     with_prerequisites?: string;
+    /**
+     * Files committed on `branch` with their conflict markers (the ones needing judgement), the
+     * tier-1 files resolved by their rule; absent when nothing was committed.
+     */
+    left_as_markers?: string[];
+    /** Requested commits after the conflicting one: not picked. */
+    not_picked: string[];
   };
+}
+
+/** What `cherryPick` does beyond picking. */
+export interface CherryPickOptions {
+  dryRun: boolean;
+  keepBranch: boolean;
+  fetch: boolean;
+  activity?: Activity;
+  /**
+   * On conflicts that need judgement, commit the pick anyway: tier-1 files resolved by their rule,
+   * the others with git's conflict markers, so a draft merge request can show them.
+   */
+  commitConflicts?: boolean;
+  /** When the pick's branch exists already, report it (`branch exists`) instead of failing. */
+  reuseBranch?: boolean;
 }
 
 /**
@@ -75,7 +106,7 @@ export async function cherryPick(
   config: ResolvedConfig,
   env: ResolvedEnvironment,
   shas: readonly string[],
-  options: { dryRun: boolean; keepBranch: boolean; fetch: boolean; activity?: Activity },
+  options: CherryPickOptions,
 ): Promise<CherryPickReport> {
   const work = repo.signal ? { signal: repo.signal } : {};
   const git = gitIn(repo.dir, repo.env, work);
@@ -108,8 +139,9 @@ export async function cherryPick(
   const toPick = await notYetApplied(git, requested, targetSha, report);
   if (toPick.length === 0) return report;
 
-  const branch = `envsync/cherry-pick/${env.name}/${toPick[0]!.slice(0, 8)}`;
+  const branch = pickBranchName(env.name, toPick[0]!);
   if (!options.dryRun && (await commitSha(git, `refs/heads/${branch}`))) {
+    if (options.reuseBranch) return { ...report, status: "branch exists", branch };
     throw new EnvsyncError("branch-exists", `branch ${branch} already exists`, {
       hint: "an earlier pick of this commit is waiting for review; merge or delete that branch first",
     });
@@ -127,8 +159,30 @@ export async function cherryPick(
       const subject = (await wt.run(["log", "-1", "--format=%s", sha])).trim();
       activity?.step(`picking ${index + 1}/${toPick.length}: ${sha.slice(0, 10)} ${subject}`);
       const tier1: Tier1Resolution[] = [];
+      const resolveTier1 = async (
+        decisions: { path: string; decision: TierDecision }[],
+        into: Tier1Resolution[],
+      ) => {
+        for (const { path, decision } of decisions) {
+          if (decision.tier !== 1) continue;
+          if (decision.rule.strategy === "regenerate" && !options.dryRun)
+            activity?.step(`regenerating ${path}: ${decision.rule.command ?? ""}`);
+          const ran = await resolveByRule(
+            wt,
+            { worktree, env: repo.env, dryRun: options.dryRun, ...work },
+            path,
+            decision.rule,
+          );
+          into.push({ path, strategy: decision.rule.strategy, rule: decision.source, ...ran });
+        }
+      };
+      // A merge commit (a merged MR's) is picked as its change to the first parent: `-m 1`.
+      const mainline = (await isMerge(wt, sha)) ? ["-m", "1"] : [];
       // 1 is git's answer for a pick that stopped (conflicts, or nothing left to commit).
-      const pick = await wt.exec(["-c", "core.editor=true", "cherry-pick", "-x", sha], [1]);
+      const pick = await wt.exec(
+        ["-c", "core.editor=true", "cherry-pick", "-x", ...mainline, sha],
+        [1],
+      );
       const clean = pick.exitCode === 0;
       if (!clean) {
         const conflicted = (await wt.run(["diff", "--name-only", "--diff-filter=U"]))
@@ -162,27 +216,41 @@ export async function cherryPick(
                   with_prerequisites: `envsync cherry-pick ${[...prerequisites.map((p) => p.sha.slice(0, 12)), sha.slice(0, 12)].join(" ")} --to ${env.name}`,
                 }
               : {}),
+            not_picked: toPick.slice(index + 1),
           };
-          await wt.run(["cherry-pick", "--abort"]).catch(() => undefined);
+          if (!options.commitConflicts || options.dryRun) {
+            await wt.run(["cherry-pick", "--abort"]).catch(() => undefined);
+            return report;
+          }
+          await resolveTier1(decisions, tier1);
+          // The files that need judgement go in as git left them, markers and all.
+          await wt.run(["add", "-A", "--", ...open.map((d) => d.path)]);
+          await wt.run(["-c", "core.editor=true", "cherry-pick", "--continue"]);
+          const message = await wt.run(["log", "-1", "--format=%B"]);
+          await wt.run([
+            "commit",
+            "--quiet",
+            "--amend",
+            "--no-verify",
+            "-m",
+            message.trimEnd(),
+            "-m",
+            `EnvSync: conflict markers left for review in ${open.map((d) => d.path).join(", ")}`,
+          ]);
+          const kept = await keepTargetFiles(wt, targetKeeps);
+          report.conflict.left_as_markers = open.map((d) => d.path);
+          report.picked.push({
+            sha,
+            new_sha: (await wt.run(["rev-parse", "HEAD"])).trim(),
+            subject,
+            tier1,
+            ...(kept !== "nothing left" && kept.length > 0 ? { kept } : {}),
+          });
+          report.branch = branch;
+          keep = options.keepBranch;
           return report;
         }
-        for (const { path, decision } of decisions) {
-          if (decision.tier !== 1) continue;
-          if (decision.rule.strategy === "regenerate" && !options.dryRun)
-            activity?.step(`regenerating ${path}: ${decision.rule.command ?? ""}`);
-          const ran = await resolveByRule(
-            wt,
-            { worktree, env: repo.env, dryRun: options.dryRun, ...work },
-            path,
-            decision.rule,
-          );
-          tier1.push({
-            path,
-            strategy: decision.rule.strategy,
-            rule: decision.source,
-            ...ran,
-          });
-        }
+        await resolveTier1(decisions, tier1);
         // Keeping the target's side of every file can leave nothing to commit: that commit
         // belonged to the environment it came from.
         const staged = await wt.exec(["diff", "--cached", "--quiet", "HEAD"], [1]);
@@ -222,6 +290,16 @@ export async function cherryPick(
   }
 }
 
+/** The branch a pick onto `environment` starting with `firstSha` is made on. */
+export function pickBranchName(environment: string, firstSha: string): string {
+  return `envsync/cherry-pick/${environment}/${firstSha.slice(0, 8)}`;
+}
+
+async function isMerge(git: Git, sha: string): Promise<boolean> {
+  const parents = (await git.run(["rev-list", "--parents", "-n", "1", sha])).trim().split(" ");
+  return parents.length > 2;
+}
+
 async function fullSha(git: Git, ref: string): Promise<string> {
   const sha = await commitSha(git, ref);
   if (!sha)
@@ -255,15 +333,44 @@ async function notYetApplied(
   for (const c of upstream) c.patchId = upIds.get(c.sha);
   for (const c of downstream) c.patchId = downIds.get(c.sha);
   const applied = new Map(matchCommits(upstream, downstream).applied.map((a) => [a.sha, a]));
-  return remaining.filter((sha) => {
-    const a = applied.get(sha);
-    if (!a) return true;
+  const kept: string[] = [];
+  for (const sha of remaining) {
+    const a = applied.get(sha) ?? (await mergeApplied(git, sha, downstream, downIds));
+    if (!a) {
+      kept.push(sha);
+      continue;
+    }
     report.skipped.push({
       sha,
-      subject: upstream.find((c) => c.sha === sha)!.subject,
+      subject: (await git.run(["log", "-1", "--format=%s", sha])).trim(),
       evidence: a.evidence,
       on_target: a.to_sha,
     });
-    return false;
-  });
+  }
+  return kept;
+}
+
+/**
+ * A merge commit (a merged MR's) is on the target when a pick of it is (its trailer names it), or
+ * when every commit it merged is, by drift's equivalence. `git log --no-merges` never lists it, so
+ * `matchCommits` alone cannot tell.
+ */
+async function mergeApplied(
+  git: Git,
+  sha: string,
+  downstream: CommitInfo[],
+  downIds: Map<string, string>,
+): Promise<AppliedCommit | undefined> {
+  if (!(await isMerge(git, sha))) return undefined;
+  const named = downstream.find((d) => d.pickedFrom.some((ref) => sha.startsWith(ref)));
+  if (named) return { sha, to_sha: named.sha, evidence: "trailer" };
+  const range = `${sha}^1..${sha}`;
+  const [merged, ids] = await Promise.all([commitsIn(git, range), patchIds(git, range)]);
+  if (merged.length === 0) return undefined;
+  for (const c of merged) c.patchId = ids.get(c.sha);
+  for (const c of downstream) c.patchId = downIds.get(c.sha);
+  const found = matchCommits(merged, downstream);
+  if (found.pending.length > 0) return undefined;
+  const newest = found.applied[0]!;
+  return { sha, to_sha: newest.to_sha, evidence: newest.evidence };
 }

@@ -58,6 +58,7 @@ export const FLOWS: readonly FlowDefinition[] = [
       screen_event: "runner",
       classify_conflicts: "runner",
       apply_tier1: "git_writer",
+      post_suggestions: "reviewer",
       post_outcome: "reporter",
     },
   },

@@ -87,6 +87,10 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       issue_title: parsed.dashboard.issue_title,
       ...(parsed.dashboard.author === undefined ? {} : { author: parsed.dashboard.author }),
     },
+    cherry_pick: {
+      carry: [...parsed.cherry_pick.carry],
+      conflict_label: parsed.cherry_pick.conflict_label,
+    },
     projects: parsed.projects.map((project) => ({
       path: project.path,
       environments: environments.map((env) => {

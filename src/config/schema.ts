@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { rollbackAutoSchema } from "./rollback-auto.js";
+import { cherryPickSchema } from "./cherry-pick-schema.js";
 import { cronError } from "./cron.js";
 import { globError } from "./glob.js";
 import { categoriesSchema, learningSchema } from "./learning-schema.js";
@@ -260,6 +261,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe("How conflicting cherry-picks and promotions are resolved."),
+    cherry_pick: cherryPickSchema.prefault({}),
     rollback: z
       .strictObject({
         migrations: z

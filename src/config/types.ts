@@ -5,6 +5,7 @@
 import type { ResolvedProtection } from "./protection.js";
 import type { RollbackAuto } from "./rollback-auto.js";
 import type { ResolvedTriggers } from "./triggers-schema.js";
+import type { CherryPickConfig } from "./cherry-pick-schema.js";
 
 export type Strategy = "regenerate" | "ours" | "theirs" | "union";
 export type TriggerType = "mention" | "assign" | "assign_reviewer";
@@ -92,6 +93,7 @@ export interface ResolvedConfig {
     /** The username of EnvSync's account: the assistant trusts only its dashboard issue. */
     author?: string;
   };
+  cherry_pick: CherryPickConfig;
   projects: ResolvedProject[];
   catalog: {
     group?: string;

@@ -17,7 +17,14 @@ const WORKSPACE_TOOLS = ["run_command"];
 const GIT_WRITE_TOOLS = ["run_command", "run_git_command", "create_merge_request", "create_branch"];
 
 export type Role =
-  "classifier" | "reader" | "runner" | "git_writer" | "reporter" | "assistant" | "config_loader";
+  | "classifier"
+  | "reader"
+  | "runner"
+  | "git_writer"
+  | "reporter"
+  | "reviewer"
+  | "assistant"
+  | "config_loader";
 
 export const ROLE_ALLOWLISTS: Record<Role, ReadonlySet<string>> = {
   /** Turns text into a structured decision; needs no tool at all. */
@@ -30,6 +37,8 @@ export const ROLE_ALLOWLISTS: Record<Role, ReadonlySet<string>> = {
   git_writer: new Set([...READ_ONLY_TOOLS, ...GIT_WRITE_TOOLS]),
   /** Posts the one reply note; reads nothing and changes nothing else. */
   reporter: new Set(NOTE_TOOLS),
+  /** Reads a merge request's diff and comments on its lines (suggestions); changes no file. */
+  reviewer: new Set(["list_merge_request_diffs", "create_merge_request_diff_note"]),
   /** The chat agent: read-only, always. */
   assistant: READ_ONLY_TOOLS,
   /** The deterministic step that reads envsync.yaml. */

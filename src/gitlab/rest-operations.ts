@@ -299,14 +299,6 @@ export const ROLLBACK_MERGE_REQUESTS = op<Project & { label: string; target?: st
     }),
 );
 
-/** Merges a merge request once its pipeline succeeds (GitLab's auto-merge). */
-export const MERGE_WHEN_PIPELINE_SUCCEEDS = op<Project & { iid: number }>()(
-  "PUT /projects/:id/merge_requests/:iid/merge",
-  MERGE_REQUEST,
-  (rest, { project, iid }) =>
-    rest.MergeRequests.merge(project, iid, { mergeWhenPipelineSucceeds: true }),
-);
-
 /** Re-runs a job (GitLab's own rollback re-runs an older deployment's job this way). */
 export const RETRY_JOB = op<Project & { jobId: number }>()(
   "POST /projects/:id/jobs/:job_id/retry",

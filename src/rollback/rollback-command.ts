@@ -3,17 +3,16 @@ import { requireEnvironment } from "../config/resolve.js";
 import type { ResolvedConfig, ResolvedEnvironment } from "../config/types.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode } from "../errors.js";
-import { gitIn } from "../git/git.js";
+import { commitSha, gitIn } from "../git/git.js";
 import { openGitLab, type GitLab, type GitLabNeeds } from "../gitlab/access.js";
 import { hasGitLabToken } from "../gitlab/connection.js";
-import { GitLabError } from "../gitlab/errors.js";
 import { code } from "../gitlab/markdown.js";
 import {
   CREATE_MERGE_REQUEST,
   CREATE_NOTE,
-  MERGE_WHEN_PIPELINE_SUCCEEDS,
   OPEN_MERGE_REQUESTS,
 } from "../gitlab/rest-operations.js";
+import { autoMergeWhenPipelineRuns } from "../gitlab/auto-merge.js";
 import { ROLLBACK_LABEL, rollbackRecords } from "../gitlab/rollback-record.js";
 import { readText } from "../output/files.js";
 import { decideAutoRollback, parseDiagnosis, type AutoDecision } from "./auto.js";
@@ -194,7 +193,11 @@ export async function rollbackCommand(
     if (report.auto && report.merge_request?.action === "created" && gitlab?.project)
       report.auto.merge_when_pipeline_succeeds = await explainAndAutoMerge(
         { rest: gitlab.rest, project: gitlab.project },
-        report.merge_request.iid,
+        {
+          iid: report.merge_request.iid,
+          branch: outcome.branch,
+          head: await commitSha(git, `refs/heads/${outcome.branch}`),
+        },
         report.auto,
       );
   }
@@ -214,23 +217,18 @@ export async function rollbackCommand(
  */
 async function explainAndAutoMerge(
   gitlab: { rest: GitLab["rest"]; project: string },
-  iid: number,
+  mergeRequest: { iid: number; branch: string; head: string | undefined },
   decision: AutoDecision,
 ): Promise<true | string> {
+  const { iid } = mergeRequest;
   const body = [
     `**EnvSync** opened this rollback on its own after the pipeline doctor's diagnosis of ` +
       `pipeline ${decision.pipeline_id} (rollback.auto):`,
     ...decision.reasons.map((r) => `- ${code(r, 400)}`),
   ].join("\n");
   await gitlab.rest.run(CREATE_NOTE, { ...gitlab, kind: "merge_requests", iid, body });
-  try {
-    await gitlab.rest.run(MERGE_WHEN_PIPELINE_SUCCEEDS, { ...gitlab, iid });
-    return true;
-  } catch (error) {
-    if (!(error instanceof GitLabError) || ![401, 403, 405, 406, 422].includes(error.status))
-      throw error;
-    return `not set: GitLab answered ${error.message}`;
-  }
+  const outcome = await autoMergeWhenPipelineRuns(gitlab, mergeRequest);
+  return outcome.set ? true : `not set: ${outcome.reason}`;
 }
 
 /** What stops the rollback before anything changes: exactly what rollback-check decides. */

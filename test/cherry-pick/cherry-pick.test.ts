@@ -220,7 +220,7 @@ describe("envsync cherry-pick", () => {
     expect(report!.status).toBe("nothing to pick");
   });
 
-  it("--mr pushes the branch and opens a merge request listing the picks; a second run is refused", async () => {
+  it("--mr pushes the branch and opens a merge request listing the picks; a second run finds it and changes nothing", async () => {
     const repo = base();
     const origin = join(tempDir(), "origin.git");
     execFileSync("git", ["init", "-q", "--bare", origin]);
@@ -231,9 +231,11 @@ describe("envsync cherry-pick", () => {
     const env = { GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url };
     const { code, report } = await pick(repo, [a], { mr: true }, env);
     expect(code).toBe(0);
-    expect(report!.merge_request).toEqual({
+    expect(report!.merge_request).toMatchObject({
+      action: "created",
       iid: 1,
       web_url: `${standin.url}/acme/shop/-/merge_requests/1`,
+      draft: false,
     });
     const mr = standin.state.mergeRequests[0]!;
     expect(mr).toMatchObject({
@@ -242,14 +244,18 @@ describe("envsync cherry-pick", () => {
       title: "Cherry-pick 1 commit to staging",
       labels: ["envsync", "promotion"],
     });
-    expect(mr.description).toContain(`- ${a.slice(0, 10)} \`Feature`);
+    expect(mr.description).toContain(`- \`${a.slice(0, 10)}\` \`Feature`);
     expect(mr.description).toContain("### Checks");
     expect(
       execFileSync("git", ["branch", "--list", report!.branch!], { cwd: origin, encoding: "utf8" }),
     ).toContain(report!.branch!);
     const again = await pick(repo, [a], { mr: true }, env);
-    expect(again.code).toBe(1);
-    expect(again.err).toContain("already exists");
+    expect(again.code).toBe(0);
+    expect(again.report).toMatchObject({
+      status: "branch exists",
+      merge_request: { action: "exists", iid: 1 },
+    });
+    expect(standin.state.mergeRequests).toHaveLength(1);
   });
 });
 

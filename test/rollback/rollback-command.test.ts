@@ -346,8 +346,10 @@ describe("envsync rollback --after-diagnosis (rollback.auto)", () => {
   }
 
   it("opens the rollback when every condition holds, says why on it, and asks GitLab to merge it", async () => {
-    const { repo, release1, deployed, fix } = deployedProduction();
-    const env = await withGitLab(release1, deployed);
+    const { repo, origin, release1, deployed, fix } = deployedProduction();
+    // The project runs a pipeline for each push: the rollback's merges when it succeeds.
+    const env = await withGitLab(release1, deployed, { pipelineOnPush: true });
+    standin!.state.repositories.set(standin!.state.project("acme/shop")!.id, origin);
     const { code, report } = await rollback(
       repo,
       ["--after-diagnosis", diagnosis([fix])],
@@ -374,9 +376,32 @@ describe("envsync rollback --after-diagnosis (rollback.auto)", () => {
     expect(standin!.state.mergeRequests).toHaveLength(1);
   });
 
-  it("with a flow job's token: reverts and opens the MR, and says GitLab would not set auto-merge", async () => {
+  it("opens the rollback but asks for no auto-merge while no pipeline runs for it (GitLab would merge at once)", async () => {
     const { repo, release1, deployed, fix } = deployedProduction();
-    await withGitLab(release1, deployed, { tokenKind: "oauth", token: "oauth-flow-job-token" });
+    const env = await withGitLab(release1, deployed);
+    const { code, report } = await rollback(
+      repo,
+      ["--after-diagnosis", diagnosis([fix])],
+      env,
+      AUTO,
+    );
+    expect(code).toBe(0);
+    expect(report!.status).toBe("reverted");
+    expect(report!.auto!.merge_when_pipeline_succeeds).toMatch(
+      /^not set: no pipeline runs for the head of envsync\/rollback\/production-/,
+    );
+    expect(standin!.state.mergeRequests[0]!.merge_when_pipeline_succeeds).toBeUndefined();
+    expect(standin!.log.some((r) => r.path.endsWith("/merge"))).toBe(false);
+  });
+
+  it("with a flow job's token: reverts and opens the MR, and says GitLab would not set auto-merge", async () => {
+    const { repo, origin, release1, deployed, fix } = deployedProduction();
+    await withGitLab(release1, deployed, {
+      tokenKind: "oauth",
+      token: "oauth-flow-job-token",
+      pipelineOnPush: true,
+    });
+    standin!.state.repositories.set(standin!.state.project("acme/shop")!.id, origin);
     const env = { GITLAB_TOKEN: standin!.token, GITLAB_URL: standin!.url };
     const { code, report } = await rollback(
       repo,

@@ -7,12 +7,14 @@
  * pagination headers; a rate limit answering 429 with `retry-after` and `RateLimit-*` headers.
  * Later commands add REST routes with `route()`.
  */
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import { catalogRoot } from "./catalog.js";
 import { firePipelineHooks, flowTriggerRoot } from "./flow-triggers.js";
+import { attachMergeRequestRoutes } from "./merge-requests.js";
 import {
   complexityError,
   gitlabSchema,
@@ -99,6 +101,11 @@ export interface StandinOptions {
    * trigger fires. Off by default on 18.9 (as GitLab ships it), on for the newer GitLab.
    */
   pipelineHooks?: boolean;
+  /**
+   * The project has a `.gitlab-ci.yml`: every branch head has a pipeline, as a push makes one.
+   * It is created running when a branch's pipelines are first asked for at that head.
+   */
+  pipelineOnPush?: boolean;
 }
 
 export class GitLabStandin {
@@ -215,132 +222,6 @@ export class GitLabStandin {
         }));
       return { status: 200, body: list };
     });
-    this.route("POST", /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/, (req, state) => {
-      const project = state.project(decodeURIComponent(req.params[0]!));
-      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      for (const field of ["source_branch", "target_branch", "title"])
-        if (!body[field]) return { status: 400, body: { error: `${field} is missing` } };
-      const open = state.mergeRequests.find(
-        (m) =>
-          m.projectId === project.id &&
-          m.source_branch === body.source_branch &&
-          m.state === "opened",
-      );
-      if (open)
-        return {
-          status: 409,
-          body: {
-            message: [
-              `Another open merge request already exists for this source branch: !${open.iid}`,
-            ],
-          },
-        };
-      const iid = state.mergeRequests.filter((m) => m.projectId === project.id).length + 1;
-      const now = new Date().toISOString();
-      const mr = {
-        projectId: project.id,
-        id: state.id(),
-        iid,
-        source_branch: String(body.source_branch),
-        target_branch: String(body.target_branch),
-        title: String(body.title),
-        description: String(body.description ?? ""),
-        labels: String(body.labels ?? "")
-          .split(",")
-          .filter(Boolean),
-        state: "opened",
-        created_at: now,
-        updated_at: now,
-      };
-      state.mergeRequests.push(mr);
-      const { projectId: _omitted, ...shown } = mr;
-      return {
-        status: 201,
-        body: {
-          ...shown,
-          project_id: project.id,
-          web_url: `${this.url}/${project.fullPath}/-/merge_requests/${iid}`,
-        },
-      };
-    });
-    const mergeRequestJson = (mr: StandinState["mergeRequests"][number], fullPath: string) => {
-      const { projectId, ...shown } = mr;
-      return {
-        ...shown,
-        project_id: projectId,
-        web_url: `${this.url}/${fullPath}/-/merge_requests/${mr.iid}`,
-      };
-    };
-    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/, (req, state) => {
-      const project = state.project(decodeURIComponent(req.params[0]!));
-      if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
-      const q = req.query;
-      const list = state.mergeRequests.filter(
-        (m) =>
-          m.projectId === project.id &&
-          (!q.get("state") || q.get("state") === "all" || m.state === q.get("state")) &&
-          (!q.get("updated_after") ||
-            Date.parse(m.updated_at ?? "") >= Date.parse(q.get("updated_after")!)) &&
-          (!q.get("source_branch") || m.source_branch === q.get("source_branch")) &&
-          (!q.get("target_branch") || m.target_branch === q.get("target_branch")) &&
-          // GitLab's `labels`: every one listed (comma-separated) must be on the merge request.
-          (q.get("labels") ?? "")
-            .split(",")
-            .filter(Boolean)
-            .every((label) => m.labels.includes(label)),
-      );
-      return { status: 200, body: list.map((m) => mergeRequestJson(m, project.fullPath)) };
-    });
-    this.route("GET", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
-      const project = state.project(decodeURIComponent(req.params[0]!));
-      const mr =
-        project &&
-        state.mergeRequests.find(
-          (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
-        );
-      if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
-      const { hasConflicts, ...shown } = mr;
-      return {
-        status: 200,
-        body: {
-          ...mergeRequestJson(shown, project.fullPath),
-          has_conflicts: Boolean(hasConflicts),
-        },
-      };
-    });
-    this.route("PUT", /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/, (req, state) => {
-      const project = state.project(decodeURIComponent(req.params[0]!));
-      const mr =
-        project &&
-        state.mergeRequests.find(
-          (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
-        );
-      if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
-      const body = (req.body ?? {}) as { title?: string; description?: string };
-      if (body.title !== undefined) mr.title = body.title;
-      if (body.description !== undefined) mr.description = body.description;
-      return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
-    });
-    this.route(
-      "PUT",
-      /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/merge$/,
-      (req, state) => {
-        const project = state.project(decodeURIComponent(req.params[0]!));
-        const mr =
-          project &&
-          state.mergeRequests.find(
-            (m) => m.projectId === project.id && m.iid === Number(req.params[1]),
-          );
-        if (!project || !mr) return { status: 404, body: { message: "404 Not found" } };
-        if (mr.state !== "opened")
-          return { status: 405, body: { message: "405 Method Not Allowed" } };
-        const body = (req.body ?? {}) as { merge_when_pipeline_succeeds?: boolean };
-        // Without a pipeline to wait for, GitLab would merge at once; the stand-in only records it.
-        if (body.merge_when_pipeline_succeeds) mr.merge_when_pipeline_succeeds = true;
-        return { status: 200, body: mergeRequestJson(mr, project.fullPath) };
-      },
-    );
     const pipelineJson = (
       p: { id: number; iid: number; ref: string; sha: string; status: string; createdAt: string },
       fullPath: string,
@@ -359,6 +240,8 @@ export class GitLabStandin {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const q = req.query;
+      const ref = q.get("ref");
+      if (this.options.pipelineOnPush && ref) this.pushPipeline(project.id, ref);
       const list = state.pipelines
         .filter(
           (p) =>
@@ -661,6 +544,8 @@ export class GitLabStandin {
     });
     attachProtectionRoutes(this, this.protection);
     attachReviewRoutes(this);
+    // Merge requests: creation, list, drafts, people, merge methods, commits, auto-merge.
+    attachMergeRequestRoutes(this);
   }
 
   private get triggerOptions() {
@@ -710,6 +595,31 @@ export class GitLabStandin {
     pipeline.status = change.status;
     firePipelineHooks(this.state, pipeline, { ...this.triggerOptions, baseUrl: this.url });
     return pipeline;
+  }
+
+  /** The pipeline GitLab makes for a pushed branch head, if it has none yet. */
+  private pushPipeline(projectId: number, ref: string): void {
+    const dir = this.state.repositories.get(projectId);
+    if (!dir) return;
+    let head: string;
+    try {
+      const args = ["rev-parse", "--verify", "--quiet", `refs/heads/${ref}^{commit}`];
+      head = execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+    } catch {
+      return; // no such branch
+    }
+    const pipelines = this.state.pipelines;
+    if (pipelines.some((p) => p.projectId === projectId && p.ref === ref && p.sha === head)) return;
+    pipelines.push({
+      projectId,
+      id: this.state.id(),
+      iid: pipelines.filter((p) => p.projectId === projectId).length + 1,
+      ref,
+      sha: head,
+      status: "RUNNING",
+      createdAt: new Date().toISOString(),
+      source: "push",
+    });
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

@@ -164,7 +164,18 @@ export class StandinState {
     updated_at?: string;
     /** GitLab's `has_conflicts` (false when absent). */
     hasConflicts?: boolean;
+    /** What merge-requests.ts adds: GitLab's fields for drafts, people, merge methods. */
+    draft?: boolean;
+    assignee_ids?: number[];
+    reviewer_ids?: number[];
+    milestone_id?: number | null;
+    /** The MR's commits, oldest first. */
+    commits?: string[];
+    merge_commit_sha?: string | null;
+    squash_commit_sha?: string | null;
+    squash?: boolean;
   }[] = [];
+  milestones: { projectId: number; id: number; iid: number; title: string }[] = [];
   deployments: StandinDeployment[] = [];
   /** Project id → the directory of the real git repository that backs it. */
   repositories = new Map<number, string>();

@@ -22,9 +22,10 @@ export const FLOWS: readonly FlowDefinition[] = [
       classify_command: "classifier",
       status_command: "runner",
       drift_check_command: "runner",
-      cherry_pick_command: "git_writer",
-      promote_command: "git_writer",
-      rollback_command: "git_writer",
+      // The engine (`envsync cherry-pick|promote|rollback`) makes every branch and merge request.
+      cherry_pick_command: "runner",
+      promote_command: "runner",
+      rollback_command: "runner",
       post_reply: "reporter",
     },
   },

@@ -33,7 +33,7 @@ export const ROLE_ALLOWLISTS: Record<Role, ReadonlySet<string>> = {
   reader: READ_ONLY_TOOLS,
   /** Reads GitLab and runs `envsync` in the runner workspace. */
   runner: new Set([...READ_ONLY_TOOLS, ...WORKSPACE_TOOLS]),
-  /** Creates branches and merge requests (cherry-pick, promote, rollback). */
+  /** Creates branches and merge requests by hand (the conflict resolver's tier-1 step). */
   git_writer: new Set([...READ_ONLY_TOOLS, ...GIT_WRITE_TOOLS]),
   /** Posts the one reply note; reads nothing and changes nothing else. */
   reporter: new Set(NOTE_TOOLS),

@@ -162,6 +162,19 @@ describe("the core and pipeline-doctor components run the engine", () => {
     for (const tool of toolsNamed(status.system)) expect(status.toolset, tool).toContain(tool);
   });
 
+  it("leaves every write of cherry-pick, promote and rollback to the engine", () => {
+    const core = committed("envsync-core");
+    for (const name of ["cherry_pick_command", "promote_command", "rollback_command"]) {
+      const { toolset, system } = component(core, name);
+      expect(toolset, name).toContain("run_command");
+      // The engine opens the merge request; the model only reads and runs it.
+      for (const tool of toolset.filter((t) => t !== "run_command"))
+        expect(GITLAB_TOOLS.read_only, `${name}: ${tool}`).toContain(tool);
+      expect(toolset, name).not.toContain("run_git_command");
+      expect(section(system, "tool_use_rules"), name).toMatch(/Without the CLI: do not/);
+    }
+  });
+
   it("lists no generic API tool in any component unless catalog.generic_api_tools opts in", async () => {
     const ids = ["envsync-core", "envsync-pipeline-doctor"];
     const agents = (flow: Flow) => flow.components.filter((c) => c.prompt_id);

@@ -208,7 +208,7 @@ describe("build-time validation catches a broken template", () => {
     );
     await expectProblem(
       dir,
-      /component 'promote_command': tool 'cherry_pick' is not a GitLab tool/,
+      /component '(cherry_pick|promote)_command': tool 'cherry_pick' is not a GitLab tool/,
     );
   });
 

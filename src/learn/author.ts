@@ -12,6 +12,9 @@ import { findFlowConsumer } from "../gitlab/flow-consumer.js";
 
 export const RESOLVER_FLOW = "conflict-resolver";
 
+/** GraphQL's own errors (HTTP 200), and the 403 and 404 of a GitLab that keeps the API from us. */
+const CATALOG_UNREADABLE = new Set<string>(["gitlab-api", "gitlab-forbidden", "gitlab-not-found"]);
+
 /** Where the account came from: `--author`, envsync.yaml, or the flow's consumer in GitLab. */
 export type AuthorSource = "option" | "config" | "flow";
 
@@ -35,8 +38,8 @@ export async function learnAuthor(
   } catch (error) {
     // A GitLab without the AI Catalog (GraphQL says the field does not exist), or a token whose
     // user may not read it: the catalog cannot tell. Anything else (a bad token, an unreachable
-    // or rate-limiting GitLab, an unknown project) is an error in its own right.
-    if (!(error instanceof GitLabError) || ![200, 403, 404].includes(error.status)) throw error;
+    // or rate-limiting GitLab, an unknown project, an answer out of shape) is an error of its own.
+    if (!(error instanceof GitLabError) || !CATALOG_UNREADABLE.has(error.code)) throw error;
     throw unknown(`the AI Catalog cannot be read (${error.message})`, flow);
   }
   if (!consumer) throw unknown(`the ${flow} flow is not enabled in ${gitlab.project}`, flow);

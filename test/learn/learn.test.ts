@@ -498,10 +498,35 @@ describe("envsync learn: whose proposals", () => {
     expect(error.message).toContain("the AI Catalog cannot be read");
     expect(error.message).toContain("aiCatalogConfiguredItems");
 
-    standin.fail({ ...CONSUMERS, respond: { status: 200, body: missing } });
+    const asked = standin.requests(CONSUMERS).length;
     const given = await learn("--json", "--author", BOT.username);
     expect(given.code).toBe(0);
     expect(JSON.parse(given.out)).toMatchObject({ author_source: "option" });
+    expect(standin.requests(CONSUMERS)).toHaveLength(asked);
+
+    // A user GitLab does not let read the project's flows: the field is null, with GitLab's error.
+    publishResolver(BOT.username);
+    const denied = {
+      data: null,
+      errors: [
+        {
+          message:
+            "The resource that you are attempting to access does not exist or you don't have " +
+            "permission to perform this action",
+          locations: [{ line: 2, column: 3 }],
+          path: ["aiCatalogConfiguredItems"],
+        },
+      ],
+    };
+    standin.fail({ ...CONSUMERS, respond: { status: 200, body: denied } });
+    const refused = await learn("--json");
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.out)).toMatchObject({
+      error: {
+        code: "learn-author-unknown",
+        message: expect.stringContaining("don't have permission") as unknown,
+      },
+    });
   });
 
   it("fails as GitLab's error, not as an unknown account, when GitLab refuses the token", async () => {

@@ -57,7 +57,8 @@ export const ERROR_CODES = {
   "version-not-newer": usage("`publish --release` not newer than the catalog's latest version"),
   "version-skips": usage("`publish --release` that skips versions the catalog expects"),
   "learn-author-unknown": usage(
-    "`learn` without conflicts.learning.author or --author: whose proposals count is unknown",
+    "`learn` without conflicts.learning.author or --author, where GitLab's AI Catalog does not " +
+      "name the conflict-resolver flow's service account: whose proposals count is unknown",
   ),
   "bad-publish-report": usage(
     "`ci --publish-report` names a file that is not `publish --json` output",

@@ -70,7 +70,8 @@ export const learningSchema = z
       .optional()
       .describe(
         "Username of the account the conflict-resolver flow posts as (its service account, " +
-          "which `envsync publish` reports): only its notes' proposal markers count.",
+          "which `envsync publish` reports): only its notes' proposal markers count. Default: " +
+          "the service account GitLab's AI Catalog names for the flow enabled in the project.",
       ),
     label: z
       .string()

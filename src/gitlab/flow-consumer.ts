@@ -1,7 +1,8 @@
 /**
  * A published flow as a project sees it: its consumer id (what the workflows API starts) and the
  * service account people @mention to start it. The project's consumer of a group-enabled flow
- * often names no account: the group's consumer does.
+ * often names no account: the group's consumer does. One lookup for every command that starts a
+ * flow or reads what it posted (cherry-pick, notify, learn).
  */
 import type { ResolvedConfig } from "../config/types.js";
 import { EnvsyncError } from "../errors.js";

@@ -18,7 +18,8 @@ const declare = (command: Command) =>
     )
     .option(
       "--author <username>",
-      "the account the conflict-resolver flow posts as (default: conflicts.learning.author)",
+      "the account the conflict-resolver flow posts as (default: conflicts.learning.author, " +
+        "else the service account of the flow as published in the project)",
       parseUsername,
     )
     .option(

@@ -1,10 +1,11 @@
 import { isAbsolute, relative, sep } from "node:path";
 import { loadConfig } from "../config/load.js";
 import type { CommandContext } from "../context.js";
-import { EnvsyncError, ExitCode, usageError } from "../errors.js";
+import { EnvsyncError, ExitCode } from "../errors.js";
 import { openGitLab } from "../gitlab/access.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
+import { authorOrigin, learnAuthor, RESOLVER_FLOW } from "./author.js";
 import type { LearnOptions } from "./cli.js";
 import { readProposals, summarize, type CategoryRecord, type LearnReport } from "./learn.js";
 import { planThresholds, proposeThresholds, thresholdChanges } from "./propose.js";
@@ -16,14 +17,6 @@ export async function learnCommand(
   const { io } = ctx;
   const { config } = await loadConfig(options.config);
   const learning = config.conflicts.learning;
-  const author = options.author ?? learning.author;
-  if (!author)
-    throw usageError("envsync learn does not know which account's proposals to read", {
-      code: "learn-author-unknown",
-      hint:
-        "set conflicts.learning.author in envsync.yaml to the conflict-resolver flow's service " +
-        "account (`envsync publish` reports it), or pass --author USERNAME",
-    });
   // --dry-run plans what --write would change and writes nothing, with or without --write.
   const planning = Boolean(options.write || options.dryRun);
   const writing = planning && !options.dryRun;
@@ -32,8 +25,9 @@ export async function learnCommand(
     { scope: writing ? "api" : "read_api", jobToken: false, project: "envsync learn" },
     { repo: options.repo, config },
   );
+  const author = await learnAuthor(gitlab, config, options.author);
   const record = await readProposals(gitlab, {
-    author,
+    author: author.username,
     label: learning.label,
     io,
     ...(options.since ? { since: options.since } : {}),
@@ -41,7 +35,8 @@ export async function learnCommand(
   const categories = summarize(record.proposals, config.conflicts, learning.target);
   const report: LearnReport = {
     project: gitlab.project,
-    author,
+    author: author.username,
+    author_source: author.source,
     label: learning.label,
     target: learning.target,
     since: options.since?.toISOString() ?? null,
@@ -51,7 +46,7 @@ export async function learnCommand(
     ignored: record.ignored,
   };
   if (!planning) {
-    io.stdout(options.json ? json(report) : render(report));
+    io.stdout(options.json ? json(report) : render(report, config.catalog.name_prefix));
     return ExitCode.ok;
   }
 
@@ -85,7 +80,7 @@ export async function learnCommand(
       );
     else
       io.stdout(
-        `${render(report)}\n${changed ? diff : "envsync.yaml already has the recommended thresholds; nothing to write\n"}`,
+        `${render(report, config.catalog.name_prefix)}\n${changed ? diff : "envsync.yaml already has the recommended thresholds; nothing to write\n"}`,
       );
     return changed ? ExitCode.findings : ExitCode.ok;
   }
@@ -99,7 +94,7 @@ export async function learnCommand(
     );
   else
     io.stdout(
-      `${render(report)}\nmerge request !${mr.merge_request} ${mr.action}: ${mr.web_url}\n` +
+      `${render(report, config.catalog.name_prefix)}\nmerge request !${mr.merge_request} ${mr.action}: ${mr.web_url}\n` +
         plan.edit.changed.map((line) => `  ${line}\n`).join(""),
     );
   return ExitCode.ok;
@@ -117,7 +112,7 @@ function repositoryPath(repo: string, config: string): string {
   return inside.split(sep).join("/");
 }
 
-function render(report: LearnReport): string {
+function render(report: LearnReport, prefix: string): string {
   const rows = report.categories.map((c: CategoryRecord) => [
     c.configured ? c.category : `${c.category} (not in envsync.yaml)`,
     String(c.proposals),
@@ -135,8 +130,10 @@ function render(report: LearnReport): string {
       ? ""
       : `\nignored ${report.ignored.length} ${report.ignored.length === 1 ? "note" : "notes"}:\n` +
         report.ignored.map((i) => `  !${i.mr} note ${i.note}: ${i.reason}\n`).join("");
+  const flow = `${prefix}-${RESOLVER_FLOW}`;
   return (
-    `${report.proposals.length} proposals by ${report.author} in ${report.merge_requests} ` +
+    `${report.proposals.length} proposals by ${report.author} ` +
+    `(${authorOrigin(report.author_source, flow)}) in ${report.merge_requests} ` +
     `merge requests labelled ${report.label} (target acceptance ${report.target})\n\n` +
     table(
       [

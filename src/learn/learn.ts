@@ -6,6 +6,7 @@ import { OTHER_CATEGORY } from "../config/learning-schema.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { GitLab } from "../gitlab/access.js";
 import type { Io } from "../output/io.js";
+import type { AuthorSource } from "./author.js";
 import { DISCUSSIONS, LABELLED_MERGE_REQUESTS, MERGE_REQUEST_DIFFS, NOTE_AWARDS } from "./reads.js";
 import {
   proposalNotes,
@@ -37,6 +38,8 @@ export interface CategoryRecord {
 export interface LearnReport {
   project: string;
   author: string;
+  /** Where `author` came from: `--author`, `conflicts.learning.author` or the flow's consumer. */
+  author_source: AuthorSource;
   label: string;
   target: number;
   since: string | null;

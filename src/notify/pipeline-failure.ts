@@ -11,6 +11,7 @@ import { diagnosePipeline, type DoctorReport } from "../doctor/doctor.js";
 import { EnvsyncError } from "../errors.js";
 import type { GitLab } from "../gitlab/access.js";
 import { GitLabError } from "../gitlab/errors.js";
+import { findFlowConsumer } from "../gitlab/flow-consumer.js";
 import {
   codeBlock,
   count,
@@ -22,8 +23,6 @@ import {
   sha,
   text,
 } from "../gitlab/markdown.js";
-import type { GitLabGraphQL } from "../gitlab/graphql.js";
-import { CONFIGURED_ITEMS, GROUP_ID, PROJECT_ID } from "../gitlab/queries.js";
 import type { GitLabRest } from "../gitlab/rest.js";
 import { START_WORKFLOW } from "../gitlab/rest-operations.js";
 import { marker, notesApi, type Target } from "./issue-target.js";
@@ -100,7 +99,7 @@ export async function notifyPipelineFailure(
 
   const report = await diagnosePipeline(clients, ctx.project, ctx.pipelineId, config);
   options.log(`evidence: ${report.failed_jobs.length} failed job(s), verdict ${report.verdict}`);
-  const consumer = await findConsumer(clients.graphql, ctx.project, config);
+  const consumer = await findFlowConsumer(clients.graphql, ctx.project, config, "pipeline-doctor");
   if (!consumer)
     throw new EnvsyncError(
       "flow-not-enabled",
@@ -170,45 +169,6 @@ async function dashboardIssue(
     !dryRun,
   );
   return issue?.iid ?? 0;
-}
-
-async function findConsumer(
-  graphql: GitLabGraphQL,
-  project: string,
-  config: ResolvedConfig,
-): Promise<{ id: number; username: string | null } | undefined> {
-  const name = `${config.catalog.name_prefix}-pipeline-doctor`;
-  const projectGid = await projectGidOf(graphql, project);
-  const inProject = (
-    await graphql.run(CONFIGURED_ITEMS, { projectId: projectGid, groupId: null, after: null })
-  ).aiCatalogConfiguredItems.nodes.find((n) => n.item?.name === name);
-  if (!inProject) return undefined;
-  let username = inProject.serviceAccount?.username ?? null;
-  if (!username && config.catalog.group) {
-    const group = await groupGidOf(graphql, config.catalog.group);
-    username = group
-      ? ((
-          await graphql.run(CONFIGURED_ITEMS, { projectId: null, groupId: group, after: null })
-        ).aiCatalogConfiguredItems.nodes.find((n) => n.item?.name === name)?.serviceAccount
-          ?.username ?? null)
-      : null;
-  }
-  return { id: Number(inProject.id.split("/").pop()), username };
-}
-
-async function projectGidOf(graphql: GitLabGraphQL, path: string): Promise<string> {
-  const data = await graphql.run(PROJECT_ID, { path });
-  if (!data.project)
-    throw new EnvsyncError(
-      "project-not-found",
-      `project ${path} not found, or the token cannot see it`,
-    );
-  return data.project.id;
-}
-
-async function groupGidOf(graphql: GitLabGraphQL, path: string): Promise<string | null> {
-  const data = await graphql.run(GROUP_ID, { path });
-  return data.group?.id ?? null;
 }
 
 /**

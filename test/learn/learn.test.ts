@@ -338,11 +338,17 @@ describe("envsync learn", () => {
     ).toHaveLength(2);
   });
 
-  it("says whose proposals it needs when envsync.yaml names no account", async () => {
+  it("says whose proposals it needs when envsync.yaml names no account and no flow is published", async () => {
     repo.write({ "envsync.yaml": CONFIG.replace(/ {2}learning:\n.*\n/, "") });
     const { code, out } = await learn("--json");
     expect(code).toBe(2);
-    expect(JSON.parse(out)).toMatchObject({ error: { code: "learn-author-unknown" } });
+    const { error } = JSON.parse(out) as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe("learn-author-unknown");
+    expect(error.message).toContain(
+      "the envsync-conflict-resolver flow is not enabled in acme/shop",
+    );
+    expect(error.hint).toContain("conflicts.learning.author");
+    expect(error.hint).toContain("--author");
   });
 
   it("takes the account from --author, and refuses what is not a username or a date", async () => {
@@ -350,10 +356,186 @@ describe("envsync learn", () => {
     repo.write({ "envsync.yaml": CONFIG.replace(/ {2}learning:\n.*\n/, "") });
     const given = await learn("--json", "--author", "@envsync-resolver-bot");
     expect(given.code).toBe(0);
+    expect(JSON.parse(given.out)).toMatchObject({
+      author: "envsync-resolver-bot",
+      author_source: "option",
+    });
     expect((JSON.parse(given.out) as { proposals: unknown[] }).proposals).toHaveLength(18);
     expect((await learn("--author", "<b>bot</b>")).code).toBe(2);
     expect((await learn("--since", "2026-02-31")).code).toBe(2);
     expect((await learn("--since", "last week")).code).toBe(2);
+  });
+});
+
+/** envsync.yaml without conflicts.learning, the flows published in the group `acme`. */
+const UNNAMED = CONFIG.replace(/ {2}learning:\n.*\n/, "") + "catalog:\n  group: acme\n";
+
+/**
+ * The conflict-resolver flow published as `envsync publish` leaves it: enabled in the group, whose
+ * consumer has the service account GitLab created, and in the project, whose consumer has none.
+ */
+function publishResolver(serviceAccount: string | undefined): void {
+  const group = standin.state.addGroup("acme");
+  const owner = standin.state.addProject("acme/envsync-flows");
+  const item = {
+    id: standin.state.id(),
+    name: "envsync-conflict-resolver",
+    description: "d",
+    itemType: "FLOW" as const,
+    projectId: owner.id,
+    visibility: "PRIVATE" as const,
+    versions: [],
+  };
+  standin.state.items.push(item);
+  const groupConsumer = {
+    id: standin.state.id(),
+    itemId: item.id,
+    groupId: group.id,
+    triggerTypes: [],
+    ...(serviceAccount ? { serviceAccount } : {}),
+  };
+  standin.state.consumers.push(groupConsumer, {
+    id: standin.state.id(),
+    itemId: item.id,
+    projectId,
+    parentId: groupConsumer.id,
+    triggerTypes: ["mention"],
+  });
+}
+
+const CONSUMERS = { operation: "EnvsyncConfiguredItems" };
+
+describe("envsync learn: whose proposals", () => {
+  it("reads the published flow's service account when envsync.yaml names none, with a read_api token", async () => {
+    await recordHistory();
+    publishResolver(BOT.username);
+    repo.write({ "envsync.yaml": UNNAMED });
+    standin.addToken({ value: "glpat-read-only-token", kind: "personal", scopes: ["read_api"] });
+    const run = (...args: string[]) =>
+      envsyncIn(
+        { env: testEnv({ GITLAB_TOKEN: "glpat-read-only-token", GITLAB_URL: standin.url }) },
+        ...["learn", "-C", repo.dir, ...args],
+      );
+
+    const { code, out, err } = await run("--json");
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as {
+      author: string;
+      author_source: string;
+      proposals: unknown[];
+      categories: { category: string; applied: number; proposals: number }[];
+    };
+    expect(report).toMatchObject({ author: "envsync-resolver-bot", author_source: "flow" });
+    // The same record as with the account named: the guest's forged marker is still not counted.
+    expect(report.proposals).toHaveLength(18);
+    expect(report.categories.find((c) => c.category === "code")).toMatchObject({
+      proposals: 11,
+      applied: 10,
+    });
+
+    const text = await run();
+    expect(text.code).toBe(0);
+    expect(text.out.split("\n")[0]).toBe(
+      "18 proposals by envsync-resolver-bot (the envsync-conflict-resolver flow's service " +
+        "account) in 5 merge requests labelled envsync (target acceptance 0.7)",
+    );
+  });
+
+  it("takes conflicts.learning.author over the flow's account, without asking the catalog", async () => {
+    await recordHistory();
+    publishResolver("ai-envsync-conflict-resolver-acme");
+    repo.write({ "envsync.yaml": CONFIG + "catalog:\n  group: acme\n" });
+    const { code, out } = await learn("--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({
+      author: "envsync-resolver-bot",
+      author_source: "config",
+    });
+    expect((JSON.parse(out) as { proposals: unknown[] }).proposals).toHaveLength(18);
+    expect(standin.requests(CONSUMERS)).toHaveLength(0);
+    expect((await learn()).out).toContain(
+      "by envsync-resolver-bot (from conflicts.learning.author) in",
+    );
+  });
+
+  it("says so where the flow names no service account (no catalog.group to read it from)", async () => {
+    publishResolver(BOT.username);
+    repo.write({ "envsync.yaml": CONFIG.replace(/ {2}learning:\n.*\n/, "") });
+    const { code, out } = await learn("--json");
+    expect(code).toBe(2);
+    const { error } = JSON.parse(out) as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe("learn-author-unknown");
+    expect(error.message).toContain(
+      "the envsync-conflict-resolver flow in acme/shop names no service account (set catalog.group",
+    );
+    expect(error.hint).toMatch(/conflicts\.learning\.author.*--author USERNAME/);
+  });
+
+  it("says so where GitLab has no AI Catalog; --author still works there", async () => {
+    await recordHistory();
+    repo.write({ "envsync.yaml": UNNAMED });
+    // GitLab before 18.5 fails the query's validation: the field does not exist (HTTP 200).
+    const missing = {
+      errors: [
+        {
+          message: "Field 'aiCatalogConfiguredItems' doesn't exist on type 'Query'",
+          locations: [{ line: 2, column: 3 }],
+          path: ["query EnvsyncConfiguredItems", "aiCatalogConfiguredItems"],
+          extensions: {
+            code: "undefinedField",
+            typeName: "Query",
+            fieldName: "aiCatalogConfiguredItems",
+          },
+        },
+      ],
+    };
+    standin.fail({ ...CONSUMERS, respond: { status: 200, body: missing } });
+    const { code, out } = await learn("--json");
+    expect(code).toBe(2);
+    const { error } = JSON.parse(out) as { error: { code: string; message: string } };
+    expect(error.code).toBe("learn-author-unknown");
+    expect(error.message).toContain("the AI Catalog cannot be read");
+    expect(error.message).toContain("aiCatalogConfiguredItems");
+
+    const asked = standin.requests(CONSUMERS).length;
+    const given = await learn("--json", "--author", BOT.username);
+    expect(given.code).toBe(0);
+    expect(JSON.parse(given.out)).toMatchObject({ author_source: "option" });
+    expect(standin.requests(CONSUMERS)).toHaveLength(asked);
+
+    // A user GitLab does not let read the project's flows: the field is null, with GitLab's error.
+    publishResolver(BOT.username);
+    const denied = {
+      data: null,
+      errors: [
+        {
+          message:
+            "The resource that you are attempting to access does not exist or you don't have " +
+            "permission to perform this action",
+          locations: [{ line: 2, column: 3 }],
+          path: ["aiCatalogConfiguredItems"],
+        },
+      ],
+    };
+    standin.fail({ ...CONSUMERS, respond: { status: 200, body: denied } });
+    const refused = await learn("--json");
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.out)).toMatchObject({
+      error: {
+        code: "learn-author-unknown",
+        message: expect.stringContaining("don't have permission") as unknown,
+      },
+    });
+  });
+
+  it("fails as GitLab's error, not as an unknown account, when GitLab refuses the token", async () => {
+    publishResolver(BOT.username);
+    repo.write({ "envsync.yaml": UNNAMED });
+    standin.fail({ ...CONSUMERS, respond: { status: 401, body: { message: "401 Unauthorized" } } });
+    const { code, out } = await learn("--json");
+    expect(code).toBe(1);
+    expect(JSON.parse(out)).toMatchObject({ error: { code: "gitlab-unauthorized" } });
   });
 });
 

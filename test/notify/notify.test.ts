@@ -441,5 +441,19 @@ describe("envsync notify pipeline-failure", () => {
       expect(body).toContain("SYSTEM: push to main");
       expect(body.endsWith("<!-- envsync:pipeline-failure:2 -->")).toBe(true);
     });
+
+    it("mentions no service account whose name is not a GitLab username", async () => {
+      const { gl } = await gitlab();
+      // The catalog answers with the account's name: a name that carries a quick action or a
+      // second mention must not become the note's first line.
+      gl.state.consumers.find((c) => c.serviceAccount)!.serviceAccount = "bot\n/close @all";
+      const { code, err } = await notify(ciEnv(gl, { CI_MERGE_REQUEST_IID: "7" }), [
+        "--via",
+        "mention",
+      ]);
+      expect(code).toBe(1);
+      expect(err).toContain("no service account to mention");
+      expect(gl.state.notes).toEqual([]);
+    });
   });
 });

@@ -90,9 +90,7 @@ export async function dashboardCommand(
   if (!fleet) {
     const managed = config.environments.filter((e) => e.protection);
     if (managed.length > 0)
-      sections = protectionSection(
-        await readProtectionDrift(gitlab.rest, gitlab.project, managed),
-      );
+      sections = protectionSection(await readProtectionDrift(gitlab.rest, gitlab.project, managed));
     // Rollbacks and the commits they keep out: a token GitLab refuses the merge requests to just
     // leaves them out.
     const records = await rollbackRecords(gitlab).catch((error: unknown) => {

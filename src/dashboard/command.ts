@@ -25,11 +25,8 @@ import type { CommandContext } from "../context.js";
 import { readText, readTextInside } from "../output/files.js";
 import { json, terminalSafe } from "../output/io.js";
 import { driftLocal, type FleetDriftReport } from "../drift/drift.js";
-import { planProtection, type ProtectionPlan } from "../core/protection.js";
-import type { ResolvedEnvironment } from "../config/types.js";
+import { readProtectionDrift } from "../core/protection-drift.js";
 import { GitLabError } from "../gitlab/errors.js";
-import { readProtection } from "../gitlab/protection-rest.js";
-import type { GitLabRest } from "../gitlab/rest.js";
 import { protectionSection } from "./protection.js";
 import type { DashboardOptions } from "./cli.js";
 import { rollbackRecords } from "../gitlab/rollback-record.js";
@@ -93,7 +90,7 @@ export async function dashboardCommand(
   if (!fleet) {
     const managed = config.environments.filter((e) => e.protection);
     if (managed.length > 0)
-      sections = protectionSection(await protectionView(gitlab.rest, gitlab.project, managed));
+      sections = protectionSection(await readProtectionDrift(gitlab.rest, gitlab.project, managed));
     // Rollbacks and the commits they keep out: a token GitLab refuses the merge requests to just
     // leaves them out.
     const records = await rollbackRecords(gitlab).catch((error: unknown) => {
@@ -224,21 +221,6 @@ function jsonErrorAt(text: string, error: unknown): string {
     return /end of (JSON|data)/i.test((error as Error).message) ? " (it ends early)" : "";
   const before = text.slice(0, Number(position)).split("\n");
   return ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
-}
-
-/** GitLab's protection against the declaration; a token that may not read it is said, not fatal. */
-async function protectionView(
-  rest: GitLabRest,
-  project: string,
-  environments: readonly ResolvedEnvironment[],
-): Promise<{ plan?: ProtectionPlan; unread?: string }> {
-  try {
-    return { plan: planProtection(environments, await readProtection(rest, project)) };
-  } catch (error) {
-    if (error instanceof GitLabError && (error.status === 401 || error.status === 403))
-      return { unread: `${error.message} (reading protection needs a Maintainer's token)` };
-    throw error;
-  }
 }
 
 function stateHash(value: unknown): string {

@@ -3,14 +3,14 @@
  * from envsync.yaml (the plan `envsync protect` would apply), and what EnvSync reports but leaves.
  * Every value from GitLab or the file is rendered inert (markdown.ts).
  */
-import type { ProtectionPlan } from "../core/protection.js";
+import type { ProtectionView } from "../core/protection-drift.js";
 import { code, text } from "../gitlab/markdown.js";
 
 /** The section's lines; `unread` says why GitLab's protection could not be read. */
-export function protectionSection(view: { plan?: ProtectionPlan; unread?: string }): string[] {
+export function protectionSection(view: ProtectionView): string[] {
   const lines = ["", "### Protection in GitLab"];
-  if (!view.plan) {
-    lines.push("", `Not read: ${code(view.unread ?? "unknown")}.`);
+  if ("unread" in view) {
+    lines.push("", `Not read: ${code(view.unread)}.`);
     return lines;
   }
   const { plan } = view;

@@ -39,7 +39,8 @@ export const driftCli = defineCommand({
     "drift between environments",
   declare,
   help:
-    "\nExit codes: 0 nothing unexpected; 3 drift not explained by pending promotions, or " +
-    "hotfixes missing upstream.",
+    "\nExit codes: 0 nothing unexpected; 3 drift not explained by pending promotions, " +
+    "hotfixes missing upstream, or GitLab's protection differing from envsync.yaml (read with " +
+    "GITLAB_TOKEN when an environment declares risk or protection; not with --all-projects).",
   load: () => import("./command.js").then((m) => m.driftCommand),
 });

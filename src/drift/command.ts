@@ -14,6 +14,7 @@ import { needsAttention } from "./pair.js";
 import { selectPairs } from "./select-pairs.js";
 import { inShard } from "../fleet/shard.js";
 import type { DriftOptions } from "./cli.js";
+import { protectionDiffers, protectionDrift } from "./protection.js";
 
 /** drift reads compares and commits: GitLab does not take CI_JOB_TOKEN there. */
 const READ: GitLabNeeds = { scope: "read_api", jobToken: false };
@@ -40,7 +41,9 @@ export async function driftCommand(
   const useApi = options.api || options.allProjects || (gap !== undefined && canAskGitLab);
   if (gap && useApi) io.stderr(`reading GitLab's API: the local clone is ${gap}\n`);
   const exitFor = (report: DriftReport) =>
-    report.pairs.some(needsAttention) ? ExitCode.findings : ExitCode.ok;
+    report.pairs.some(needsAttention) || protectionDiffers(report.protection)
+      ? ExitCode.findings
+      : ExitCode.ok;
 
   if (!useApi) {
     const orElse = "or set GITLAB_TOKEN to read GitLab's API";
@@ -58,6 +61,8 @@ export async function driftCommand(
       activity.done();
     }
     if (report.branches) for (const note of freshnessNotes(report.branches)) activity.note(note);
+    const protection = await protectionDrift(config, pairs, ctx, { repo: options.repo });
+    if (protection) report.protection = protection;
     report.generated_at = ctx.now().toISOString();
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);
@@ -73,6 +78,11 @@ export async function driftCommand(
   if (!options.allProjects) {
     if (!gitlab.project) throw projectUnknown("API mode");
     const report = await driftApi(config, gitlab, gitlab.project, pairs);
+    const protection = await protectionDrift(config, pairs, ctx, { repo: options.repo, gitlab });
+    if (protection) {
+      report.protection = protection;
+      report.requests = gitlab.http.requestCount;
+    }
     report.generated_at = ctx.now().toISOString();
     io.stdout(options.json ? json(report) : formatReport(report));
     return exitFor(report);

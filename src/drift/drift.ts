@@ -16,6 +16,7 @@ import { computePairDrift, type PairDrift, type PairInput } from "./pair.js";
 import { allSettledFirst } from "../gitlab/settle.js";
 import { freshBranchesIn, type BranchFreshness } from "../git/branches.js";
 import type { Activity } from "../output/progress.js";
+import type { DriftProtection } from "./protection.js";
 
 export interface DriftReport {
   mode: "local" | "api";
@@ -25,6 +26,11 @@ export interface DriftReport {
   /** Local mode: whether origin was fetched, and the ref compared for each branch. */
   branches?: BranchFreshness;
   pairs: PairDrift[];
+  /**
+   * Where GitLab's protection differs from envsync.yaml, for the checked environments that declare
+   * it; absent without a token or a declaration (and in a fleet's reports).
+   */
+  protection?: DriftProtection;
   /** API mode: HTTP requests sent. */
   requests?: number;
 }

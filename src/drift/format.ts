@@ -1,5 +1,6 @@
 import type { DriftReport, FleetProjectDrift } from "./drift.js";
 import { needsAttention } from "./pair.js";
+import { protectionDiffers, type DriftProtection } from "./protection.js";
 
 export function formatReport(report: DriftReport): string {
   const lines: string[] = [];
@@ -56,7 +57,29 @@ export function formatReport(report: DriftReport): string {
     );
     lines.push("");
   }
+  if (report.protection) lines.push(...formatProtection(report.protection), "");
   return `${lines.join("\n")}`;
+}
+
+/** Per environment, each rule that differs and its fields (`from → to`), then what is only reported. */
+function formatProtection(protection: DriftProtection): string[] {
+  const head = "protection in GitLab against envsync.yaml";
+  if ("unread" in protection) return [`${head}: not read: ${protection.unread}`];
+  const lines = [`${head}${protectionDiffers(protection) ? "  ← needs attention" : ": in line"}`];
+  for (const difference of protection.differences) {
+    const missing = difference.action === "create" ? " (missing in GitLab)" : "";
+    lines.push(`  ${difference.environment}: ${difference.target}${missing}`);
+    const width = Math.max(...difference.fields.map((f) => f.field.length));
+    for (const f of difference.fields)
+      lines.push(`    ${f.field.padEnd(width)}  ${f.from === "-" ? "(none)" : f.from} → ${f.to}`);
+  }
+  if (protection.findings.length > 0) {
+    lines.push("  reported, not changed by EnvSync:");
+    for (const f of protection.findings) lines.push(`    ! ${f.environment}: ${f.message}`);
+  }
+  if (!protection.in_line)
+    lines.push("  `envsync protect --dry-run` shows the plan; `envsync protect` applies it");
+  return lines;
 }
 
 export function formatFleet(projects: FleetProjectDrift[]): string {

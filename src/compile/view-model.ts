@@ -26,8 +26,8 @@ export interface EnvironmentView {
 export interface FlowViewModel {
   version: string;
   /**
-   * catalog.generic_api_tools: the assistant also gets gitlab_api_get and gitlab_graphql, the core
-   * and pipeline-doctor components gitlab_api_get.
+   * catalog.generic_api_tools: the assistant also gets gitlab_api_get and gitlab_graphql, the core,
+   * pipeline-doctor, rollback-guardian and conflict-resolver components gitlab_api_get.
    */
   genericApiTools: boolean;
   flowNames: Record<string, string>;
@@ -139,8 +139,8 @@ export function buildViewModel(
       migrationPaths: promptList(config.rollback.migrations.paths),
       requireConfirmation: promptList(config.rollback.require_confirmation),
       autoRollback: autoRollback
-        ? `on for ${autoRollback.environments} (suspect commits at confidence ` +
-          `${autoRollback.minConfidence} or above, once per ${autoRollback.cooldownMinutes} min)`
+        ? `on for ${autoRollback.environments} (min_confidence ${autoRollback.minConfidence}, ` +
+          `cooldown_minutes ${autoRollback.cooldownMinutes})`
         : "off",
       auto: autoRollback,
     },

@@ -28,6 +28,8 @@ environments:
   dev: { branch: develop }
   staging: { branch: staging }
   production: { branch: main, protected: true }
+rollback:
+  auto: { environments: [staging] }
 `;
 
 let standin: GitLabStandin;
@@ -162,18 +164,22 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   const lines = new Set<string>();
   for (const name of readdirSync(join(repoRoot, "flows")))
     for (const m of readFileSync(join(repoRoot, "flows", name), "utf8").matchAll(
-      /`envsync ([^`]+) --json`/g,
+      // With the file a line's output goes to, where the prompt says so (`--json > FILE`).
+      /`envsync ([^`]+?) --json((?: > [^`\s]+)?)`/g,
     ))
-      if (!m[1]!.includes("COMMAND")) lines.add(m[1]!);
+      if (!m[1]!.includes("COMMAND")) lines.add(m[1]! + m[2]!);
   expect([...lines].map((l) => l.split(" ")[0]).sort()).toEqual([
     "cherry-pick",
     "cherry-pick",
     "conflict-check",
     "doctor",
     "doctor",
+    "doctor",
     "drift",
     "drift",
     "promote",
+    "rollback",
+    "rollback",
     "rollback",
     "rollback-check",
     "status",
@@ -213,6 +219,9 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "cherry-pick": ["status", "picked", "skipped"],
     "rollback-check": ["risk", "reasons", "migrations"],
     rollback: ["status", "assessment", "plan", "merge_request"],
+    // The rollback guardian's plan, and the pipeline doctor's automatic rollback (rollback.auto).
+    "rollback --dry-run": ["status", "assessment", "plan"],
+    "rollback --after-diagnosis": ["status", "assessment", "auto"],
     doctor: ["failed_jobs", "hypotheses", "verdict"],
     // The pipeline doctor's first step: the engine decides whether to diagnose.
     "doctor --screen": ["decision", "reason", "pipeline"],
@@ -233,7 +242,9 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   execFileSync("sh", ["-c", setup.replaceAll("/usr/local/bin", bin)], { cwd: workspace });
   const reports = new Map<string, Record<string, unknown>>();
   for (const line of lines) {
-    const args = line.split(" ").map((word) => values[word] ?? word);
+    // `… > FILE`: the output goes to FILE in the workspace, as a shell would write it.
+    const [command, output] = line.split(" > ");
+    const args = command!.split(" ").map((word) => values[word] ?? word);
     // As the model runs it: in the workspace, where the repository's envsync.yaml is.
     const result = await spawnEnvsync([...args, "--json"], {
       command: "envsync",
@@ -241,8 +252,17 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
       env: { ...env, PATH: `${bin}:${process.env.PATH}` },
     });
     expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
+    if (output) writeFileSync(join(workspace, output), result.out);
     const report = JSON.parse(result.out) as Record<string, unknown>;
-    const kind = args.includes("--screen") ? "doctor --screen" : args[0]!;
+    const variant =
+      args[0] === "rollback"
+        ? args.find((a) => a === "--dry-run" || a === "--after-diagnosis")
+        : undefined;
+    const kind = args.includes("--screen")
+      ? "doctor --screen"
+      : variant
+        ? `rollback ${variant}`
+        : args[0]!;
     for (const key of promised[kind]!) expect(report, `${line} lacks ${key}`).toHaveProperty(key);
     reports.set(kind, report);
   }
@@ -268,6 +288,22 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     assessment: { deployments_from: { source: "deploy jobs" } },
     merge_request: { action: "created" },
   });
+  // The automatic rollback reads the diagnosis the doctor line wrote, with the flow's token, and
+  // does not act on a pipeline of another branch (nor within the cool-down of the rollback above).
+  expect(reports.get("rollback --after-diagnosis")).toMatchObject({
+    status: "not rolled back",
+    auto: {
+      act: false,
+      pipeline_id: pipelineId,
+      reasons: expect.arrayContaining([
+        `pipeline ${pipelineId} ran on develop, not on staging`,
+      ]) as string[],
+    },
+  });
+  // The guardian's dry run changes nothing: no second merge request.
+  expect(
+    standin.state.mergeRequests.filter((mr) => mr.source_branch.startsWith("envsync/rollback/")),
+  ).toHaveLength(1);
   // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
   // jobs it may read, and the JSON says so.
   expect(reports.get("rollback-check")).toMatchObject({

@@ -1,7 +1,8 @@
 /**
  * Issue #24, automatic rollback where it matters: with `rollback.auto` listing environments, the
  * compiled pipeline doctor sends a failed pipeline on one of them through a step that runs
- * `envsync doctor --json > FILE` and `envsync rollback --after-diagnosis FILE --json`, and its note
+ * `envsync doctor --output FILE --json` and `envsync rollback --after-diagnosis FILE --json` (no
+ * shell: run_command passes words, never a redirection), and its note
  * reports the decision (the merge request and why, or why not). Without it, none of this is there.
  */
 import { describe, expect, it } from "vitest";
@@ -64,14 +65,16 @@ describe("the pipeline doctor with rollback.auto", () => {
     );
   });
 
-  it("runs the doctor into a file and the rollback on that file, with nothing else on the line", async () => {
+  it("runs the doctor into a file and the rollback on that file, with nothing else on the line, and no shell", async () => {
     const flow = await doctor(AUTO);
     const { system, user } = prompt(flow, "envsync_doctor_rollback");
     // The commands of its task; the shared CLI rules name `envsync --version` and the like.
     const task = /<task>([\s\S]*?)<\/task>/.exec(system)![1]!;
     const [diagnose, rollback, ...more] = commandsIn(task);
     expect(more).toEqual([]);
-    const file = /^envsync doctor --pipeline ID --json > (\S+)$/.exec(diagnose!)?.[1];
+    // run_command passes words to the program: no redirection, pipe or expansion would happen.
+    for (const line of [diagnose!, rollback!]) expect(line).not.toMatch(/[|&;<>$`]/);
+    const file = /^envsync doctor --pipeline ID --output (\S+) --json$/.exec(diagnose!)?.[1];
     expect(file, diagnose).toBeDefined();
     expect(rollback).toBe(`envsync rollback --env ENV --after-diagnosis ${file} --json`);
     expect(system).toContain("not exactly one of staging, production, run nothing");
@@ -84,7 +87,7 @@ describe("the pipeline doctor with rollback.auto", () => {
     for (const option of ["--env <env>", "--after-diagnosis <file>", "--json"])
       expect(rollbackHelp.out, option).toContain(option);
     const doctorHelp = await envsync("doctor", "--help");
-    for (const option of ["--pipeline <id>", "--json"])
+    for (const option of ["--pipeline <id>", "--output <file>", "--json"])
       expect(doctorHelp.out, option).toContain(option);
   });
 

@@ -164,10 +164,9 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   const lines = new Set<string>();
   for (const name of readdirSync(join(repoRoot, "flows")))
     for (const m of readFileSync(join(repoRoot, "flows", name), "utf8").matchAll(
-      // With the file a line's output goes to, where the prompt says so (`--json > FILE`).
-      /`envsync ([^`]+?) --json((?: > [^`\s]+)?)`/g,
+      /`envsync ([^`]+) --json`/g,
     ))
-      if (!m[1]!.includes("COMMAND")) lines.add(m[1]! + m[2]!);
+      if (!m[1]!.includes("COMMAND")) lines.add(m[1]!);
   expect([...lines].map((l) => l.split(" ")[0]).sort()).toEqual([
     "cherry-pick",
     "cherry-pick",
@@ -242,9 +241,7 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
   execFileSync("sh", ["-c", setup.replaceAll("/usr/local/bin", bin)], { cwd: workspace });
   const reports = new Map<string, Record<string, unknown>>();
   for (const line of lines) {
-    // `… > FILE`: the output goes to FILE in the workspace, as a shell would write it.
-    const [command, output] = line.split(" > ");
-    const args = command!.split(" ").map((word) => values[word] ?? word);
+    const args = line.split(" ").map((word) => values[word] ?? word);
     // As the model runs it: in the workspace, where the repository's envsync.yaml is.
     const result = await spawnEnvsync([...args, "--json"], {
       command: "envsync",
@@ -252,7 +249,6 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
       env: { ...env, PATH: `${bin}:${process.env.PATH}` },
     });
     expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
-    if (output) writeFileSync(join(workspace, output), result.out);
     const report = JSON.parse(result.out) as Record<string, unknown>;
     const variant =
       args[0] === "rollback"
@@ -288,8 +284,9 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     assessment: { deployments_from: { source: "deploy jobs" } },
     merge_request: { action: "created" },
   });
-  // The automatic rollback reads the diagnosis the doctor line wrote, with the flow's token, and
-  // does not act on a pipeline of another branch (nor within the cool-down of the rollback above).
+  // The automatic rollback reads the diagnosis the doctor line wrote (`--output`, in the
+  // workspace) with the flow's token, and does not act on a pipeline of another branch (nor
+  // within the cool-down of the rollback above).
   expect(reports.get("rollback --after-diagnosis")).toMatchObject({
     status: "not rolled back",
     auto: {

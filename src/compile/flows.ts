@@ -37,6 +37,8 @@ export const FLOWS: readonly FlowDefinition[] = [
       load_config: "config_loader",
       screen_event: "runner",
       triage_failure: "runner",
+      // Only with rollback.auto: runs `envsync rollback --after-diagnosis`, which opens the MR.
+      auto_rollback: "git_writer",
       post_diagnosis: "reporter",
     },
   },

@@ -26,8 +26,8 @@ export interface EnvironmentView {
 export interface FlowViewModel {
   version: string;
   /**
-   * catalog.generic_api_tools: the assistant also gets gitlab_api_get and gitlab_graphql, the core
-   * and pipeline-doctor components gitlab_api_get.
+   * catalog.generic_api_tools: the assistant also gets gitlab_api_get and gitlab_graphql, the core,
+   * pipeline-doctor, rollback-guardian and conflict-resolver components gitlab_api_get.
    */
   genericApiTools: boolean;
   flowNames: Record<string, string>;
@@ -52,7 +52,16 @@ export interface FlowViewModel {
   rollback: {
     migrationPaths: string;
     requireConfirmation: string;
+    /** `rollback.auto` in words: `off`, or the environments and the conditions. */
     autoRollback: string;
+    /** `rollback.auto` when it lists environments (the pipeline doctor then rolls back); else null. */
+    auto: {
+      environments: string;
+      /** The same names one by one (the pipeline doctor routes on them). */
+      names: string[];
+      minConfidence: string;
+      cooldownMinutes: string;
+    } | null;
   };
   pipelineDoctor: { enabled: boolean; logLines: number };
   projects: { path: string; overrides: string | null }[];
@@ -77,6 +86,16 @@ export function buildViewModel(
       ? `risk ${env.protection.risk}: ${describeProtection(env.protection)}`
       : null,
   }));
+  const { auto } = config.rollback;
+  const autoRollback =
+    auto.environments.length > 0
+      ? {
+          environments: promptList(auto.environments),
+          names: auto.environments.map(promptText),
+          minConfidence: String(auto.min_confidence),
+          cooldownMinutes: String(auto.cooldown_minutes),
+        }
+      : null;
   const branchOf = (name: string) =>
     promptText(config.environments.find((e) => e.name === name)?.branch ?? name);
   return {
@@ -119,9 +138,11 @@ export function buildViewModel(
     rollback: {
       migrationPaths: promptList(config.rollback.migrations.paths),
       requireConfirmation: promptList(config.rollback.require_confirmation),
-      autoRollback: config.rollback.auto_rollback_on_failure
-        ? `on, only at confidence ${config.rollback.min_confidence} or above`
+      autoRollback: autoRollback
+        ? `on for ${autoRollback.environments} (min_confidence ${autoRollback.minConfidence}, ` +
+          `cooldown_minutes ${autoRollback.cooldownMinutes})`
         : "off",
+      auto: autoRollback,
     },
     pipelineDoctor: {
       enabled: config.pipeline_doctor.enabled,

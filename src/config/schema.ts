@@ -281,11 +281,15 @@ export const configSchema = z
           .describe(
             "Environments whose rollback needs explicit confirmation. Default: every protected environment.",
           ),
+        // Kept so files written for earlier versions still validate; rollback.auto replaced them.
         auto_rollback_on_failure: z
           .boolean()
           .default(false)
-          .describe("Roll back automatically when a deployment fails."),
-        min_confidence: threshold("Minimum confidence for an automatic rollback.", 0.9),
+          .describe("Superseded by rollback.auto: accepted, no longer read."),
+        min_confidence: threshold(
+          "Superseded by rollback.auto.min_confidence: accepted, no longer read.",
+          0.9,
+        ),
         auto: rollbackAutoSchema,
       })
       .prefault({})
@@ -370,7 +374,7 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe(
-            "Give the assistant gitlab_api_get and gitlab_graphql, and the core and pipeline-doctor flows gitlab_api_get (their fallback when the EnvSync CLI is missing). GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
+            "Give the assistant gitlab_api_get and gitlab_graphql, and the core, pipeline-doctor, rollback-guardian and conflict-resolver flows gitlab_api_get (their fallback when the EnvSync CLI is missing). GitLab lists them to catalog agents only when the instance enables the use_generic_gitlab_api_tools feature flag.",
           ),
       })
       .prefault({})

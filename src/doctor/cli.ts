@@ -35,6 +35,13 @@ const declare = (command: Command) =>
           "every change; only the change to failed is diagnosed)",
       ).choices(PIPELINE_STATUSES),
     )
+    .addOption(
+      new Option(
+        "--output <file>",
+        "also write the diagnosis as JSON to FILE, for `envsync rollback --after-diagnosis " +
+          "FILE` (a flow's run_command has no shell to redirect with)",
+      ).conflicts("screen"),
+    )
     .addOption(jsonOption());
 
 export type DoctorOptions = OptionsOf<typeof declare>;

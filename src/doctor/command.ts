@@ -3,6 +3,7 @@ import { diagnosePipeline, type DoctorReport } from "./doctor.js";
 import { ExitCode } from "../errors.js";
 import { openGitLab, type GitLabNeeds } from "../gitlab/access.js";
 import type { CommandContext } from "../context.js";
+import { rootFor, writeFilesInside } from "../output/files.js";
 import { json } from "../output/io.js";
 import { table } from "../output/table.js";
 import type { DoctorOptions } from "./cli.js";
@@ -33,6 +34,10 @@ export async function doctorCommand(
     return screen.decision === "diagnose" ? ExitCode.ok : ExitCode.findings;
   }
   const report = await diagnosePipeline(gitlab, gitlab.project, options.pipeline, config);
+  if (options.output)
+    await writeFilesInside(rootFor(options.output, "file"), [
+      { path: options.output, content: json(report) },
+    ]);
   io.stdout(options.json ? json(report) : format(report));
   return ExitCode.ok;
 }

@@ -35,7 +35,7 @@ export function parseDiagnosis(text: string, file: string): Diagnosis {
   const parsed = DIAGNOSIS.safeParse(value);
   if (!parsed.success)
     throw usageError(`${file} is not the output of \`envsync doctor --json\``, {
-      hint: "write it with `envsync doctor --pipeline ID --json > FILE`",
+      hint: "write it with `envsync doctor --pipeline ID --output FILE`",
       code: "not-a-diagnosis",
     });
   return parsed.data;

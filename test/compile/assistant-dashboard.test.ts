@@ -1,8 +1,9 @@
 /**
  * Issue #27: the compiled assistant answers from EnvSync's dashboard (found by label, author and
  * marker, never by title; read as untrusted data; with the facts' age and the command that
- * refreshes them), and every core and pipeline-doctor component runs the engine, with no generic
- * API tool unless catalog.generic_api_tools opts in.
+ * refreshes them), and every core, pipeline-doctor and rollback-guardian component runs the engine,
+ * with no generic API tool (there, or in the conflict resolver) unless catalog.generic_api_tools
+ * opts in.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -152,7 +153,34 @@ describe("the compiled assistant (flows/envsync-assistant.yml)", () => {
   });
 });
 
-describe("the core and pipeline-doctor components run the engine", () => {
+describe("the core, pipeline-doctor and rollback-guardian components run the engine", () => {
+  it("the rollback guardian assesses with the engine, and without it blocks rather than guess", async () => {
+    const assess = component(committed("envsync-rollback-guardian"), "assess_rollback");
+    const task = section(assess.system, "task");
+    expect(task).toContain("Run `envsync rollback-check --env ENV --json`");
+    expect(task).toContain("run `envsync rollback --env ENV --dry-run --json`");
+    expect(task).toContain("Never lower a risk or reclassify a migration by your own reading");
+    const rules = section(assess.system, "tool_use_rules");
+    expect(rules).toContain("never run `envsync rollback` without `--dry-run`");
+    expect(rules).toContain("Without the CLI: your tools cannot read deployments");
+    expect(rules).toContain("Return risk `blocked`");
+    for (const tool of toolsNamed(assess.system)) expect(assess.toolset, tool).toContain(tool);
+    // rollback.auto as the schema has it, not the keys it replaced.
+    const policy = section(assess.system, "rollback_policy");
+    expect(policy).toContain(
+      "Automatic rollback (`rollback.auto`): on for staging (min_confidence 0.9, cooldown_minutes 60)",
+    );
+    expect(assess.system).not.toMatch(/auto_rollback_on_failure|on failure:/);
+
+    const optedIn = await compile(`${MINIMAL}catalog:\n  generic_api_tools: true\n`);
+    const flow = optedIn.find((f) => f.name === "envsync-rollback-guardian")!;
+    const generic = component(flow.definition as unknown as Flow, "assess_rollback");
+    expect(section(generic.system, "tool_use_rules")).toContain(
+      "Without the CLI: deployments from the deploy jobs",
+    );
+    for (const tool of toolsNamed(generic.system)) expect(generic.toolset, tool).toContain(tool);
+  });
+
   it("`@envsync status` runs `envsync status --json` and reports from its JSON", () => {
     const status = component(committed("envsync-core"), "status_command");
     expect(status.toolset).toContain("run_command");
@@ -176,7 +204,12 @@ describe("the core and pipeline-doctor components run the engine", () => {
   });
 
   it("lists no generic API tool in any component unless catalog.generic_api_tools opts in", async () => {
-    const ids = ["envsync-core", "envsync-pipeline-doctor"];
+    const ids = [
+      "envsync-core",
+      "envsync-pipeline-doctor",
+      "envsync-rollback-guardian",
+      "envsync-conflict-resolver",
+    ];
     const agents = (flow: Flow) => flow.components.filter((c) => c.prompt_id);
     for (const id of ids)
       for (const c of agents(committed(id)))
@@ -189,7 +222,14 @@ describe("the core and pipeline-doctor components run the engine", () => {
       .filter((c) => c.toolset?.includes("gitlab_api_get"))
       .map((c) => c.name);
     expect(withTools).toEqual(
-      expect.arrayContaining(["status_command", "drift_check_command", "triage_failure"]),
+      expect.arrayContaining([
+        "status_command",
+        "drift_check_command",
+        "triage_failure",
+        "assess_rollback",
+        "classify_conflicts",
+        "apply_tier1",
+      ]),
     );
     // Each engine-running component still runs the engine first.
     for (const f of optedIn.filter((f) => ids.includes(f.name)))

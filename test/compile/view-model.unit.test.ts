@@ -67,6 +67,7 @@ describe("buildViewModel: from the minimal config", () => {
   it("defaults rollback confirmation to the protected environments, and automatic rollback off", () => {
     expect(view.rollback.requireConfirmation).toBe("production");
     expect(view.rollback.autoRollback).toBe("off");
+    expect(view.rollback.auto).toBeNull();
   });
 });
 
@@ -89,8 +90,10 @@ conflicts:
     - { name: code, paths: ["src/**", "lib/**"] }
 rollback:
   require_confirmation: [staging]
+  # The keys before rollback.auto: still accepted, no longer read.
   auto_rollback_on_failure: true
   min_confidence: 0.95
+  auto: { environments: [staging, production], min_confidence: 0.85, cooldown_minutes: 30 }
 pipeline_doctor: { compare_with: [staging, production], log_lines: 50 }
 projects:
   - path: acme/api
@@ -131,8 +134,16 @@ projects:
     });
   });
 
-  it("states automatic rollback with the confidence it needs", () => {
-    expect(view.rollback.autoRollback).toBe("on, only at confidence 0.95 or above");
+  it("states automatic rollback from rollback.auto: where, the confidence it needs, the cool-down", () => {
+    expect(view.rollback.autoRollback).toBe(
+      "on for staging, production (min_confidence 0.85, cooldown_minutes 30)",
+    );
+    expect(view.rollback.auto).toEqual({
+      environments: "staging, production",
+      names: ["staging", "production"],
+      minConfidence: "0.85",
+      cooldownMinutes: "30",
+    });
     expect(view.rollback.requireConfirmation).toBe("staging");
   });
 

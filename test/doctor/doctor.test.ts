@@ -1,7 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/doctor.js";
+import { parseDiagnosis } from "../../src/rollback/auto.js";
 import { envsyncIn, tempDir, testEnv } from "../helpers/cli.js";
 import { TestRepo } from "../helpers/repo.js";
 import { attachRepositoryRoutes } from "../standin/repository.js";
@@ -110,6 +111,34 @@ describe("envsync doctor against the stand-in", () => {
       confidence: 0.85,
       cause: report.hypotheses[0]!.cause,
     });
+  });
+
+  it("--output writes the diagnosis as JSON for `rollback --after-diagnosis`, with no shell to redirect", async () => {
+    const green = repo.head();
+    repo.commit("Change calc", { "src/calc.js": "add broken\n" });
+    pipeline(1, "staging", green, "SUCCESS");
+    pipeline(2, "staging", repo.head(), "FAILED");
+    job(2, "failed", `${RUNNER}FAIL src/calc.js\nERROR: Job failed: exit code 1\n`);
+    const dir = tempDir();
+    const config = join(dir, "envsync.yaml");
+    writeFileSync(config, YAML);
+    const file = join(dir, "out", "diagnosis.json");
+    const env = testEnv({ GITLAB_TOKEN: standin.token, GITLAB_URL: standin.url });
+    const run = (...extra: string[]) =>
+      envsyncIn({ env }, "doctor", "-c", config, "--pipeline", "2", ...extra);
+    const { code, out } = await run("--output", file, "--json");
+    expect(code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(out);
+    const diagnosis = parseDiagnosis(readFileSync(file, "utf8"), file);
+    expect(diagnosis.suspects?.commits).toEqual([{ sha: repo.head(), title: "Change calc" }]);
+    // Without --json the terminal gets the summary, the file still the JSON.
+    rmSync(file);
+    expect((await run("--output", file)).out).toMatch(/^pipeline 2 on staging/);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ pipeline: { id: 2 } });
+    // The screen writes no diagnosis.
+    const screen = await run("--screen", "--output", file, "--json");
+    expect(screen.code).toBe(2);
+    expect(screen.out + screen.err).toMatch(/--output.*cannot be used with.*--screen/);
   });
 
   it("calls it the environment when the same commit passed before and the log shows a refused connection", async () => {

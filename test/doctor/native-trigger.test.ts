@@ -46,7 +46,8 @@ async function published(options: StandinOptions): Promise<{ gl: GitLabStandin; 
 
 /** What each doctor run GitLab started decides: its first step, with the flow job's token. */
 async function screens(gl: GitLabStandin, config: string, token = FLOW_TOKEN) {
-  const decisions: { pipeline: number; decision: string; reason: string }[] = [];
+  const decisions: { pipeline: number; decision: string; reason: string; environment?: string }[] =
+    [];
   for (const start of gl.state.flowStarts.filter((s) => s.itemName === "envsync-pipeline-doctor")) {
     const event = JSON.parse(start.goal) as {
       object_attributes: { id: number; status: string };
@@ -66,9 +67,19 @@ async function screens(gl: GitLabStandin, config: string, token = FLOW_TOKEN) {
       "-c",
       config,
     );
-    const screen = JSON.parse(result.out) as { decision: string; reason: string };
+    const screen = JSON.parse(result.out) as {
+      decision: string;
+      reason: string;
+      environment?: string;
+    };
     expect(result.code).toBe(screen.decision === "diagnose" ? 0 : 3);
-    decisions.push({ pipeline: id, decision: screen.decision, reason: screen.reason });
+    // The compiled flow routes on `environment` (to rollback.auto's step), so it is kept.
+    decisions.push({
+      pipeline: id,
+      decision: screen.decision,
+      reason: screen.reason,
+      ...(screen.environment === undefined ? {} : { environment: screen.environment }),
+    });
   }
   return decisions;
 }
@@ -100,6 +111,7 @@ describe("the pipeline doctor started by GitLab's pipeline trigger", () => {
         pipeline: failing.id,
         decision: "diagnose",
         reason: expect.stringMatching(/failed on staging/),
+        environment: "staging",
       },
     ]);
     expect(decisions.map((d) => d.reason)).toContain(

@@ -28,6 +28,8 @@ environments:
   dev: { branch: develop }
   staging: { branch: staging }
   production: { branch: main, protected: true }
+rollback:
+  auto: { environments: [staging] }
 `;
 
 let standin: GitLabStandin;
@@ -171,9 +173,12 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "conflict-check",
     "doctor",
     "doctor",
+    "doctor",
     "drift",
     "drift",
     "promote",
+    "rollback",
+    "rollback",
     "rollback",
     "rollback-check",
     "status",
@@ -213,6 +218,9 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     "cherry-pick": ["status", "picked", "skipped"],
     "rollback-check": ["risk", "reasons", "migrations"],
     rollback: ["status", "assessment", "plan", "merge_request"],
+    // The rollback guardian's plan, and the pipeline doctor's automatic rollback (rollback.auto).
+    "rollback --dry-run": ["status", "assessment", "plan"],
+    "rollback --after-diagnosis": ["status", "assessment", "auto"],
     doctor: ["failed_jobs", "hypotheses", "verdict"],
     // The pipeline doctor's first step: the engine decides whether to diagnose.
     "doctor --screen": ["decision", "reason", "pipeline"],
@@ -242,7 +250,15 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     });
     expect([0, 3], `${line}: ${result.err}`).toContain(result.code);
     const report = JSON.parse(result.out) as Record<string, unknown>;
-    const kind = args.includes("--screen") ? "doctor --screen" : args[0]!;
+    const variant =
+      args[0] === "rollback"
+        ? args.find((a) => a === "--dry-run" || a === "--after-diagnosis")
+        : undefined;
+    const kind = args.includes("--screen")
+      ? "doctor --screen"
+      : variant
+        ? `rollback ${variant}`
+        : args[0]!;
     for (const key of promised[kind]!) expect(report, `${line} lacks ${key}`).toHaveProperty(key);
     reports.set(kind, report);
   }
@@ -268,6 +284,23 @@ async function runFlowCommandLines(workspace: string, env: Env): Promise<void> {
     assessment: { deployments_from: { source: "deploy jobs" } },
     merge_request: { action: "created" },
   });
+  // The automatic rollback reads the diagnosis the doctor line wrote (`--output`, in the
+  // workspace) with the flow's token, and does not act on a pipeline of another branch (nor
+  // within the cool-down of the rollback above).
+  expect(reports.get("rollback --after-diagnosis")).toMatchObject({
+    status: "not rolled back",
+    auto: {
+      act: false,
+      pipeline_id: pipelineId,
+      reasons: expect.arrayContaining([
+        `pipeline ${pipelineId} ran on develop, not on staging`,
+      ]) as string[],
+    },
+  });
+  // The guardian's dry run changes nothing: no second merge request.
+  expect(
+    standin.state.mergeRequests.filter((mr) => mr.source_branch.startsWith("envsync/rollback/")),
+  ).toHaveLength(1);
   // GitLab refuses the flow's token the deployments API: what is deployed comes from the deploy
   // jobs it may read, and the JSON says so.
   expect(reports.get("rollback-check")).toMatchObject({

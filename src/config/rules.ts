@@ -47,6 +47,7 @@ export function checkRules(raw: unknown): RuleIssue[] {
     }
   }
   issues.push(...uniqueBranches(envs, ["environments"]));
+  issues.push(...supersededRollbackKeys(asDict(root.rollback)));
 
   const references = (
     path: (string | number)[],
@@ -261,4 +262,30 @@ function textIssues(text: string, path: (string | number)[], target: "key" | "va
       },
     ];
   return [];
+}
+
+/**
+ * `rollback.auto_rollback_on_failure: true` and `rollback.min_confidence` were read by earlier
+ * versions; nothing reads them now. Accepting them silently would leave a user believing automatic
+ * rollback is on, so a value that asks for something is a problem that says where it went.
+ */
+function supersededRollbackKeys(rollback: Dict): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (rollback.auto_rollback_on_failure === true)
+    issues.push({
+      path: ["rollback", "auto_rollback_on_failure"],
+      target: "key",
+      code: "superseded-key",
+      message: "rollback.auto_rollback_on_failure is no longer read: it turns nothing on",
+      hint: "list the environments under rollback.auto instead: auto: { environments: [staging] }",
+    });
+  if (rollback.min_confidence !== undefined)
+    issues.push({
+      path: ["rollback", "min_confidence"],
+      target: "key",
+      code: "superseded-key",
+      message: "rollback.min_confidence is no longer read",
+      hint: "set rollback.auto.min_confidence instead",
+    });
+  return issues;
 }

@@ -281,15 +281,13 @@ export const configSchema = z
           .describe(
             "Environments whose rollback needs explicit confirmation. Default: every protected environment.",
           ),
-        // Kept so files written for earlier versions still validate; rollback.auto replaced them.
+        // rollback.auto replaced them: `false` still validates; asking for anything is a problem
+        // (rules.ts), so no one believes automatic rollback is on.
         auto_rollback_on_failure: z
           .boolean()
           .default(false)
-          .describe("Superseded by rollback.auto: accepted, no longer read."),
-        min_confidence: threshold(
-          "Superseded by rollback.auto.min_confidence: accepted, no longer read.",
-          0.9,
-        ),
+          .describe("Superseded by rollback.auto: only false is accepted."),
+        min_confidence: threshold("Superseded by rollback.auto.min_confidence: not accepted.", 0.9),
         auto: rollbackAutoSchema,
       })
       .prefault({})

@@ -90,9 +90,8 @@ conflicts:
     - { name: code, paths: ["src/**", "lib/**"] }
 rollback:
   require_confirmation: [staging]
-  # The keys before rollback.auto: still accepted, no longer read.
-  auto_rollback_on_failure: true
-  min_confidence: 0.95
+  # The key before rollback.auto: false still validates.
+  auto_rollback_on_failure: false
   auto: { environments: [staging, production], min_confidence: 0.85, cooldown_minutes: 30 }
 pipeline_doctor: { compare_with: [staging, production], log_lines: 50 }
 projects:

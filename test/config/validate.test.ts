@@ -148,7 +148,7 @@ describe("envsync validate: schema problems, each with its position", () => {
 
   it.each([
     ["ai_confidence_threshold", "conflicts:\n  ai_confidence_threshold: 1.5\n"],
-    ["min_confidence", "rollback:\n  min_confidence: -0.1\n"],
+    ["min_confidence", "rollback:\n  auto: { environments: [staging], min_confidence: -0.1 }\n"],
   ])("keeps %s within [0, 1]", async (key, section) => {
     const problems = await problemsOf(MINIMAL + section);
     expect(problems).toHaveLength(1);
@@ -250,6 +250,20 @@ describe("envsync validate: rules across the file", () => {
   it("requires a command for the regenerate strategy", async () => {
     const yaml = `${MINIMAL}conflicts:\n  auto_resolve:\n    - paths: [package-lock.json]\n      strategy: regenerate\n`;
     expect(only(await problemsOf(yaml), "missing-command")).toMatchObject({ line: 9, column: 17 });
+  });
+
+  it("points the rollback keys nothing reads any more at rollback.auto; false still validates", async () => {
+    const yaml = `${MINIMAL}rollback:\n  auto_rollback_on_failure: true\n  min_confidence: 0.8\n`;
+    const problems = await problemsOf(yaml);
+    const superseded = problems.filter((p) => p.code === "superseded-key");
+    expect(superseded.map((p) => [p.path, p.line, p.column])).toEqual([
+      ["rollback.auto_rollback_on_failure", 7, 3],
+      ["rollback.min_confidence", 8, 3],
+    ]);
+    expect(superseded[0]!.hint).toContain("rollback.auto");
+    expect(superseded[1]!.hint).toContain("rollback.auto.min_confidence");
+    const off = write(`${MINIMAL}rollback:\n  auto_rollback_on_failure: false\n`);
+    expect((await envsync("validate", "-c", off)).code).toBe(0);
   });
 
   it("rejects a single environment and a chain of one", async () => {

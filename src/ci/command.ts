@@ -164,7 +164,12 @@ export async function ciCommand(
     "include:",
     ...setup.includes.map(
       (i) =>
-        `  - component: ${i.component}${i.inputs ? `\n    inputs:\n      config: ${i.inputs.config}` : ""}`,
+        `  - component: ${i.component}` +
+        (i.inputs
+          ? `\n    inputs:${Object.entries(i.inputs)
+              .map(([key, value]) => `\n      ${key}: ${JSON.stringify(value)}`)
+              .join("")}`
+          : ""),
     ),
     "",
     ...(bridges.reasons["pipeline-doctor"]

@@ -22,8 +22,16 @@ export function ciSetup(
     bridges?: readonly string[];
   },
 ): CiSetup {
-  const inputs =
-    options.configPath !== "envsync.yaml" ? { inputs: { config: options.configPath } } : {};
+  // triggers.drift_check `commit`: the drift check also runs after a commit to these branches.
+  const commitBranches = config.triggers.drift_check.includes("commit")
+    ? commitBranchesInput(config.environments.map((e) => e.branch))
+    : undefined;
+  const inputsOf = (name: string): { inputs?: Record<string, string> } => {
+    const inputs: Record<string, string> = {};
+    if (options.configPath !== "envsync.yaml") inputs.config = options.configPath;
+    if (name === "drift-check" && commitBranches) inputs.commit_branches = commitBranches;
+    return Object.keys(inputs).length > 0 ? { inputs } : {};
+  };
   const chainEnd = config.environments.find((e) => e.name === config.promotion.chain.at(-1));
   // Declared protection brings the manual job that applies it (`envsync protect`).
   const protects = config.environments.some((e) => e.protection);
@@ -33,7 +41,7 @@ export function ciSetup(
       ...(protects ? ["protect"] : []),
     ].map((name) => ({
       component: `$CI_SERVER_FQDN/${options.components}/${name}@${options.version}`,
-      ...inputs,
+      ...inputsOf(name),
     })),
     variables: [
       {
@@ -62,6 +70,18 @@ export function ciSetup(
       target_branch: chainEnd?.branch ?? "main",
     },
   };
+}
+
+/**
+ * The drift-check component's `commit_branches`: `a|b|c`, each branch escaped for the regex literal
+ * of the job's rule (`.` and `/`). The input's own regex takes nothing else, so a branch with any
+ * other character cannot be listed (envsync.yaml's branch names rarely have one).
+ */
+export function commitBranchesInput(branches: readonly string[]): string | undefined {
+  const listed = [...new Set(branches)]
+    .filter((branch) => /^[A-Za-z0-9_./-]+$/.test(branch))
+    .map((branch) => branch.replace(/[./]/g, (c) => `\\${c}`));
+  return listed.length > 0 ? listed.join("|") : undefined;
 }
 
 /**
@@ -124,7 +144,20 @@ function addIncludesLf(
   });
   const added: string[] = [];
   for (const include of includes) {
-    if (present.includes(include.component.replace(/@[^@/]*$/, ""))) continue;
+    const at = present.indexOf(include.component.replace(/@[^@/]*$/, ""));
+    if (at >= 0) {
+      // Already included: the version and the inputs stay the user's, except commit_branches,
+      // which triggers.drift_check gaining `commit` needs, set where it is missing.
+      const item = list.items[at];
+      const missing = Object.entries(include.inputs ?? {}).filter(
+        ([key]) => key === "commit_branches" && isMap(item) && !item.hasIn(["inputs", key]),
+      );
+      if (isMap(item) && missing.length > 0) {
+        for (const [key, value] of missing) item.setIn(["inputs", key], value);
+        added.push(include.component);
+      }
+      continue;
+    }
     list.items.push(doc.createNode(include));
     added.push(include.component);
   }

@@ -36,7 +36,8 @@ export const triggersSchema = z
       .default(["schedule"])
       .describe(
         "schedule: the drift check runs on drift.schedule; commit: also after each commit to an " +
-          "environment branch. It runs as a CI job (no catalog flow), so both stay CI bridges.",
+          "environment branch (`envsync ci` sets the drift-check job's commit_branches). It is a " +
+          "CI job, not a catalog flow, so both are CI rules rather than flow triggers.",
       ),
   })
   .prefault({})

@@ -53,6 +53,43 @@ describe("envsync ci", () => {
     expect(readFileSync(file, "utf8")).toBe(text);
   });
 
+  it("with triggers.drift_check commit, gives the drift check the branches whose commits run it", async () => {
+    const dir = checkout();
+    const config = join(dir, "envsync.yaml");
+    writeFileSync(
+      config,
+      "version: 1\nenvironments:\n  dev: { branch: develop }\n" +
+        "  staging: { branch: release/2.1 }\n  production: { branch: main }\n" +
+        "triggers:\n  drift_check: [schedule, commit]\n",
+    );
+    const setup = JSON.parse((await envsync("ci", "-c", config, "-C", dir, "--json")).out);
+    const drift = setup.includes.find((i: { component: string }) =>
+      i.component.includes("/drift-check@"),
+    );
+    // Escaped for the regex literal of the job's rule: `/^(develop|release\/2\.1|main)$/`.
+    expect(drift.inputs).toEqual({ commit_branches: "develop|release\\/2\\.1|main" });
+    const rule = new RegExp(`^(${drift.inputs.commit_branches as string})$`);
+    expect(["develop", "release/2.1", "main"].every((b) => rule.test(b))).toBe(true);
+    expect(["release/201", "feature", "mainline"].some((b) => rule.test(b))).toBe(false);
+
+    // An include added before commit was declared gains the input once; the rest stays.
+    const file = join(dir, ".gitlab-ci.yml");
+    writeFileSync(
+      file,
+      "include:\n  - component: $CI_SERVER_FQDN/envsync/envsync/drift-check@0.0.9\n" +
+        "    inputs:\n      stage: checks\n",
+    );
+    expect((await envsync("ci", "-c", config, "-C", dir, "--write")).code).toBe(0);
+    const text = readFileSync(file, "utf8");
+    const included = parse(text).include as { component: string; inputs: object }[];
+    expect(included[0]).toEqual({
+      component: "$CI_SERVER_FQDN/envsync/envsync/drift-check@0.0.9",
+      inputs: { stage: "checks", commit_branches: "develop|release\\/2\\.1|main" },
+    });
+    await envsync("ci", "-c", config, "-C", dir, "--write");
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
   it("--write keeps a CRLF file's line ends and its top comment", async () => {
     const dir = checkout();
     const file = join(dir, ".gitlab-ci.yml");

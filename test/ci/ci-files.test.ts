@@ -155,13 +155,18 @@ describe("the CI/CD components", () => {
     expect(job.script.at(-1)).toBe('envsync protect -c "$ENVSYNC_CONFIG"');
   });
 
-  it("drift-check runs only on schedules, with full history", () => {
+  it("drift-check runs on schedules, and on pushes to the commit_branches, with full history", () => {
     const job = Object.values(
       parseAllDocuments(
         readFileSync(join(repoRoot, "templates/drift-check.yml"), "utf8"),
       )[1]!.toJS() as Record<string, Job & { variables: Record<string, string> }>,
     )[0]!;
-    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"' }]);
+    expect(job.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "schedule"' },
+      {
+        if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH =~ /^($[[ inputs.commit_branches ]])$/',
+      },
+    ]);
     expect(job.variables.GIT_DEPTH).toBe("0");
   });
 });

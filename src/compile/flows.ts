@@ -38,7 +38,7 @@ export const FLOWS: readonly FlowDefinition[] = [
       screen_event: "runner",
       triage_failure: "runner",
       // Only with rollback.auto: runs `envsync rollback --after-diagnosis`, which opens the MR.
-      auto_rollback: "git_writer",
+      auto_rollback: "runner",
       post_diagnosis: "reporter",
     },
   },
@@ -60,7 +60,8 @@ export const FLOWS: readonly FlowDefinition[] = [
       load_config: "config_loader",
       screen_event: "runner",
       classify_conflicts: "runner",
-      apply_tier1: "git_writer",
+      // `envsync cherry-pick --mr` applies the tier-1 rules and opens the merge request.
+      apply_tier1: "runner",
       post_suggestions: "reviewer",
       post_outcome: "reporter",
     },

@@ -21,7 +21,12 @@ const declare = (command: Command) =>
     )
     .addOption(repoOption("the git repository, when no --report is given"))
     .addOption(noFetchOption())
-    .addOption(dryRunOption("print the description that would be written; touch nothing"))
+    .addOption(
+      dryRunOption(
+        "print the description from the drift facts (without what only GitLab says: protection, " +
+          "rollbacks, health); touch nothing",
+      ),
+    )
     .addOption(jsonOption());
 
 export type DashboardOptions = OptionsOf<typeof declare>;

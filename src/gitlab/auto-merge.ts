@@ -2,7 +2,10 @@
  * Auto-merge for a merge request EnvSync opened (a pick, a rollback): asked for only while a
  * pipeline runs for the head EnvSync pushed, and with that head, so a branch pushed to since is
  * not merged. With no pipeline to wait for GitLab merges at once, which EnvSync never asks for.
+ * GitLab creates the push's pipeline (or the merge request's) a moment after the push, so the
+ * pipeline is looked for by the head's sha, whatever its ref, a few times over a few seconds.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { count } from "./markdown.js";
 import { GitLabError } from "./errors.js";
 import { SET_AUTO_MERGE } from "./merge-requests.js";
@@ -20,6 +23,9 @@ const ACTIVE_PIPELINE = [
   "scheduled",
 ];
 
+/** The waits before each look for the pipeline: 7 s in all before saying there is none. */
+const LOOKS_MS = [0, 1000, 2000, 4000];
+
 export interface AutoMergeOutcome {
   set: boolean;
   reason: string;
@@ -28,23 +34,24 @@ export interface AutoMergeOutcome {
 export async function autoMergeWhenPipelineRuns(
   gitlab: { rest: GitLabRest; project: string },
   mergeRequest: { iid: number; branch: string; head: string | null | undefined },
+  signal?: AbortSignal,
 ): Promise<AutoMergeOutcome> {
   const { rest, project } = gitlab;
   const { iid, branch, head } = mergeRequest;
   if (!head) return { set: false, reason: "GitLab did not say the merge request's head" };
   try {
-    const [pipeline] = await rest.run(LATEST_PIPELINES, {
-      project,
-      ref: branch,
-      sha: head,
-      limit: 1,
-    });
+    let pipeline: Awaited<ReturnType<typeof newestPipelineOf>>;
+    for (const wait of LOOKS_MS) {
+      if (wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
+      pipeline = await newestPipelineOf(rest, project, head);
+      if (pipeline) break;
+    }
     if (!pipeline || !ACTIVE_PIPELINE.includes(pipeline.status))
       return {
         set: false,
         reason: pipeline
           ? `the pipeline of ${branch} is ${pipeline.status}: nothing to wait for`
-          : `no pipeline runs for the head of ${branch} yet; set auto-merge on the merge request once it does`,
+          : `no pipeline started for the head of ${branch} within 7 s; set auto-merge on the merge request once one runs`,
       };
     await rest.run(SET_AUTO_MERGE, { project, iid, sha: head });
     return { set: true, reason: `merges when pipeline ${count(pipeline.id)} succeeds` };
@@ -53,4 +60,10 @@ export async function autoMergeWhenPipelineRuns(
       throw error;
     return { set: false, reason: `GitLab refused: ${error.message}` };
   }
+}
+
+/** The newest pipeline of a commit: a branch pipeline or a merge request pipeline alike. */
+async function newestPipelineOf(rest: GitLabRest, project: string, sha: string) {
+  const [pipeline] = await rest.run(LATEST_PIPELINES, { project, sha, limit: 1 });
+  return pipeline;
 }

@@ -199,6 +199,7 @@ export async function rollbackCommand(
           head: await commitSha(git, `refs/heads/${outcome.branch}`),
         },
         report.auto,
+        ctx.signal,
       );
   }
   return done(report);
@@ -219,6 +220,7 @@ async function explainAndAutoMerge(
   gitlab: { rest: GitLab["rest"]; project: string },
   mergeRequest: { iid: number; branch: string; head: string | undefined },
   decision: AutoDecision,
+  signal: AbortSignal | undefined,
 ): Promise<true | string> {
   const { iid } = mergeRequest;
   const body = [
@@ -227,7 +229,7 @@ async function explainAndAutoMerge(
     ...decision.reasons.map((r) => `- ${code(r, 400)}`),
   ].join("\n");
   await gitlab.rest.run(CREATE_NOTE, { ...gitlab, kind: "merge_requests", iid, body });
-  const outcome = await autoMergeWhenPipelineRuns(gitlab, mergeRequest);
+  const outcome = await autoMergeWhenPipelineRuns(gitlab, mergeRequest, signal);
   return outcome.set ? true : `not set: ${outcome.reason}`;
 }
 

@@ -238,6 +238,7 @@ describe("bad input across commands", () => {
   it.each([
     ["drift", "--json"],
     ["rollback-check", "--env", "production", "--to", "HEAD", "--json"],
+    ["rollback", "--env", "production", "--to", "HEAD", "--dry-run", "--json"],
     ["cherry-pick", "HEAD", "--to", "staging", "--json"],
     ["promote", "staging", "production", "--dry-run", "--json"],
     ["ci", "--write", "--json"],
@@ -255,6 +256,7 @@ describe("bad input across commands", () => {
 
   it.each([
     ["rollback-check", "--env", "production", "--to", "HEAD"],
+    ["rollback", "--env", "production", "--to", "HEAD", "--confirm", "production"],
     ["promote", "staging", "production", "--local", "--confirm", "production"],
   ])("%s outside a git checkout fails before GitLab is asked", async (...args) => {
     const standin = await new GitLabStandin().start();

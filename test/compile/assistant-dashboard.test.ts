@@ -203,6 +203,24 @@ describe("the core, pipeline-doctor and rollback-guardian components run the eng
     }
   });
 
+  it("gives no component of any flow a tool that writes git or opens a merge request by hand", () => {
+    const handWrites = [
+      "run_git_command",
+      "create_merge_request",
+      "create_branch",
+      "create_commit",
+    ];
+    for (const id of [
+      "envsync-core",
+      "envsync-pipeline-doctor",
+      "envsync-rollback-guardian",
+      "envsync-conflict-resolver",
+    ])
+      for (const c of committed(id).components)
+        for (const tool of handWrites)
+          expect(c.toolset ?? [], `${id}/${c.name}`).not.toContain(tool);
+  });
+
   it("lists no generic API tool in any component unless catalog.generic_api_tools opts in", async () => {
     const ids = [
       "envsync-core",
@@ -228,7 +246,6 @@ describe("the core, pipeline-doctor and rollback-guardian components run the eng
         "triage_failure",
         "assess_rollback",
         "classify_conflicts",
-        "apply_tier1",
       ]),
     );
     // Each engine-running component still runs the engine first.

@@ -388,7 +388,7 @@ describe("envsync rollback --after-diagnosis (rollback.auto)", () => {
     expect(code).toBe(0);
     expect(report!.status).toBe("reverted");
     expect(report!.auto!.merge_when_pipeline_succeeds).toMatch(
-      /^not set: no pipeline runs for the head of envsync\/rollback\/production-/,
+      /^not set: no pipeline started for the head of envsync\/rollback\/production-.* within 7 s/,
     );
     expect(standin!.state.mergeRequests[0]!.merge_when_pipeline_succeeds).toBeUndefined();
     expect(standin!.log.some((r) => r.path.endsWith("/merge"))).toBe(false);

@@ -111,6 +111,26 @@ describe("the stand-in's merge requests, as GitLab's Merge requests API answers"
     expect((await call(gl, "GET", "/merge_requests/7")).status).toBe(404);
   });
 
+  it("derives draft from the title on an update, and refuses one branch as source and target", async () => {
+    const { gl } = await shop();
+    const mr = await call(gl, "POST", "/merge_requests", {
+      source_branch: "pick",
+      target_branch: "develop",
+      title: "pick",
+    });
+    const path = `/merge_requests/${String(mr.body.iid)}`;
+    await call(gl, "PUT", path, { title: "Draft: pick" });
+    expect((await call(gl, "GET", path)).body.draft).toBe(true);
+    await call(gl, "PUT", path, { title: "pick again" });
+    expect((await call(gl, "GET", path)).body.draft).toBe(false);
+    const same = await call(gl, "POST", "/merge_requests", {
+      source_branch: "develop",
+      target_branch: "develop",
+      title: "x",
+    });
+    expect(same.status).toBe(422);
+  });
+
   it("sets auto-merge only while a pipeline runs for the head, never on a draft, never for another head", async () => {
     const { gl, repo, project } = await shop();
     const head = repo.git("rev-parse", "pick");

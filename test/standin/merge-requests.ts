@@ -131,6 +131,12 @@ export function attachMergeRequestRoutes(standin: GitLabStandin): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     for (const field of ["source_branch", "target_branch", "title"])
       if (!body[field]) return { status: 400, body: { error: `${field} is missing` } };
+    // MergeRequest#validate_branches: one branch for both is refused.
+    if (body.source_branch === body.target_branch)
+      return {
+        status: 422,
+        body: { message: ["You can't use same project/branch for source and target"] },
+      };
     const open = state.mergeRequests.find(
       (m) =>
         m.projectId === project.id &&
@@ -209,7 +215,11 @@ export function attachMergeRequestRoutes(standin: GitLabStandin): void {
     const found = find(req.params);
     if (!found) return { status: 404, body: { message: "404 Not found" } };
     const body = (req.body ?? {}) as { title?: string; description?: string };
-    if (body.title !== undefined) found.mr.title = body.title;
+    // GitLab derives draft from the title (MergeRequest::DRAFT_REGEX).
+    if (body.title !== undefined) {
+      found.mr.title = body.title;
+      found.mr.draft = DRAFT_TITLE.test(body.title);
+    }
     if (body.description !== undefined) found.mr.description = body.description;
     found.mr.updated_at = new Date().toISOString();
     return { status: 200, body: json(found.mr, found.project.fullPath) };

@@ -102,8 +102,9 @@ export interface StandinOptions {
    */
   pipelineHooks?: boolean;
   /**
-   * The project has a `.gitlab-ci.yml`: every branch head has a pipeline, as a push makes one.
-   * It is created running when a branch's pipelines are first asked for at that head.
+   * The project has a `.gitlab-ci.yml`: every branch head gets a pipeline, as a push makes one,
+   * and as on GitLab it appears a moment late: the first question for a head's pipelines finds
+   * none, the next finds it running.
    */
   pipelineOnPush?: boolean;
 }
@@ -240,8 +241,7 @@ export class GitLabStandin {
       const project = state.project(decodeURIComponent(req.params[0]!));
       if (!project) return { status: 404, body: { message: "404 Project Not Found" } };
       const q = req.query;
-      const ref = q.get("ref");
-      if (this.options.pipelineOnPush && ref) this.pushPipeline(project.id, ref);
+      if (this.options.pipelineOnPush) this.pushPipeline(project.id, q.get("ref"), q.get("sha"));
       const list = state.pipelines
         .filter(
           (p) =>
@@ -597,29 +597,49 @@ export class GitLabStandin {
     return pipeline;
   }
 
-  /** The pipeline GitLab makes for a pushed branch head, if it has none yet. */
-  private pushPipeline(projectId: number, ref: string): void {
+  /** Heads whose pipeline was asked for once: the next question finds it (pipelineOnPush). */
+  private readonly pushesSeen = new Set<string>();
+
+  /** The pipeline GitLab makes for a pushed branch head, once it has been asked for before. */
+  private pushPipeline(projectId: number, ref: string | null, sha: string | null): void {
     const dir = this.state.repositories.get(projectId);
-    if (!dir) return;
-    let head: string;
-    try {
-      const args = ["rev-parse", "--verify", "--quiet", `refs/heads/${ref}^{commit}`];
-      head = execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
-    } catch {
-      return; // no such branch
-    }
+    if (!dir || (!ref && !sha)) return;
+    const git = (args: string[]) => {
+      try {
+        return execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+      } catch {
+        return "";
+      }
+    };
+    // The branches whose head is asked for: by name, or every branch pointing at the sha.
+    const heads = (
+      ref
+        ? [`${ref} ${git(["rev-parse", "--verify", "--quiet", `refs/heads/${ref}^{commit}`])}`]
+        : git(["for-each-ref", "--format=%(refname:short) %(objectname)", `--points-at=${sha}`])
+            .split("\n")
+            .filter((line) => line.includes(" "))
+    )
+      .map((line) => line.split(" ") as [string, string])
+      .filter(([, head]) => head && (!sha || head === sha));
     const pipelines = this.state.pipelines;
-    if (pipelines.some((p) => p.projectId === projectId && p.ref === ref && p.sha === head)) return;
-    pipelines.push({
-      projectId,
-      id: this.state.id(),
-      iid: pipelines.filter((p) => p.projectId === projectId).length + 1,
-      ref,
-      sha: head,
-      status: "RUNNING",
-      createdAt: new Date().toISOString(),
-      source: "push",
-    });
+    for (const [branch, head] of heads) {
+      if (pipelines.some((p) => p.projectId === projectId && p.sha === head)) continue;
+      const key = `${projectId} ${head}`;
+      if (!this.pushesSeen.has(key)) {
+        this.pushesSeen.add(key);
+        continue;
+      }
+      pipelines.push({
+        projectId,
+        id: this.state.id(),
+        iid: pipelines.filter((p) => p.projectId === projectId).length + 1,
+        ref: branch,
+        sha: head,
+        status: "RUNNING",
+        createdAt: new Date().toISOString(),
+        source: "push",
+      });
+    }
   }
 
   /** Seconds to wait when the rate limit is spent, else undefined (and the request counts). */

@@ -74,6 +74,11 @@ export const REST_RULES: readonly RouteRule[] = [
   rule("GET", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true, mcp: true }),
   rule("POST", `${project}\\/(merge_requests|issues)`, { aiWorkflows: true }),
   rule("GET", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true, mcp: true }),
+  // API::MergeRequests lets ai_workflows and mcp make every GET (its commits and diffs too).
+  rule("GET", `${project}\\/merge_requests\\/\\d+\\/(commits|diffs)`, {
+    aiWorkflows: true,
+    mcp: true,
+  }),
   rule("PUT", `${project}\\/(merge_requests|issues)\\/\\d+`, { aiWorkflows: true }),
   // Merging (and auto-merge) is not among what ai_workflows may do with merge requests.
   rule("PUT", `${project}\\/merge_requests\\/\\d+\\/merge`),

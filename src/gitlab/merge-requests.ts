@@ -5,8 +5,7 @@
  * API documentation; each answer is checked like every REST answer (`GitLabRest.run`).
  */
 import * as z from "zod";
-import type { RestOperation } from "./rest-operations.js";
-import type { RestClient } from "./rest.js";
+import { op } from "./rest-operations.js";
 
 type Project = { project: string };
 
@@ -35,18 +34,6 @@ const MERGE_REQUEST = z.object({
 export type MergeRequestDetails = z.infer<typeof MERGE_REQUEST>;
 
 const COMMIT = z.object({ id: z.string(), title: z.string() });
-
-function op<TVars>() {
-  return <S extends z.ZodType>(
-    label: string,
-    answer: S,
-    send: (client: RestClient, vars: TVars) => Promise<unknown>,
-  ): RestOperation<z.output<S>, TVars> => ({
-    label,
-    answer: answer as z.ZodType<z.output<S>>,
-    send,
-  });
-}
 
 export const MERGE_REQUEST_DETAILS = op<Project & { iid: number }>()(
   "GET /projects/:id/merge_requests/:iid",

@@ -7,7 +7,7 @@
  */
 import * as z from "zod";
 import { GitLabError } from "./errors.js";
-import type { RestOperation } from "./rest-operations.js";
+import { op } from "./rest-operations.js";
 import type { GitLabRest, RestClient } from "./rest.js";
 
 type Project = { project: string };
@@ -56,18 +56,15 @@ const APPROVAL_RULE = z.object({
 });
 export type ApprovalRule = z.infer<typeof APPROVAL_RULE>;
 
+const at = (project: string, ...rest: (string | number)[]) =>
+  ["projects", project, ...rest].map((part) => encodeURIComponent(String(part))).join("/");
+
+/** `op`, with the variables' type taken from the `send` function's annotation. */
 const operation = <S extends z.ZodType, TVars>(
   label: string,
   answer: S,
   send: (client: RestClient, vars: TVars) => Promise<unknown>,
-): RestOperation<z.output<S>, TVars> => ({
-  label,
-  answer: answer as z.ZodType<z.output<S>>,
-  send,
-});
-
-const at = (project: string, ...rest: (string | number)[]) =>
-  ["projects", project, ...rest].map((part) => encodeURIComponent(String(part))).join("/");
+) => op<TVars>()(label, answer, send);
 
 /** Every protected branch of the project, wildcards and inherited group rules included. */
 export const LIST_PROTECTED_BRANCHES = operation(

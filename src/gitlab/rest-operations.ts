@@ -17,7 +17,7 @@ export interface RestOperation<TData, TVars> {
 }
 
 /** An operation taking `TVars` whose answer has the shape of `answer`. */
-const op =
+export const op =
   <TVars>() =>
   <S extends z.ZodType>(
     label: string,

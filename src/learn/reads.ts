@@ -4,22 +4,9 @@
  * Discussions, Emoji reactions, Projects). Every list is read to its last page.
  */
 import * as z from "zod";
-import type { RestOperation } from "../gitlab/rest-operations.js";
-import type { RestClient } from "../gitlab/rest.js";
+import { op } from "../gitlab/rest-operations.js";
 
 type Project = { project: string };
-
-const op =
-  <TVars>() =>
-  <S extends z.ZodType>(
-    label: string,
-    answer: S,
-    send: (client: RestClient, vars: TVars) => Promise<unknown>,
-  ): RestOperation<z.output<S>, TVars> => ({
-    label,
-    answer: answer as z.ZodType<z.output<S>>,
-    send,
-  });
 
 const USER = z.object({ id: z.number(), username: z.string() });
 

@@ -15,7 +15,15 @@ type StandinMergeRequest = StandinState["mergeRequests"][number];
 
 /** GitLab's draft title prefixes (MergeRequest::DRAFT_REGEX). */
 const DRAFT_TITLE = /^\s*(\[draft\]|\(draft\)|draft:)/i;
-const ACTIVE = ["CREATED", "WAITING_FOR_RESOURCE", "PREPARING", "PENDING", "RUNNING", "SCHEDULED"];
+const ACTIVE = [
+  "CREATED",
+  "WAITING_FOR_RESOURCE",
+  "PREPARING",
+  "WAITING_FOR_CALLBACK",
+  "PENDING",
+  "RUNNING",
+  "SCHEDULED",
+];
 
 export interface MergedMergeRequestSeed {
   title: string;

@@ -317,9 +317,11 @@ async function notYetApplied(
   report: CherryPickReport,
 ): Promise<string[]> {
   const remaining: string[] = [];
+  const subjects = new Map<string, string>();
   for (const sha of requested) {
     const merged = await isAncestor(git, sha, targetSha);
     const subject = (await git.run(["log", "-1", "--format=%s", sha])).trim();
+    subjects.set(sha, subject);
     if (merged) report.skipped.push({ sha, subject, evidence: "merged" });
     else remaining.push(sha);
   }
@@ -335,14 +337,14 @@ async function notYetApplied(
   const applied = new Map(matchCommits(upstream, downstream).applied.map((a) => [a.sha, a]));
   const kept: string[] = [];
   for (const sha of remaining) {
-    const a = applied.get(sha) ?? (await mergeApplied(git, sha, downstream, downIds));
+    const a = applied.get(sha) ?? (await mergeApplied(git, sha, downstream));
     if (!a) {
       kept.push(sha);
       continue;
     }
     report.skipped.push({
       sha,
-      subject: (await git.run(["log", "-1", "--format=%s", sha])).trim(),
+      subject: subjects.get(sha)!,
       evidence: a.evidence,
       on_target: a.to_sha,
     });
@@ -359,7 +361,6 @@ async function mergeApplied(
   git: Git,
   sha: string,
   downstream: CommitInfo[],
-  downIds: Map<string, string>,
 ): Promise<AppliedCommit | undefined> {
   if (!(await isMerge(git, sha))) return undefined;
   const named = downstream.find((d) => d.pickedFrom.some((ref) => sha.startsWith(ref)));
@@ -368,7 +369,6 @@ async function mergeApplied(
   const [merged, ids] = await Promise.all([commitsIn(git, range), patchIds(git, range)]);
   if (merged.length === 0) return undefined;
   for (const c of merged) c.patchId = ids.get(c.sha);
-  for (const c of downstream) c.patchId = downIds.get(c.sha);
   const found = matchCommits(merged, downstream);
   if (found.pending.length > 0) return undefined;
   const newest = found.applied[0]!;

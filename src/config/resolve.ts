@@ -74,8 +74,6 @@ export function resolveConfig(parsed: ParsedConfig): ResolvedConfig {
       require_confirmation:
         parsed.rollback.require_confirmation ??
         environments.filter((e) => e.protected).map((e) => e.name),
-      auto_rollback_on_failure: parsed.rollback.auto_rollback_on_failure,
-      min_confidence: parsed.rollback.min_confidence,
       auto: parsed.rollback.auto,
     },
     pipeline_doctor: {
@@ -121,6 +119,11 @@ export function findEnvironment(
   name: string,
 ): ResolvedEnvironment | undefined {
   return config.environments.find((env) => env.name === name);
+}
+
+/** The environments of `project`: its `projects[]` entry's, else the top-level chain's. */
+export function environmentsOf(config: ResolvedConfig, project: string): ResolvedEnvironment[] {
+  return config.projects.find((p) => p.path === project)?.environments ?? config.environments;
 }
 
 /** The environment a command line names, or a usage error with a did-you-mean. */

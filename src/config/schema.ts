@@ -285,9 +285,12 @@ export const configSchema = z
         // (rules.ts), so no one believes automatic rollback is on.
         auto_rollback_on_failure: z
           .boolean()
-          .default(false)
+          .optional()
           .describe("Superseded by rollback.auto: only false is accepted."),
-        min_confidence: threshold("Superseded by rollback.auto.min_confidence: not accepted.", 0.9),
+        min_confidence: z
+          .number()
+          .optional()
+          .describe("Superseded by rollback.auto.min_confidence: not accepted."),
         auto: rollbackAutoSchema,
       })
       .prefault({})

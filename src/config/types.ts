@@ -78,8 +78,6 @@ export interface ResolvedConfig {
   rollback: {
     migrations: { paths: string[] };
     require_confirmation: string[];
-    auto_rollback_on_failure: boolean;
-    min_confidence: number;
     auto: RollbackAuto;
   };
   pipeline_doctor: {

@@ -8,6 +8,7 @@
  * reported where they weaken or outrun the declaration, never changed. Fields the instance's tier
  * lacks (Premium) are reported and left out; the rest is still planned.
  */
+import { wildcardMatch } from "./wildcard.js";
 import { ROLE_LEVELS, type ResolvedProtection, type Role } from "../config/protection.js";
 import type { ResolvedEnvironment } from "../config/types.js";
 import type {
@@ -125,16 +126,6 @@ export function levelOperations(
   return ops;
 }
 
-/** GitLab's wildcard: `*` matches any characters, slashes included. */
-export function wildcardMatches(pattern: string, branch: string): boolean {
-  if (!pattern.includes("*")) return pattern === branch;
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${source}$`).test(branch);
-}
-
 export function planProtection(
   environments: readonly ResolvedEnvironment[],
   gitlab: GitLabProtection,
@@ -202,7 +193,7 @@ function planBranch(
 ): ProtectedBranch | "new" | undefined {
   const branch = env.branch;
   const own = rules.find((r) => r.name === branch && !r.inherited);
-  const others = rules.filter((r) => r !== own && wildcardMatches(r.name, branch));
+  const others = rules.filter((r) => r !== own && wildcardMatch(r.name, branch));
   for (const rule of others) reportOverride(rule, branch, p, own, note);
   const inheritedExact = others.find((r) => r.inherited && r.name === branch);
   if (!own && inheritedExact) return undefined; // the group's rule governs it; reported above
@@ -442,7 +433,7 @@ function planApprovalRule(
     const concerns =
       rule.applies_to_all_protected_branches ||
       rule.protected_branches.length === 0 ||
-      rule.protected_branches.some((b) => wildcardMatches(b.name, env.branch));
+      rule.protected_branches.some((b) => wildcardMatch(b.name, env.branch));
     if (concerns)
       note(
         "override",

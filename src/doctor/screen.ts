@@ -9,6 +9,7 @@
  * Everything is read from GitLab by the pipeline's id, never taken from the goal's text: a goal can
  * be any note that mentions the flow.
  */
+import { environmentsOf } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { GitLab } from "../gitlab/access.js";
 import {
@@ -66,8 +67,7 @@ export async function screenPipeline(
   const facts = { status: pipeline.status, ref: pipeline.ref };
   if (pipeline.status !== "failed")
     return skip(`pipeline ${pipelineId} is ${pipeline.status}, not failed`, facts);
-  const environments =
-    config.projects.find((p) => p.path === project)?.environments ?? config.environments;
+  const environments = environmentsOf(config, project);
   const env = environments.find((e) => e.branch === pipeline.ref);
   if (!env) return skip(`${pipeline.ref} is not an environment branch`, facts);
   const found = { ...facts, environment: env.name };

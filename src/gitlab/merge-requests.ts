@@ -28,6 +28,8 @@ const MERGE_REQUEST = z.object({
   merge_commit_sha: z.string().nullish(),
   squash_commit_sha: z.string().nullish(),
   merge_when_pipeline_succeeds: z.boolean().nullish(),
+  /** GitLab's own check of the merge (the conflict resolver's screen reads it). */
+  has_conflicts: z.boolean().nullish(),
   /** The source branch's head. */
   sha: z.string().nullish(),
 });

@@ -252,18 +252,6 @@ export const ENVIRONMENTS = op<Project>()(
 
 // Merge requests, issues, notes
 
-/** One merge request with what the conflict resolver's screen reads. */
-export const MERGE_REQUEST_BY_IID = op<Project & { iid: number }>()(
-  "GET /projects/:id/merge_requests/:iid",
-  MERGE_REQUEST.extend({
-    state: z.string(),
-    target_branch: z.string(),
-    source_branch: z.string(),
-    has_conflicts: z.boolean().nullish(),
-  }),
-  (rest, { project, iid }) => rest.MergeRequests.show(project, iid),
-);
-
 export const OPEN_MERGE_REQUESTS = op<Project & { source: string; target: string }>()(
   "GET /projects/:id/merge_requests",
   z.array(MERGE_REQUEST),

@@ -1,4 +1,5 @@
 import { dirname } from "node:path";
+import { environmentsOf } from "../config/resolve.js";
 import { loadConfig } from "../config/load.js";
 import { planBuild } from "../compile/build.js";
 import { EnvsyncError, ExitCode } from "../errors.js";
@@ -234,9 +235,7 @@ async function initiatorWarnings(
   ];
   const warnings: InitiatorWarning[] = [];
   for (const project of projects) {
-    const branches = (
-      config.projects.find((p) => p.path === project)?.environments ?? config.environments
-    ).map((e) => e.branch);
+    const branches = environmentsOf(config, project).map((e) => e.branch);
     try {
       warnings.push(...(await botInitiators(gitlab, project, branches)));
     } catch (error) {

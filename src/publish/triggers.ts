@@ -10,6 +10,7 @@
  * has no filter; 19.0 takes a filter; 19.3 refuses a user on a trigger that points at a flow. The
  * version decides first; GitLab's answer corrects it (a refused user, an unknown filter argument).
  */
+import { environmentsOf } from "../config/resolve.js";
 import { isDeepStrictEqual } from "node:util";
 import type { ResolvedConfig } from "../config/types.js";
 import { EnvsyncError } from "../errors.js";
@@ -152,9 +153,7 @@ export async function reconcileTriggers(
   };
   const results: TriggerResult[] = [];
   for (const path of projects) {
-    const branches = (
-      config.projects.find((p) => p.path === path)?.environments ?? config.environments
-    ).map((e) => e.branch);
+    const branches = environmentsOf(config, path).map((e) => e.branch);
     let remote: FlowTriggerNode[] | undefined;
     try {
       remote = await ctx.api.list(path, form.filter).catch((error: unknown) => {

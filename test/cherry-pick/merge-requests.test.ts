@@ -57,31 +57,10 @@ async function setup(options: StandinOptions = {}) {
 
 /** The conflict-resolver flow enabled in the group (with its service account) and the project. */
 function enableResolver(gl: GitLabStandin, projectId: number) {
-  const group = gl.state.addGroup("acme");
-  const owner = gl.state.addProject("acme/envsync-flows");
-  const item = {
-    id: gl.state.id(),
-    name: "envsync-conflict-resolver",
-    description: "d",
-    itemType: "FLOW" as const,
-    projectId: owner.id,
-    visibility: "PRIVATE" as const,
-    versions: [],
-  };
-  gl.state.items.push(item);
-  const groupConsumer = {
-    id: gl.state.id(),
-    itemId: item.id,
-    groupId: group.id,
-    triggerTypes: [],
-    serviceAccount: "ai-envsync-conflict-resolver-acme",
-  };
-  gl.state.consumers.push(groupConsumer, {
-    id: gl.state.id(),
-    itemId: item.id,
+  gl.state.enableFlow("envsync-conflict-resolver", {
+    group: "acme",
     projectId,
-    parentId: groupConsumer.id,
-    triggerTypes: ["mention"],
+    serviceAccount: "ai-envsync-conflict-resolver-acme",
   });
 }
 
@@ -404,6 +383,27 @@ describe("cherry-pick to several targets", () => {
       "main",
     ]);
     expect(gl.state.mergeRequests.map((m) => m.target_branch)).toEqual(["staging", "main"]);
+  });
+
+  it("--to downstream refuses commits on no environment branch, or on the last, writing nothing", async () => {
+    const { repo, env, gl } = await setup();
+    repo.git("checkout", "-q", "-b", "feature");
+    const loose = repo.commit("Only on a feature branch", { "f.js": "f\n" });
+    const off = await pick(repo, [loose], ["--to", "downstream", "--mr"], env);
+    expect(off.code).toBe(2);
+    expect(off.out).toMatchObject({ error: { code: "no-downstream" } });
+    expect((off.out as { error: { hint: string } }).error.hint).toContain(
+      "--to dev,staging,production",
+    );
+    repo.checkout("main");
+    const last = repo.commit("Hotfix", { "h.js": "h\n" });
+    const end = await pick(repo, [last], ["--to", "downstream", "--mr"], env);
+    expect(end.code).toBe(2);
+    expect((end.out as { error: { message: string } }).error.message).toContain(
+      "the last environment of the chain",
+    );
+    expect(gl.state.mergeRequests).toEqual([]);
+    expect(repo.git("branch", "--list", "envsync/*")).toBe("");
   });
 
   it("--stop-on-conflict leaves the later targets alone; an unconfirmed protected target writes nothing", async () => {

@@ -266,6 +266,24 @@ describe("envsync validate: rules across the file", () => {
     expect((await envsync("validate", "-c", off)).code).toBe(0);
   });
 
+  it("points at each bad value of triggers, cherry_pick and dashboard.author", async () => {
+    const yaml =
+      `${MINIMAL}triggers:\n  core: []\n  pipeline_doctor: [bogus]\n` +
+      `cherry_pick:\n  carry: [bogus]\n  conflict_label: "a,b"\n` +
+      `dashboard:\n  author: "@bot"\n`;
+    const problems = await problemsOf(yaml);
+    expect(problems.map((p) => [p.path, p.line])).toEqual([
+      ["triggers.core", 7],
+      ["triggers.pipeline_doctor[0]", 8],
+      ["cherry_pick.carry[0]", 10],
+      ["cherry_pick.conflict_label", 11],
+      ["dashboard.author", 13],
+    ]);
+    expect(problems.find((p) => p.path === "cherry_pick.conflict_label")!.message).toContain(
+      "a label holds no comma",
+    );
+  });
+
   it("rejects a single environment and a chain of one", async () => {
     const problems = await problemsOf(
       "version: 1\nenvironments:\n  dev: { branch: develop }\npromotion:\n  chain: [dev]\n",

@@ -375,31 +375,10 @@ const UNNAMED = CONFIG.replace(/ {2}learning:\n.*\n/, "") + "catalog:\n  group: 
  * consumer has the service account GitLab created, and in the project, whose consumer has none.
  */
 function publishResolver(serviceAccount: string | undefined): void {
-  const group = standin.state.addGroup("acme");
-  const owner = standin.state.addProject("acme/envsync-flows");
-  const item = {
-    id: standin.state.id(),
-    name: "envsync-conflict-resolver",
-    description: "d",
-    itemType: "FLOW" as const,
-    projectId: owner.id,
-    visibility: "PRIVATE" as const,
-    versions: [],
-  };
-  standin.state.items.push(item);
-  const groupConsumer = {
-    id: standin.state.id(),
-    itemId: item.id,
-    groupId: group.id,
-    triggerTypes: [],
-    ...(serviceAccount ? { serviceAccount } : {}),
-  };
-  standin.state.consumers.push(groupConsumer, {
-    id: standin.state.id(),
-    itemId: item.id,
+  standin.state.enableFlow("envsync-conflict-resolver", {
+    group: "acme",
     projectId,
-    parentId: groupConsumer.id,
-    triggerTypes: ["mention"],
+    serviceAccount,
   });
 }
 

@@ -39,33 +39,11 @@ async function gitlab(
   repo.commit("Change calc", { "src/calc.js": "2\n" });
   const shop = gl.state.addProject("acme/shop");
   gl.state.repositories.set(shop.id, repo.dir);
-  const owner = gl.state.addProject("acme/envsync-flows");
-  const group = gl.state.addGroup("acme");
-  const item = {
-    id: gl.state.id(),
-    name: "envsync-pipeline-doctor",
-    description: "d",
-    itemType: "FLOW" as const,
-    projectId: owner.id,
-    visibility: "PRIVATE" as const,
-    versions: [],
-  };
-  gl.state.items.push(item);
-  const groupConsumer = {
-    id: gl.state.id(),
-    itemId: item.id,
-    groupId: group.id,
-    triggerTypes: [],
-    serviceAccount: "ai-envsync-pipeline-doctor-acme",
-  };
-  const projectConsumer = {
-    id: gl.state.id(),
-    itemId: item.id,
+  const { projectConsumer } = gl.state.enableFlow("envsync-pipeline-doctor", {
+    group: "acme",
     projectId: shop.id,
-    parentId: groupConsumer.id,
-    triggerTypes: ["mention"],
-  };
-  gl.state.consumers.push(groupConsumer, projectConsumer);
+    serviceAccount: "ai-envsync-pipeline-doctor-acme",
+  });
   gl.state.pipelines.push(
     {
       projectId: shop.id,

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RISK_DEFAULTS } from "../../src/config/protection.js";
 import type { ResolvedEnvironment } from "../../src/config/types.js";
 import type { ProtectedBranch } from "../../src/gitlab/protection-rest.js";
-import { levelOperations, planProtection, wildcardMatches } from "../../src/core/protection.js";
+import { levelOperations, planProtection } from "../../src/core/protection.js";
+import { wildcardMatch } from "../../src/core/wildcard.js";
 
 const role = (id: number, access_level: number) => ({ id, access_level });
 
@@ -51,7 +52,7 @@ describe("levelOperations", () => {
   });
 });
 
-describe("wildcardMatches", () => {
+describe("wildcardMatch", () => {
   it.each([
     ["release/*", "release/1.2", true],
     ["*-stable", "v1/2-stable", true],
@@ -60,7 +61,7 @@ describe("wildcardMatches", () => {
     ["rel.ase/*", "release/1", false],
     ["*", "anything/at/all", true],
   ])("%s covers %s: %s", (pattern, name, expected) => {
-    expect(wildcardMatches(pattern, name)).toBe(expected);
+    expect(wildcardMatch(pattern, name)).toBe(expected);
   });
 });
 

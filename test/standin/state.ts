@@ -231,6 +231,45 @@ export class StandinState {
     return group;
   }
 
+  /**
+   * A flow as `envsync publish` leaves it: an item of the group's flows project, enabled in the
+   * group (whose consumer has the service account GitLab created, if any) and in the project.
+   */
+  enableFlow(
+    name: string,
+    where: { group: string; projectId: number; serviceAccount?: string | undefined },
+  ): { item: StandinItem; groupConsumer: StandinConsumer; projectConsumer: StandinConsumer } {
+    const group = this.group(where.group) ?? this.addGroup(where.group);
+    const ownerPath = `${where.group}/envsync-flows`;
+    const owner = this.project(ownerPath) ?? this.addProject(ownerPath);
+    const item: StandinItem = {
+      id: this.id(),
+      name,
+      description: "d",
+      itemType: "FLOW",
+      projectId: owner.id,
+      visibility: "PRIVATE",
+      versions: [],
+    };
+    this.items.push(item);
+    const groupConsumer: StandinConsumer = {
+      id: this.id(),
+      itemId: item.id,
+      groupId: group.id,
+      triggerTypes: [],
+      ...(where.serviceAccount ? { serviceAccount: where.serviceAccount } : {}),
+    };
+    const projectConsumer: StandinConsumer = {
+      id: this.id(),
+      itemId: item.id,
+      projectId: where.projectId,
+      parentId: groupConsumer.id,
+      triggerTypes: ["mention"],
+    };
+    this.consumers.push(groupConsumer, projectConsumer);
+    return { item, groupConsumer, projectConsumer };
+  }
+
   project(idOrPath: string | number): StandinProject | undefined {
     return this.projects.find((p) => p.id === Number(idOrPath) || p.fullPath === idOrPath);
   }
